@@ -1,0 +1,157 @@
+//! Problems found in the input, reported the way a planner can act on them:
+//! `file:line: column NAME: what is wrong; expected what`.
+//!
+//! Readers collect every problem of a run into [`Diagnostics`] instead of
+//! stopping at the first one, so a planner fixes a file in one pass.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Where in an input a problem sits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// A CSV field: 1-based position and header name.
+    Field(usize, String),
+    /// A character column in a text file such as the scenario TOML.
+    Char(usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    /// 1-based line; `None` for a problem of the whole file.
+    pub line: Option<usize>,
+    pub column: Option<Column>,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(Column::Char(c)) = &self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        if let Some(Column::Field(n, name)) = &self.column {
+            write!(f, ": column {n} ({name})")?;
+        }
+        let tag = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => "warning: ",
+        };
+        write!(f, ": {tag}{}", self.message)
+    }
+}
+
+/// All problems found in one run, in the order they were found.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn error(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        column: Option<Column>,
+        msg: impl Into<String>,
+    ) {
+        self.push(Diagnostic {
+            severity: Severity::Error,
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: msg.into(),
+        });
+    }
+
+    pub fn warning(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        column: Option<Column>,
+        msg: impl Into<String>,
+    ) {
+        self.push(Diagnostic {
+            severity: Severity::Warning,
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: msg.into(),
+        });
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| d.severity == Severity::Error)
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.errors().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}
+
+/// The error type of the library: bad input (exit code 2) or a failure
+/// outside the user's data.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{} problem(s) in the input", .0.error_count())]
+    Input(Diagnostics),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

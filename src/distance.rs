@@ -1,0 +1,125 @@
+//! Distances between homes and schools, and the nearest candidate schools of
+//! a home.
+//!
+//! The distance source sits behind [`DistanceSource`] so that a road-network
+//! distance can replace the great-circle default without touching the
+//! solvers. Candidate search uses an R-tree over points on the unit sphere:
+//! chord length grows with great-circle distance, so the k nearest by chord
+//! are exactly the k nearest on the globe, with no distortion from lon/lat.
+
+use geo::{Distance, Haversine, Point};
+use rstar::{primitives::GeomWithData, RTree};
+
+use crate::model::{Metres, SchoolIx};
+
+/// A source of travel distances in whole metres.
+pub trait DistanceSource: Sync {
+    /// Short name written into outputs, e.g. `great-circle`.
+    fn name(&self) -> &'static str;
+    /// Distance from a home to a school, `None` when unreachable.
+    fn metres(&self, from: Point<f64>, to: Point<f64>) -> Option<Metres>;
+}
+
+/// Great-circle distance on a sphere of the mean Earth radius (haversine).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GreatCircle;
+
+impl DistanceSource for GreatCircle {
+    fn name(&self) -> &'static str {
+        "great-circle"
+    }
+    fn metres(&self, from: Point<f64>, to: Point<f64>) -> Option<Metres> {
+        Some(Metres(Haversine.distance(from, to).round() as u32))
+    }
+}
+
+fn unit_vector(p: Point<f64>) -> [f64; 3] {
+    let (lon, lat) = (p.x().to_radians(), p.y().to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+/// An R-tree of schools for nearest-candidate queries.
+pub struct SchoolIndex {
+    tree: RTree<GeomWithData<[f64; 3], (SchoolIx, Point<f64>)>>,
+}
+
+impl SchoolIndex {
+    pub fn new(schools: impl IntoIterator<Item = (SchoolIx, Point<f64>)>) -> Self {
+        let items = schools
+            .into_iter()
+            .map(|(ix, p)| GeomWithData::new(unit_vector(p), (ix, p)))
+            .collect();
+        SchoolIndex {
+            tree: RTree::bulk_load(items),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.tree.size()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tree.size() == 0
+    }
+
+    /// Up to `k` schools within `max` of `home`, nearest first (ties by
+    /// school index, so the order is deterministic), measured by `dist`.
+    pub fn nearest(
+        &self,
+        home: Point<f64>,
+        k: usize,
+        max: Metres,
+        dist: &dyn DistanceSource,
+    ) -> Vec<(SchoolIx, Metres)> {
+        let mut out: Vec<(SchoolIx, Metres)> = self
+            .tree
+            .nearest_neighbor_iter(&unit_vector(home))
+            .take(k)
+            .filter_map(|g| {
+                let (ix, p) = g.data;
+                dist.metres(home, p).map(|m| (ix, m))
+            })
+            .filter(|&(_, m)| m <= max)
+            .collect();
+        out.sort_by_key(|&(ix, m)| (m, ix));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_degree_of_latitude() {
+        let m = GreatCircle
+            .metres(Point::new(126.5, 43.0), Point::new(126.5, 44.0))
+            .unwrap();
+        assert!((m.0 as i64 - 111_195).abs() < 20, "{m:?}");
+    }
+
+    #[test]
+    fn nearest_matches_brute_force() {
+        let pts: Vec<(SchoolIx, Point<f64>)> = (0..200)
+            .map(|i| {
+                let a = i as f64 * 0.7919;
+                (
+                    SchoolIx(i),
+                    Point::new(
+                        126.4 + (a.sin() + 1.0) * 0.2,
+                        43.8 + (a * 1.3).cos().abs() * 0.4,
+                    ),
+                )
+            })
+            .collect();
+        let idx = SchoolIndex::new(pts.clone());
+        let home = Point::new(126.55, 43.95);
+        let got = idx.nearest(home, 7, Metres(u32::MAX), &GreatCircle);
+        let mut all: Vec<(SchoolIx, Metres)> = pts
+            .iter()
+            .map(|&(ix, p)| (ix, GreatCircle.metres(home, p).unwrap()))
+            .collect();
+        all.sort_by_key(|&(ix, m)| (m, ix));
+        assert_eq!(got, all[..7].to_vec());
+    }
+}

@@ -1,0 +1,707 @@
+//! Reading and validating a dataset folder: `schools.csv`, `blocks.csv`,
+//! `students.csv`, optional `zones.csv` and `boundary.geojson`.
+//!
+//! Every row is checked and every problem reported; a row with a problem is
+//! never silently dropped (the run fails with exit code 2 instead).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use geo::{MultiPolygon, Point};
+
+use crate::diag::Diagnostics;
+use crate::geography::Boundary;
+use crate::io::table::{Row, Table};
+use crate::io::text::Encoding;
+use crate::model::*;
+
+/// What a dataset folder holds, after validation.
+pub struct Loaded {
+    pub data: Dataset,
+    pub boundary: Option<Boundary>,
+}
+
+pub fn read_boundary(path: &Path, diags: &mut Diagnostics) -> Option<Boundary> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.error(path, None, None, format!("cannot read boundary: {e}"));
+            return None;
+        }
+    };
+    let gj: geojson::GeoJson = match text.parse() {
+        Ok(g) => g,
+        Err(e) => {
+            diags.error(
+                path,
+                None,
+                None,
+                format!("invalid GeoJSON: {e}; expected a Polygon or MultiPolygon"),
+            );
+            return None;
+        }
+    };
+    let shape = match geo::Geometry::<f64>::try_from(gj) {
+        Ok(geo::Geometry::MultiPolygon(m)) => m,
+        Ok(geo::Geometry::Polygon(p)) => MultiPolygon(vec![p]),
+        Ok(geo::Geometry::GeometryCollection(gc)) => MultiPolygon(
+            gc.0.into_iter()
+                .flat_map(|g| match g {
+                    geo::Geometry::Polygon(p) => vec![p],
+                    geo::Geometry::MultiPolygon(m) => m.0,
+                    _ => vec![],
+                })
+                .collect(),
+        ),
+        _ => {
+            diags.error(
+                path,
+                None,
+                None,
+                "boundary is not a polygon; expected a Polygon or MultiPolygon feature",
+            );
+            return None;
+        }
+    };
+    let b = Boundary::new(shape);
+    if b.is_none() {
+        diags.error(
+            path,
+            None,
+            None,
+            "boundary has no area; expected a Polygon or MultiPolygon feature",
+        );
+    }
+    b
+}
+
+/// Read every file of a dataset folder. Returns `None` when any error was found.
+pub fn read_dataset(dir: &Path, encoding: Encoding, diags: &mut Diagnostics) -> Option<Loaded> {
+    if !dir.is_dir() {
+        diags.error(dir, None, None, "dataset folder not found; expected a folder with schools.csv, blocks.csv and students.csv");
+        return None;
+    }
+    let bpath = dir.join("boundary.geojson");
+    let boundary = if bpath.exists() {
+        read_boundary(&bpath, diags)
+    } else {
+        None
+    };
+    let schools = read_schools(&dir.join("schools.csv"), encoding, boundary.as_ref(), diags);
+    let blocks = read_blocks(&dir.join("blocks.csv"), encoding, boundary.as_ref(), diags);
+    let (schools, blocks) = (schools?, blocks?);
+    let school_ix = index_of(schools.iter().map(|s| s.id.as_str()));
+    let block_ix = index_of(blocks.iter().map(|b| b.id.as_str()));
+    let students = read_students(
+        &dir.join("students.csv"),
+        encoding,
+        &school_ix,
+        &block_ix,
+        boundary.as_ref(),
+        diags,
+    );
+    let zpath = dir.join("zones.csv");
+    let zones = if zpath.exists() {
+        read_zones(
+            &zpath,
+            encoding,
+            &schools,
+            &school_ix,
+            &block_ix,
+            blocks.len(),
+            diags,
+        )
+    } else {
+        None
+    };
+    let students = students?;
+    if diags.has_errors() {
+        return None;
+    }
+    Some(Loaded {
+        data: Dataset {
+            schools,
+            blocks,
+            students,
+            zones,
+        },
+        boundary,
+    })
+}
+
+fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, u32> {
+    ids.enumerate()
+        .map(|(i, s)| (s.to_string(), i as u32))
+        .collect()
+}
+
+/// Report a repeated id, naming the line of its first use.
+fn check_unique(
+    row: &Row<'_>,
+    diags: &mut Diagnostics,
+    col: usize,
+    seen: &mut HashMap<String, usize>,
+    what: &str,
+) -> bool {
+    let id = row.get(col);
+    if let Some(first) = seen.get(id) {
+        row.error(
+            diags,
+            col,
+            format!("duplicate {what} `{id}` (first on line {first}); expected each id once"),
+        );
+        false
+    } else {
+        seen.insert(id.to_string(), row.line);
+        true
+    }
+}
+
+/// A lon/lat pair in range and, when a boundary is known, inside it.
+fn point(
+    row: &Row<'_>,
+    diags: &mut Diagnostics,
+    lon_col: usize,
+    lat_col: usize,
+    boundary: Option<&Boundary>,
+) -> Option<Point<f64>> {
+    let lon = row.f64(diags, lon_col, "a WGS 84 longitude in degrees");
+    let lat = row.f64(diags, lat_col, "a WGS 84 latitude in degrees");
+    let (lon, lat) = (lon?, lat?);
+    let swapped = |b: Option<&Boundary>| {
+        (-180.0..=180.0).contains(&lat)
+            && (-90.0..=90.0).contains(&lon)
+            && b.is_none_or(|b| b.contains(Point::new(lat, lon)))
+    };
+    let hint = |b: Option<&Boundary>| {
+        if swapped(b) {
+            " (lon and lat look swapped)"
+        } else {
+            ""
+        }
+    };
+    let mut ok = true;
+    if !(-180.0..=180.0).contains(&lon) {
+        row.error(
+            diags,
+            lon_col,
+            format!(
+                "longitude {lon} outside -180..180; expected a WGS 84 longitude{}",
+                hint(boundary)
+            ),
+        );
+        ok = false;
+    }
+    if !(-90.0..=90.0).contains(&lat) {
+        row.error(
+            diags,
+            lat_col,
+            format!(
+                "latitude {lat} outside -90..90; expected a WGS 84 latitude{}",
+                hint(boundary)
+            ),
+        );
+        ok = false;
+    }
+    if !ok {
+        return None;
+    }
+    let p = Point::new(lon, lat);
+    if let Some(b) = boundary {
+        if !b.contains(p) {
+            row.error(
+                diags,
+                lon_col,
+                format!(
+                    "point ({lon}, {lat}) lies outside the district boundary; expected a location inside the district{}",
+                    hint(Some(b))
+                ),
+            );
+            return None;
+        }
+    }
+    Some(p)
+}
+
+pub fn read_schools(
+    path: &Path,
+    encoding: Encoding,
+    boundary: Option<&Boundary>,
+    diags: &mut Diagnostics,
+) -> Option<Vec<School>> {
+    let t = Table::read(path, encoding, diags)?;
+    let [id, name, level, lon, lat, town, seats, classes, size, boarding, status] = t.require(
+        [
+            "school_id",
+            "name",
+            "level",
+            "lon",
+            "lat",
+            "town",
+            "entry_seats",
+            "classes",
+            "max_class_size",
+            "boarding",
+            "status",
+        ],
+        diags,
+    )?;
+    let mut out = Vec::new();
+    let mut seen = HashMap::new();
+    let errors = diags.error_count();
+    t.rows(diags, |r, d| {
+        let unique = r.text(d, id, "a school id").is_some()
+            && check_unique(r, d, id, &mut seen, "school_id");
+        let lv = Level::parse(r.get(level));
+        if lv.is_none() {
+            r.error(
+                d,
+                level,
+                format!(
+                    "`{}` is not a level; expected primary, junior, nine_year or special",
+                    r.get(level)
+                ),
+            );
+        }
+        let st = match r.get(status) {
+            "open" => Some(Status::Open),
+            "closing" => Some(Status::Closing),
+            s => {
+                r.error(
+                    d,
+                    status,
+                    format!("`{s}` is not a status; expected open or closing"),
+                );
+                None
+            }
+        };
+        let loc = point(r, d, lon, lat, boundary);
+        let seats_v = r.positive(d, seats, "a positive number of entry-grade seats");
+        let classes_v = r.positive(d, classes, "a positive number of entry-grade classes");
+        let size_v = r.positive(d, size, "a positive maximum class size");
+        if let Some(s) = size_v {
+            if s > 55 {
+                r.warning(
+                    d,
+                    size,
+                    format!(
+                        "max_class_size {s} is above 55 (大班额); national norms allow at most 55"
+                    ),
+                );
+            }
+        }
+        if let (Some(s), Some(c), Some(m)) = (seats_v, classes_v, size_v) {
+            if s > c * m {
+                r.warning(
+                    d,
+                    seats,
+                    format!("{s} seats exceed {c} classes × {m} pupils = {}", c * m),
+                );
+            }
+        }
+        let b = r.bool(d, boarding);
+        if let (true, Some(lv), Some(st), Some(loc), Some(sv), Some(cv), Some(mv), Some(b)) =
+            (unique, lv, st, loc, seats_v, classes_v, size_v, b)
+        {
+            out.push(School {
+                id: SchoolId::new(r.get(id)),
+                name: r.get(name).to_string(),
+                level: lv,
+                location: loc,
+                town: r.get(town).to_string(),
+                entry_seats: Seats(sv),
+                classes: cv,
+                max_class_size: mv,
+                boarding: b,
+                status: st,
+            });
+        }
+    });
+    (diags.error_count() == errors).then_some(out)
+}
+
+pub fn read_blocks(
+    path: &Path,
+    encoding: Encoding,
+    boundary: Option<&Boundary>,
+    diags: &mut Diagnostics,
+) -> Option<Vec<Block>> {
+    let t = Table::read(path, encoding, diags)?;
+    let [id, name, town, lon, lat, households] = t.require(
+        ["block_id", "name", "town", "lon", "lat", "households"],
+        diags,
+    )?;
+    let mut out = Vec::new();
+    let mut seen = HashMap::new();
+    let errors = diags.error_count();
+    t.rows(diags, |r, d| {
+        let unique =
+            r.text(d, id, "a block id").is_some() && check_unique(r, d, id, &mut seen, "block_id");
+        let loc = point(r, d, lon, lat, boundary);
+        let hh = r.u32(d, households, "a number of households (0 or more)");
+        if let (true, Some(loc), Some(hh)) = (unique, loc, hh) {
+            out.push(Block {
+                id: BlockId::new(r.get(id)),
+                name: r.get(name).to_string(),
+                town: r.get(town).to_string(),
+                location: loc,
+                households: hh,
+            });
+        }
+    });
+    (diags.error_count() == errors).then_some(out)
+}
+
+fn parse_gender(s: &str) -> Option<Gender> {
+    match s {
+        "F" | "f" | "female" | "girl" | "女" => Some(Gender::Female),
+        "M" | "m" | "male" | "boy" | "男" => Some(Gender::Male),
+        _ => None,
+    }
+}
+
+pub fn read_students(
+    path: &Path,
+    encoding: Encoding,
+    schools: &HashMap<String, u32>,
+    blocks: &HashMap<String, u32>,
+    boundary: Option<&Boundary>,
+    diags: &mut Diagnostics,
+) -> Option<Vec<Student>> {
+    let t = Table::read(path, encoding, diags)?;
+    let [id, grade, gender, hukou, property, migrant, left_behind, disability] = t.require(
+        [
+            "student_id",
+            "entry_grade",
+            "gender",
+            "hukou_in_block",
+            "property_in_block",
+            "migrant",
+            "left_behind",
+            "disability",
+        ],
+        diags,
+    )?;
+    let block_col = t.column("block_id");
+    let lonlat = t.column("lon").zip(t.column("lat"));
+    if block_col.is_none() && lonlat.is_none() {
+        diags.error(path, Some(1), None, "missing column `block_id`; expected block_id, or lon and lat, to locate each applicant");
+        return None;
+    }
+    let sibling = t.column("sibling_school_id");
+    let prefs = t.column("preferences");
+    let mut out = Vec::new();
+    let mut lines = Vec::new();
+    let errors = diags.error_count();
+    t.rows(diags, |r, d| {
+        let sid = r.text(d, id, "a student id");
+        let home = match (block_col.map(|c| (c, r.get(c))), lonlat) {
+            (Some((c, b)), _) if !b.is_empty() => match blocks.get(b) {
+                Some(&ix) => Some(Home::Block(BlockIx(ix))),
+                None => {
+                    r.error(d, c, format!("unknown block `{b}`; expected a block_id from blocks.csv"));
+                    None
+                }
+            },
+            (_, Some((lo, la))) if !r.get(lo).is_empty() || !r.get(la).is_empty() => {
+                point(r, d, lo, la, boundary).map(Home::Point)
+            }
+            (Some((c, _)), _) => {
+                r.error(d, c, "empty; expected a block_id (or lon and lat)");
+                None
+            }
+            (None, Some((lo, _))) => {
+                r.error(d, lo, "empty; expected lon and lat (or a block_id)");
+                None
+            }
+            (None, None) => None,
+        };
+        let g = match r.get(grade) {
+            "1" => Some(Grade::One),
+            "7" => Some(Grade::Seven),
+            s => {
+                r.error(d, grade, format!("`{s}` is not an entry grade; expected 1 or 7"));
+                None
+            }
+        };
+        let sex = parse_gender(r.get(gender));
+        if sex.is_none() {
+            r.error(d, gender, format!("`{}` is not a gender; expected F or M", r.get(gender)));
+        }
+        let flags = [hukou, property, migrant, left_behind].map(|c| r.bool(d, c));
+        let dis = match r.get(disability) {
+            "" | "none" => Some(Disability::None),
+            "mild" => Some(Disability::Mild),
+            "severe" => Some(Disability::Severe),
+            s => {
+                r.error(d, disability, format!("`{s}` is not a disability value; expected none, mild or severe"));
+                None
+            }
+        };
+        let mut ok = true;
+        let sib = sibling.and_then(|c| {
+            let s = r.get(c);
+            if s.is_empty() {
+                return None;
+            }
+            let ix = schools.get(s).map(|&i| SchoolIx(i));
+            if ix.is_none() {
+                ok = false;
+                r.error(d, c, format!("unknown school `{s}`; expected a school_id from schools.csv or empty"));
+            }
+            ix
+        });
+        let mut preferences = Vec::new();
+        if let Some(c) = prefs {
+            for p in r.get(c).split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                match schools.get(p) {
+                    Some(&i) if preferences.contains(&SchoolIx(i)) => {
+                        ok = false;
+                        r.error(d, c, format!("school `{p}` is listed twice; expected each preference once"));
+                    }
+                    Some(&i) => preferences.push(SchoolIx(i)),
+                    None => {
+                        ok = false;
+                        r.error(d, c, format!("unknown school `{p}`; expected `;`-separated school_ids from schools.csv"));
+                    }
+                }
+            }
+        }
+        if let (true, Some(sid), Some(home), Some(g), Some(sex), [Some(h), Some(p), Some(m), Some(l)], Some(dis)) =
+            (ok, sid, home, g, sex, flags, dis)
+        {
+            out.push(Student {
+                id: StudentId::new(sid),
+                home,
+                entry_grade: g,
+                gender: sex,
+                hukou_in_block: h,
+                property_in_block: p,
+                migrant: m,
+                left_behind: l,
+                disability: dis,
+                sibling_school: sib,
+                preferences,
+            });
+            lines.push(r.line as u32);
+        }
+    });
+    if diags.error_count() > errors {
+        return None;
+    }
+    report_duplicate_students(path, &out, &lines, id + 1, diags);
+    (diags.error_count() == errors).then_some(out)
+}
+
+fn report_duplicate_students(
+    path: &Path,
+    students: &[Student],
+    lines: &[u32],
+    column: usize,
+    diags: &mut Diagnostics,
+) {
+    let mut order: Vec<u32> = (0..students.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| {
+        students[a as usize]
+            .id
+            .cmp(&students[b as usize].id)
+            .then(a.cmp(&b))
+    });
+    for w in order.windows(2) {
+        let (a, b) = (&students[w[0] as usize], &students[w[1] as usize]);
+        if a.id == b.id {
+            diags.error(
+                path,
+                Some(lines[w[1] as usize] as usize),
+                Some(crate::diag::Column::Field(column, "student_id".into())),
+                format!(
+                    "duplicate student_id `{}` (first on line {}); expected each applicant once",
+                    a.id, lines[w[0] as usize]
+                ),
+            );
+        }
+    }
+}
+
+/// Read `zones.csv`: one row per block and zone school. A block may have
+/// one row for its grade-1 school and one for its grade-7 school (one row
+/// when a nine-year school serves both).
+pub fn read_zones(
+    path: &Path,
+    encoding: Encoding,
+    schools: &[School],
+    school_ix: &HashMap<String, u32>,
+    blocks: &HashMap<String, u32>,
+    n_blocks: usize,
+    diags: &mut Diagnostics,
+) -> Option<Zones> {
+    let t = Table::read(path, encoding, diags)?;
+    let [bcol, scol] = t.require(["block_id", "school_id"], diags)?;
+    let mut zones = Zones::new(n_blocks);
+    let mut first_line = [vec![0usize; n_blocks], vec![0usize; n_blocks]];
+    let errors = diags.error_count();
+    t.rows(diags, |r, d| {
+        let b = blocks.get(r.get(bcol));
+        if b.is_none() {
+            r.error(d, bcol, format!("unknown block `{}`; expected a block_id from blocks.csv", r.get(bcol)));
+        }
+        let s = school_ix.get(r.get(scol));
+        if s.is_none() {
+            r.error(d, scol, format!("unknown school `{}`; expected a school_id from schools.csv", r.get(scol)));
+        }
+        let (Some(&b), Some(&s)) = (b, s) else { return };
+        let level = schools[s as usize].level;
+        if level == Level::Special {
+            r.error(d, scol, format!("`{}` is a special-education school; expected a mainstream school (special schools have no zone)", r.get(scol)));
+            return;
+        }
+        for (gi, g) in [Grade::One, Grade::Seven].into_iter().enumerate() {
+            if !level.admits(g) {
+                continue;
+            }
+            let first = first_line[gi][b as usize];
+            if first != 0 {
+                r.error(d, bcol, format!("block `{}` is zoned twice for grade {} (first on line {first}); expected one zone school per grade", r.get(bcol), g.number()));
+            } else {
+                first_line[gi][b as usize] = r.line;
+                zones.for_grade_mut(g)[b as usize] = Some(SchoolIx(s));
+            }
+        }
+    });
+    (diags.error_count() == errors).then_some(zones)
+}
+
+fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).expect("in-memory write");
+    for r in rows {
+        w.write_record(&r).expect("in-memory write");
+    }
+    w.into_inner().expect("in-memory write")
+}
+
+fn coord(x: f64) -> String {
+    format!("{x:.6}")
+}
+
+/// `schools.csv` in the input format.
+pub fn schools_csv(schools: &[School]) -> Vec<u8> {
+    csv_bytes(
+        &[
+            "school_id",
+            "name",
+            "level",
+            "lon",
+            "lat",
+            "town",
+            "entry_seats",
+            "classes",
+            "max_class_size",
+            "boarding",
+            "status",
+        ],
+        schools.iter().map(|s| {
+            vec![
+                s.id.to_string(),
+                s.name.clone(),
+                s.level.as_str().into(),
+                coord(s.location.x()),
+                coord(s.location.y()),
+                s.town.clone(),
+                s.entry_seats.0.to_string(),
+                s.classes.to_string(),
+                s.max_class_size.to_string(),
+                s.boarding.to_string(),
+                match s.status {
+                    Status::Open => "open".into(),
+                    Status::Closing => "closing".into(),
+                },
+            ]
+        }),
+    )
+}
+
+/// `blocks.csv` in the input format.
+pub fn blocks_csv(blocks: &[Block]) -> Vec<u8> {
+    csv_bytes(
+        &["block_id", "name", "town", "lon", "lat", "households"],
+        blocks.iter().map(|b| {
+            vec![
+                b.id.to_string(),
+                b.name.clone(),
+                b.town.clone(),
+                coord(b.location.x()),
+                coord(b.location.y()),
+                b.households.to_string(),
+            ]
+        }),
+    )
+}
+
+/// `students.csv` in the input format (applicants located by block).
+pub fn students_csv(data: &Dataset) -> Vec<u8> {
+    let id = |s: Option<SchoolIx>| s.map_or(String::new(), |s| data.school(s).id.to_string());
+    csv_bytes(
+        &[
+            "student_id",
+            "block_id",
+            "entry_grade",
+            "gender",
+            "hukou_in_block",
+            "property_in_block",
+            "migrant",
+            "left_behind",
+            "disability",
+            "sibling_school_id",
+            "preferences",
+        ],
+        data.students.iter().map(|s| {
+            vec![
+                s.id.to_string(),
+                match s.home {
+                    Home::Block(b) => data.block(b).id.to_string(),
+                    Home::Point(_) => String::new(),
+                },
+                s.entry_grade.number().to_string(),
+                match s.gender {
+                    Gender::Female => "F".into(),
+                    Gender::Male => "M".into(),
+                },
+                s.hukou_in_block.to_string(),
+                s.property_in_block.to_string(),
+                s.migrant.to_string(),
+                s.left_behind.to_string(),
+                match s.disability {
+                    Disability::None => "none".into(),
+                    Disability::Mild => "mild".into(),
+                    Disability::Severe => "severe".into(),
+                },
+                id(s.sibling_school),
+                s.preferences
+                    .iter()
+                    .map(|&p| data.school(p).id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ]
+        }),
+    )
+}
+
+/// `zones.csv`: one row per block and zone school (a school serving both
+/// grades of a block is written once).
+pub fn zones_csv(data: &Dataset, zones: &Zones) -> Vec<u8> {
+    let mut rows = Vec::new();
+    for b in 0..data.blocks.len() {
+        let mut seen: Vec<SchoolIx> = Vec::new();
+        for s in [zones.grade1[b], zones.grade7[b]].into_iter().flatten() {
+            if !seen.contains(&s) {
+                seen.push(s);
+                rows.push(vec![
+                    data.blocks[b].id.to_string(),
+                    data.school(s).id.to_string(),
+                ]);
+            }
+        }
+    }
+    csv_bytes(&["block_id", "school_id"], rows.into_iter())
+}

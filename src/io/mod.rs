@@ -1,0 +1,56 @@
+//! Everything that touches files: decoding, CSV and TOML reading with
+//! validation, and writing outputs completely or not at all.
+
+pub mod dataset;
+pub mod output;
+pub mod scenario;
+pub mod table;
+pub mod text;
+
+use std::path::Path;
+
+use crate::diag::{Diagnostics, Error, Result};
+use crate::geography::Boundary;
+use crate::model::Dataset;
+use crate::scenario::Scenario;
+
+pub use text::Encoding;
+
+/// A scenario with its validated dataset, the scenario's changes applied.
+pub struct Input {
+    pub scenario: Scenario,
+    /// The dataset as read, before the scenario's changes.
+    pub base: Dataset,
+    /// The dataset with closures, mergers, capacity changes and new schools applied.
+    pub data: Dataset,
+    pub boundary: Option<Boundary>,
+    /// Warnings found while reading (errors make [`load`] fail instead).
+    pub warnings: Diagnostics,
+}
+
+/// Read a scenario and its dataset. Every problem of every file is collected
+/// before failing with [`Error::Input`].
+pub fn load(scenario_path: &Path, encoding: Option<Encoding>) -> Result<Input> {
+    let mut diags = Diagnostics::new();
+    let file = scenario::read(scenario_path, &mut diags);
+    let Some(file) = file else {
+        return Err(Error::Input(diags));
+    };
+    let enc = encoding.unwrap_or(file.encoding);
+    let loaded = dataset::read_dataset(&file.scenario.dataset, enc, &mut diags);
+    let Some(loaded) = loaded else {
+        return Err(Error::Input(diags));
+    };
+    scenario::check_references(&file, &loaded.data, &mut diags);
+    if diags.has_errors() {
+        return Err(Error::Input(diags));
+    }
+    let data = file.scenario.apply(loaded.data.clone());
+    Ok(Input {
+        scenario: file.scenario,
+        base: loaded.data,
+        data,
+        boundary: loaded.boundary,
+        warnings: diags,
+    })
+}

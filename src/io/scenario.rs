@@ -1,0 +1,562 @@
+//! Reading a scenario TOML file. Every key is documented in README.md.
+//!
+//! Unknown keys are errors (typo protection: `lotery_seed` must not silently
+//! fall back to a default seed), and all of them are listed in one run with
+//! their line and column. References to schools are checked against the
+//! dataset by [`check_references`].
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use geo::Point;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diag::{Column, Diagnostics};
+use crate::io::text::Encoding;
+use crate::model::{Dataset, Grade, Level, SchoolId};
+use crate::scenario::{CapacityOverride, Category, Merger, NewSchool, Policy, Scenario};
+
+#[derive(Deserialize)]
+struct Raw {
+    name: String,
+    year: i32,
+    dataset: String,
+    level: Spanned<String>,
+    #[serde(default)]
+    encoding: Option<Spanned<String>>,
+    #[serde(default)]
+    policy: RawPolicy,
+    #[serde(default)]
+    closures: Vec<Spanned<String>>,
+    #[serde(default)]
+    mergers: Vec<RawMerger>,
+    #[serde(default)]
+    capacity: Vec<RawCapacity>,
+    #[serde(default)]
+    new_schools: Vec<RawNewSchool>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawPolicy {
+    priority: Option<Spanned<Vec<Spanned<String>>>>,
+    sibling_bonus: Option<u8>,
+    lottery_seed: Option<u64>,
+    max_class_size: Option<Spanned<u32>>,
+    service_radius_km: Option<RawRadius>,
+    overflow_max_km: Option<Spanned<f64>>,
+    candidates: Option<Spanned<usize>>,
+}
+
+#[derive(Deserialize)]
+struct RawRadius {
+    primary: Option<Spanned<f64>>,
+    junior: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+struct RawMerger {
+    from: Spanned<String>,
+    into: Spanned<String>,
+    #[serde(default = "yes")]
+    move_seats: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+struct RawCapacity {
+    school: Spanned<String>,
+    entry_seats: Option<Spanned<u32>>,
+    classes: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize)]
+struct RawNewSchool {
+    id: Spanned<String>,
+    name: String,
+    level: Spanned<String>,
+    lon: Spanned<f64>,
+    lat: Spanned<f64>,
+    #[serde(default)]
+    town: String,
+    entry_seats: Spanned<u32>,
+    classes: Option<u32>,
+    #[serde(default)]
+    boarding: bool,
+}
+
+/// A scenario as read, with the source positions of its school references.
+pub struct ScenarioFile {
+    pub scenario: Scenario,
+    pub encoding: Encoding,
+    pub path: PathBuf,
+    refs: Vec<(SchoolId, usize, &'static str)>,
+    new_ids: Vec<(SchoolId, usize)>,
+    text: String,
+}
+
+/// 1-based line and character column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
+}
+
+struct Ctx<'a> {
+    path: &'a Path,
+    text: &'a str,
+    diags: &'a mut Diagnostics,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, offset: usize, msg: impl Into<String>) {
+        let (line, col) = line_col(self.text, offset);
+        self.diags
+            .error(self.path, Some(line), Some(Column::Char(col)), msg);
+    }
+}
+
+/// Read and check a scenario file. Problems go to `diags`; `None` when the
+/// file cannot be used at all.
+pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<ScenarioFile> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.error(path, None, None, format!("cannot read scenario: {e}"));
+            return None;
+        }
+    };
+    parse(path, text, diags)
+}
+
+pub fn parse(path: &Path, text: String, diags: &mut Diagnostics) -> Option<ScenarioFile> {
+    let errors_before = diags.error_count();
+    let mut cx = Ctx {
+        path,
+        text: &text,
+        diags,
+    };
+    if text.trim().is_empty() {
+        cx.diags.error(
+            path,
+            None,
+            None,
+            "scenario file is empty; expected name, year, dataset and level",
+        );
+        return None;
+    }
+    let doc = match toml::de::DeTable::parse(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            let at = e.span().map_or(0, |s| s.start);
+            cx.err(at, format!("invalid TOML: {}", e.message()));
+            return None;
+        }
+    };
+    let mut unknown = Vec::new();
+    let de = match toml::de::Deserializer::parse(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            cx.err(0, format!("invalid TOML: {}", e.message()));
+            return None;
+        }
+    };
+    let raw: Result<Raw, _> = serde_ignored::deserialize(de, |p| unknown.push(segments(&p)));
+    for segs in &unknown {
+        let at = key_span(doc.get_ref(), segs).unwrap_or(0);
+        cx.err(
+            at,
+            format!(
+                "unknown key `{}`; expected one of the keys documented in README.md (a typo?)",
+                segs.join(".")
+            ),
+        );
+    }
+    let raw = match raw {
+        Ok(r) => r,
+        Err(e) => {
+            let at = e.span().map_or(0, |s| s.start);
+            cx.err(at, e.message().to_string());
+            return None;
+        }
+    };
+    convert(raw, &mut cx, path, &text, errors_before)
+}
+
+fn convert(
+    raw: Raw,
+    cx: &mut Ctx<'_>,
+    path: &Path,
+    text: &str,
+    errors_before: usize,
+) -> Option<ScenarioFile> {
+    let grade = match raw.level.get_ref().as_str() {
+        "primary" => Grade::One,
+        "junior" => Grade::Seven,
+        other => {
+            cx.err(
+                raw.level.span().start,
+                format!("level `{other}`; expected \"primary\" (grade 1) or \"junior\" (grade 7)"),
+            );
+            Grade::One
+        }
+    };
+    let encoding = match &raw.encoding {
+        None => Encoding::Auto,
+        Some(e) => e.get_ref().parse().unwrap_or_else(|msg: String| {
+            cx.err(e.span().start, msg);
+            Encoding::Auto
+        }),
+    };
+    let mut policy = Policy::defaults(grade);
+    let rp = raw.policy;
+    if let Some(pr) = rp.priority {
+        let mut seen = HashSet::new();
+        let mut list = Vec::new();
+        for item in pr.get_ref() {
+            match Category::parse(item.get_ref()) {
+                Some(c) if seen.insert(c) => list.push(c),
+                Some(c) => cx.err(
+                    item.span().start,
+                    format!(
+                        "category `{}` is listed twice; expected each category once",
+                        c.key()
+                    ),
+                ),
+                None => cx.err(
+                    item.span().start,
+                    format!(
+                        "unknown category `{}`; expected one of {}",
+                        item.get_ref(),
+                        Category::ALL.map(Category::key).join(", ")
+                    ),
+                ),
+            }
+        }
+        let missing: Vec<&str> = Category::ALL
+            .into_iter()
+            .filter(|c| !seen.contains(c))
+            .map(Category::key)
+            .collect();
+        if !missing.is_empty() {
+            cx.err(
+                pr.span().start,
+                format!(
+                    "priority does not list {}; expected every category once, so each applicant has a tier",
+                    missing.join(", ")
+                ),
+            );
+        }
+        policy.priority = list;
+    }
+    if let Some(b) = rp.sibling_bonus {
+        policy.sibling_bonus = b;
+    }
+    if let Some(s) = rp.lottery_seed {
+        policy.lottery_seed = s;
+    }
+    if let Some(m) = rp.max_class_size {
+        if *m.get_ref() == 0 || *m.get_ref() > 55 {
+            cx.err(
+                m.span().start,
+                format!(
+                    "max_class_size {}; expected 1 to 55 (classes above 55 are 大班额)",
+                    m.get_ref()
+                ),
+            );
+        }
+        policy.max_class_size = *m.get_ref();
+    }
+    let positive_km = |v: &Spanned<f64>, key: &str, cx: &mut Ctx<'_>| {
+        let x = *v.get_ref();
+        if !(x > 0.0 && x.is_finite()) {
+            cx.err(
+                v.span().start,
+                format!("{key} {x}; expected a positive distance in km"),
+            );
+        }
+        x
+    };
+    if let Some(r) = rp.service_radius_km {
+        if let Some(p) = &r.primary {
+            policy.service_radius_primary_km = positive_km(p, "service_radius_km.primary", cx);
+        }
+        if let Some(j) = &r.junior {
+            policy.service_radius_junior_km = positive_km(j, "service_radius_km.junior", cx);
+        }
+    }
+    if let Some(o) = &rp.overflow_max_km {
+        policy.overflow_max_km = positive_km(o, "overflow_max_km", cx);
+    }
+    if let Some(c) = rp.candidates {
+        if *c.get_ref() == 0 {
+            cx.err(c.span().start, "candidates 0; expected at least 1");
+        }
+        policy.candidates = *c.get_ref();
+    }
+
+    let mut refs = Vec::new();
+    let closures = raw
+        .closures
+        .iter()
+        .map(|c| {
+            let id = SchoolId::new(c.get_ref());
+            refs.push((id.clone(), c.span().start, "closures"));
+            id
+        })
+        .collect();
+    let mergers = raw
+        .mergers
+        .iter()
+        .map(|m| {
+            let (from, into) = (
+                SchoolId::new(m.from.get_ref()),
+                SchoolId::new(m.into.get_ref()),
+            );
+            refs.push((from.clone(), m.from.span().start, "mergers.from"));
+            refs.push((into.clone(), m.into.span().start, "mergers.into"));
+            if from == into {
+                cx.err(
+                    m.into.span().start,
+                    format!("merger of `{from}` into itself; expected two different schools"),
+                );
+            }
+            Merger {
+                from,
+                into,
+                move_seats: m.move_seats,
+            }
+        })
+        .collect();
+    let capacity = raw
+        .capacity
+        .iter()
+        .map(|c| {
+            let id = SchoolId::new(c.school.get_ref());
+            refs.push((id.clone(), c.school.span().start, "capacity.school"));
+            for v in [&c.entry_seats, &c.classes].into_iter().flatten() {
+                if *v.get_ref() == 0 {
+                    cx.err(v.span().start, "0 seats; expected a positive number (close the school with `closures` instead)");
+                }
+            }
+            if c.entry_seats.is_none() && c.classes.is_none() {
+                cx.err(c.school.span().start, "capacity override sets nothing; expected entry_seats or classes");
+            }
+            CapacityOverride {
+                school: id,
+                entry_seats: c.entry_seats.as_ref().map(|v| *v.get_ref()),
+                classes: c.classes.as_ref().map(|v| *v.get_ref()),
+            }
+        })
+        .collect();
+    let mut new_ids = Vec::new();
+    let new_schools = raw
+        .new_schools
+        .iter()
+        .map(|n| {
+            let level = Level::parse(n.level.get_ref()).unwrap_or_else(|| {
+                cx.err(
+                    n.level.span().start,
+                    format!(
+                        "level `{}`; expected primary, junior, nine_year or special",
+                        n.level.get_ref()
+                    ),
+                );
+                Level::Primary
+            });
+            let (lon, lat) = (*n.lon.get_ref(), *n.lat.get_ref());
+            if !(-180.0..=180.0).contains(&lon) {
+                cx.err(
+                    n.lon.span().start,
+                    format!("lon {lon} outside -180..180; expected a WGS 84 longitude"),
+                );
+            }
+            if !(-90.0..=90.0).contains(&lat) {
+                cx.err(
+                    n.lat.span().start,
+                    format!("lat {lat} outside -90..90; expected a WGS 84 latitude"),
+                );
+            }
+            if *n.entry_seats.get_ref() == 0 {
+                cx.err(
+                    n.entry_seats.span().start,
+                    "entry_seats 0; expected a positive number of seats",
+                );
+            }
+            let id = SchoolId::new(n.id.get_ref());
+            new_ids.push((id.clone(), n.id.span().start));
+            NewSchool {
+                id,
+                name: n.name.clone(),
+                level,
+                location: Point::new(lon, lat),
+                town: n.town.clone(),
+                entry_seats: *n.entry_seats.get_ref(),
+                classes: n.classes.unwrap_or_else(|| {
+                    n.entry_seats
+                        .get_ref()
+                        .div_ceil(policy.max_class_size.max(1))
+                }),
+                boarding: n.boarding,
+            }
+        })
+        .collect();
+    let base = path.parent().unwrap_or(Path::new("."));
+    let dataset = base.join(&raw.dataset);
+    let scenario = Scenario {
+        name: raw.name,
+        year: raw.year,
+        dataset,
+        grade,
+        policy,
+        closures,
+        mergers,
+        capacity,
+        new_schools,
+    };
+    if cx.diags.error_count() > errors_before {
+        return None;
+    }
+    Some(ScenarioFile {
+        scenario,
+        encoding,
+        path: path.to_path_buf(),
+        refs,
+        new_ids,
+        text: text.to_string(),
+    })
+}
+
+/// Check that every school the scenario names exists in the dataset (and
+/// that new schools do not reuse an id).
+pub fn check_references(file: &ScenarioFile, data: &Dataset, diags: &mut Diagnostics) {
+    let known: HashSet<&SchoolId> = data.schools.iter().map(|s| &s.id).collect();
+    let mut cx = Ctx {
+        path: &file.path,
+        text: &file.text,
+        diags,
+    };
+    for (id, at, key) in &file.refs {
+        if !known.contains(id) && !file.new_ids.iter().any(|(n, _)| n == id) {
+            cx.err(
+                *at,
+                format!("{key}: unknown school `{id}`; expected a school_id from schools.csv"),
+            );
+        }
+    }
+    for (id, at) in &file.new_ids {
+        if known.contains(id) {
+            cx.err(
+                *at,
+                format!("new_schools: id `{id}` already exists in schools.csv; expected a new id"),
+            );
+        }
+    }
+}
+
+fn segments(p: &serde_ignored::Path<'_>) -> Vec<String> {
+    use serde_ignored::Path as P;
+    match p {
+        P::Root => Vec::new(),
+        P::Seq { parent, index } => {
+            let mut v = segments(parent);
+            v.push(index.to_string());
+            v
+        }
+        P::Map { parent, key } => {
+            let mut v = segments(parent);
+            v.push(key.to_string());
+            v
+        }
+        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+            segments(parent)
+        }
+    }
+}
+
+/// Byte offset of the last key of a path in the parsed document.
+fn key_span(table: &toml::de::DeTable<'_>, segs: &[String]) -> Option<usize> {
+    let (first, rest) = segs.split_first()?;
+    let (k, v) = table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == first.as_str())?;
+    if rest.is_empty() {
+        return Some(k.span().start);
+    }
+    let mut value = v.get_ref();
+    let mut rest = rest;
+    loop {
+        match value {
+            toml::de::DeValue::Table(t) => return key_span(t, rest),
+            toml::de::DeValue::Array(a) => {
+                let (i, r) = rest.split_first()?;
+                value = a.get(i.parse::<usize>().ok()?)?.get_ref();
+                rest = r;
+                if rest.is_empty() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> (Option<ScenarioFile>, Vec<String>) {
+        let mut d = Diagnostics::new();
+        let f = parse(Path::new("s.toml"), s.to_string(), &mut d);
+        (f, d.iter().map(|x| x.to_string()).collect())
+    }
+
+    const OK: &str = "name = \"t\"\nyear = 2025\ndataset = \"d\"\nlevel = \"primary\"\n";
+
+    #[test]
+    fn minimal_scenario_takes_defaults() {
+        let (f, msgs) = parse_str(OK);
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let s = f.unwrap().scenario;
+        assert_eq!(s.policy, Policy::defaults(Grade::One));
+        assert_eq!(s.dataset, Path::new("d"));
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_with_position() {
+        let text = format!("{OK}naem = 1\n[policy]\nlotery_seed = 5\n");
+        let (f, msgs) = parse_str(&text);
+        assert!(f.is_none());
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("s.toml:5:1: unknown key `naem`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("s.toml:7:1: unknown key `policy.lotery_seed`")),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn bad_category_is_located() {
+        let text = format!("{OK}[policy]\npriority = [\"hukou_only\", \"vip\"]\n");
+        let (_, msgs) = parse_str(&text);
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("s.toml:6:27: unknown category `vip`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("priority does not list")),
+            "{msgs:?}"
+        );
+    }
+}

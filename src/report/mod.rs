@@ -1,0 +1,98 @@
+//! What a planner reads: terminal tables and the CSV/JSON outputs.
+
+pub mod placement;
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+
+use crate::model::Status;
+use crate::scenario::Scenario;
+use crate::summary::DatasetSummary;
+
+pub(crate) fn table(headers: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_header(headers.iter().map(|h| Cell::new(*h)));
+    t
+}
+
+pub(crate) fn num(n: impl ToString) -> Cell {
+    Cell::new(n.to_string()).set_alignment(CellAlignment::Right)
+}
+
+/// The `validate` summary as text.
+pub fn validate_text(s: &Scenario, sum: &DatasetSummary) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "Scenario: {} ({}), grade {} entry, dataset {}\n\n",
+        s.name,
+        s.year,
+        s.grade.number(),
+        s.dataset.display()
+    ));
+    let mut t = table(&["level", "status", "schools", "entry seats"]);
+    for r in &sum.schools {
+        t.add_row(vec![
+            Cell::new(r.level.as_str()),
+            Cell::new(match r.status {
+                Status::Open => "open",
+                Status::Closing => "closing",
+            }),
+            num(r.schools),
+            num(r.entry_seats),
+        ]);
+    }
+    out.push_str(&format!("Schools\n{t}\n\n"));
+    let mut t = table(&["", "count"]);
+    t.add_row(vec![Cell::new("blocks (小区/村)"), num(sum.blocks)]);
+    t.add_row(vec![Cell::new("towns / subdistricts"), num(sum.towns)]);
+    t.add_row(vec![
+        Cell::new("applicants, grade 1"),
+        num(sum.applicants_grade1),
+    ]);
+    t.add_row(vec![
+        Cell::new("applicants, grade 7"),
+        num(sum.applicants_grade7),
+    ]);
+    t.add_row(vec![
+        Cell::new(format!(
+            "seats for grade {} in open schools",
+            s.grade.number()
+        )),
+        num(sum.seats),
+    ]);
+    out.push_str(&format!("Dataset\n{t}\n\n"));
+    let mut t = table(&["tier", "category", "applicants"]);
+    for (i, (c, n)) in sum.by_category.iter().enumerate() {
+        t.add_row(vec![num(i + 1), Cell::new(c.key()), num(n)]);
+    }
+    t.add_row(vec![
+        Cell::new(""),
+        Cell::new("migrant (随迁子女)"),
+        num(sum.migrant),
+    ]);
+    t.add_row(vec![
+        Cell::new(""),
+        Cell::new("left-behind (留守儿童)"),
+        num(sum.left_behind),
+    ]);
+    t.add_row(vec![
+        Cell::new(""),
+        Cell::new("disability mild (随班就读)"),
+        num(sum.disability_mild),
+    ]);
+    t.add_row(vec![
+        Cell::new(""),
+        Cell::new("disability severe"),
+        num(sum.disability_severe),
+    ]);
+    t.add_row(vec![
+        Cell::new(""),
+        Cell::new("with a sibling school"),
+        num(sum.with_sibling),
+    ]);
+    out.push_str(&format!(
+        "Applicants of grade {} by category (before sibling priority)\n{t}\n",
+        s.grade.number()
+    ));
+    out
+}

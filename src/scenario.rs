@@ -1,0 +1,238 @@
+//! A scenario: one year's placement run over a dataset, with the bureau's
+//! policy and planned changes to the school network (closures, mergers,
+//! capacity changes, new schools).
+
+use std::path::PathBuf;
+
+use geo::Point;
+
+use crate::model::{Dataset, Grade, Level, School, SchoolId, SchoolIx, Seats, Status};
+
+/// Admission categories a policy orders into tiers. The categories are
+/// disjoint, so each applicant has exactly one (see [`Category::of`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// 户籍+房产一致: hukou and property both in the block.
+    HukouAndProperty,
+    /// 房产 only.
+    PropertyOnly,
+    /// 户籍 only.
+    HukouOnly,
+    /// 随迁子女 living in the block, with neither hukou nor property there.
+    MigrantResident,
+    /// Everyone else.
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] = [
+        Category::HukouAndProperty,
+        Category::PropertyOnly,
+        Category::HukouOnly,
+        Category::MigrantResident,
+        Category::Other,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Category::HukouAndProperty => "hukou_and_property",
+            Category::PropertyOnly => "property_only",
+            Category::HukouOnly => "hukou_only",
+            Category::MigrantResident => "migrant_resident",
+            Category::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.key() == s)
+    }
+
+    pub fn of(hukou: bool, property: bool, migrant: bool) -> Category {
+        match (hukou, property, migrant) {
+            (true, true, _) => Category::HukouAndProperty,
+            (false, true, _) => Category::PropertyOnly,
+            (true, false, _) => Category::HukouOnly,
+            (false, false, true) => Category::MigrantResident,
+            (false, false, false) => Category::Other,
+        }
+    }
+}
+
+/// The published rules of one year's enrollment. Every local threshold is a
+/// key here, with the defaults of `shared/notes/enrollment-rules.md`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    /// Categories in priority order: the first is tier 1.
+    pub priority: Vec<Category>,
+    /// Tiers an applicant moves up when a sibling attends the zone school.
+    pub sibling_bonus: u8,
+    /// The published lottery seed (电脑派位).
+    pub lottery_seed: u64,
+    /// Planned class size (standard 45 primary, 50 junior; never above 55).
+    pub max_class_size: u32,
+    /// Service radius for primary applicants, km (city norm 0.5 km; rural much larger).
+    pub service_radius_primary_km: f64,
+    /// Service radius for junior applicants, km.
+    pub service_radius_junior_km: f64,
+    /// Overflow placement (统筹) never sends a child farther than this, km.
+    pub overflow_max_km: f64,
+    /// Candidate schools per home considered in overflow placement.
+    pub candidates: usize,
+}
+
+impl Policy {
+    pub fn defaults(grade: Grade) -> Policy {
+        Policy {
+            priority: Category::ALL.to_vec(),
+            sibling_bonus: 1,
+            lottery_seed: 0,
+            max_class_size: match grade {
+                Grade::One => 45,
+                Grade::Seven => 50,
+            },
+            service_radius_primary_km: 3.0,
+            service_radius_junior_km: 10.0,
+            overflow_max_km: 30.0,
+            candidates: 15,
+        }
+    }
+
+    pub fn service_radius_km(&self, grade: Grade) -> f64 {
+        match grade {
+            Grade::One => self.service_radius_primary_km,
+            Grade::Seven => self.service_radius_junior_km,
+        }
+    }
+
+    pub fn tier_count(&self) -> u8 {
+        self.priority.len() as u8
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Merger {
+    pub from: SchoolId,
+    pub into: SchoolId,
+    /// Whether the closed school's entry seats are added to the receiving school.
+    pub move_seats: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CapacityOverride {
+    pub school: SchoolId,
+    pub entry_seats: Option<u32>,
+    pub classes: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewSchool {
+    pub id: SchoolId,
+    pub name: String,
+    pub level: Level,
+    pub location: Point<f64>,
+    pub town: String,
+    pub entry_seats: u32,
+    pub classes: u32,
+    pub boarding: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub year: i32,
+    /// Dataset folder, resolved against the scenario file's folder.
+    pub dataset: PathBuf,
+    pub grade: Grade,
+    pub policy: Policy,
+    pub closures: Vec<SchoolId>,
+    pub mergers: Vec<Merger>,
+    pub capacity: Vec<CapacityOverride>,
+    pub new_schools: Vec<NewSchool>,
+}
+
+impl Scenario {
+    /// Apply the scenario's network changes to a dataset whose references
+    /// were validated by [`crate::io::scenario`]. Closed and merged-away
+    /// schools stay in the list with status `Closing` (so their zones and
+    /// ids still resolve); their blocks move to the receiving school of a
+    /// merger, or are re-zoned by distance.
+    pub fn apply(&self, mut data: Dataset) -> Dataset {
+        let find = |data: &Dataset, id: &SchoolId| {
+            data.schools
+                .iter()
+                .position(|s| &s.id == id)
+                .map(SchoolIx::from_ix)
+        };
+        for ns in &self.new_schools {
+            data.schools.push(School {
+                id: ns.id.clone(),
+                name: ns.name.clone(),
+                level: ns.level,
+                location: ns.location,
+                town: ns.town.clone(),
+                entry_seats: Seats(ns.entry_seats),
+                classes: ns.classes,
+                max_class_size: self.policy.max_class_size,
+                boarding: ns.boarding,
+                status: Status::Open,
+            });
+        }
+        for c in &self.capacity {
+            if let Some(ix) = find(&data, &c.school) {
+                let s = &mut data.schools[ix.ix()];
+                if let Some(classes) = c.classes {
+                    s.classes = classes;
+                    s.entry_seats =
+                        Seats(classes * s.max_class_size.min(self.policy.max_class_size));
+                }
+                if let Some(seats) = c.entry_seats {
+                    s.entry_seats = Seats(seats);
+                }
+            }
+        }
+        for m in &self.mergers {
+            if let (Some(from), Some(into)) = (find(&data, &m.from), find(&data, &m.into)) {
+                let moved = data.schools[from.ix()].entry_seats;
+                data.schools[from.ix()].status = Status::Closing;
+                if m.move_seats {
+                    data.schools[into.ix()].entry_seats.0 += moved.0;
+                }
+                if let Some(zones) = &mut data.zones {
+                    for z in zones.all_mut().filter(|z| **z == Some(from)) {
+                        *z = Some(into);
+                    }
+                }
+            }
+        }
+        for id in &self.closures {
+            if let Some(ix) = find(&data, id) {
+                data.schools[ix.ix()].status = Status::Closing;
+                if let Some(zones) = &mut data.zones {
+                    for z in zones.all_mut().filter(|z| **z == Some(ix)) {
+                        *z = None;
+                    }
+                }
+            }
+        }
+        data
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_are_disjoint_and_cover_all() {
+        for h in [false, true] {
+            for p in [false, true] {
+                for m in [false, true] {
+                    let c = Category::of(h, p, m);
+                    assert_eq!(Category::parse(c.key()), Some(c));
+                }
+            }
+        }
+        assert_eq!(Category::of(true, true, true), Category::HukouAndProperty);
+        assert_eq!(Category::of(false, false, true), Category::MigrantResident);
+    }
+}

@@ -1,0 +1,62 @@
+//! The min-cost-flow problem as a linear program through good_lp: the
+//! independent reference the network simplex is checked against (microlp by
+//! default, HiGHS with the `highs` feature). Slow, but a different method.
+
+use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel};
+
+use super::mcf::{Network, INF};
+
+/// Optimal cost of `net` solved as an LP, or `None` when infeasible.
+pub fn min_cost(net: &Network) -> Option<f64> {
+    let mut vars = ProblemVariables::new();
+    let x: Vec<_> = net
+        .arcs()
+        .map(|(_, _, cap, _)| {
+            let v = variable().min(0.0);
+            vars.add(if cap >= INF { v } else { v.max(cap as f64) })
+        })
+        .collect();
+    let mut objective = Expression::with_capacity(x.len());
+    let mut balance: Vec<Expression> = (0..net.node_count())
+        .map(|_| Expression::default())
+        .collect();
+    for (e, (a, b, _, c)) in net.arcs().enumerate() {
+        objective.add_mul(c as f64, x[e]);
+        balance[a].add_mul(1.0, x[e]);
+        balance[b].add_mul(-1.0, x[e]);
+    }
+    let mut model = make_model(vars.minimise(objective));
+    for (v, expr) in balance.into_iter().enumerate() {
+        let s = net.supply(v) as f64;
+        model = model.with(constraint!(expr == s));
+    }
+    let sol = model.solve().ok()?;
+    Some(
+        net.arcs()
+            .enumerate()
+            .map(|(e, (_, _, _, c))| c as f64 * sol.value(x[e]))
+            .sum(),
+    )
+}
+
+#[cfg(feature = "highs")]
+fn make_model(p: good_lp::variable::UnsolvedProblem) -> impl SolverModel {
+    let mut m = good_lp::solvers::highs::highs(p);
+    m.set_threads(1);
+    m.set_verbose(false);
+    m
+}
+
+#[cfg(not(feature = "highs"))]
+fn make_model(p: good_lp::variable::UnsolvedProblem) -> impl SolverModel {
+    good_lp::solvers::microlp::microlp(p)
+}
+
+/// The name of the LP solver compiled in.
+pub fn solver_name() -> &'static str {
+    if cfg!(feature = "highs") {
+        "HiGHS"
+    } else {
+        "microlp"
+    }
+}

@@ -1,0 +1,10 @@
+//! Solvers. They know nothing of files, the CLI or printing.
+//!
+//! - [`mcf`]: exact min-cost flow (primal network simplex), the placement core.
+//! - [`lp`]: the same problem as a linear program through good_lp, the
+//!   independent reference used in tests and benchmarks.
+//! - [`lottery`]: the seeded public lottery.
+
+pub mod lottery;
+pub mod lp;
+pub mod mcf;
