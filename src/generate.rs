@@ -1,1 +1,505 @@
-//! Synthetic data.
+//! Synthetic datasets, seeded and reproducible.
+//!
+//! [`longtan`] makes the bundled demo for 龙潭区 (Longtan District, Jilin
+//! City): the schools named in the district's education plan plus clearly
+//! synthetic urban schools, blocks placed inside the real boundary around the
+//! town seats of `data/longtan/README.md`, and about 3,000 grade-1 and 3,000
+//! grade-7 applicants, 80% of them urban. [`large`] makes a district of any
+//! size for benchmarks. Neither is survey data.
+
+use geo::Point;
+
+use crate::geography::Boundary;
+use crate::model::*;
+use crate::solve::lottery::Draws;
+
+/// A town seat and the spread of its blocks.
+struct Town {
+    name: &'static str,
+    lon: f64,
+    lat: f64,
+    /// Standard deviation of block positions, km.
+    spread_km: f64,
+    villages: usize,
+}
+
+const URBAN: &str = "城区";
+
+const TOWNS: [Town; 7] = [
+    Town {
+        name: URBAN,
+        lon: 126.556,
+        lat: 43.908,
+        spread_km: 2.2,
+        villages: 0,
+    },
+    Town {
+        name: "江北乡",
+        lon: 126.50,
+        lat: 43.95,
+        spread_km: 3.0,
+        villages: 14,
+    },
+    Town {
+        name: "金珠镇",
+        lon: 126.50,
+        lat: 44.00,
+        spread_km: 3.5,
+        villages: 22,
+    },
+    Town {
+        name: "乌拉街满族镇",
+        lon: 126.49,
+        lat: 44.07,
+        spread_km: 4.0,
+        villages: 32,
+    },
+    Town {
+        name: "大口钦满族镇",
+        lon: 126.57,
+        lat: 44.13,
+        spread_km: 4.0,
+        villages: 12,
+    },
+    Town {
+        name: "缸窑镇",
+        lon: 126.70,
+        lat: 44.16,
+        spread_km: 4.0,
+        villages: 24,
+    },
+    Town {
+        name: "江密峰镇",
+        lon: 126.78,
+        lat: 43.86,
+        spread_km: 4.0,
+        villages: 22,
+    },
+];
+
+/// (name, level, town, east km, north km from the town seat, entry seats, boarding)
+type SchoolSpec = (&'static str, Level, &'static str, f64, f64, u32, bool);
+
+/// Schools named in the district plan, and synthetic urban schools
+/// (城区第N小学 / 城区第N中学) to carry the urban cohort.
+const SCHOOLS: [SchoolSpec; 30] = [
+    ("实验学校", Level::NineYear, URBAN, 0.3, 0.4, 270, false),
+    ("第二实验小学", Level::Primary, URBAN, -0.8, 0.2, 225, false),
+    (
+        "双语实验学校",
+        Level::NineYear,
+        URBAN,
+        1.2,
+        -0.6,
+        225,
+        false,
+    ),
+    (
+        "江北实验学校",
+        Level::NineYear,
+        "江北乡",
+        0.4,
+        -0.3,
+        90,
+        false,
+    ),
+    ("十六中学", Level::Junior, URBAN, -0.5, -1.0, 400, false),
+    ("江机中学", Level::Junior, URBAN, 2.0, 1.2, 350, false),
+    (
+        "杨木实验学校",
+        Level::NineYear,
+        URBAN,
+        3.2,
+        -1.8,
+        135,
+        false,
+    ),
+    ("天昌小学", Level::Primary, URBAN, -2.6, 2.4, 45, false),
+    (
+        "江北乡柳树小学",
+        Level::Primary,
+        "江北乡",
+        2.5,
+        2.0,
+        30,
+        false,
+    ),
+    (
+        "乌拉街满族镇中心小学",
+        Level::Primary,
+        "乌拉街满族镇",
+        0.2,
+        0.1,
+        135,
+        false,
+    ),
+    (
+        "乌拉街镇中学",
+        Level::Junior,
+        "乌拉街满族镇",
+        -0.4,
+        0.3,
+        200,
+        true,
+    ),
+    ("金珠学校", Level::NineYear, "金珠镇", 0.1, -0.2, 90, true),
+    (
+        "江密峰学校",
+        Level::NineYear,
+        "江密峰镇",
+        -0.2,
+        0.2,
+        90,
+        true,
+    ),
+    ("缸窑中学", Level::Junior, "缸窑镇", 0.3, -0.2, 150, true),
+    (
+        "缸窑镇中心小学",
+        Level::Primary,
+        "缸窑镇",
+        -0.3,
+        0.1,
+        90,
+        false,
+    ),
+    (
+        "大口钦中学",
+        Level::Junior,
+        "大口钦满族镇",
+        0.2,
+        0.2,
+        100,
+        true,
+    ),
+    (
+        "大口钦镇中心小学",
+        Level::Primary,
+        "大口钦满族镇",
+        -0.2,
+        -0.1,
+        60,
+        false,
+    ),
+    (
+        "龙潭区特殊教育学校",
+        Level::Special,
+        URBAN,
+        0.9,
+        1.6,
+        20,
+        true,
+    ),
+    (
+        "城区第一小学",
+        Level::Primary,
+        URBAN,
+        -1.9,
+        -0.9,
+        225,
+        false,
+    ),
+    ("城区第二小学", Level::Primary, URBAN, 1.6, 2.1, 225, false),
+    ("城区第三小学", Level::Primary, URBAN, -0.2, 2.6, 225, false),
+    ("城区第四小学", Level::Primary, URBAN, 2.4, -0.2, 225, false),
+    (
+        "城区第五小学",
+        Level::Primary,
+        URBAN,
+        -1.2,
+        -2.4,
+        225,
+        false,
+    ),
+    ("城区第六小学", Level::Primary, URBAN, 0.6, -2.2, 225, false),
+    ("城区第七小学", Level::Primary, URBAN, -3.0, 0.3, 180, false),
+    ("城区第八小学", Level::Primary, URBAN, 3.6, 1.0, 180, false),
+    ("城区第一中学", Level::Junior, URBAN, -2.2, 0.9, 400, false),
+    ("城区第二中学", Level::Junior, URBAN, 1.0, -2.9, 350, false),
+    ("城区第三中学", Level::Junior, URBAN, 2.8, 2.9, 250, false),
+    ("城区第四中学", Level::Junior, URBAN, -3.2, -1.6, 200, false),
+];
+
+/// Move a point by kilometres east and north (local equirectangular).
+fn offset(lon: f64, lat: f64, east_km: f64, north_km: f64) -> Point<f64> {
+    let dlat = north_km / 111.195;
+    let dlon = east_km / (111.195 * lat.to_radians().cos());
+    Point::new(lon + dlon, lat + dlat)
+}
+
+/// A point near (lon, lat) with normal spread, inside the boundary.
+fn near(
+    rng: &mut Draws,
+    boundary: Option<&Boundary>,
+    lon: f64,
+    lat: f64,
+    sd_km: f64,
+) -> Point<f64> {
+    for attempt in 0.. {
+        let scale = if attempt > 50 { sd_km / 4.0 } else { sd_km };
+        let p = offset(lon, lat, rng.normal() * scale, rng.normal() * scale);
+        if boundary.is_none_or(|b| b.contains(p)) {
+            return p;
+        }
+        if attempt > 200 {
+            break;
+        }
+    }
+    Point::new(lon, lat)
+}
+
+/// Applicant attributes drawn for an urban or rural block.
+fn applicant(rng: &mut Draws, id: String, block: BlockIx, grade: Grade, urban: bool) -> Student {
+    let r = rng.uniform();
+    // urban: 55% hukou+property, 15% property only, 10% hukou only, 15% migrant, 5% other
+    // rural: 75%, 5%, 12%, 5%, 3%
+    let cuts = if urban {
+        [0.55, 0.70, 0.80, 0.95]
+    } else {
+        [0.75, 0.80, 0.92, 0.97]
+    };
+    let (hukou, property, migrant) = if r < cuts[0] {
+        (true, true, false)
+    } else if r < cuts[1] {
+        (false, true, false)
+    } else if r < cuts[2] {
+        (true, false, false)
+    } else if r < cuts[3] {
+        (false, false, true)
+    } else {
+        (false, false, false)
+    };
+    let d = rng.uniform();
+    Student {
+        id: StudentId(id.into()),
+        home: Home::Block(block),
+        entry_grade: grade,
+        gender: if rng.chance(0.515) {
+            Gender::Male
+        } else {
+            Gender::Female
+        },
+        hukou_in_block: hukou,
+        property_in_block: property,
+        migrant,
+        left_behind: rng.chance(if urban { 0.03 } else { 0.15 }),
+        disability: if d < 0.003 {
+            Disability::Severe
+        } else if d < 0.018 {
+            Disability::Mild
+        } else {
+            Disability::None
+        },
+        sibling_school: None,
+        preferences: Vec::new(),
+    }
+}
+
+/// The Longtan demo dataset, with zones.csv drawn as "nearest school of the
+/// level" (so popular schools are oversubscribed and the lottery and overflow
+/// placement have work to do, as in the real district).
+pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
+    let mut rng = Draws::sub(seed, 0x4c54);
+    let mut schools = Vec::new();
+    for (i, &(name, level, town, e, n, seats, boarding)) in SCHOOLS.iter().enumerate() {
+        let t = TOWNS
+            .iter()
+            .find(|t| t.name == town)
+            .expect("town of a school");
+        let mut p = offset(t.lon, t.lat, e, n);
+        if boundary.is_some_and(|b| !b.contains(p)) {
+            p = near(&mut rng, boundary, t.lon, t.lat, 0.5);
+        }
+        let size = if level == Level::Junior { 50 } else { 45 };
+        let prefix = match level {
+            Level::Primary => "P",
+            Level::Junior => "J",
+            Level::NineYear => "N",
+            Level::Special => "S",
+        };
+        schools.push(School {
+            id: SchoolId(format!("LT-{prefix}{:02}", i + 1).into()),
+            name: name.to_string(),
+            level,
+            location: p,
+            town: town.to_string(),
+            entry_seats: Seats(seats),
+            classes: seats.div_ceil(size),
+            max_class_size: size,
+            boarding,
+            status: Status::Open,
+        });
+    }
+    let mut blocks = Vec::new();
+    let mut urban = Vec::new();
+    // 260 urban compounds (小区), then villages (村) with a town-seat compound each
+    for i in 0..260 {
+        let t = &TOWNS[0];
+        let p = near(&mut rng, boundary, t.lon, t.lat, t.spread_km);
+        blocks.push(Block {
+            id: BlockId(format!("U{:03}", i + 1).into()),
+            name: format!("城区小区{:03}", i + 1),
+            town: URBAN.into(),
+            location: p,
+            households: 300 + rng.below(1700) as u32,
+        });
+        urban.push(true);
+    }
+    for (ti, t) in TOWNS.iter().enumerate().skip(1) {
+        let p = near(&mut rng, boundary, t.lon, t.lat, 0.4);
+        blocks.push(Block {
+            id: BlockId(format!("T{ti}00").into()),
+            name: format!("{}镇区", t.name),
+            town: t.name.into(),
+            location: p,
+            households: 1500 + rng.below(1500) as u32,
+        });
+        urban.push(false);
+        for v in 0..t.villages {
+            let p = near(&mut rng, boundary, t.lon, t.lat, t.spread_km);
+            blocks.push(Block {
+                id: BlockId(format!("T{ti}{:02}", v + 1).into()),
+                name: format!("{}第{}村", t.name, v + 1),
+                town: t.name.into(),
+                location: p,
+                households: 80 + rng.below(400) as u32,
+            });
+            urban.push(false);
+        }
+    }
+    // ~3,000 applicants per entry grade, 80% urban: split the cohort by households
+    let urban_hh: u64 = blocks
+        .iter()
+        .zip(&urban)
+        .filter(|(_, &u)| u)
+        .map(|(b, _)| u64::from(b.households))
+        .sum();
+    let rural_hh: u64 = blocks
+        .iter()
+        .zip(&urban)
+        .filter(|(_, &u)| !u)
+        .map(|(b, _)| u64::from(b.households))
+        .sum();
+    let mut students = Vec::new();
+    for grade in [Grade::One, Grade::Seven] {
+        let mut n = 0;
+        for (bi, b) in blocks.iter().enumerate() {
+            let (share, hh) = if urban[bi] {
+                (0.8, urban_hh)
+            } else {
+                (0.2, rural_hh)
+            };
+            let mean = 3000.0 * share * f64::from(b.households) / hh as f64;
+            let count = (mean + rng.normal() * mean.sqrt()).round().max(0.0) as usize;
+            for _ in 0..count {
+                n += 1;
+                let id = format!("{}{:05}", grade.number(), n);
+                students.push(applicant(
+                    &mut rng,
+                    id,
+                    BlockIx::from_ix(bi),
+                    grade,
+                    urban[bi],
+                ));
+            }
+        }
+    }
+    let mut data = Dataset {
+        schools,
+        blocks,
+        students,
+        zones: None,
+    };
+    data.zones = Some(nearest_zones(&data));
+    // 8% have an older sibling at their zone school
+    let zones = data.zones.clone().unwrap_or_default();
+    for s in &mut data.students {
+        if let Home::Block(b) = s.home {
+            if rng.chance(0.08) {
+                s.sibling_school = zones.for_grade(s.entry_grade)[b.ix()];
+            }
+        }
+    }
+    data
+}
+
+/// Each block zoned to its nearest open school of each entry grade.
+pub fn nearest_zones(data: &Dataset) -> Zones {
+    use crate::distance::{GreatCircle, SchoolIndex};
+    let mut z = Zones::new(data.blocks.len());
+    for g in [Grade::One, Grade::Seven] {
+        let idx = SchoolIndex::new(
+            crate::summary::mainstream_schools(data, g)
+                .into_iter()
+                .map(|s| (s, data.school(s).location)),
+        );
+        for (bi, b) in data.blocks.iter().enumerate() {
+            z.for_grade_mut(g)[bi] = idx
+                .nearest(b.location, 1, Metres(u32::MAX), &GreatCircle)
+                .first()
+                .map(|&(s, _)| s);
+        }
+    }
+    z
+}
+
+/// A large synthetic district for benchmarks: `students` grade-1 applicants
+/// in about `students / 20` blocks, and `schools` schools (90% primary, 8%
+/// nine-year, 2% special) with about 2% more seats than applicants, over a
+/// square of side proportional to the square root of the school count.
+pub fn large(seed: u64, students: usize, schools: usize) -> Dataset {
+    let mut rng = Draws::sub(seed, 0x4c47);
+    let side_km = (schools as f64).sqrt() * 2.0;
+    let (lon0, lat0) = (126.0, 43.5);
+    let place =
+        |rng: &mut Draws| offset(lon0, lat0, rng.uniform() * side_km, rng.uniform() * side_km);
+    let n_blocks = (students / 20).max(1);
+    let mut blocks = Vec::with_capacity(n_blocks);
+    for i in 0..n_blocks {
+        blocks.push(Block {
+            id: BlockId(format!("B{i:07}").into()),
+            name: format!("block {i}"),
+            town: format!("town {}", i % 50),
+            location: place(&mut rng),
+            households: 100 + rng.below(900) as u32,
+        });
+    }
+    let mut data = Dataset {
+        blocks,
+        ..Default::default()
+    };
+    let seats_each = ((students as f64 * 1.02) / (schools as f64 * 0.98)).ceil() as u32;
+    for i in 0..schools {
+        let level = match i % 50 {
+            0 => Level::Special,
+            1..=4 => Level::NineYear,
+            _ => Level::Primary,
+        };
+        let seats = if level == Level::Special {
+            20
+        } else {
+            (f64::from(seats_each) * (0.6 + 0.8 * rng.uniform()))
+                .round()
+                .max(1.0) as u32
+        };
+        data.schools.push(School {
+            id: SchoolId(format!("S{i:05}").into()),
+            name: format!("school {i}"),
+            level,
+            location: place(&mut rng),
+            town: format!("town {}", i % 50),
+            entry_seats: Seats(seats),
+            classes: seats.div_ceil(45),
+            max_class_size: 45,
+            boarding: false,
+            status: Status::Open,
+        });
+    }
+    data.students.reserve(students);
+    for i in 0..students {
+        let b = BlockIx(rng.below(n_blocks as u64) as u32);
+        data.students
+            .push(applicant(&mut rng, format!("A{i:08}"), b, Grade::One, true));
+    }
+    data.zones = Some(nearest_zones(&data));
+    data
+}

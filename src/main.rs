@@ -1,1 +1,228 @@
-fn main() {}
+//! The `sunshine` command line: parses arguments, calls the library, prints.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use sunshine::io::{self, output::OutputSet, Encoding};
+use sunshine::{distance::GreatCircle, generate, report, summary, Error};
+
+#[derive(Parser)]
+#[command(
+    name = "sunshine",
+    version,
+    about = "School-enrollment allocation for sunshine enrollment (阳光入学)"
+)]
+struct Cli {
+    /// Encoding of the dataset CSV files: auto, utf-8 or gb18030 (overrides the scenario's `encoding`).
+    #[arg(long, global = true)]
+    encoding: Option<Encoding>,
+    /// Problems listed at most (0 lists all); the total is always printed.
+    #[arg(long, global = true, default_value_t = 200)]
+    max_errors: usize,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a scenario and its dataset, and print a summary.
+    Validate { scenario: PathBuf },
+    /// Place every applicant of the scenario's entry grade.
+    Place {
+        scenario: PathBuf,
+        /// Output folder for placements.csv, schools.csv, zones.csv, summary.json.
+        #[arg(long)]
+        out: PathBuf,
+        /// zoned (zones, tiers, lottery, overflow) or min-distance (ignore zones and tiers).
+        #[arg(long, default_value = "zoned")]
+        mechanism: String,
+        /// Worker threads (results never depend on it).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Write a synthetic dataset.
+    Generate {
+        #[command(subcommand)]
+        kind: GenerateKind,
+    },
+}
+
+#[derive(Subcommand)]
+enum GenerateKind {
+    /// The Longtan District demo (data/longtan).
+    Longtan {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        /// District boundary GeoJSON (default: OUT/boundary.geojson).
+        #[arg(long)]
+        boundary: Option<PathBuf>,
+    },
+    /// A large synthetic district for benchmarks, with a scenario.toml.
+    Large {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        students: usize,
+        #[arg(long, default_value_t = 2_000)]
+        schools: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Input(diags)) => {
+            let total = diags.error_count();
+            let shown = if cli.max_errors == 0 {
+                usize::MAX
+            } else {
+                cli.max_errors
+            };
+            for d in diags.errors().take(shown) {
+                eprintln!("error: {d}");
+            }
+            for d in diags.warnings().take(shown) {
+                eprintln!("{d}");
+            }
+            if total > shown {
+                eprintln!(
+                    "... and {} more errors (use --max-errors 0 to list all)",
+                    total - shown
+                );
+            }
+            eprintln!("{total} error(s) in the input; nothing was written");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_warnings(warnings: &sunshine::Diagnostics, max: usize) {
+    let shown = if max == 0 { usize::MAX } else { max };
+    let n = warnings.warnings().count();
+    for w in warnings.warnings().take(shown) {
+        eprintln!("{w}");
+    }
+    if n > shown {
+        eprintln!("... and {} more warnings", n - shown);
+    }
+}
+
+fn run(cli: &Cli) -> Result<(), Error> {
+    match &cli.command {
+        Command::Validate { scenario } => {
+            let input = io::load(scenario, cli.encoding)?;
+            print_warnings(&input.warnings, cli.max_errors);
+            let sum = summary::summarize(&input.data, &input.scenario, &GreatCircle);
+            print!("{}", report::validate_text(&input.scenario, &sum));
+            if sum.warnings.is_empty() {
+                println!("\nNo warnings.");
+            } else {
+                println!("\nWarnings:");
+                for w in &sum.warnings {
+                    println!("- {w}");
+                }
+            }
+            println!("\nOK: no errors in {}", scenario.display());
+            Ok(())
+        }
+        Command::Place {
+            scenario,
+            out,
+            mechanism,
+            threads,
+        } => place(cli, scenario, out, mechanism, *threads),
+        Command::Generate { kind } => generate_cmd(kind),
+    }
+}
+
+fn place(
+    cli: &Cli,
+    scenario: &Path,
+    out: &Path,
+    mechanism: &str,
+    threads: Option<usize>,
+) -> Result<(), Error> {
+    let mechanism: sunshine::place::Mechanism = mechanism.parse().map_err(Error::Other)?;
+    if let Some(t) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .map_err(|e| Error::Other(e.to_string()))?;
+    }
+    let input = io::load(scenario, cli.encoding)?;
+    print_warnings(&input.warnings, cli.max_errors);
+    let result = sunshine::place::place(&input.data, &input.scenario, mechanism, &GreatCircle);
+    let files = report::placement::outputs(&input.data, &input.scenario, &result, &GreatCircle);
+    let written = files.commit(out)?;
+    print!(
+        "{}",
+        report::placement::terminal(&input.data, &input.scenario, &result)
+    );
+    println!("\nWrote:");
+    for p in written {
+        println!("  {}", p.display());
+    }
+    Ok(())
+}
+
+fn generate_cmd(kind: &GenerateKind) -> Result<(), Error> {
+    use sunshine::io::dataset::{blocks_csv, schools_csv, students_csv, zones_csv};
+    let (data, out, scenario) = match kind {
+        GenerateKind::Longtan {
+            out,
+            seed,
+            boundary,
+        } => {
+            let bpath = boundary
+                .clone()
+                .unwrap_or_else(|| out.join("boundary.geojson"));
+            let mut diags = sunshine::Diagnostics::new();
+            let b = io::dataset::read_boundary(&bpath, &mut diags);
+            if diags.has_errors() {
+                return Err(Error::Input(diags));
+            }
+            (generate::longtan(*seed, b.as_ref()), out, None)
+        }
+        GenerateKind::Large {
+            out,
+            students,
+            schools,
+            seed,
+        } => {
+            let toml = format!(
+                "# A synthetic benchmark district: {students} applicants, {schools} schools (seed {seed}).\nname = \"synthetic {students}\"\nyear = 2025\ndataset = \".\"\nlevel = \"primary\"\n\n[policy]\nlottery_seed = {seed}\n"
+            );
+            (generate::large(*seed, *students, *schools), out, Some(toml))
+        }
+    };
+    let mut files = OutputSet::new();
+    files.add("schools.csv", schools_csv(&data.schools));
+    files.add("blocks.csv", blocks_csv(&data.blocks));
+    files.add("students.csv", students_csv(&data));
+    if let Some(z) = &data.zones {
+        files.add("zones.csv", zones_csv(&data, z));
+    }
+    if let Some(t) = scenario {
+        files.add("scenario.toml", t.into_bytes());
+    }
+    for p in files.commit(out)? {
+        println!("wrote {}", p.display());
+    }
+    println!(
+        "{} schools, {} blocks, {} applicants",
+        data.schools.len(),
+        data.blocks.len(),
+        data.students.len()
+    );
+    Ok(())
+}

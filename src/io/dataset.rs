@@ -524,8 +524,10 @@ fn report_duplicate_students(
 }
 
 /// Read `zones.csv`: one row per block and zone school. A block may have
-/// one row for its grade-1 school and one for its grade-7 school (one row
-/// when a nine-year school serves both).
+/// one row for its grade-1 school and one for its grade-7 school. The
+/// optional `grade` column (1 or 7) limits a row to one entry grade; without
+/// it a row applies to every grade the school admits (a nine-year school
+/// serves both).
 pub fn read_zones(
     path: &Path,
     encoding: Encoding,
@@ -537,6 +539,7 @@ pub fn read_zones(
 ) -> Option<Zones> {
     let t = Table::read(path, encoding, diags)?;
     let [bcol, scol] = t.require(["block_id", "school_id"], diags)?;
+    let gcol = t.column("grade");
     let mut zones = Zones::new(n_blocks);
     let mut first_line = [vec![0usize; n_blocks], vec![0usize; n_blocks]];
     let errors = diags.error_count();
@@ -549,14 +552,27 @@ pub fn read_zones(
         if s.is_none() {
             r.error(d, scol, format!("unknown school `{}`; expected a school_id from schools.csv", r.get(scol)));
         }
+        let only = match gcol.map(|c| (c, r.get(c))) {
+            None | Some((_, "")) => None,
+            Some((_, "1")) => Some(Grade::One),
+            Some((_, "7")) => Some(Grade::Seven),
+            Some((c, g)) => {
+                r.error(d, c, format!("`{g}` is not an entry grade; expected 1, 7 or empty (both)"));
+                return;
+            }
+        };
         let (Some(&b), Some(&s)) = (b, s) else { return };
         let level = schools[s as usize].level;
+        if let Some(g) = only.filter(|&g| !level.admits(g)) {
+            r.error(d, scol, format!("`{}` ({}) does not admit grade {}; expected a school of that grade", r.get(scol), level.as_str(), g.number()));
+            return;
+        }
         if level == Level::Special {
             r.error(d, scol, format!("`{}` is a special-education school; expected a mainstream school (special schools have no zone)", r.get(scol)));
             return;
         }
         for (gi, g) in [Grade::One, Grade::Seven].into_iter().enumerate() {
-            if !level.admits(g) {
+            if !level.admits(g) || only.is_some_and(|o| o != g) {
                 continue;
             }
             let first = first_line[gi][b as usize];
@@ -687,21 +703,19 @@ pub fn students_csv(data: &Dataset) -> Vec<u8> {
     )
 }
 
-/// `zones.csv`: one row per block and zone school (a school serving both
-/// grades of a block is written once).
+/// `zones.csv`: one row per block and entry grade.
 pub fn zones_csv(data: &Dataset, zones: &Zones) -> Vec<u8> {
     let mut rows = Vec::new();
     for b in 0..data.blocks.len() {
-        let mut seen: Vec<SchoolIx> = Vec::new();
-        for s in [zones.grade1[b], zones.grade7[b]].into_iter().flatten() {
-            if !seen.contains(&s) {
-                seen.push(s);
+        for (g, s) in [(1, zones.grade1[b]), (7, zones.grade7[b])] {
+            if let Some(s) = s {
                 rows.push(vec![
                     data.blocks[b].id.to_string(),
                     data.school(s).id.to_string(),
+                    g.to_string(),
                 ]);
             }
         }
     }
-    csv_bytes(&["block_id", "school_id"], rows.into_iter())
+    csv_bytes(&["block_id", "school_id", "grade"], rows.into_iter())
 }

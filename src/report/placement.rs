@@ -1,1 +1,343 @@
+//! Outputs of `sunshine place`: `placements.csv`, `schools.csv`,
+//! `zones.csv`, `summary.json` and the terminal summary. Outputs hold ids,
+//! never names of children.
 
+use std::collections::BTreeMap;
+
+use comfy_table::Cell;
+use serde_json::json;
+
+use super::{num, table};
+use crate::distance::DistanceSource;
+use crate::io::output::OutputSet;
+use crate::model::{Dataset, Disability, Home};
+use crate::place::{Outcome, PlacementResult};
+use crate::scenario::Scenario;
+use crate::solve::lottery;
+
+fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).expect("in-memory write");
+    for r in rows {
+        w.write_record(&r).expect("in-memory write");
+    }
+    w.into_inner().expect("in-memory write")
+}
+
+fn km(m: Option<crate::model::Metres>) -> String {
+    m.map_or(String::new(), |m| format!("{:.3}", m.km()))
+}
+
+pub fn placements_csv(data: &Dataset, r: &PlacementResult) -> Vec<u8> {
+    let sid = |s: Option<crate::model::SchoolIx>| {
+        s.map_or(String::new(), |s| data.school(s).id.to_string())
+    };
+    csv_bytes(
+        &[
+            "student_id",
+            "block_id",
+            "zone_school_id",
+            "placed_school_id",
+            "outcome",
+            "tier",
+            "lottery_number",
+            "distance_km",
+            "reason",
+        ],
+        r.placements.iter().map(|p| {
+            let st = &data.students[p.student];
+            vec![
+                st.id.to_string(),
+                match st.home {
+                    Home::Block(b) => data.block(b).id.to_string(),
+                    Home::Point(_) => String::new(),
+                },
+                sid(p.zone_school),
+                sid(p.placed),
+                p.outcome.as_str().to_string(),
+                p.tier.to_string(),
+                format!("{:.9}", p.lottery),
+                km(p.distance),
+                p.reason.clone(),
+            ]
+        }),
+    )
+}
+
+pub fn schools_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Vec<u8> {
+    let tiers = scenario.policy.tier_count() as usize;
+    let mut header: Vec<String> = [
+        "school_id",
+        "name",
+        "level",
+        "status",
+        "seats",
+        "applicants",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend((1..=tiers).map(|t| format!("applicants_tier{t}")));
+    header.extend(
+        [
+            "admitted_zone",
+            "admitted_by_lottery",
+            "lottery_tier",
+            "lottery_cutoff",
+            "overflow_in",
+            "overflow_out",
+            "admitted",
+            "seats_left",
+            "utilisation",
+            "migrant",
+            "left_behind",
+            "disability_mild",
+            "disability_severe",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    csv_bytes(
+        &header,
+        data.schools.iter().zip(&r.schools).map(|(s, st)| {
+            let mut row = vec![
+                s.id.to_string(),
+                s.name.clone(),
+                s.level.as_str().to_string(),
+                match s.status {
+                    crate::model::Status::Open => "open".to_string(),
+                    crate::model::Status::Closing => "closing".to_string(),
+                },
+                st.seats.to_string(),
+                st.applicants().to_string(),
+            ];
+            row.extend(st.applicants_by_tier.iter().map(u32::to_string));
+            row.extend([
+                st.admitted_zone.to_string(),
+                st.admitted_lottery.to_string(),
+                st.lottery_cutoff
+                    .map_or(String::new(), |(t, _)| t.to_string()),
+                st.lottery_cutoff
+                    .map_or(String::new(), |(_, c)| format!("{c:.9}")),
+                st.overflow_in.to_string(),
+                st.overflow_out.to_string(),
+                st.admitted.to_string(),
+                (st.seats.saturating_sub(st.admitted)).to_string(),
+                format!("{:.3}", st.utilisation()),
+                st.migrant.to_string(),
+                st.left_behind.to_string(),
+                st.disability_mild.to_string(),
+                st.disability_severe.to_string(),
+            ]);
+            row
+        }),
+    )
+}
+
+/// The zones used, in the input format of `zones.csv` (plus a `source`
+/// column: `given` or `computed`), so a planner can check and reuse them.
+pub fn zones_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Vec<u8> {
+    csv_bytes(
+        &["block_id", "school_id", "grade", "source"],
+        data.blocks
+            .iter()
+            .zip(&r.zones)
+            .filter_map(|(b, &(s, computed))| {
+                s.map(|s| {
+                    vec![
+                        b.id.to_string(),
+                        data.school(s).id.to_string(),
+                        scenario.grade.number().to_string(),
+                        if computed { "computed" } else { "given" }.to_string(),
+                    ]
+                })
+            }),
+    )
+}
+
+fn percentile(sorted: &[u32], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    f64::from(sorted[i]) / 1000.0
+}
+
+/// Counts by outcome for a subset of applicants.
+fn outcome_counts(
+    r: &PlacementResult,
+    keep: impl Fn(usize) -> bool,
+) -> BTreeMap<&'static str, usize> {
+    let mut m: BTreeMap<&'static str, usize> =
+        Outcome::ALL.iter().map(|o| (o.as_str(), 0)).collect();
+    for p in &r.placements {
+        if keep(p.student) {
+            *m.entry(p.outcome.as_str()).or_default() += 1;
+        }
+    }
+    m
+}
+
+pub fn summary_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> serde_json::Value {
+    let mut dists: Vec<u32> = r
+        .placements
+        .iter()
+        .filter_map(|p| p.distance.map(|m| m.0))
+        .collect();
+    dists.sort_unstable();
+    let mean = if dists.is_empty() {
+        0.0
+    } else {
+        dists.iter().map(|&d| f64::from(d)).sum::<f64>() / dists.len() as f64 / 1000.0
+    };
+    let radius = scenario.policy.service_radius_km(scenario.grade);
+    let within = dists
+        .iter()
+        .filter(|&&d| f64::from(d) <= radius * 1000.0)
+        .count();
+    let tiers: BTreeMap<String, BTreeMap<&'static str, usize>> = (1..=scenario.policy.tier_count())
+        .map(|t| {
+            let mut m: BTreeMap<&'static str, usize> = BTreeMap::new();
+            for p in r.placements.iter().filter(|p| p.tier.0 == t) {
+                *m.entry(p.outcome.as_str()).or_default() += 1;
+            }
+            (format!("tier{t}"), m)
+        })
+        .collect();
+    let seats: u64 = r.schools.iter().map(|s| u64::from(s.seats)).sum();
+    let admitted: u64 = r.schools.iter().map(|s| u64::from(s.admitted)).sum();
+    json!({
+        "scenario": scenario.name,
+        "year": scenario.year,
+        "entry_grade": scenario.grade.number(),
+        "mechanism": r.mechanism.as_str(),
+        "distance_source": r.distance_source,
+        "lottery": { "seed": scenario.policy.lottery_seed, "algorithm": lottery::ALGORITHM },
+        "priority": scenario.policy.priority.iter().map(|c| c.key()).collect::<Vec<_>>(),
+        "applicants": r.placements.len(),
+        "seats": seats,
+        "admitted": admitted,
+        "outcomes": outcome_counts(r, |_| true),
+        "outcomes_by_tier": tiers,
+        "migrant": outcome_counts(r, |i| data.students[i].migrant),
+        "left_behind": outcome_counts(r, |i| data.students[i].left_behind),
+        "disability_mild": outcome_counts(r, |i| data.students[i].disability == Disability::Mild),
+        "disability_severe": outcome_counts(r, |i| data.students[i].disability == Disability::Severe),
+        "distance_km": {
+            "mean": (mean * 1000.0).round() / 1000.0,
+            "p50": percentile(&dists, 0.5),
+            "p90": percentile(&dists, 0.9),
+            "max": percentile(&dists, 1.0),
+            "service_radius": radius,
+            "within_service_radius": within,
+        },
+        "schools_with_lottery": r.schools.iter().filter(|s| s.lottery_cutoff.is_some()).count(),
+        "zones_computed_blocks": r.zones.iter().filter(|z| z.1).count(),
+    })
+}
+
+/// All output files of a placement run.
+pub fn outputs(
+    data: &Dataset,
+    scenario: &Scenario,
+    r: &PlacementResult,
+    _dist: &dyn DistanceSource,
+) -> OutputSet {
+    let mut o = OutputSet::new();
+    o.add("placements.csv", placements_csv(data, r));
+    o.add("schools.csv", schools_csv(data, scenario, r));
+    o.add("zones.csv", zones_csv(data, scenario, r));
+    let mut js = serde_json::to_vec_pretty(&summary_json(data, scenario, r)).expect("json");
+    js.push(b'\n');
+    o.add("summary.json", js);
+    o
+}
+
+/// The readable terminal summary.
+pub fn terminal(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> String {
+    let s = summary_json(data, scenario, r);
+    let mut out = format!(
+        "Placement: {} ({}), grade {}, mechanism {}, lottery seed {}, distances {}\n\n",
+        scenario.name,
+        scenario.year,
+        scenario.grade.number(),
+        r.mechanism.as_str(),
+        scenario.policy.lottery_seed,
+        r.distance_source
+    );
+    let mut t = table(&[
+        "outcome",
+        "applicants",
+        "migrant",
+        "left-behind",
+        "disability",
+    ]);
+    for o in Outcome::ALL {
+        let k = o.as_str();
+        let n = s["outcomes"][k].as_u64().unwrap_or(0);
+        if n == 0 {
+            continue;
+        }
+        let dis = s["disability_mild"][k].as_u64().unwrap_or(0)
+            + s["disability_severe"][k].as_u64().unwrap_or(0);
+        t.add_row(vec![
+            Cell::new(k),
+            num(n),
+            num(s["migrant"][k].as_u64().unwrap_or(0)),
+            num(s["left_behind"][k].as_u64().unwrap_or(0)),
+            num(dis),
+        ]);
+    }
+    t.add_row(vec![
+        Cell::new("total"),
+        num(r.placements.len()),
+        num(""),
+        num(""),
+        num(""),
+    ]);
+    out.push_str(&format!("{t}\n\n"));
+    let mut t = table(&[
+        "school",
+        "seats",
+        "applicants",
+        "admitted",
+        "lottery cut",
+        "overflow in",
+        "util.",
+    ]);
+    let mut rows: Vec<usize> = (0..data.schools.len())
+        .filter(|&i| r.schools[i].seats > 0 || r.schools[i].applicants() > 0)
+        .collect();
+    rows.sort_by(|&a, &b| {
+        r.schools[b]
+            .utilisation()
+            .partial_cmp(&r.schools[a].utilisation())
+            .expect("finite")
+            .then(a.cmp(&b))
+    });
+    for i in rows.into_iter().take(15) {
+        let st = &r.schools[i];
+        t.add_row(vec![
+            Cell::new(format!("{} {}", data.schools[i].id, data.schools[i].name)),
+            num(st.seats),
+            num(st.applicants()),
+            num(st.admitted),
+            Cell::new(
+                st.lottery_cutoff
+                    .map_or(String::new(), |(tier, c)| format!("tier {tier} @ {c:.3}")),
+            ),
+            num(st.overflow_in),
+            num(format!("{:.0}%", st.utilisation() * 100.0)),
+        ]);
+    }
+    out.push_str(&format!(
+        "Schools by utilisation (top 15; all in schools.csv)\n{t}\n\n"
+    ));
+    out.push_str(&format!(
+        "Distance: mean {} km, p90 {} km, max {} km; {} of {} placed within the service radius of {} km\n",
+        s["distance_km"]["mean"], s["distance_km"]["p90"], s["distance_km"]["max"],
+        s["distance_km"]["within_service_radius"], s["admitted"], s["distance_km"]["service_radius"]
+    ));
+    out
+}
