@@ -503,3 +503,55 @@ pub fn large(seed: u64, students: usize, schools: usize) -> Dataset {
     data.zones = Some(nearest_zones(&data));
     data
 }
+
+/// A transportation instance shaped like overflow placement, for solver
+/// benchmarks: `homes` sources with 1–40 applicants each, `schools` schools
+/// with seats for about 98% of them, each home linked to its `k` nearest
+/// schools (cost in metres) and to the sink at a penalty, so it is always
+/// feasible.
+pub fn transport_instance(
+    seed: u64,
+    homes: usize,
+    schools: usize,
+    k: usize,
+) -> crate::solve::mcf::Network {
+    use crate::distance::{DistanceSource, GreatCircle, SchoolIndex};
+    use crate::solve::mcf::{Network, INF};
+    let mut rng = Draws::sub(seed, 0x5452);
+    let side_km = (schools as f64).sqrt() * 2.0;
+    let place = |rng: &mut Draws| {
+        offset(
+            126.0,
+            43.5,
+            rng.uniform() * side_km,
+            rng.uniform() * side_km,
+        )
+    };
+    let hp: Vec<Point<f64>> = (0..homes).map(|_| place(&mut rng)).collect();
+    let sp: Vec<Point<f64>> = (0..schools).map(|_| place(&mut rng)).collect();
+    let supply: Vec<i64> = (0..homes).map(|_| 1 + rng.below(40) as i64).collect();
+    let total: i64 = supply.iter().sum();
+    let index = SchoolIndex::new(
+        sp.iter()
+            .enumerate()
+            .map(|(i, &p)| (SchoolIx::from_ix(i), p)),
+    );
+    let mut net = Network::with_capacity(homes + schools + 1, homes * (k + 1) + schools);
+    let h: Vec<usize> = supply.iter().map(|&s| net.add_node(s)).collect();
+    let s: Vec<usize> = (0..schools).map(|_| net.add_node(0)).collect();
+    let sink = net.add_node(-total);
+    let penalty = (schools as i64 + 2) * 1_000_000;
+    for (i, &p) in hp.iter().enumerate() {
+        for (sx, m) in index.nearest(p, k, Metres(u32::MAX), &GreatCircle) {
+            net.add_arc(h[i], s[sx.ix()], INF, i64::from(m.0));
+        }
+        net.add_arc(h[i], sink, INF, penalty);
+    }
+    let per_school = (total as f64 * 0.98 / schools as f64) as i64;
+    for &sn in &s {
+        let cap = (per_school as f64 * (0.5 + rng.uniform())).round() as i64;
+        net.add_arc(sn, sink, cap, 0);
+    }
+    let _ = GreatCircle.name();
+    net
+}

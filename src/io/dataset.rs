@@ -87,34 +87,30 @@ pub fn read_dataset(dir: &Path, encoding: Encoding, diags: &mut Diagnostics) -> 
     } else {
         None
     };
-    let schools = read_schools(&dir.join("schools.csv"), encoding, boundary.as_ref(), diags);
-    let blocks = read_blocks(&dir.join("blocks.csv"), encoding, boundary.as_ref(), diags);
-    let (schools, blocks) = (schools?, blocks?);
-    let school_ix = index_of(schools.iter().map(|s| s.id.as_str()));
-    let block_ix = index_of(blocks.iter().map(|b| b.id.as_str()));
+    // Later files are checked even when earlier ones have errors, so one run
+    // lists every problem; ids of rows with errors still count as known.
+    let (schools, school_ids) =
+        schools_and_ids(&dir.join("schools.csv"), encoding, boundary.as_ref(), diags);
+    let (blocks, block_ids) =
+        blocks_and_ids(&dir.join("blocks.csv"), encoding, boundary.as_ref(), diags);
+    let school_ix = school_ids.map(|ids| index_of(ids.iter().map(String::as_str)));
+    let block_ix = block_ids.map(|ids| index_of(ids.iter().map(String::as_str)));
     let students = read_students(
         &dir.join("students.csv"),
         encoding,
-        &school_ix,
-        &block_ix,
+        school_ix.as_ref(),
+        block_ix.as_ref(),
         boundary.as_ref(),
         diags,
     );
     let zpath = dir.join("zones.csv");
-    let zones = if zpath.exists() {
-        read_zones(
-            &zpath,
-            encoding,
-            &schools,
-            &school_ix,
-            &block_ix,
-            blocks.len(),
-            diags,
-        )
-    } else {
-        None
+    let zones = match (&schools, &school_ix, &block_ix, &blocks) {
+        (Some(sc), Some(si), Some(bi), Some(bl)) if zpath.exists() => {
+            read_zones(&zpath, encoding, sc, si, bi, bl.len(), diags)
+        }
+        _ => None,
     };
-    let students = students?;
+    let (schools, blocks, students) = (schools?, blocks?, students?);
     if diags.has_errors() {
         return None;
     }
@@ -229,29 +225,49 @@ pub fn read_schools(
     boundary: Option<&Boundary>,
     diags: &mut Diagnostics,
 ) -> Option<Vec<School>> {
-    let t = Table::read(path, encoding, diags)?;
-    let [id, name, level, lon, lat, town, seats, classes, size, boarding, status] = t.require(
-        [
-            "school_id",
-            "name",
-            "level",
-            "lon",
-            "lat",
-            "town",
-            "entry_seats",
-            "classes",
-            "max_class_size",
-            "boarding",
-            "status",
-        ],
-        diags,
-    )?;
+    schools_and_ids(path, encoding, boundary, diags).0
+}
+
+/// The schools (when all rows are valid) and the ids of every row that has one.
+fn schools_and_ids(
+    path: &Path,
+    encoding: Encoding,
+    boundary: Option<&Boundary>,
+    diags: &mut Diagnostics,
+) -> (Option<Vec<School>>, Option<Vec<String>>) {
+    let Some(t) = Table::read(path, encoding, diags) else {
+        return (None, None);
+    };
+    let mut ids = Vec::new();
+    let Some([id, name, level, lon, lat, town, seats, classes, size, boarding, status]) = t
+        .require(
+            [
+                "school_id",
+                "name",
+                "level",
+                "lon",
+                "lat",
+                "town",
+                "entry_seats",
+                "classes",
+                "max_class_size",
+                "boarding",
+                "status",
+            ],
+            diags,
+        )
+    else {
+        return (None, None);
+    };
     let mut out = Vec::new();
     let mut seen = HashMap::new();
     let errors = diags.error_count();
     t.rows(diags, |r, d| {
         let unique = r.text(d, id, "a school id").is_some()
             && check_unique(r, d, id, &mut seen, "school_id");
+        if !r.get(id).is_empty() {
+            ids.push(r.get(id).to_string());
+        }
         let lv = Level::parse(r.get(level));
         if lv.is_none() {
             r.error(
@@ -317,7 +333,7 @@ pub fn read_schools(
             });
         }
     });
-    (diags.error_count() == errors).then_some(out)
+    ((diags.error_count() == errors).then_some(out), Some(ids))
 }
 
 pub fn read_blocks(
@@ -326,17 +342,34 @@ pub fn read_blocks(
     boundary: Option<&Boundary>,
     diags: &mut Diagnostics,
 ) -> Option<Vec<Block>> {
-    let t = Table::read(path, encoding, diags)?;
-    let [id, name, town, lon, lat, households] = t.require(
+    blocks_and_ids(path, encoding, boundary, diags).0
+}
+
+fn blocks_and_ids(
+    path: &Path,
+    encoding: Encoding,
+    boundary: Option<&Boundary>,
+    diags: &mut Diagnostics,
+) -> (Option<Vec<Block>>, Option<Vec<String>>) {
+    let Some(t) = Table::read(path, encoding, diags) else {
+        return (None, None);
+    };
+    let Some([id, name, town, lon, lat, households]) = t.require(
         ["block_id", "name", "town", "lon", "lat", "households"],
         diags,
-    )?;
+    ) else {
+        return (None, None);
+    };
+    let mut ids = Vec::new();
     let mut out = Vec::new();
     let mut seen = HashMap::new();
     let errors = diags.error_count();
     t.rows(diags, |r, d| {
         let unique =
             r.text(d, id, "a block id").is_some() && check_unique(r, d, id, &mut seen, "block_id");
+        if !r.get(id).is_empty() {
+            ids.push(r.get(id).to_string());
+        }
         let loc = point(r, d, lon, lat, boundary);
         let hh = r.u32(d, households, "a number of households (0 or more)");
         if let (true, Some(loc), Some(hh)) = (unique, loc, hh) {
@@ -349,7 +382,7 @@ pub fn read_blocks(
             });
         }
     });
-    (diags.error_count() == errors).then_some(out)
+    ((diags.error_count() == errors).then_some(out), Some(ids))
 }
 
 fn parse_gender(s: &str) -> Option<Gender> {
@@ -363,8 +396,8 @@ fn parse_gender(s: &str) -> Option<Gender> {
 pub fn read_students(
     path: &Path,
     encoding: Encoding,
-    schools: &HashMap<String, u32>,
-    blocks: &HashMap<String, u32>,
+    schools: Option<&HashMap<String, u32>>,
+    blocks: Option<&HashMap<String, u32>>,
     boundary: Option<&Boundary>,
     diags: &mut Diagnostics,
 ) -> Option<Vec<Student>> {
@@ -396,9 +429,10 @@ pub fn read_students(
     t.rows(diags, |r, d| {
         let sid = r.text(d, id, "a student id");
         let home = match (block_col.map(|c| (c, r.get(c))), lonlat) {
-            (Some((c, b)), _) if !b.is_empty() => match blocks.get(b) {
-                Some(&ix) => Some(Home::Block(BlockIx(ix))),
-                None => {
+            (Some((c, b)), _) if !b.is_empty() => match blocks.map(|m| m.get(b)) {
+                Some(Some(&ix)) => Some(Home::Block(BlockIx(ix))),
+                None => Some(Home::Block(BlockIx(0))), // blocks.csv unreadable: not checked
+                Some(None) => {
                     r.error(d, c, format!("unknown block `{b}`; expected a block_id from blocks.csv"));
                     None
                 }
@@ -444,6 +478,7 @@ pub fn read_students(
             if s.is_empty() {
                 return None;
             }
+            let schools = schools?;
             let ix = schools.get(s).map(|&i| SchoolIx(i));
             if ix.is_none() {
                 ok = false;
@@ -452,7 +487,7 @@ pub fn read_students(
             ix
         });
         let mut preferences = Vec::new();
-        if let Some(c) = prefs {
+        if let (Some(c), Some(schools)) = (prefs, schools) {
             for p in r.get(c).split(';').map(str::trim).filter(|p| !p.is_empty()) {
                 match schools.get(p) {
                     Some(&i) if preferences.contains(&SchoolIx(i)) => {

@@ -167,8 +167,12 @@ pub fn parse(path: &Path, text: String, diags: &mut Diagnostics) -> Option<Scena
         }
     };
     let raw: Result<Raw, _> = serde_ignored::deserialize(de, |p| unknown.push(segments(&p)));
-    for segs in &unknown {
-        let at = key_span(doc.get_ref(), segs).unwrap_or(0);
+    let mut located: Vec<(usize, &Vec<String>)> = unknown
+        .iter()
+        .map(|segs| (key_span(doc.get_ref(), segs).unwrap_or(0), segs))
+        .collect();
+    located.sort();
+    for (at, segs) in located {
         cx.err(
             at,
             format!(
@@ -407,7 +411,8 @@ fn convert(
         })
         .collect();
     let base = path.parent().unwrap_or(Path::new("."));
-    let dataset = base.join(&raw.dataset);
+    // components() drops `.` segments, so "." names the scenario's folder itself
+    let dataset: PathBuf = base.join(&raw.dataset).components().collect();
     let scenario = Scenario {
         name: raw.name,
         year: raw.year,

@@ -140,6 +140,7 @@ impl Table {
             .from_reader(self.text.as_bytes());
         let mut rec = csv::ByteRecord::new();
         let mut n = 0;
+        let errors_before = diags.error_count();
         loop {
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) => {}
@@ -180,7 +181,7 @@ impl Table {
                 diags,
             );
         }
-        if n == 0 && !diags.has_errors() {
+        if n == 0 && diags.error_count() == errors_before {
             diags.error(
                 &self.path,
                 None,

@@ -169,35 +169,106 @@ impl<'a> Simplex<'a> {
         s.dst.reserve(n);
         s.cap.reserve(n);
         s.cost.reserve(n);
-        // Artificial start: every node hangs off the root by an arc of cost
-        // `big`, directed along its supply (a strongly feasible tree).
+        // Start: a hub (the node of largest demand, e.g. the sink of a
+        // placement network) hangs from the artificial root; every other node
+        // hangs from the hub by its cheapest real arc there that can carry
+        // its supply with room to spare, or else from the root by an
+        // artificial arc of cost `big` directed along its supply. All flows
+        // are at their supplies and zero-flow tree arcs point to the root
+        // with residual capacity, so the tree is strongly feasible.
+        let hub = (0..n)
+            .filter(|&v| net.supply[v] < 0)
+            .min_by_key(|&v| (net.supply[v], v));
+        let mut to_hub: Vec<usize> = vec![NONE; n];
+        if let Some(h) = hub {
+            for e in 0..m {
+                let v = net.from[e];
+                if net.to[e] == h && v != h && net.supply[v] >= 0 && net.cap[e] > net.supply[v] {
+                    let better = to_hub[v] == NONE || net.cost[e] < net.cost[to_hub[v]];
+                    if better {
+                        to_hub[v] = e;
+                    }
+                }
+            }
+        }
+        let mut hub_net = 0i64;
         for v in 0..n {
             let b = net.supply[v];
             let e = m + v;
+            s.cap.push(INF);
+            s.cost.push(big);
+            if to_hub[v] != NONE {
+                // placeholder artificial arc, never used (flow 0, cost big)
+                s.src.push(v);
+                s.dst.push(root);
+                let real = to_hub[v];
+                s.flow[real] = b;
+                hub_net += b;
+                s.parent[v] = hub.unwrap_or(root);
+                s.pred[v] = real;
+                continue;
+            }
             if b >= 0 {
                 s.src.push(v);
                 s.dst.push(root);
-                s.pi[v] = big;
             } else {
                 s.src.push(root);
                 s.dst.push(v);
-                s.pi[v] = -big;
             }
-            s.cap.push(INF);
-            s.cost.push(big);
             s.flow[e] = b.abs();
             s.parent[v] = root;
             s.pred[v] = e;
         }
-        // thread: root, 0, 1, ..., n-1, back to root
-        let order: Vec<usize> = std::iter::once(root).chain(0..n).collect();
+        if let Some(h) = hub {
+            // the hub's own arc to the root carries what its children do not
+            let net_h = net.supply[h] + hub_net;
+            let e = m + h;
+            if net_h > 0 {
+                s.src[e] = h;
+                s.dst[e] = root;
+            } else {
+                s.src[e] = root;
+                s.dst[e] = h;
+            }
+            s.flow[e] = net_h.abs();
+        }
+        // potentials from the root down (hub first, then its children)
+        let set_pi = |s: &mut Simplex<'_>, v: usize| {
+            let e = s.pred[v];
+            let p = s.parent[v];
+            s.pi[v] = if s.src[e] == v {
+                s.cost[e] + s.pi[p]
+            } else {
+                s.pi[p] - s.cost[e]
+            };
+        };
+        if let Some(h) = hub {
+            set_pi(&mut s, h);
+        }
+        for v in 0..n {
+            if Some(v) != hub {
+                set_pi(&mut s, v);
+            }
+        }
+        // thread in preorder: root, hub, the hub's children, the rest
+        let mut order = vec![root];
+        if let Some(h) = hub {
+            order.push(h);
+            order.extend((0..n).filter(|&v| v != h && s.parent[v] == h));
+        }
+        order.extend((0..n).filter(|&v| Some(v) != hub && s.parent[v] == root));
         for w in 0..order.len() {
             let (a, b) = (order[w], order[(w + 1) % order.len()]);
             s.next[a] = b;
             s.prev[b] = a;
         }
         s.size[root] = n + 1;
-        s.last[root] = if n == 0 { root } else { n - 1 };
+        s.last[root] = *order.last().expect("root");
+        if let Some(h) = hub {
+            let kids = (0..n).filter(|&v| v != h && s.parent[v] == h).count();
+            s.size[h] = kids + 1;
+            s.last[h] = order[1 + kids];
+        }
         s
     }
 
@@ -206,6 +277,7 @@ impl<'a> Simplex<'a> {
     }
 
     /// Block search: the most violating arc in the first block that has one.
+    #[inline(never)]
     fn entering(&self, start: &mut usize, block: usize) -> Option<usize> {
         let total = self.src.len();
         let mut best = None;
@@ -243,10 +315,15 @@ impl<'a> Simplex<'a> {
         let total = self.src.len();
         let block = ((total as f64).sqrt() as usize).max(10);
         let mut start = 0;
+        let mut pivots = 0u64;
         while let Some(e) = self.entering(&mut start, block) {
             self.pivot(e);
+            pivots += 1;
         }
-        if self.flow[self.m..].iter().any(|&f| f != 0) {
+        if std::env::var("MCF_DEBUG").is_ok() {
+            eprintln!("pivots {pivots}");
+        }
+        if (0..self.net.node_count()).any(|v| self.flow[self.m + v] != 0) {
             return Solution::Infeasible;
         }
         let flow: Vec<i64> = self.flow[..self.m].to_vec();
@@ -266,6 +343,7 @@ impl<'a> Simplex<'a> {
         }
     }
 
+    #[inline(never)]
     fn pivot(&mut self, e: usize) {
         // Push along e from p to q: forward when e sits at its lower bound.
         let forward_e = self.flow[e] == 0;
@@ -369,16 +447,27 @@ impl<'a> Simplex<'a> {
             self.cost[e] + self.pi[self.dst[e]] - self.pi[inner]
         };
         if d != 0 {
-            let stop = self.next[self.last[inner]];
-            let mut u = inner;
-            while u != stop {
-                self.pi[u] += d;
-                u = self.next[u];
+            // Only differences of potentials matter, so shift whichever side
+            // of the tree is smaller: the subtree by +d, or the rest by -d.
+            let after = self.next[self.last[inner]];
+            if 2 * self.size[inner] <= self.pi.len() {
+                let mut u = inner;
+                while u != after {
+                    self.pi[u] += d;
+                    u = self.next[u];
+                }
+            } else {
+                let mut u = after;
+                while u != inner {
+                    self.pi[u] -= d;
+                    u = self.next[u];
+                }
             }
         }
     }
 
     /// Detach the subtree of `t` from its parent.
+    #[inline(never)]
     fn cut(&mut self, t: usize) {
         let s = self.parent[t];
         let size_t = self.size[t];
@@ -402,6 +491,7 @@ impl<'a> Simplex<'a> {
     }
 
     /// Make `q` the root of the (detached) tree that contains it.
+    #[inline(never)]
     fn reroot(&mut self, q: usize) {
         let mut path = Vec::new();
         let mut u = q;
@@ -439,6 +529,7 @@ impl<'a> Simplex<'a> {
     }
 
     /// Hang the tree rooted at `q` below `p` by arc `e`.
+    #[inline(never)]
     fn link(&mut self, e: usize, p: usize, q: usize) {
         let last_p = self.last[p];
         let after_p = self.next[last_p];

@@ -5,6 +5,7 @@
 //!   independent reference used in tests and benchmarks.
 //! - [`lottery`]: the seeded public lottery.
 
+pub mod cost_scaling;
 pub mod lottery;
 pub mod lp;
 pub mod mcf;
