@@ -38,9 +38,12 @@ fn unit_vector(p: Point<f64>) -> [f64; 3] {
     [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
 }
 
+/// A school on the unit sphere, with its index and lon/lat.
+type Entry = GeomWithData<[f64; 3], (SchoolIx, Point<f64>)>;
+
 /// An R-tree of schools for nearest-candidate queries.
 pub struct SchoolIndex {
-    tree: RTree<GeomWithData<[f64; 3], (SchoolIx, Point<f64>)>>,
+    tree: RTree<Entry>,
 }
 
 impl SchoolIndex {

@@ -192,6 +192,14 @@ pub fn tier_of(st: &Student, zone: Option<SchoolIx>, scenario: &Scenario) -> Tie
     Tier(base.saturating_sub(bonus).max(1))
 }
 
+/// How far overflow placement and zoning look: the `candidates` nearest
+/// schools with seats, none farther than `max`.
+#[derive(Clone, Copy, Debug)]
+pub struct Reach {
+    pub candidates: usize,
+    pub max: Metres,
+}
+
 /// A group of applicants with the same home and tier: one source of the flow.
 struct Group {
     home: Point,
@@ -219,10 +227,10 @@ pub fn assign_by_flow(
     applicants: &[usize],
     schools: &[SchoolIx],
     seats_left: &mut [u32],
-    k: usize,
-    max: Metres,
+    reach: Reach,
     dist: &dyn DistanceSource,
 ) -> Vec<Option<(SchoolIx, Metres)>> {
+    let Reach { candidates: k, max } = reach;
     let mut result = vec![None; applicants.len()];
     let mut pending: Vec<usize> = (0..applicants.len()).collect();
     loop {
@@ -328,10 +336,10 @@ pub fn compute_zones(
     schools: &[SchoolIx],
     seats_left: &[u32],
     applicants_per_block: &[u32],
-    k: usize,
-    max: Metres,
+    reach: Reach,
     dist: &dyn DistanceSource,
 ) -> Vec<Option<SchoolIx>> {
+    let Reach { candidates: k, max } = reach;
     let index = SchoolIndex::new(schools.iter().map(|&s| (s, data.school(s).location)));
     let cands: Vec<Vec<(SchoolIx, Metres)>> = blocks
         .par_iter()
@@ -393,7 +401,10 @@ pub fn place(
     let grade = scenario.grade;
     let policy = &scenario.policy;
     let max = Metres::from_km(policy.overflow_max_km);
-    let k = policy.candidates;
+    let reach = Reach {
+        candidates: policy.candidates,
+        max,
+    };
     let in_scope: Vec<usize> = (0..data.students.len())
         .filter(|&i| data.students[i].entry_grade == grade)
         .collect();
@@ -458,7 +469,7 @@ pub fn place(
                 }
             }
             let computed =
-                compute_zones(data, &missing, &mainstream, &room, &per_block, k, max, dist);
+                compute_zones(data, &missing, &mainstream, &room, &per_block, reach, dist);
             for (b, s) in missing.iter().zip(computed) {
                 zones[b.ix()] = (s, true);
             }
@@ -542,6 +553,7 @@ pub fn place(
                 stats[s].applicants_by_tier[(placements[p].tier.0 - 1) as usize] += 1;
             }
             let mut admitted = 0u32;
+            let mut filled_at: Option<Tier> = None;
             let mut tier_start = 0;
             while tier_start < list.len() {
                 let tier = placements[list[tier_start]].tier;
@@ -552,13 +564,6 @@ pub fn place(
                         .count();
                 let n = (tier_end - tier_start) as u32;
                 let room = seats - admitted;
-                let prev_full = |t: Tier| {
-                    if t.0 <= 1 {
-                        "zone school has no seats".to_string()
-                    } else {
-                        format!("zone school full after tier {}", t.0 - 1)
-                    }
-                };
                 if n <= room {
                     for &p in &list[tier_start..tier_end] {
                         let pl = &mut placements[p];
@@ -590,15 +595,17 @@ pub fn place(
                     stats[s].admitted_lottery = room;
                     admitted += room;
                 } else {
-                    let why = if admitted == 0 && seats == 0 {
-                        "zone school has no seats".to_string()
-                    } else {
-                        prev_full(tier)
+                    let why = match filled_at {
+                        Some(t) => format!("zone school full after tier {t}"),
+                        None => "zone school has no seats".to_string(),
                     };
                     for &p in &list[tier_start..tier_end] {
                         placements[p].reason = format!("tier {tier}; {why}");
                         waiting.push(p);
                     }
+                }
+                if admitted == seats && filled_at.is_none() && seats > 0 {
+                    filled_at = Some(tier);
                 }
                 tier_start = tier_end;
             }
@@ -637,7 +644,7 @@ pub fn place(
                 .count();
         let group = &waiting[start..end];
         let students: Vec<usize> = group.iter().map(|&p| placements[p].student).collect();
-        let got = assign_by_flow(data, &students, &mainstream, &mut seats_left, k, max, dist);
+        let got = assign_by_flow(data, &students, &mainstream, &mut seats_left, reach, dist);
         for (&p, g) in group.iter().zip(got) {
             let pl = &mut placements[p];
             let prefix = if pl.reason.is_empty() {
@@ -690,7 +697,7 @@ pub fn place(
         .iter()
         .map(|&p| placements[p].student)
         .collect();
-    let got = assign_by_flow(data, &students, &special, &mut seats_left, k, max, dist);
+    let got = assign_by_flow(data, &students, &special, &mut seats_left, reach, dist);
     for (&p, g) in severe_sorted.iter().zip(got) {
         let pl = &mut placements[p];
         match g {

@@ -41,8 +41,7 @@ pub fn min_cost(net: &Network) -> Option<f64> {
 
 #[cfg(feature = "highs")]
 fn make_model(p: good_lp::variable::UnsolvedProblem) -> impl SolverModel {
-    let mut m = good_lp::solvers::highs::highs(p);
-    m.set_threads(1);
+    let mut m = good_lp::solvers::highs::highs(p).set_threads(1);
     m.set_verbose(false);
     m
 }

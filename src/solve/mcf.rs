@@ -139,6 +139,8 @@ struct Simplex<'a> {
 }
 
 impl<'a> Simplex<'a> {
+    // the start touches several per-node arrays at once
+    #[allow(clippy::needless_range_loop)]
     fn new(net: &'a Network) -> Self {
         let n = net.node_count();
         let m = net.arc_count();
@@ -277,7 +279,6 @@ impl<'a> Simplex<'a> {
     }
 
     /// Block search: the most violating arc in the first block that has one.
-    #[inline(never)]
     fn entering(&self, start: &mut usize, block: usize) -> Option<usize> {
         let total = self.src.len();
         let mut best = None;
@@ -315,13 +316,8 @@ impl<'a> Simplex<'a> {
         let total = self.src.len();
         let block = ((total as f64).sqrt() as usize).max(10);
         let mut start = 0;
-        let mut pivots = 0u64;
         while let Some(e) = self.entering(&mut start, block) {
             self.pivot(e);
-            pivots += 1;
-        }
-        if std::env::var("MCF_DEBUG").is_ok() {
-            eprintln!("pivots {pivots}");
         }
         if (0..self.net.node_count()).any(|v| self.flow[self.m + v] != 0) {
             return Solution::Infeasible;
@@ -343,7 +339,6 @@ impl<'a> Simplex<'a> {
         }
     }
 
-    #[inline(never)]
     fn pivot(&mut self, e: usize) {
         // Push along e from p to q: forward when e sits at its lower bound.
         let forward_e = self.flow[e] == 0;
@@ -467,7 +462,6 @@ impl<'a> Simplex<'a> {
     }
 
     /// Detach the subtree of `t` from its parent.
-    #[inline(never)]
     fn cut(&mut self, t: usize) {
         let s = self.parent[t];
         let size_t = self.size[t];
@@ -491,7 +485,6 @@ impl<'a> Simplex<'a> {
     }
 
     /// Make `q` the root of the (detached) tree that contains it.
-    #[inline(never)]
     fn reroot(&mut self, q: usize) {
         let mut path = Vec::new();
         let mut u = q;
@@ -529,7 +522,6 @@ impl<'a> Simplex<'a> {
     }
 
     /// Hang the tree rooted at `q` below `p` by arc `e`.
-    #[inline(never)]
     fn link(&mut self, e: usize, p: usize, q: usize) {
         let last_p = self.last[p];
         let after_p = self.next[last_p];

@@ -5,7 +5,6 @@
 //!   independent reference used in tests and benchmarks.
 //! - [`lottery`]: the seeded public lottery.
 
-pub mod cost_scaling;
 pub mod lottery;
 pub mod lp;
 pub mod mcf;
