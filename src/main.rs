@@ -161,7 +161,23 @@ fn place(
     }
     let input = io::load(scenario, cli.encoding)?;
     print_warnings(&input.warnings, cli.max_errors);
-    let result = sunshine::place::place(&input.data, &input.scenario, mechanism, &GreatCircle);
+    let tiers = input.scenario.policy.tier_count();
+    let bar = indicatif::ProgressBar::new(u64::from(tiers) + 3);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {bar:30} {msg}")
+            .expect("static template"),
+    );
+    let result = sunshine::place::place_with_progress(
+        &input.data,
+        &input.scenario,
+        mechanism,
+        &GreatCircle,
+        &|stage| {
+            bar.set_position(stage.position(tiers).0);
+            bar.set_message(format!("{stage:?}"));
+        },
+    );
+    bar.finish_and_clear();
     let files = report::placement::outputs(&input.data, &input.scenario, &result, &GreatCircle);
     let written = files.commit(out)?;
     print!(

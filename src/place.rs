@@ -391,12 +391,50 @@ pub fn compute_zones(
         .collect()
 }
 
+/// A step of a placement run, reported to a progress callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Zones,
+    ZoneAdmission,
+    /// Overflow placement of one tier (1-based) of `tiers`.
+    Overflow {
+        tier: u8,
+        tiers: u8,
+    },
+    SpecialEducation,
+}
+
+impl Stage {
+    /// Position of the stage in a run of `tiers` tiers, and the number of stages.
+    pub fn position(self, tiers: u8) -> (u64, u64) {
+        let total = u64::from(tiers) + 3;
+        let at = match self {
+            Stage::Zones => 0,
+            Stage::ZoneAdmission => 1,
+            Stage::Overflow { tier, .. } => 1 + u64::from(tier),
+            Stage::SpecialEducation => total - 1,
+        };
+        (at, total)
+    }
+}
+
 /// Run one placement.
 pub fn place(
     data: &Dataset,
     scenario: &Scenario,
     mechanism: Mechanism,
     dist: &dyn DistanceSource,
+) -> PlacementResult {
+    place_with_progress(data, scenario, mechanism, dist, &|_| {})
+}
+
+/// [`place`], telling `progress` as each stage starts.
+pub fn place_with_progress(
+    data: &Dataset,
+    scenario: &Scenario,
+    mechanism: Mechanism,
+    dist: &dyn DistanceSource,
+    progress: &(dyn Fn(Stage) + Sync),
 ) -> PlacementResult {
     let grade = scenario.grade;
     let policy = &scenario.policy;
@@ -456,6 +494,7 @@ pub fn place(
             per_block[b.ix()] += 1;
         }
     }
+    progress(Stage::Zones);
     if mechanism == Mechanism::Zoned {
         let missing: Vec<BlockIx> = (0..data.blocks.len())
             .filter(|&b| zones[b].0.is_none())
@@ -530,6 +569,7 @@ pub fn place(
     let mut waiting: Vec<usize> = Vec::new(); // placements not admitted at their zone school
 
     // 3. zone admission, tier by tier, lottery in the tier that does not fit
+    progress(Stage::ZoneAdmission);
     if mechanism == Mechanism::Zoned {
         let mut by_school: Vec<Vec<usize>> = vec![Vec::new(); data.schools.len()];
         for (p, pl) in placements.iter().enumerate() {
@@ -637,6 +677,10 @@ pub fn place(
     let mut start = 0;
     while start < waiting.len() {
         let tier = placements[waiting[start]].tier;
+        progress(Stage::Overflow {
+            tier: tier.0,
+            tiers: policy.tier_count(),
+        });
         let end = start
             + waiting[start..]
                 .iter()
@@ -686,6 +730,7 @@ pub fn place(
     }
 
     // 5. severe disability: special schools by the same flow, tier order
+    progress(Stage::SpecialEducation);
     let mut severe_sorted = severe.clone();
     severe_sorted.sort_by(|&a, &b| {
         let (pa, pb) = (&placements[a], &placements[b]);

@@ -1,0 +1,226 @@
+//! Placement rules on small instances built in code: computed zones,
+//! closures and mergers, and the overflow placement against the LP optimum.
+
+use geo::Point;
+use proptest::prelude::*;
+use sunshine::distance::{DistanceSource, GreatCircle};
+use sunshine::model::*;
+use sunshine::place::{assign_by_flow, place, Mechanism, Outcome, Reach};
+use sunshine::scenario::{Merger, Policy, Scenario};
+use sunshine::solve::{lp, mcf};
+
+fn school(id: &str, lon: f64, lat: f64, seats: u32) -> School {
+    School {
+        id: SchoolId::new(id),
+        name: id.into(),
+        level: Level::Primary,
+        location: Point::new(lon, lat),
+        town: "t".into(),
+        entry_seats: Seats(seats),
+        classes: 1,
+        max_class_size: 45,
+        boarding: false,
+        status: Status::Open,
+    }
+}
+
+fn block(id: &str, lon: f64, lat: f64) -> Block {
+    Block {
+        id: BlockId::new(id),
+        name: id.into(),
+        town: "t".into(),
+        location: Point::new(lon, lat),
+        households: 10,
+    }
+}
+
+fn student(id: &str, b: u32, hukou: bool, property: bool) -> Student {
+    Student {
+        id: StudentId::new(id),
+        home: Home::Block(BlockIx(b)),
+        entry_grade: Grade::One,
+        gender: Gender::Female,
+        hukou_in_block: hukou,
+        property_in_block: property,
+        migrant: false,
+        left_behind: false,
+        disability: Disability::None,
+        sibling_school: None,
+        preferences: vec![],
+    }
+}
+
+fn scenario() -> Scenario {
+    Scenario {
+        name: "t".into(),
+        year: 2025,
+        dataset: ".".into(),
+        grade: Grade::One,
+        policy: Policy {
+            lottery_seed: 9,
+            ..Policy::defaults(Grade::One)
+        },
+        closures: vec![],
+        mergers: vec![],
+        capacity: vec![],
+        new_schools: vec![],
+    }
+}
+
+/// Two schools 2 km apart; block b0 next to S0 with 5 applicants, b1
+/// between them with 3. S0 has 6 seats, S1 10.
+fn two_schools() -> Dataset {
+    Dataset {
+        schools: vec![
+            school("S0", 126.50, 43.90, 6),
+            school("S1", 126.525, 43.90, 10),
+        ],
+        blocks: vec![block("b0", 126.501, 43.90), block("b1", 126.510, 43.90)],
+        students: (0..5)
+            .map(|i| student(&format!("a{i}"), 0, true, true))
+            .chain((0..3).map(|i| student(&format!("b{i}"), 1, true, true)))
+            .collect(),
+        zones: None,
+    }
+}
+
+#[test]
+fn zones_are_computed_with_capacity_when_not_given() {
+    let data = two_schools();
+    let r = place(&data, &scenario(), Mechanism::Zoned, &GreatCircle);
+    // b1 is nearer S0, but S0 cannot hold both blocks (8 > 6): the
+    // capacity-aware zoning sends b1 to S1
+    assert_eq!(
+        r.zones,
+        vec![(Some(SchoolIx(0)), true), (Some(SchoolIx(1)), true)]
+    );
+    assert!(r.placements.iter().all(|p| p.outcome == Outcome::Zone));
+}
+
+#[test]
+fn closure_rezones_and_merger_moves_zone_and_seats() {
+    let mut data = two_schools();
+    let mut z = Zones::new(2);
+    z.grade1 = vec![Some(SchoolIx(0)), Some(SchoolIx(0))];
+    data.zones = Some(z);
+    let mut sc = scenario();
+    sc.closures = vec![SchoolId::new("S0")];
+    let applied = sc.apply(data.clone());
+    let r = place(&applied, &sc, Mechanism::Zoned, &GreatCircle);
+    assert!(r.placements.iter().all(|p| p.placed == Some(SchoolIx(1))));
+    assert_eq!(
+        r.zones,
+        vec![(Some(SchoolIx(1)), true), (Some(SchoolIx(1)), true)]
+    );
+    assert_eq!(r.schools[0].admitted, 0);
+
+    let mut sc = scenario();
+    sc.mergers = vec![Merger {
+        from: SchoolId::new("S1"),
+        into: SchoolId::new("S0"),
+        move_seats: true,
+    }];
+    let applied = sc.apply(data);
+    assert_eq!(applied.schools[0].entry_seats, Seats(16));
+    assert_eq!(applied.schools[1].status, Status::Closing);
+    let r = place(&applied, &sc, Mechanism::Zoned, &GreatCircle);
+    assert!(r.placements.iter().all(|p| p.placed == Some(SchoolIx(0))));
+}
+
+#[test]
+fn lottery_decides_only_inside_the_tier_that_does_not_fit() {
+    let mut data = two_schools();
+    // all 8 zoned to S0 (6 seats): 4 tier-1, 4 tier-3 (hukou only)
+    data.students = (0..4)
+        .map(|i| student(&format!("p{i}"), 0, true, true))
+        .chain((0..4).map(|i| student(&format!("q{i}"), 0, true, false)))
+        .collect();
+    let mut z = Zones::new(2);
+    z.grade1 = vec![Some(SchoolIx(0)), Some(SchoolIx(0))];
+    data.zones = Some(z);
+    let r = place(&data, &scenario(), Mechanism::Zoned, &GreatCircle);
+    let won: Vec<_> = r
+        .placements
+        .iter()
+        .filter(|p| p.outcome == Outcome::LotteryWon)
+        .collect();
+    let lost: Vec<_> = r
+        .placements
+        .iter()
+        .filter(|p| p.outcome == Outcome::Overflow)
+        .collect();
+    assert_eq!(won.len(), 2);
+    assert_eq!(lost.len(), 2);
+    assert!(won.iter().all(|p| p.tier == Tier(3)));
+    let cut = r.schools[0].lottery_cutoff.unwrap();
+    assert_eq!(cut.0, Tier(3));
+    assert!(won.iter().all(|p| p.lottery <= cut.1));
+    assert!(lost
+        .iter()
+        .all(|p| p.lottery > cut.1 && p.placed == Some(SchoolIx(1))));
+}
+
+/// Random small districts: homes and schools on a 10 km square.
+fn district() -> impl Strategy<Value = (Vec<(f64, f64, u32)>, Vec<(f64, f64, u32)>)> {
+    (
+        prop::collection::vec((0.0..0.12f64, 0.0..0.09f64, 1u32..5), 1..7),
+        prop::collection::vec((0.0..0.12f64, 0.0..0.09f64, 0u32..6), 1..5),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// With every school a candidate, overflow placement places as many as
+    /// the LP optimum and at the same total distance.
+    #[test]
+    fn overflow_matches_the_lp_optimum((homes, schools) in district(), max_km in 2.0..15.0f64) {
+        let mut data = Dataset::default();
+        for (i, &(x, y, seats)) in schools.iter().enumerate() {
+            data.schools.push(school(&format!("S{i}"), 126.4 + x, 43.8 + y, seats.max(1)));
+            data.schools[i].entry_seats = Seats(seats);
+        }
+        let mut applicants = Vec::new();
+        for (b, &(x, y, n)) in homes.iter().enumerate() {
+            data.blocks.push(block(&format!("b{b}"), 126.4 + x, 43.8 + y));
+            for j in 0..n {
+                applicants.push(data.students.len());
+                data.students.push(student(&format!("s{b}-{j}"), b as u32, true, true));
+            }
+        }
+        let all: Vec<SchoolIx> = (0..schools.len()).map(SchoolIx::from_ix).collect();
+        let mut seats: Vec<u32> = data.schools.iter().map(|s| s.entry_seats.0).collect();
+        let max = Metres::from_km(max_km);
+        let got = assign_by_flow(&data, &applicants, &all, &mut seats, Reach { candidates: all.len(), max }, &GreatCircle);
+        let placed = got.iter().filter(|g| g.is_some()).count() as i64;
+        let dist: i64 = got.iter().flatten().map(|&(_, m)| i64::from(m.0)).sum();
+        for (s, school) in data.schools.iter().enumerate() {
+            let used = got.iter().flatten().filter(|(x, _)| x.ix() == s).count() as u32;
+            prop_assert!(used <= school.entry_seats.0);
+        }
+        // the same problem as an LP: homes → schools within reach, unplaced at a penalty
+        let mut net = mcf::Network::new();
+        let total: i64 = homes.iter().map(|h| i64::from(h.2)).sum();
+        let hn: Vec<usize> = homes.iter().map(|h| net.add_node(i64::from(h.2))).collect();
+        let sn: Vec<usize> = schools.iter().map(|_| net.add_node(0)).collect();
+        let sink = net.add_node(-total);
+        let penalty = 1_000_000_000i64;
+        for (b, blk) in data.blocks.iter().enumerate() {
+            for (s, sc) in data.schools.iter().enumerate() {
+                let m = GreatCircle.metres(blk.location, sc.location).unwrap();
+                if m <= max {
+                    net.add_arc(hn[b], sn[s], mcf::INF, i64::from(m.0));
+                }
+            }
+            net.add_arc(hn[b], sink, mcf::INF, penalty);
+        }
+        for (s, sc) in data.schools.iter().enumerate() {
+            net.add_arc(sn[s], sink, i64::from(sc.entry_seats.0), 0);
+        }
+        let reference = lp::min_cost(&net).unwrap();
+        let unplaced = (reference / penalty as f64).round() as i64;
+        prop_assert_eq!(total - placed, unplaced);
+        prop_assert!((reference - (unplaced * penalty) as f64 - dist as f64).abs() < 0.5,
+            "distance {} vs LP {}", dist, reference - (unplaced * penalty) as f64);
+    }
+}
