@@ -160,8 +160,11 @@ fn lottery_decides_only_inside_the_tier_that_does_not_fit() {
         .all(|p| p.lottery > cut.1 && p.placed == Some(SchoolIx(1))));
 }
 
+/// (east offset, north offset in degrees, applicants or seats)
+type Site = (f64, f64, u32);
+
 /// Random small districts: homes and schools on a 10 km square.
-fn district() -> impl Strategy<Value = (Vec<(f64, f64, u32)>, Vec<(f64, f64, u32)>)> {
+fn district() -> impl Strategy<Value = (Vec<Site>, Vec<Site>)> {
     (
         prop::collection::vec((0.0..0.12f64, 0.0..0.09f64, 1u32..5), 1..7),
         prop::collection::vec((0.0..0.12f64, 0.0..0.09f64, 0u32..6), 1..5),
