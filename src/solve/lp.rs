@@ -8,6 +8,12 @@ use super::mcf::{Network, INF};
 
 /// Optimal cost of `net` solved as an LP, or `None` when infeasible.
 pub fn min_cost(net: &Network) -> Option<f64> {
+    if net.arc_count() == 0 {
+        // some LP solvers reject a model without variables; the answer is plain
+        return (0..net.node_count())
+            .all(|v| net.supply(v) == 0)
+            .then_some(0.0);
+    }
     let mut vars = ProblemVariables::new();
     let x: Vec<_> = net
         .arcs()

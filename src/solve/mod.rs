@@ -3,8 +3,10 @@
 //! - [`mcf`]: exact min-cost flow (primal network simplex), the placement core.
 //! - [`lp`]: the same problem as a linear program through good_lp, the
 //!   independent reference used in tests and benchmarks.
+//! - [`da`]: deferred acceptance and the Boston mechanism.
 //! - [`lottery`]: the seeded public lottery.
 
+pub mod da;
 pub mod lottery;
 pub mod lp;
 pub mod mcf;
