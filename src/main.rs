@@ -34,9 +34,14 @@ enum Command {
         /// Output folder for placements.csv, schools.csv, zones.csv, summary.json.
         #[arg(long)]
         out: PathBuf,
-        /// zoned (zones, tiers, lottery, overflow) or min-distance (ignore zones and tiers).
+        /// zoned (zones, tiers, lottery, overflow), deferred-acceptance, boston,
+        /// or min-distance (ignore zones and tiers).
         #[arg(long, default_value = "zoned")]
         mechanism: String,
+        /// Lottery tie-breaking for deferred-acceptance and boston: single
+        /// (one number per applicant) or multiple (one per applicant and school).
+        #[arg(long, default_value = "single")]
+        tie_breaking: String,
         /// Worker threads (results never depend on it).
         #[arg(long)]
         threads: Option<usize>,
@@ -139,8 +144,9 @@ fn run(cli: &Cli) -> Result<(), Error> {
             scenario,
             out,
             mechanism,
+            tie_breaking,
             threads,
-        } => place(cli, scenario, out, mechanism, *threads),
+        } => place(cli, scenario, out, mechanism, tie_breaking, *threads),
         Command::Generate { kind } => generate_cmd(kind),
     }
 }
@@ -150,9 +156,12 @@ fn place(
     scenario: &Path,
     out: &Path,
     mechanism: &str,
+    tie_breaking: &str,
     threads: Option<usize>,
 ) -> Result<(), Error> {
     let mechanism: sunshine::place::Mechanism = mechanism.parse().map_err(Error::Other)?;
+    let tie: sunshine::place::TieBreak = tie_breaking.parse().map_err(Error::Other)?;
+    let mechanism = mechanism.with_tie_break(tie);
     if let Some(t) = threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(t)

@@ -249,12 +249,24 @@ pub struct Dataset {
     pub zones: Option<Zones>,
 }
 
-/// One zone school per block and entry grade (a block's grade-1 and grade-7
-/// schools usually differ; a nine-year school can serve both).
+/// One zone per block and entry grade (a block's grade-1 and grade-7
+/// schools usually differ; a nine-year school can serve both). A zone is a
+/// single school (单校划片) or a group of schools (多校划片), never both.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Zones {
     pub grade1: Vec<Option<SchoolIx>>,
     pub grade7: Vec<Option<SchoolIx>>,
+    /// Multi-school zones, from `zone_groups.csv`.
+    pub groups: Vec<ZoneGroup>,
+    pub group1: Vec<Option<u32>>,
+    pub group7: Vec<Option<u32>>,
+}
+
+/// A multi-school zone (多校划片).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZoneGroup {
+    pub id: String,
+    pub schools: Vec<SchoolIx>,
 }
 
 impl Zones {
@@ -262,6 +274,22 @@ impl Zones {
         Zones {
             grade1: vec![None; blocks],
             grade7: vec![None; blocks],
+            groups: Vec::new(),
+            group1: vec![None; blocks],
+            group7: vec![None; blocks],
+        }
+    }
+    /// The group of each block for a grade.
+    pub fn groups_for_grade(&self, g: Grade) -> &[Option<u32>] {
+        match g {
+            Grade::One => &self.group1,
+            Grade::Seven => &self.group7,
+        }
+    }
+    pub fn groups_for_grade_mut(&mut self, g: Grade) -> &mut Vec<Option<u32>> {
+        match g {
+            Grade::One => &mut self.group1,
+            Grade::Seven => &mut self.group7,
         }
     }
     pub fn for_grade(&self, g: Grade) -> &[Option<SchoolIx>] {
@@ -279,6 +307,25 @@ impl Zones {
     /// Every grade's zone table, for rewriting school references.
     pub fn all_mut(&mut self) -> impl Iterator<Item = &mut Option<SchoolIx>> {
         self.grade1.iter_mut().chain(self.grade7.iter_mut())
+    }
+    /// Replace a school in every zone and group (`None` removes it).
+    pub fn replace_school(&mut self, from: SchoolIx, to: Option<SchoolIx>) {
+        for z in self.all_mut().filter(|z| **z == Some(from)) {
+            *z = to;
+        }
+        for g in &mut self.groups {
+            let mut schools = Vec::with_capacity(g.schools.len());
+            for s in g
+                .schools
+                .iter()
+                .filter_map(|&s| if s == from { to } else { Some(s) })
+            {
+                if !schools.contains(&s) {
+                    schools.push(s);
+                }
+            }
+            g.schools = schools;
+        }
     }
 }
 

@@ -198,9 +198,7 @@ impl Scenario {
                     data.schools[into.ix()].entry_seats.0 += moved.0;
                 }
                 if let Some(zones) = &mut data.zones {
-                    for z in zones.all_mut().filter(|z| **z == Some(from)) {
-                        *z = Some(into);
-                    }
+                    zones.replace_school(from, Some(into));
                 }
             }
         }
@@ -208,9 +206,7 @@ impl Scenario {
             if let Some(ix) = find(&data, id) {
                 data.schools[ix.ix()].status = Status::Closing;
                 if let Some(zones) = &mut data.zones {
-                    for z in zones.all_mut().filter(|z| **z == Some(ix)) {
-                        *z = None;
-                    }
+                    zones.replace_school(ix, None);
                 }
             }
         }

@@ -44,10 +44,10 @@ fn rows(path: &Path) -> Vec<Row> {
                 student: rec[0].to_string(),
                 block: rec[1].to_string(),
                 zone: rec[2].to_string(),
-                placed: rec[3].to_string(),
-                outcome: rec[4].to_string(),
-                tier: rec[5].parse().unwrap(),
-                lottery: rec[6].parse().unwrap(),
+                placed: rec[4].to_string(),
+                outcome: rec[5].to_string(),
+                tier: rec[6].parse().unwrap(),
+                lottery: rec[7].parse().unwrap(),
             }
         })
         .collect()
@@ -282,7 +282,7 @@ fn fixture_worked_by_hand() {
     // A: 4 seats, 6 zone applicants (t1 2, t2 1, t3 2, t4 0, t5 1; s09 is placed apart), lottery in tier 3
     let a = schools.lines().find(|l| l.starts_with("A,")).unwrap();
     assert!(
-        a.starts_with("A,天昌小学,primary,open,4,6,2,1,2,0,1,4,1,3,0.150003948,0,2,4,0,1.000,"),
+        a.starts_with("A,天昌小学,primary,open,4,6,2,1,2,0,1,0,4,1,3,0.150003948,0,2,4,0,1.000,"),
         "{a}"
     );
 }

@@ -558,11 +558,51 @@ fn report_duplicate_students(
     }
 }
 
-/// Read `zones.csv`: one row per block and zone school. A block may have
-/// one row for its grade-1 school and one for its grade-7 school. The
-/// optional `grade` column (1 or 7) limits a row to one entry grade; without
-/// it a row applies to every grade the school admits (a nine-year school
-/// serves both).
+/// Read `zone_groups.csv` (group_id, school_id): the schools of each
+/// multi-school zone (多校划片), one row per school.
+fn read_zone_groups(
+    path: &Path,
+    encoding: Encoding,
+    schools: &[School],
+    school_ix: &HashMap<String, u32>,
+    diags: &mut Diagnostics,
+) -> Option<Vec<ZoneGroup>> {
+    let t = Table::read(path, encoding, diags)?;
+    let [gcol, scol] = t.require(["group_id", "school_id"], diags)?;
+    let mut groups: Vec<ZoneGroup> = Vec::new();
+    let errors = diags.error_count();
+    t.rows(diags, |r, d| {
+        let Some(g) = r.text(d, gcol, "a group id") else { return };
+        let Some(&s) = school_ix.get(r.get(scol)) else {
+            r.error(d, scol, format!("unknown school `{}`; expected a school_id from schools.csv", r.get(scol)));
+            return;
+        };
+        if schools[s as usize].level == Level::Special {
+            r.error(d, scol, format!("`{}` is a special-education school; expected a mainstream school (special schools have no zone)", r.get(scol)));
+            return;
+        }
+        let gi = match groups.iter().position(|x| x.id == g) {
+            Some(i) => i,
+            None => {
+                groups.push(ZoneGroup { id: g.to_string(), schools: Vec::new() });
+                groups.len() - 1
+            }
+        };
+        if groups[gi].schools.contains(&SchoolIx(s)) {
+            r.error(d, scol, format!("school `{}` is listed twice in group `{g}`; expected each school once", r.get(scol)));
+        } else {
+            groups[gi].schools.push(SchoolIx(s));
+        }
+    });
+    (diags.error_count() == errors).then_some(groups)
+}
+
+/// Read `zones.csv`: one row per block and zone. A row names a `school_id`
+/// (one-school zone) or, in an optional `group_id` column, a multi-school
+/// zone from `zone_groups.csv`. A block may have one row for its grade-1
+/// zone and one for its grade-7 zone. The optional `grade` column (1 or 7)
+/// limits a row to one entry grade; without it a row applies to every grade
+/// its school (or any school of its group) admits.
 pub fn read_zones(
     path: &Path,
     encoding: Encoding,
@@ -573,9 +613,27 @@ pub fn read_zones(
     diags: &mut Diagnostics,
 ) -> Option<Zones> {
     let t = Table::read(path, encoding, diags)?;
-    let [bcol, scol] = t.require(["block_id", "school_id"], diags)?;
+    let [bcol] = t.require(["block_id"], diags)?;
+    let scol = t.column("school_id");
+    let grpcol = t.column("group_id");
+    if scol.is_none() && grpcol.is_none() {
+        diags.error(
+            path,
+            Some(1),
+            None,
+            "missing column `school_id`; expected block_id with school_id and/or group_id",
+        );
+        return None;
+    }
     let gcol = t.column("grade");
     let mut zones = Zones::new(n_blocks);
+    if grpcol.is_some() {
+        let gpath = path.with_file_name("zone_groups.csv");
+        match read_zone_groups(&gpath, encoding, schools, school_ix, diags) {
+            Some(g) => zones.groups = g,
+            None => return None,
+        }
+    }
     let mut first_line = [vec![0usize; n_blocks], vec![0usize; n_blocks]];
     let errors = diags.error_count();
     t.rows(diags, |r, d| {
@@ -583,10 +641,40 @@ pub fn read_zones(
         if b.is_none() {
             r.error(d, bcol, format!("unknown block `{}`; expected a block_id from blocks.csv", r.get(bcol)));
         }
-        let s = school_ix.get(r.get(scol));
-        if s.is_none() {
-            r.error(d, scol, format!("unknown school `{}`; expected a school_id from schools.csv", r.get(scol)));
-        }
+        let school = scol.map(|c| (c, r.get(c))).filter(|(_, v)| !v.is_empty());
+        let group = grpcol.map(|c| (c, r.get(c))).filter(|(_, v)| !v.is_empty());
+        // the grades this row's zone can serve, and the zone itself
+        let target: Option<(Vec<Level>, Result<u32, u32>)> = match (school, group) {
+            (Some((c, _)), Some(_)) => {
+                r.error(d, c, "both school_id and group_id given; expected one of them");
+                None
+            }
+            (None, None) => {
+                r.error(d, scol.or(grpcol).unwrap_or(bcol), "empty; expected a school_id or a group_id");
+                None
+            }
+            (Some((c, id)), None) => match school_ix.get(id) {
+                None => {
+                    r.error(d, c, format!("unknown school `{id}`; expected a school_id from schools.csv"));
+                    None
+                }
+                Some(&s) if schools[s as usize].level == Level::Special => {
+                    r.error(d, c, format!("`{id}` is a special-education school; expected a mainstream school (special schools have no zone)"));
+                    None
+                }
+                Some(&s) => Some((vec![schools[s as usize].level], Ok(s))),
+            },
+            (None, Some((c, id))) => match zones.groups.iter().position(|g| g.id == id) {
+                None => {
+                    r.error(d, c, format!("unknown group `{id}`; expected a group_id from zone_groups.csv"));
+                    None
+                }
+                Some(gi) => Some((
+                    zones.groups[gi].schools.iter().map(|&s| schools[s.ix()].level).collect(),
+                    Err(gi as u32),
+                )),
+            },
+        };
         let only = match gcol.map(|c| (c, r.get(c))) {
             None | Some((_, "")) => None,
             Some((_, "1")) => Some(Grade::One),
@@ -596,26 +684,26 @@ pub fn read_zones(
                 return;
             }
         };
-        let (Some(&b), Some(&s)) = (b, s) else { return };
-        let level = schools[s as usize].level;
-        if let Some(g) = only.filter(|&g| !level.admits(g)) {
-            r.error(d, scol, format!("`{}` ({}) does not admit grade {}; expected a school of that grade", r.get(scol), level.as_str(), g.number()));
-            return;
-        }
-        if level == Level::Special {
-            r.error(d, scol, format!("`{}` is a special-education school; expected a mainstream school (special schools have no zone)", r.get(scol)));
+        let (Some(&b), Some((levels, zone))) = (b, target) else { return };
+        let admits = |g: Grade| levels.iter().any(|l| l.admits(g));
+        if let Some(g) = only.filter(|&g| !admits(g)) {
+            let c = scol.filter(|_| zone.is_ok()).or(grpcol).unwrap_or(bcol);
+            r.error(d, c, format!("`{}` does not admit grade {}; expected a school of that grade", r.get(c), g.number()));
             return;
         }
         for (gi, g) in [Grade::One, Grade::Seven].into_iter().enumerate() {
-            if !level.admits(g) || only.is_some_and(|o| o != g) {
+            if !admits(g) || only.is_some_and(|o| o != g) {
                 continue;
             }
             let first = first_line[gi][b as usize];
             if first != 0 {
-                r.error(d, bcol, format!("block `{}` is zoned twice for grade {} (first on line {first}); expected one zone school per grade", r.get(bcol), g.number()));
-            } else {
-                first_line[gi][b as usize] = r.line;
-                zones.for_grade_mut(g)[b as usize] = Some(SchoolIx(s));
+                r.error(d, bcol, format!("block `{}` is zoned twice for grade {} (first on line {first}); expected one zone per grade", r.get(bcol), g.number()));
+                continue;
+            }
+            first_line[gi][b as usize] = r.line;
+            match zone {
+                Ok(s) => zones.for_grade_mut(g)[b as usize] = Some(SchoolIx(s)),
+                Err(grp) => zones.groups_for_grade_mut(g)[b as usize] = Some(grp),
             }
         }
     });

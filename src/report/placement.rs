@@ -37,6 +37,7 @@ pub fn placements_csv(data: &Dataset, r: &PlacementResult) -> Vec<u8> {
             "student_id",
             "block_id",
             "zone_school_id",
+            "zone_group_id",
             "placed_school_id",
             "outcome",
             "tier",
@@ -53,8 +54,13 @@ pub fn placements_csv(data: &Dataset, r: &PlacementResult) -> Vec<u8> {
                     Home::Point(_) => String::new(),
                 },
                 sid(p.zone_school),
+                p.zone_group.map_or(String::new(), |g| {
+                    data.zones
+                        .as_ref()
+                        .map_or(String::new(), |z| z.groups[g as usize].id.clone())
+                }),
                 sid(p.placed),
-                p.outcome.as_str().to_string(),
+                p.outcome.label(),
                 p.tier.to_string(),
                 format!("{:.9}", p.lottery),
                 km(p.distance),
@@ -78,6 +84,7 @@ pub fn schools_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> 
     .map(|s| s.to_string())
     .collect();
     header.extend((1..=tiers).map(|t| format!("applicants_tier{t}")));
+    header.push("applicants_out_of_zone".into());
     header.extend(
         [
             "admitted_zone",
@@ -113,6 +120,7 @@ pub fn schools_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> 
                 st.applicants().to_string(),
             ];
             row.extend(st.applicants_by_tier.iter().map(u32::to_string));
+            row.push(st.applicants_out_of_zone.to_string());
             row.extend([
                 st.admitted_zone.to_string(),
                 st.admitted_lottery.to_string(),
@@ -164,19 +172,24 @@ fn percentile(sorted: &[u32], q: f64) -> f64 {
     f64::from(sorted[i]) / 1000.0
 }
 
-/// Counts by outcome for a subset of applicants.
-fn outcome_counts(
-    r: &PlacementResult,
-    keep: impl Fn(usize) -> bool,
-) -> BTreeMap<&'static str, usize> {
-    let mut m: BTreeMap<&'static str, usize> =
-        Outcome::ALL.iter().map(|o| (o.as_str(), 0)).collect();
+/// Counts by outcome for a subset of applicants: every fixed outcome, and
+/// each `choice_k` that occurs.
+fn outcome_counts(r: &PlacementResult, keep: impl Fn(usize) -> bool) -> BTreeMap<String, usize> {
+    let mut m: BTreeMap<String, usize> = Outcome::FIXED.iter().map(|o| (o.label(), 0)).collect();
     for p in &r.placements {
         if keep(p.student) {
-            *m.entry(p.outcome.as_str()).or_default() += 1;
+            *m.entry(p.outcome.label()).or_default() += 1;
         }
     }
     m
+}
+
+/// The outcomes that occur, in report order.
+fn outcomes_present(r: &PlacementResult) -> Vec<Outcome> {
+    let mut v: Vec<Outcome> = r.placements.iter().map(|p| p.outcome).collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 pub fn summary_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> serde_json::Value {
@@ -196,11 +209,11 @@ pub fn summary_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) ->
         .iter()
         .filter(|&&d| f64::from(d) <= radius * 1000.0)
         .count();
-    let tiers: BTreeMap<String, BTreeMap<&'static str, usize>> = (1..=scenario.policy.tier_count())
+    let tiers: BTreeMap<String, BTreeMap<String, usize>> = (1..=scenario.policy.tier_count())
         .map(|t| {
-            let mut m: BTreeMap<&'static str, usize> = BTreeMap::new();
+            let mut m: BTreeMap<String, usize> = BTreeMap::new();
             for p in r.placements.iter().filter(|p| p.tier.0 == t) {
-                *m.entry(p.outcome.as_str()).or_default() += 1;
+                *m.entry(p.outcome.label()).or_default() += 1;
             }
             (format!("tier{t}"), m)
         })
@@ -273,8 +286,9 @@ pub fn terminal(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Str
         "left-behind",
         "disability",
     ]);
-    for o in Outcome::ALL {
-        let k = o.as_str();
+    for o in outcomes_present(r) {
+        let label = o.label();
+        let k = label.as_str();
         let n = s["outcomes"][k].as_u64().unwrap_or(0);
         if n == 0 {
             continue;
