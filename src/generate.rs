@@ -409,9 +409,8 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
         students,
         zones: None,
     };
-    data.zones = Some(nearest_zones(&data));
+    let mut zones = nearest_zones(&data);
     // 8% have an older sibling at their zone school
-    let zones = data.zones.clone().unwrap_or_default();
     for s in &mut data.students {
         if let Home::Block(b) = s.home {
             if rng.chance(0.08) {
@@ -419,6 +418,54 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
             }
         }
     }
+    // 多校划片 in the centre: the blocks of 实验学校 (LT-N01) and 第二实验小学
+    // (LT-P02) share one grade-1 zone of both schools
+    let centre: Vec<SchoolIx> = ["LT-N01", "LT-P02"]
+        .iter()
+        .filter_map(|id| data.schools.iter().position(|s| s.id.as_str() == *id))
+        .map(SchoolIx::from_ix)
+        .collect();
+    zones.groups.push(ZoneGroup {
+        id: "LT-G1".into(),
+        schools: centre.clone(),
+    });
+    for b in 0..data.blocks.len() {
+        if zones.grade1[b].is_some_and(|s| centre.contains(&s)) {
+            zones.grade1[b] = None;
+            zones.group1[b] = Some(0);
+        }
+    }
+    // a quarter of urban applicants state preferences: their three nearest
+    // schools of the grade, the first two swapped for one in three of them
+    let index: Vec<crate::distance::SchoolIndex> = [Grade::One, Grade::Seven]
+        .iter()
+        .map(|&g| {
+            crate::distance::SchoolIndex::new(
+                crate::summary::mainstream_schools(&data, g)
+                    .into_iter()
+                    .map(|s| (s, data.school(s).location)),
+            )
+        })
+        .collect();
+    for s in &mut data.students {
+        let Home::Block(b) = s.home else { continue };
+        if data.blocks[b.ix()].town != URBAN || !rng.chance(0.25) {
+            continue;
+        }
+        let gi = usize::from(s.entry_grade == Grade::Seven);
+        let near = index[gi].nearest(
+            data.blocks[b.ix()].location,
+            3,
+            Metres(u32::MAX),
+            &crate::distance::GreatCircle,
+        );
+        let mut prefs: Vec<SchoolIx> = near.into_iter().map(|(x, _)| x).collect();
+        if prefs.len() > 1 && rng.chance(1.0 / 3.0) {
+            prefs.swap(0, 1);
+        }
+        s.preferences = prefs;
+    }
+    data.zones = Some(zones);
     data
 }
 

@@ -18,6 +18,7 @@ pub mod generate;
 pub mod geography;
 pub mod io;
 pub mod model;
+pub mod odds;
 pub mod place;
 pub mod report;
 pub mod scenario;

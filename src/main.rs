@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sunshine::io::{self, output::OutputSet, Encoding};
+use sunshine::place::{Mechanism, TieBreak};
 use sunshine::{distance::GreatCircle, generate, report, summary, Error};
 
 #[derive(Parser)]
@@ -40,6 +41,27 @@ enum Command {
         mechanism: String,
         /// Lottery tie-breaking for deferred-acceptance and boston: single
         /// (one number per applicant) or multiple (one per applicant and school).
+        #[arg(long, default_value = "single")]
+        tie_breaking: String,
+        /// Worker threads (results never depend on it).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Admission odds: run the lottery many times and report, per block,
+    /// tier and school, the probability of admission, and each school's
+    /// lottery cut-off with a 95% interval.
+    Odds {
+        scenario: PathBuf,
+        /// Output folder for odds.csv and cutoffs.csv.
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of lottery draws.
+        #[arg(long, default_value_t = 1000)]
+        draws: usize,
+        /// zoned, deferred-acceptance or boston.
+        #[arg(long, default_value = "zoned")]
+        mechanism: String,
+        /// single or multiple tie-breaking (choice mechanisms).
         #[arg(long, default_value = "single")]
         tie_breaking: String,
         /// Worker threads (results never depend on it).
@@ -147,6 +169,22 @@ fn run(cli: &Cli) -> Result<(), Error> {
             tie_breaking,
             threads,
         } => place(cli, scenario, out, mechanism, tie_breaking, *threads),
+        Command::Odds {
+            scenario,
+            out,
+            draws,
+            mechanism,
+            tie_breaking,
+            threads,
+        } => odds(
+            cli,
+            scenario,
+            out,
+            *draws,
+            mechanism,
+            tie_breaking,
+            *threads,
+        ),
         Command::Generate { kind } => generate_cmd(kind),
     }
 }
@@ -159,15 +197,8 @@ fn place(
     tie_breaking: &str,
     threads: Option<usize>,
 ) -> Result<(), Error> {
-    let mechanism: sunshine::place::Mechanism = mechanism.parse().map_err(Error::Other)?;
-    let tie: sunshine::place::TieBreak = tie_breaking.parse().map_err(Error::Other)?;
-    let mechanism = mechanism.with_tie_break(tie);
-    if let Some(t) = threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build_global()
-            .map_err(|e| Error::Other(e.to_string()))?;
-    }
+    let mechanism = parse_mechanism(mechanism, tie_breaking)?;
+    set_threads(threads)?;
     let input = io::load(scenario, cli.encoding)?;
     print_warnings(&input.warnings, cli.max_errors);
     let tiers = input.scenario.policy.tier_count();
@@ -200,8 +231,67 @@ fn place(
     Ok(())
 }
 
+fn parse_mechanism(mechanism: &str, tie_breaking: &str) -> Result<Mechanism, Error> {
+    let m: Mechanism = mechanism.parse().map_err(Error::Other)?;
+    let t: TieBreak = tie_breaking.parse().map_err(Error::Other)?;
+    Ok(m.with_tie_break(t))
+}
+
+fn set_threads(threads: Option<usize>) -> Result<(), Error> {
+    if let Some(t) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .map_err(|e| Error::Other(e.to_string()))?;
+    }
+    Ok(())
+}
+
+fn odds(
+    cli: &Cli,
+    scenario: &Path,
+    out: &Path,
+    draws: usize,
+    mechanism: &str,
+    tie_breaking: &str,
+    threads: Option<usize>,
+) -> Result<(), Error> {
+    let mechanism = parse_mechanism(mechanism, tie_breaking)?;
+    if mechanism == Mechanism::MinDistance {
+        return Err(Error::Other(
+            "min-distance has no lottery; expected zoned, deferred-acceptance or boston".into(),
+        ));
+    }
+    set_threads(threads)?;
+    let input = io::load(scenario, cli.encoding)?;
+    print_warnings(&input.warnings, cli.max_errors);
+    let bar = indicatif::ProgressBar::new(draws as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {bar:30} {pos}/{len} draws")
+            .expect("static template"),
+    );
+    let result = sunshine::odds::odds(
+        &input.data,
+        &input.scenario,
+        mechanism,
+        &GreatCircle,
+        draws,
+        &|_| bar.inc(1),
+    );
+    bar.finish_and_clear();
+    let written = report::odds::outputs(&input.data, &input.scenario, &result).commit(out)?;
+    print!("{}", report::odds::terminal(&input.data, &result));
+    println!("\nWrote:");
+    for p in written {
+        println!("  {}", p.display());
+    }
+    Ok(())
+}
+
 fn generate_cmd(kind: &GenerateKind) -> Result<(), Error> {
-    use sunshine::io::dataset::{blocks_csv, schools_csv, students_csv, zones_csv};
+    use sunshine::io::dataset::{
+        blocks_csv, schools_csv, students_csv, zone_groups_csv, zones_csv,
+    };
     let (data, out, scenario) = match kind {
         GenerateKind::Longtan {
             out,
@@ -236,6 +326,9 @@ fn generate_cmd(kind: &GenerateKind) -> Result<(), Error> {
     files.add("students.csv", students_csv(&data));
     if let Some(z) = &data.zones {
         files.add("zones.csv", zones_csv(&data, z));
+        if !z.groups.is_empty() {
+            files.add("zone_groups.csv", zone_groups_csv(&data, z));
+        }
     }
     if let Some(t) = scenario {
         files.add("scenario.toml", t.into_bytes());

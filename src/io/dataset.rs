@@ -11,6 +11,7 @@ use geo::{MultiPolygon, Point};
 
 use crate::diag::Diagnostics;
 use crate::geography::Boundary;
+use crate::io::output::csv_bytes;
 use crate::io::table::{Row, Table};
 use crate::io::text::Encoding;
 use crate::model::*;
@@ -710,15 +711,6 @@ pub fn read_zones(
     (diags.error_count() == errors).then_some(zones)
 }
 
-fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).expect("in-memory write");
-    for r in rows {
-        w.write_record(&r).expect("in-memory write");
-    }
-    w.into_inner().expect("in-memory write")
-}
-
 fn coord(x: f64) -> String {
     format!("{x:.6}")
 }
@@ -830,15 +822,38 @@ pub fn students_csv(data: &Dataset) -> Vec<u8> {
 pub fn zones_csv(data: &Dataset, zones: &Zones) -> Vec<u8> {
     let mut rows = Vec::new();
     for b in 0..data.blocks.len() {
-        for (g, s) in [(1, zones.grade1[b]), (7, zones.grade7[b])] {
-            if let Some(s) = s {
-                rows.push(vec![
-                    data.blocks[b].id.to_string(),
-                    data.school(s).id.to_string(),
-                    g.to_string(),
-                ]);
-            }
+        let grades = [
+            (1, zones.grade1[b], zones.group1[b]),
+            (7, zones.grade7[b], zones.group7[b]),
+        ];
+        for (g, s, grp) in grades {
+            let (school, group) = match (s, grp) {
+                (_, Some(grp)) => (String::new(), zones.groups[grp as usize].id.clone()),
+                (Some(s), None) => (data.school(s).id.to_string(), String::new()),
+                (None, None) => continue,
+            };
+            rows.push(vec![
+                data.blocks[b].id.to_string(),
+                school,
+                g.to_string(),
+                group,
+            ]);
         }
     }
-    csv_bytes(&["block_id", "school_id", "grade"], rows.into_iter())
+    csv_bytes(
+        &["block_id", "school_id", "grade", "group_id"],
+        rows.into_iter(),
+    )
+}
+
+/// `zone_groups.csv`: the schools of each multi-school zone.
+pub fn zone_groups_csv(data: &Dataset, zones: &Zones) -> Vec<u8> {
+    csv_bytes(
+        &["group_id", "school_id"],
+        zones.groups.iter().flat_map(|g| {
+            g.schools
+                .iter()
+                .map(|&s| vec![g.id.clone(), data.school(s).id.to_string()])
+        }),
+    )
 }

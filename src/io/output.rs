@@ -8,6 +8,16 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Error, Result};
 
+/// CSV text (RFC 4180 quoting) of a header and rows.
+pub fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).expect("in-memory write");
+    for r in rows {
+        w.write_record(&r).expect("in-memory write");
+    }
+    w.into_inner().expect("in-memory write")
+}
+
 /// Output files collected in memory, then committed together.
 #[derive(Default)]
 pub struct OutputSet {

@@ -392,6 +392,11 @@ pub fn admit(
             } else if room > 0 {
                 let cut = placements[list[start + room as usize - 1]].lottery;
                 stats[s].lottery_cutoff = Some((tier, cut));
+                stats[s].zone_draw = Some(super::ZoneDraw {
+                    tier,
+                    applicants: n,
+                    seats: room,
+                });
                 for (j, &p) in list[start..end].iter().enumerate() {
                     let pl = &mut placements[p];
                     if (j as u32) < room {
@@ -534,8 +539,13 @@ fn choose(
                     }
                     _ => String::new(),
                 };
+                let standing = if t > prep.tier_count {
+                    "out of zone there".to_string()
+                } else {
+                    format!("tier {t} there")
+                };
                 pl.reason = format!(
-                    "choice {} of {n} ({}); tier {t} there{lottery}",
+                    "choice {} of {n} ({}); {standing}{lottery}",
                     k + 1,
                     data.school(s).id
                 );

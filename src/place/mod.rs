@@ -37,7 +37,10 @@ use crate::distance::DistanceSource;
 use crate::model::*;
 use crate::scenario::{Category, Scenario};
 
-pub use admission::{Prepared, ZoneOf};
+pub use admission::{
+    admit, draw as draw_lottery, initial_placements, prepare as admission_stage, Draw, Prepared,
+    ZoneOf,
+};
 pub use flow::{assign_by_flow, compute_zones, Reach};
 
 /// How ties inside a priority tier are broken when applicants choose
@@ -213,6 +216,10 @@ pub struct SchoolStats {
     pub admitted_lottery: u32,
     /// The tier drawn by lottery and the largest winning number.
     pub lottery_cutoff: Option<(Tier, f64)>,
+    /// The lottery of one-school zone admission: the tier drawn, its
+    /// applicants and the seats left for them (none of which depend on the
+    /// draw).
+    pub zone_draw: Option<ZoneDraw>,
     /// Applicants from other zones placed here.
     pub overflow_in: u32,
     /// Zone applicants not admitted here.
@@ -222,6 +229,13 @@ pub struct SchoolStats {
     pub left_behind: u32,
     pub disability_mild: u32,
     pub disability_severe: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ZoneDraw {
+    pub tier: Tier,
+    pub applicants: u32,
+    pub seats: u32,
 }
 
 impl SchoolStats {
@@ -465,7 +479,7 @@ pub fn place_with_progress(
 }
 
 /// Per-school figures before anything is placed.
-pub(crate) fn empty_stats(data: &Dataset, scenario: &Scenario) -> Vec<SchoolStats> {
+pub fn empty_stats(data: &Dataset, scenario: &Scenario) -> Vec<SchoolStats> {
     data.schools
         .iter()
         .map(|s| SchoolStats {

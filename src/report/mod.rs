@@ -1,5 +1,8 @@
 //! What a planner reads: terminal tables and the CSV/JSON outputs.
 
+pub(crate) use crate::io::output::csv_bytes;
+
+pub mod odds;
 pub mod placement;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};

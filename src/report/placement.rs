@@ -7,22 +7,13 @@ use std::collections::BTreeMap;
 use comfy_table::Cell;
 use serde_json::json;
 
-use super::{num, table};
+use super::{csv_bytes, num, table};
 use crate::distance::DistanceSource;
 use crate::io::output::OutputSet;
 use crate::model::{Dataset, Disability, Home};
 use crate::place::{Outcome, PlacementResult};
 use crate::scenario::Scenario;
 use crate::solve::lottery;
-
-fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).expect("in-memory write");
-    for r in rows {
-        w.write_record(&r).expect("in-memory write");
-    }
-    w.into_inner().expect("in-memory write")
-}
 
 fn km(m: Option<crate::model::Metres>) -> String {
     m.map_or(String::new(), |m| format!("{:.3}", m.km()))
