@@ -51,3 +51,91 @@ fn place_zoned_1m(bencher: divan::Bencher) {
     };
     bencher.bench(|| place(&data, &scenario, Mechanism::Zoned, &GreatCircle));
 }
+
+fn large_with_preferences() -> (sunshine::model::Dataset, Scenario) {
+    let mut data = generate::large(1, 1_000_000, 2_000);
+    generate::add_preferences(&mut data, 1, 5);
+    let scenario = Scenario {
+        name: "bench".into(),
+        year: 2025,
+        dataset: ".".into(),
+        grade: Grade::One,
+        policy: Policy {
+            lottery_seed: 1,
+            ..Policy::defaults(Grade::One)
+        },
+        closures: vec![],
+        mergers: vec![],
+        capacity: vec![],
+        new_schools: vec![],
+    };
+    (data, scenario)
+}
+
+/// The deferred-acceptance solver alone: 1,000,000 applicants with 5
+/// preferences each over 2,000 schools, priorities = tier then lottery.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn da_1m_5prefs(bencher: divan::Bencher) {
+    let (data, scenario) = large_with_preferences();
+    let prefs: Vec<Vec<u32>> = data
+        .students
+        .iter()
+        .map(|s| s.preferences.iter().map(|p| p.0).collect())
+        .collect();
+    let caps: Vec<u32> = data.schools.iter().map(|s| s.entry_seats.0).collect();
+    let ids: Vec<&str> = data.students.iter().map(|s| s.id.as_str()).collect();
+    let lot = sunshine::solve::lottery::lottery_numbers(scenario.policy.lottery_seed, &ids);
+    let tier: Vec<u64> = data
+        .students
+        .iter()
+        .map(|s| u64::from(sunshine::place::tier_of(s, None, &scenario).0))
+        .collect();
+    bencher.bench(|| {
+        sunshine::solve::da::deferred_acceptance(&caps, &prefs, |i, _| {
+            (tier[i] << 53) | (lot[i] * (1u64 << 53) as f64) as u64
+        })
+    });
+}
+
+/// `place` with deferred acceptance end to end on the same district
+/// (lists, lottery, DA, overflow of the unmatched, special schools).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn place_da_1m(bencher: divan::Bencher) {
+    let (data, scenario) = large_with_preferences();
+    bencher.bench(|| {
+        place(
+            &data,
+            &scenario,
+            Mechanism::DeferredAcceptance(sunshine::place::TieBreak::Single),
+            &GreatCircle,
+        )
+    });
+}
+
+/// `odds` with 1,000 draws on the bundled Longtan data (zoned).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn odds_longtan_1000(bencher: divan::Bencher) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/longtan-2025.toml");
+    let input = sunshine::io::load(&path, None).unwrap();
+    bencher.bench(|| {
+        sunshine::odds::odds(
+            &input.data,
+            &input.scenario,
+            Mechanism::Zoned,
+            &GreatCircle,
+            1000,
+            &|_| {},
+        )
+    });
+}
+
+/// `odds` with 1,000 draws on Longtan under deferred acceptance.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn odds_longtan_1000_da(bencher: divan::Bencher) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/longtan-2025.toml");
+    let input = sunshine::io::load(&path, None).unwrap();
+    let m = Mechanism::DeferredAcceptance(sunshine::place::TieBreak::Single);
+    bencher.bench(|| {
+        sunshine::odds::odds(&input.data, &input.scenario, m, &GreatCircle, 1000, &|_| {})
+    });
+}

@@ -551,6 +551,46 @@ pub fn large(seed: u64, students: usize, schools: usize) -> Dataset {
     data
 }
 
+/// Give every applicant `k` stated preferences: its `k + 2` nearest
+/// mainstream schools of the grade, of which `k` are kept in a random order
+/// weighted toward the nearest (a popular-school effect comes from the
+/// seats, which vary by ±40%).
+pub fn add_preferences(data: &mut Dataset, seed: u64, k: usize) {
+    use crate::distance::{GreatCircle, SchoolIndex};
+    let mut rng = Draws::sub(seed, 0x5052);
+    let index = SchoolIndex::new(
+        crate::summary::mainstream_schools(data, Grade::One)
+            .into_iter()
+            .map(|s| (s, data.school(s).location)),
+    );
+    let near: Vec<Vec<SchoolIx>> = data
+        .blocks
+        .iter()
+        .map(|b| {
+            index
+                .nearest(b.location, k + 2, Metres(u32::MAX), &GreatCircle)
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect()
+        })
+        .collect();
+    for st in &mut data.students {
+        let Home::Block(b) = st.home else { continue };
+        let mut pool = near[b.ix()].clone();
+        let mut prefs = Vec::with_capacity(k);
+        while prefs.len() < k && !pool.is_empty() {
+            // the nearest remaining school with probability 1/2, else a later one
+            let i = if rng.chance(0.5) {
+                0
+            } else {
+                rng.below(pool.len() as u64) as usize
+            };
+            prefs.push(pool.remove(i));
+        }
+        st.preferences = prefs;
+    }
+}
+
 /// A transportation instance shaped like overflow placement, for solver
 /// benchmarks: `homes` sources with 1–40 applicants each, `schools` schools
 /// with seats for about 98% of them, each home linked to its `k` nearest

@@ -137,20 +137,32 @@ pub fn schools_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> 
 /// The zones used, in the input format of `zones.csv` (plus a `source`
 /// column: `given` or `computed`), so a planner can check and reuse them.
 pub fn zones_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Vec<u8> {
+    let groups = data.zones.as_ref();
     csv_bytes(
-        &["block_id", "school_id", "grade", "source"],
+        &["block_id", "school_id", "grade", "group_id", "source"],
         data.blocks
             .iter()
             .zip(&r.zones)
-            .filter_map(|(b, &(s, computed))| {
-                s.map(|s| {
-                    vec![
-                        b.id.to_string(),
-                        data.school(s).id.to_string(),
-                        scenario.grade.number().to_string(),
-                        if computed { "computed" } else { "given" }.to_string(),
-                    ]
-                })
+            .enumerate()
+            .filter_map(|(bi, (b, &(s, computed)))| {
+                let group = groups.and_then(|z| {
+                    z.groups_for_grade(scenario.grade)[bi].map(|g| z.groups[g as usize].id.clone())
+                });
+                let school = s.map(|s| data.school(s).id.to_string());
+                if school.is_none() && group.is_none() {
+                    return None;
+                }
+                Some(vec![
+                    b.id.to_string(),
+                    if group.is_some() {
+                        String::new()
+                    } else {
+                        school.unwrap_or_default()
+                    },
+                    scenario.grade.number().to_string(),
+                    group.unwrap_or_default(),
+                    if computed { "computed" } else { "given" }.to_string(),
+                ])
             }),
     )
 }
