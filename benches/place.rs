@@ -14,7 +14,7 @@ use sunshine::distance::GreatCircle;
 use sunshine::generate;
 use sunshine::model::Grade;
 use sunshine::place::{place, Mechanism};
-use sunshine::scenario::{Policy, Scenario};
+use sunshine::scenario::Scenario;
 
 fn main() {
     divan::main();
@@ -35,40 +35,14 @@ fn lp_20k_500_15(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn place_zoned_1m(bencher: divan::Bencher) {
     let data = generate::large(1, 1_000_000, 2_000);
-    let scenario = Scenario {
-        name: "bench".into(),
-        year: 2025,
-        dataset: ".".into(),
-        grade: Grade::One,
-        policy: Policy {
-            lottery_seed: 1,
-            ..Policy::defaults(Grade::One)
-        },
-        closures: vec![],
-        mergers: vec![],
-        capacity: vec![],
-        new_schools: vec![],
-    };
+    let scenario = Scenario::plain("bench", Grade::One, 1);
     bencher.bench(|| place(&data, &scenario, Mechanism::Zoned, &GreatCircle));
 }
 
 fn large_with_preferences() -> (sunshine::model::Dataset, Scenario) {
     let mut data = generate::large(1, 1_000_000, 2_000);
     generate::add_preferences(&mut data, 1, 5);
-    let scenario = Scenario {
-        name: "bench".into(),
-        year: 2025,
-        dataset: ".".into(),
-        grade: Grade::One,
-        policy: Policy {
-            lottery_seed: 1,
-            ..Policy::defaults(Grade::One)
-        },
-        closures: vec![],
-        mergers: vec![],
-        capacity: vec![],
-        new_schools: vec![],
-    };
+    let scenario = Scenario::plain("bench", Grade::One, 1);
     (data, scenario)
 }
 

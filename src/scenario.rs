@@ -151,6 +151,25 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// A scenario with the default policy for `grade`, the given lottery
+    /// seed, and no changes to the network (for synthetic data and tests).
+    pub fn plain(name: &str, grade: Grade, lottery_seed: u64) -> Scenario {
+        Scenario {
+            name: name.into(),
+            year: 2025,
+            dataset: ".".into(),
+            grade,
+            policy: Policy {
+                lottery_seed,
+                ..Policy::defaults(grade)
+            },
+            closures: vec![],
+            mergers: vec![],
+            capacity: vec![],
+            new_schools: vec![],
+        }
+    }
+
     /// Apply the scenario's network changes to a dataset whose references
     /// were validated by [`crate::io::scenario`]. Closed and merged-away
     /// schools stay in the list with status `Closing` (so their zones and

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use sunshine::distance::{DistanceSource, GreatCircle};
 use sunshine::model::*;
 use sunshine::place::{assign_by_flow, place, Mechanism, Outcome, Reach};
-use sunshine::scenario::{Merger, Policy, Scenario};
+use sunshine::scenario::{Merger, Scenario};
 use sunshine::solve::{lp, mcf};
 
 fn school(id: &str, lon: f64, lat: f64, seats: u32) -> School {
@@ -51,20 +51,7 @@ fn student(id: &str, b: u32, hukou: bool, property: bool) -> Student {
 }
 
 fn scenario() -> Scenario {
-    Scenario {
-        name: "t".into(),
-        year: 2025,
-        dataset: ".".into(),
-        grade: Grade::One,
-        policy: Policy {
-            lottery_seed: 9,
-            ..Policy::defaults(Grade::One)
-        },
-        closures: vec![],
-        mergers: vec![],
-        capacity: vec![],
-        new_schools: vec![],
-    }
+    Scenario::plain("t", Grade::One, 9)
 }
 
 /// Two schools 2 km apart; block b0 next to S0 with 5 applicants, b1
