@@ -291,6 +291,8 @@ fn applicant(rng: &mut Draws, id: String, block: BlockIx, grade: Grade, urban: b
         },
         sibling_school: None,
         preferences: Vec::new(),
+        score: None,
+        family: None,
     }
 }
 
@@ -464,6 +466,31 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
             prefs.swap(0, 1);
         }
         s.preferences = prefs;
+    }
+    // from their own stream, so the draws above are unchanged: grade-7
+    // entrance scores (about N(75, 12), 0–100, in half points) and twins
+    // (1.5% of neighbouring applicants of the same block and grade)
+    let mut rng = Draws::sub(seed, 0x4641);
+    for s in data
+        .students
+        .iter_mut()
+        .filter(|s| s.entry_grade == Grade::Seven)
+    {
+        s.score = Some(((75.0 + 12.0 * rng.normal()).clamp(0.0, 100.0) * 2.0).round() / 2.0);
+    }
+    let mut families = 0;
+    let mut i = 0;
+    while i + 1 < data.students.len() {
+        let (a, b) = (&data.students[i], &data.students[i + 1]);
+        if a.home == b.home && a.entry_grade == b.entry_grade && rng.chance(0.015) {
+            families += 1;
+            let id: Box<str> = format!("F{families:04}").into();
+            data.students[i].family = Some(id.clone());
+            data.students[i + 1].family = Some(id);
+            i += 2;
+        } else {
+            i += 1;
+        }
     }
     data.zones = Some(zones);
     data

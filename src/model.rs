@@ -237,6 +237,10 @@ pub struct Student {
     pub sibling_school: Option<SchoolIx>,
     /// Most wanted first.
     pub preferences: Vec<SchoolIx>,
+    /// An entrance score (e.g. for grade 7), used to balance classes.
+    pub score: Option<f64>,
+    /// Children of one family (twins, siblings) share an id.
+    pub family: Option<Box<str>>,
 }
 
 /// A whole validated dataset folder.

@@ -47,6 +47,8 @@ fn student(id: &str, b: u32, hukou: bool, property: bool) -> Student {
         disability: Disability::None,
         sibling_school: None,
         preferences: vec![],
+        score: None,
+        family: None,
     }
 }
 

@@ -424,6 +424,8 @@ pub fn read_students(
     }
     let sibling = t.column("sibling_school_id");
     let prefs = t.column("preferences");
+    let score_col = t.column("score");
+    let family_col = t.column("family_id");
     let mut out = Vec::new();
     let mut lines = Vec::new();
     let errors = diags.error_count();
@@ -503,6 +505,17 @@ pub fn read_students(
                 }
             }
         }
+        let score = match score_col.map(|c| (c, r.get(c))) {
+            None | Some((_, "")) => None,
+            Some((c, v)) => match v.parse::<f64>() {
+                Ok(x) if x.is_finite() => Some(x),
+                _ => {
+                    ok = false;
+                    r.error(d, c, format!("`{v}` is not a number; expected a score or empty"));
+                    None
+                }
+            },
+        };
         if let (true, Some(sid), Some(home), Some(g), Some(sex), [Some(h), Some(p), Some(m), Some(l)], Some(dis)) =
             (ok, sid, home, g, sex, flags, dis)
         {
@@ -518,6 +531,11 @@ pub fn read_students(
                 disability: dis,
                 sibling_school: sib,
                 preferences,
+                score,
+                family: family_col
+                    .map(|c| r.get(c))
+                    .filter(|f| !f.is_empty())
+                    .map(Into::into),
             });
             lines.push(r.line as u32);
         }
@@ -785,6 +803,8 @@ pub fn students_csv(data: &Dataset) -> Vec<u8> {
             "disability",
             "sibling_school_id",
             "preferences",
+            "score",
+            "family_id",
         ],
         data.students.iter().map(|s| {
             vec![
@@ -813,6 +833,8 @@ pub fn students_csv(data: &Dataset) -> Vec<u8> {
                     .map(|&p| data.school(p).id.to_string())
                     .collect::<Vec<_>>()
                     .join(";"),
+                s.score.map_or(String::new(), |x| x.to_string()),
+                s.family.as_deref().unwrap_or("").to_string(),
             ]
         }),
     )
