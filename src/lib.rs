@@ -12,6 +12,7 @@
 //! lottery), [`place`] (the placement rules), [`summary`] and [`report`]
 //! (what a planner reads), [`generate`] (synthetic data).
 
+pub mod classes;
 pub mod diag;
 pub mod distance;
 pub mod generate;
