@@ -68,6 +68,25 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Balanced classes (阳光分班) for every school's admitted students, by a
+    /// seeded, repeatable draw; head teachers drawn by lot.
+    Classes {
+        scenario: PathBuf,
+        /// placements.csv written by `place`.
+        #[arg(long)]
+        placements: PathBuf,
+        /// Output folder for classes.csv, classes_summary.csv, audit.json.
+        #[arg(long)]
+        out: PathBuf,
+        /// The published seed of the class draw (default: the scenario's
+        /// `[classes] seed`, else its lottery seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Head teachers (teacher_id, school_id); default: teachers.csv in
+        /// the dataset folder, if there is one.
+        #[arg(long)]
+        teachers: Option<PathBuf>,
+    },
     /// Write a synthetic dataset.
     Generate {
         #[command(subcommand)]
@@ -185,6 +204,13 @@ fn run(cli: &Cli) -> Result<(), Error> {
             tie_breaking,
             *threads,
         ),
+        Command::Classes {
+            scenario,
+            placements,
+            out,
+            seed,
+            teachers,
+        } => classes(cli, scenario, placements, out, *seed, teachers.as_deref()),
         Command::Generate { kind } => generate_cmd(kind),
     }
 }
@@ -282,6 +308,64 @@ fn odds(
     let written = report::odds::outputs(&input.data, &input.scenario, &result).commit(out)?;
     print!("{}", report::odds::terminal(&input.data, &result));
     println!("\nWrote:");
+    for p in written {
+        println!("  {}", p.display());
+    }
+    Ok(())
+}
+
+fn classes(
+    cli: &Cli,
+    scenario: &Path,
+    placements: &Path,
+    out: &Path,
+    seed: Option<u64>,
+    teachers: Option<&Path>,
+) -> Result<(), Error> {
+    let input = io::load(scenario, cli.encoding)?;
+    print_warnings(&input.warnings, cli.max_errors);
+    let mut diags = sunshine::Diagnostics::new();
+    let admitted = io::placements::read_admitted(placements, &input.data, &mut diags);
+    let tpath = teachers
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| input.scenario.dataset.join("teachers.csv"));
+    let teacher_lists = if teachers.is_some() || tpath.exists() {
+        io::placements::read_teachers(&tpath, &input.data, &mut diags)
+    } else {
+        Some(vec![Vec::new(); input.data.schools.len()])
+    };
+    let (Some(admitted), Some(teacher_lists)) = (admitted, teacher_lists) else {
+        return Err(Error::Input(diags));
+    };
+    let seed = seed
+        .or(input.scenario.classes.seed)
+        .unwrap_or(input.scenario.policy.lottery_seed);
+    let result = sunshine::classes::assign_all(
+        &input.data,
+        &admitted,
+        &input.scenario.classes,
+        seed,
+        &teacher_lists,
+    );
+    let read = |p: &Path| std::fs::read(p).map_err(|e| Error::io(p, e));
+    let mut digests = vec![
+        (
+            "placements.csv",
+            report::classes::digest(&read(placements)?),
+        ),
+        (
+            "students.csv",
+            report::classes::digest(&read(&input.scenario.dataset.join("students.csv"))?),
+        ),
+    ];
+    if tpath.exists() {
+        digests.push(("teachers.csv", report::classes::digest(&read(&tpath)?)));
+    }
+    let files = report::classes::outputs(&input.data, &result, &teacher_lists, seed, &digests);
+    let written = files.commit(out)?;
+    print!("{}", report::classes::terminal(&input.data, &result));
+    println!("\nSeed {seed}; algorithm {}", sunshine::classes::ALGORITHM);
+    println!("Wrote:");
     for p in written {
         println!("  {}", p.display());
     }

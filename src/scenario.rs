@@ -148,6 +148,8 @@ pub struct Scenario {
     pub mergers: Vec<Merger>,
     pub capacity: Vec<CapacityOverride>,
     pub new_schools: Vec<NewSchool>,
+    /// How classes are drawn after placement (阳光分班).
+    pub classes: crate::classes::ClassPolicy,
 }
 
 impl Scenario {
@@ -167,6 +169,7 @@ impl Scenario {
             mergers: vec![],
             capacity: vec![],
             new_schools: vec![],
+            classes: Default::default(),
         }
     }
 

@@ -10,8 +10,8 @@ fn school() -> impl Strategy<Value = (Vec<Entrant>, usize)> {
         (
             prop::collection::vec((any::<[bool; 4]>(), 0u32..=100), n).prop_map(|v| {
                 v.into_iter()
-                    .map(|(attrs, s)| Entrant {
-                        attrs,
+                    .map(|([girl, mild, migrant, left], s)| Entrant {
+                        attrs: [girl, !girl, mild, migrant, left],
                         score: Some(f64::from(s)),
                         family: None,
                     })

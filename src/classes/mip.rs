@@ -34,7 +34,7 @@ pub fn balance(entrants: &[Entrant], k: usize, max_mild: u32) -> Option<(Vec<usi
     for c in 0..k {
         let e: Expression = x.iter().map(|row| row[c]).sum();
         model = model.with(constraint!(e == f64::from(size[c])));
-        for a in 0..4 {
+        for a in 0..5 {
             let total = entrants.iter().filter(|e| e.attrs[a]).count();
             let mut cnt = Expression::default();
             for (i, en) in entrants.iter().enumerate() {
@@ -45,7 +45,7 @@ pub fn balance(entrants: &[Entrant], k: usize, max_mild: u32) -> Option<(Vec<usi
             let (min, max) = ((total / k) as f64, total.div_ceil(k) as f64);
             model = model.with(constraint!(cnt.clone() >= min));
             model = model.with(constraint!(cnt.clone() <= max));
-            if a == 1 {
+            if a == super::MILD {
                 model = model.with(constraint!(cnt <= f64::from(max_mild).max(max)));
             }
         }

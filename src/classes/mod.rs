@@ -34,13 +34,16 @@ use crate::solve::lottery::Draws;
 pub const ALGORITHM: &str = "sunshine-classes-v1 (per school Draws::sub(seed, 2^40 + school), Fisher-Yates shuffle, families first, stratified snake draft, best-improvement swaps)";
 
 /// Attributes balanced to within one between classes.
-pub const ATTRIBUTES: [&str; 4] = ["girls", "mild_disability", "migrant", "left_behind"];
+pub const ATTRIBUTES: [&str; 5] = ["girls", "boys", "mild_disability", "migrant", "left_behind"];
+
+/// Position of mild disability in [`ATTRIBUTES`].
+const MILD: usize = 2;
 
 /// One entrant of a school, as the class draw sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entrant {
-    /// girl, mild disability, migrant, left-behind
-    pub attrs: [bool; 4],
+    /// girl, boy, mild disability, migrant, left-behind
+    pub attrs: [bool; 5],
     pub score: Option<f64>,
     /// Index of the entrant's family within the school, if any.
     pub family: Option<u32>,
@@ -62,7 +65,7 @@ pub struct ClassRules {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Balance {
     pub size_gap: u32,
-    pub attr_gaps: [u32; 4],
+    pub attr_gaps: [u32; 5],
     /// Largest count of mildly disabled children in a class.
     pub max_mild: u32,
     /// Range of class score means (0 without scores).
@@ -100,10 +103,10 @@ struct State<'a> {
     class: Vec<usize>,
     size: Vec<u32>,
     target: Vec<u32>,
-    count: Vec<[u32; 4]>,
+    count: Vec<[u32; 5]>,
     sum: Vec<f64>,
     scored: Vec<u32>,
-    totals: [u32; 4],
+    totals: [u32; 5],
     cap_mild: u32,
 }
 
@@ -112,7 +115,7 @@ impl State<'_> {
         let e = &self.e[i];
         let add = |x: &mut u32| *x = (*x as i64 + sign) as u32;
         add(&mut self.size[c]);
-        for a in 0..4 {
+        for a in 0..5 {
             if e.attrs[a] {
                 add(&mut self.count[c][a]);
             }
@@ -131,26 +134,24 @@ impl State<'_> {
     }
 
     /// (count excess, score range): lower is better, compared in order.
-    fn cost(&self) -> (u32, f64) {
-        let k = self.size.len();
+    /// The excess counts, per class, how far a size or an attribute count
+    /// lies outside [⌊total/k⌋, ⌈total/k⌉] (zero exactly when every gap is at
+    /// most one), plus mild disability above the cap; every step toward
+    /// balance lowers it, so the search does not stall on plateaus.
+    fn cost(&self) -> Cost {
+        let k = self.size.len() as u32;
+        let outside = |v: u32, total: u32| {
+            let (lo, hi) = (total / k, total.div_ceil(k));
+            lo.saturating_sub(v) + v.saturating_sub(hi)
+        };
+        let n: u32 = self.size.iter().sum();
         let mut excess = 0;
-        let (lo, hi) = (
-            self.size.iter().min().unwrap(),
-            self.size.iter().max().unwrap(),
-        );
-        excess += (hi - lo).saturating_sub(1) * 1000;
-        for a in 0..4 {
-            let (mut lo, mut hi) = (u32::MAX, 0);
-            for c in 0..k {
-                lo = lo.min(self.count[c][a]);
-                hi = hi.max(self.count[c][a]);
+        for c in 0..self.size.len() {
+            excess += 1000 * outside(self.size[c], n);
+            for a in 0..5 {
+                excess += 10 * outside(self.count[c][a], self.totals[a]);
             }
-            // a gap of one is unavoidable unless the total divides evenly
-            let allowed = u32::from(self.totals[a] % k as u32 != 0);
-            excess += (hi - lo).saturating_sub(allowed.max(1)) * 10;
-        }
-        for c in 0..k {
-            excess += self.count[c][1].saturating_sub(self.cap_mild);
+            excess += self.count[c][MILD].saturating_sub(self.cap_mild);
         }
         (excess, self.score_gap())
     }
@@ -217,7 +218,7 @@ fn one_start(
     let mut order: Vec<usize> = (0..n).collect();
     shuffle(&mut order, draws);
     let target = sizes(n, k);
-    let mut totals = [0u32; 4];
+    let mut totals = [0u32; 5];
     for e in entrants {
         for (t, &x) in totals.iter_mut().zip(&e.attrs) {
             *t += u32::from(x);
@@ -228,11 +229,13 @@ fn one_start(
         class: vec![usize::MAX; n],
         size: vec![0; k],
         target: target.clone(),
-        count: vec![[0; 4]; k],
+        count: vec![[0; 5]; k],
         sum: vec![0.0; k],
         scored: vec![0; k],
         totals,
-        cap_mild: rules.max_mild_per_class.max(totals[1].div_ceil(k as u32)),
+        cap_mild: rules
+            .max_mild_per_class
+            .max(totals[MILD].div_ceil(k as u32)),
     };
     // 2. families
     let mut fixed = vec![false; n];
@@ -452,7 +455,7 @@ fn extreme_pairs(st: &State<'_>) -> Vec<(usize, usize)> {
     };
     let (hi, lo) = arg(&|c| f64::from(st.size[c]));
     push(hi, lo);
-    for a in 0..4 {
+    for a in 0..5 {
         let (hi, lo) = arg(&|c| f64::from(st.count[c][a]));
         push(hi, lo);
     }
@@ -470,7 +473,7 @@ fn extreme_pairs(st: &State<'_>) -> Vec<(usize, usize)> {
 /// The balance measures of an assignment.
 pub fn balance_of(entrants: &[Entrant], class: &[usize], k: usize) -> Balance {
     let mut size = vec![0u32; k];
-    let mut count = vec![[0u32; 4]; k];
+    let mut count = vec![[0u32; 5]; k];
     let mut sum = vec![0.0; k];
     let mut scored = vec![0u32; k];
     for (e, &c) in entrants.iter().zip(class) {
@@ -499,8 +502,8 @@ pub fn balance_of(entrants: &[Entrant], class: &[usize], k: usize) -> Balance {
     };
     Balance {
         size_gap: gap(&mut size.iter().copied()),
-        attr_gaps: [0, 1, 2, 3].map(|a| gap(&mut count.iter().map(|c| c[a]))),
-        max_mild: count.iter().map(|c| c[1]).max().unwrap_or(0),
+        attr_gaps: [0, 1, 2, 3, 4].map(|a| gap(&mut count.iter().map(|c| c[a]))),
+        max_mild: count.iter().map(|c| c[MILD]).max().unwrap_or(0),
         score_gap,
     }
 }
@@ -511,7 +514,7 @@ mod tests {
 
     fn entrant(i: usize) -> Entrant {
         Entrant {
-            attrs: [i % 2 == 0, i % 11 == 0, i % 5 == 0, i % 7 == 0],
+            attrs: [i % 2 == 0, i % 2 == 1, i % 11 == 0, i % 5 == 0, i % 7 == 0],
             score: Some((i * 37 % 100) as f64),
             family: None,
         }
@@ -553,4 +556,111 @@ mod tests {
             assert_eq!(class[3] == class[17], same, "{twins:?}");
         }
     }
+}
+
+/// How a district draws classes (the scenario's `[classes]` table).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassPolicy {
+    /// Class size; default: each school's `max_class_size`.
+    pub class_size: Option<u32>,
+    pub max_mild_per_class: u32,
+    pub twins: Twins,
+    /// The published seed of the class draw; default: the lottery seed.
+    pub seed: Option<u64>,
+}
+
+impl Default for ClassPolicy {
+    fn default() -> Self {
+        ClassPolicy {
+            class_size: None,
+            max_mild_per_class: 3,
+            twins: Twins::Together,
+            seed: None,
+        }
+    }
+}
+
+/// One school's classes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchoolClasses {
+    pub school: crate::model::SchoolIx,
+    /// Students (indices into `Dataset::students`) and their class (0-based).
+    pub members: Vec<(usize, usize)>,
+    pub classes: usize,
+    pub balance: Balance,
+    /// Head teacher (index into the school's teacher list) per class.
+    pub head_teachers: Vec<Option<usize>>,
+}
+
+/// Split every school's admitted students into balanced classes.
+/// `admitted` holds (student, school) pairs; `teachers[s]` the head-teacher
+/// ids of school `s` (any order; they are sorted before the draw).
+pub fn assign_all(
+    data: &crate::model::Dataset,
+    admitted: &[(usize, crate::model::SchoolIx)],
+    policy: &ClassPolicy,
+    seed: u64,
+    teachers: &[Vec<String>],
+) -> Vec<SchoolClasses> {
+    use crate::model::{Disability, Gender, SchoolIx};
+    use rayon::prelude::*;
+    let mut by_school: Vec<Vec<usize>> = vec![Vec::new(); data.schools.len()];
+    for &(st, s) in admitted {
+        by_school[s.ix()].push(st);
+    }
+    let rules = ClassRules {
+        max_mild_per_class: policy.max_mild_per_class,
+        twins: policy.twins,
+    };
+    by_school
+        .par_iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(s, students)| {
+            let mut students = students.clone();
+            students.sort_by(|&a, &b| data.students[a].id.cmp(&data.students[b].id));
+            let mut families: Vec<&str> = Vec::new();
+            let entrants: Vec<Entrant> = students
+                .iter()
+                .map(|&i| {
+                    let st = &data.students[i];
+                    let family = st.family.as_deref().map(|f| {
+                        let at = families.iter().position(|x| *x == f).unwrap_or_else(|| {
+                            families.push(f);
+                            families.len() - 1
+                        });
+                        at as u32
+                    });
+                    Entrant {
+                        attrs: [
+                            st.gender == Gender::Female,
+                            st.gender == Gender::Male,
+                            st.disability == Disability::Mild,
+                            st.migrant,
+                            st.left_behind,
+                        ],
+                        score: st.score,
+                        family,
+                    }
+                })
+                .collect();
+            let size = policy
+                .class_size
+                .unwrap_or(data.schools[s].max_class_size)
+                .max(1) as usize;
+            let k = entrants.len().div_ceil(size).max(1);
+            let mut draws = school_stream(seed, s);
+            let (class, balance) = assign(&entrants, k, rules, &mut draws);
+            let mut ids: Vec<usize> = (0..teachers.get(s).map_or(0, Vec::len)).collect();
+            ids.sort_by(|&a, &b| teachers[s][a].cmp(&teachers[s][b]));
+            shuffle(&mut ids, &mut draws);
+            SchoolClasses {
+                school: SchoolIx::from_ix(s),
+                members: students.into_iter().zip(class).collect(),
+                classes: k,
+                balance,
+                head_teachers: (0..k).map(|c| ids.get(c).copied()).collect(),
+            }
+        })
+        .collect()
 }

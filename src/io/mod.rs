@@ -3,6 +3,7 @@
 
 pub mod dataset;
 pub mod output;
+pub mod placements;
 pub mod scenario;
 pub mod table;
 pub mod text;

@@ -35,6 +35,16 @@ struct Raw {
     capacity: Vec<RawCapacity>,
     #[serde(default)]
     new_schools: Vec<RawNewSchool>,
+    #[serde(default)]
+    classes: Option<RawClasses>,
+}
+
+#[derive(Deserialize)]
+struct RawClasses {
+    class_size: Option<Spanned<u32>>,
+    max_mild_per_class: Option<u32>,
+    twins: Option<Spanned<String>>,
+    seed: Option<u64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -410,6 +420,35 @@ fn convert(
             }
         })
         .collect();
+    let mut classes = crate::classes::ClassPolicy::default();
+    if let Some(c) = raw.classes {
+        if let Some(size) = c.class_size {
+            if *size.get_ref() == 0 || *size.get_ref() > 55 {
+                cx.err(
+                    size.span().start,
+                    format!("class_size {}; expected 1 to 55", size.get_ref()),
+                );
+            }
+            classes.class_size = Some(*size.get_ref());
+        }
+        if let Some(m) = c.max_mild_per_class {
+            classes.max_mild_per_class = m;
+        }
+        if let Some(t) = c.twins {
+            classes.twins = match t.get_ref().as_str() {
+                "together" => crate::classes::Twins::Together,
+                "apart" => crate::classes::Twins::Apart,
+                other => {
+                    cx.err(
+                        t.span().start,
+                        format!("twins `{other}`; expected \"together\" or \"apart\""),
+                    );
+                    crate::classes::Twins::Together
+                }
+            };
+        }
+        classes.seed = c.seed;
+    }
     let base = path.parent().unwrap_or(Path::new("."));
     // components() drops `.` segments, so "." names the scenario's folder itself
     let dataset: PathBuf = base.join(&raw.dataset).components().collect();
@@ -423,6 +462,7 @@ fn convert(
         mergers,
         capacity,
         new_schools,
+        classes,
     };
     if cx.diags.error_count() > errors_before {
         return None;

@@ -2,6 +2,7 @@
 
 pub(crate) use crate::io::output::csv_bytes;
 
+pub mod classes;
 pub mod odds;
 pub mod placement;
 

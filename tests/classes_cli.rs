@@ -1,0 +1,175 @@
+//! `sunshine classes` on the Longtan placements: everyone in exactly one
+//! class, balanced, repeatable from the seed, and documented in the audit.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_sunshine"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn classes(placements: &Path, out: &Path, scenario: &Path, seed: &str) {
+    run(&[
+        "classes",
+        scenario.to_str().unwrap(),
+        "--placements",
+        placements.to_str().unwrap(),
+        "--seed",
+        seed,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+}
+
+fn rows(path: &Path) -> Vec<Vec<String>> {
+    csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn longtan_classes_are_balanced_and_repeatable() {
+    for scenario in [
+        "scenarios/longtan-2025.toml",
+        "scenarios/longtan-2025-junior.toml",
+    ] {
+        let scenario = root().join(scenario);
+        let dir = tempfile::tempdir().unwrap();
+        let placed = dir.path().join("placed");
+        run(&[
+            "place",
+            scenario.to_str().unwrap(),
+            "--out",
+            placed.to_str().unwrap(),
+        ]);
+        let pfile = placed.join("placements.csv");
+        let (a, b, c) = (
+            dir.path().join("a"),
+            dir.path().join("b"),
+            dir.path().join("c"),
+        );
+        classes(&pfile, &a, &scenario, "11");
+        classes(&pfile, &b, &scenario, "11");
+        classes(&pfile, &c, &scenario, "12");
+
+        // every admitted student in exactly one class of its school
+        let admitted: HashMap<String, String> = rows(&pfile)
+            .into_iter()
+            .filter(|r| !r[4].is_empty())
+            .map(|r| (r[0].clone(), r[4].clone()))
+            .collect();
+        let assigned = rows(&a.join("classes.csv"));
+        let ids: HashSet<&String> = assigned.iter().map(|r| &r[0]).collect();
+        assert_eq!(ids.len(), assigned.len(), "a student in two classes");
+        assert_eq!(ids.len(), admitted.len());
+        for r in &assigned {
+            assert_eq!(admitted[&r[0]], r[1], "{} in the wrong school", r[0]);
+        }
+
+        // sizes and counts within one in every school (the totals allow it here)
+        let summary = rows(&a.join("classes_summary.csv"));
+        let mut by_school: HashMap<&str, Vec<&Vec<String>>> = HashMap::new();
+        for r in &summary {
+            by_school.entry(r[0].as_str()).or_default().push(r);
+        }
+        for (school, cls) in &by_school {
+            for col in 2..8 {
+                let v: Vec<u32> = cls.iter().map(|r| r[col].parse().unwrap()).collect();
+                let gap = v.iter().max().unwrap() - v.iter().min().unwrap();
+                assert!(gap <= 1, "{school}: column {col} differs by {gap}");
+            }
+            let mild: u32 = cls
+                .iter()
+                .map(|r| r[5].parse::<u32>().unwrap())
+                .max()
+                .unwrap();
+            assert!(mild <= 3, "{school}: {mild} mildly disabled in one class");
+        }
+
+        // same seed, same files; another seed, another but as balanced draw
+        for f in ["classes.csv", "classes_summary.csv", "audit.json"] {
+            assert!(
+                std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+                "{f}"
+            );
+        }
+        assert!(
+            std::fs::read(a.join("classes.csv")).unwrap()
+                != std::fs::read(c.join("classes.csv")).unwrap()
+        );
+        let audit_c: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(c.join("audit.json")).unwrap()).unwrap();
+        for s in audit_c["schools"].as_array().unwrap() {
+            assert!(s["size_gap"].as_u64().unwrap() <= 1);
+            assert!(
+                s["gaps"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .all(|g| g.as_u64().unwrap() <= 1),
+                "{s}"
+            );
+        }
+
+        // the audit names the seed, the algorithm and the inputs' digests
+        let audit: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(a.join("audit.json")).unwrap()).unwrap();
+        assert_eq!(audit["seed"], 11);
+        assert!(audit["algorithm"]
+            .as_str()
+            .unwrap()
+            .starts_with("sunshine-classes-v1"));
+        assert_eq!(audit["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
+    }
+}
+
+#[test]
+fn twins_stay_together_by_default() {
+    let scenario = root().join("scenarios/longtan-2025-junior.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let placed = dir.path().join("placed");
+    run(&[
+        "place",
+        scenario.to_str().unwrap(),
+        "--out",
+        placed.to_str().unwrap(),
+    ]);
+    classes(
+        &placed.join("placements.csv"),
+        &dir.path().join("c"),
+        &scenario,
+        "3",
+    );
+    let input = sunshine::io::load(&scenario, None).unwrap();
+    let family: HashMap<&str, &str> = input
+        .data
+        .students
+        .iter()
+        .filter_map(|s| s.family.as_deref().map(|f| (s.id.as_str(), f)))
+        .collect();
+    let mut class_of_family: HashMap<(&str, String), HashSet<String>> = HashMap::new();
+    for r in rows(&dir.path().join("c/classes.csv")) {
+        if let Some(&f) = family.get(r[0].as_str()) {
+            class_of_family
+                .entry((f, r[1].clone()))
+                .or_default()
+                .insert(r[2].clone());
+        }
+    }
+    assert!(
+        class_of_family.len() > 10,
+        "the demo has twins in the same school"
+    );
+    assert!(class_of_family.values().all(|c| c.len() == 1));
+}
