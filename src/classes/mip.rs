@@ -11,6 +11,7 @@
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel};
 
 use super::{sizes, Entrant};
+use crate::solve::lp::make_model;
 
 /// An optimal assignment and its score-mean range, or `None` when the
 /// constraints cannot all hold (or the solver fails).
@@ -66,16 +67,4 @@ pub fn balance(entrants: &[Entrant], k: usize, max_mild: u32) -> Option<(Vec<usi
         })
         .collect();
     Some((class, sol.value(hi) - sol.value(lo)))
-}
-
-#[cfg(feature = "highs")]
-fn make_model(p: good_lp::variable::UnsolvedProblem) -> impl SolverModel {
-    let mut m = good_lp::solvers::highs::highs(p).set_threads(1);
-    m.set_verbose(false);
-    m
-}
-
-#[cfg(not(feature = "highs"))]
-fn make_model(p: good_lp::variable::UnsolvedProblem) -> impl SolverModel {
-    good_lp::solvers::microlp::microlp(p)
 }

@@ -45,15 +45,17 @@ pub fn min_cost(net: &Network) -> Option<f64> {
     )
 }
 
+/// The LP/MIP solver compiled in: HiGHS (one thread) with the `highs`
+/// feature, else microlp.
 #[cfg(feature = "highs")]
-fn make_model(p: good_lp::variable::UnsolvedProblem) -> impl SolverModel {
+pub(crate) fn make_model(p: good_lp::variable::UnsolvedProblem) -> impl SolverModel {
     let mut m = good_lp::solvers::highs::highs(p).set_threads(1);
     m.set_verbose(false);
     m
 }
 
 #[cfg(not(feature = "highs"))]
-fn make_model(p: good_lp::variable::UnsolvedProblem) -> impl SolverModel {
+pub(crate) fn make_model(p: good_lp::variable::UnsolvedProblem) -> impl SolverModel {
     good_lp::solvers::microlp::microlp(p)
 }
 
