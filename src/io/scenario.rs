@@ -19,10 +19,12 @@ use crate::scenario::{CapacityOverride, Category, Merger, NewSchool, Policy, Sce
 
 #[derive(Deserialize)]
 struct Raw {
-    name: String,
-    year: i32,
-    dataset: String,
-    level: Spanned<String>,
+    #[serde(default)]
+    extends: Option<Spanned<String>>,
+    name: Option<String>,
+    year: Option<i32>,
+    dataset: Option<String>,
+    level: Option<Spanned<String>>,
     #[serde(default)]
     encoding: Option<Spanned<String>>,
     #[serde(default)]
@@ -106,6 +108,8 @@ pub struct ScenarioFile {
     refs: Vec<(SchoolId, usize, &'static str)>,
     new_ids: Vec<(SchoolId, usize)>,
     text: String,
+    /// The scenario this one `extends`, whose changes it inherits.
+    parent: Option<Box<ScenarioFile>>,
 }
 
 /// 1-based line and character column of a byte offset.
@@ -134,6 +138,10 @@ impl Ctx<'_> {
 /// Read and check a scenario file. Problems go to `diags`; `None` when the
 /// file cannot be used at all.
 pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<ScenarioFile> {
+    read_depth(path, diags, 0)
+}
+
+fn read_depth(path: &Path, diags: &mut Diagnostics, depth: usize) -> Option<ScenarioFile> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -141,10 +149,19 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<ScenarioFile> {
             return None;
         }
     };
-    parse(path, text, diags)
+    parse_depth(path, text, diags, depth)
 }
 
 pub fn parse(path: &Path, text: String, diags: &mut Diagnostics) -> Option<ScenarioFile> {
+    parse_depth(path, text, diags, 0)
+}
+
+fn parse_depth(
+    path: &Path,
+    text: String,
+    diags: &mut Diagnostics,
+    depth: usize,
+) -> Option<ScenarioFile> {
     let errors_before = diags.error_count();
     let mut cx = Ctx {
         path,
@@ -199,7 +216,34 @@ pub fn parse(path: &Path, text: String, diags: &mut Diagnostics) -> Option<Scena
             return None;
         }
     };
-    convert(raw, &mut cx, path, &text, errors_before)
+    let parent = match &raw.extends {
+        None => None,
+        Some(_) if depth >= 8 => {
+            let at = raw.extends.as_ref().map_or(0, |e| e.span().start);
+            cx.err(
+                at,
+                "`extends` nests more than 8 deep (a cycle?); expected a chain of at most 8 files",
+            );
+            return None;
+        }
+        Some(e) => {
+            let ppath: PathBuf = path
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(e.get_ref())
+                .components()
+                .collect();
+            if !ppath.is_file() {
+                cx.err(
+                    e.span().start,
+                    format!("extends `{}`: no such file; expected a scenario file path relative to this one", e.get_ref()),
+                );
+                return None;
+            }
+            Some(Box::new(read_depth(&ppath, cx.diags, depth + 1)?))
+        }
+    };
+    convert(raw, &mut cx, path, &text, errors_before, parent)
 }
 
 fn convert(
@@ -208,26 +252,46 @@ fn convert(
     path: &Path,
     text: &str,
     errors_before: usize,
+    parent: Option<Box<ScenarioFile>>,
 ) -> Option<ScenarioFile> {
-    let grade = match raw.level.get_ref().as_str() {
-        "primary" => Grade::One,
-        "junior" => Grade::Seven,
-        other => {
-            cx.err(
-                raw.level.span().start,
-                format!("level `{other}`; expected \"primary\" (grade 1) or \"junior\" (grade 7)"),
-            );
-            Grade::One
+    let base = parent.as_ref().map(|p| &p.scenario);
+    for (key, missing) in [
+        ("name", raw.name.is_none()),
+        ("year", raw.year.is_none()),
+        ("dataset", raw.dataset.is_none()),
+        ("level", raw.level.is_none()),
+    ] {
+        if missing && base.is_none() {
+            cx.err(0, format!("missing key `{key}`; expected name, year, dataset and level (or `extends` with a base scenario)"));
         }
+    }
+    let grade = match &raw.level {
+        Some(level) => {
+            match level.get_ref().as_str() {
+                "primary" => Grade::One,
+                "junior" => Grade::Seven,
+                other => {
+                    cx.err(
+                    level.span().start,
+                    format!("level `{other}`; expected \"primary\" (grade 1) or \"junior\" (grade 7)"),
+                );
+                    Grade::One
+                }
+            }
+        }
+        None => base.map_or(Grade::One, |b| b.grade),
     };
     let encoding = match &raw.encoding {
-        None => Encoding::Auto,
+        None => parent.as_ref().map_or(Encoding::Auto, |p| p.encoding),
         Some(e) => e.get_ref().parse().unwrap_or_else(|msg: String| {
             cx.err(e.span().start, msg);
             Encoding::Auto
         }),
     };
-    let mut policy = Policy::defaults(grade);
+    let mut policy = match base {
+        Some(b) if b.grade == grade => b.policy.clone(),
+        _ => Policy::defaults(grade),
+    };
     let rp = raw.policy;
     if let Some(pr) = rp.priority {
         let mut seen = HashSet::new();
@@ -420,7 +484,7 @@ fn convert(
             }
         })
         .collect();
-    let mut classes = crate::classes::ClassPolicy::default();
+    let mut classes = base.map_or_else(Default::default, |b| b.classes.clone());
     if let Some(c) = raw.classes {
         if let Some(size) = c.class_size {
             if *size.get_ref() == 0 || *size.get_ref() > 55 {
@@ -449,19 +513,29 @@ fn convert(
         }
         classes.seed = c.seed;
     }
-    let base = path.parent().unwrap_or(Path::new("."));
     // components() drops `.` segments, so "." names the scenario's folder itself
-    let dataset: PathBuf = base.join(&raw.dataset).components().collect();
+    let dataset: PathBuf = match &raw.dataset {
+        Some(d) => path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(d)
+            .components()
+            .collect(),
+        None => base.map(|b| b.dataset.clone()).unwrap_or_default(),
+    };
     let scenario = Scenario {
-        name: raw.name,
-        year: raw.year,
+        name: raw
+            .name
+            .or_else(|| base.map(|b| b.name.clone()))
+            .unwrap_or_default(),
+        year: raw.year.or(base.map(|b| b.year)).unwrap_or_default(),
         dataset,
         grade,
         policy,
-        closures,
-        mergers,
-        capacity,
-        new_schools,
+        closures: inherit(closures, base.map(|b| &b.closures)),
+        mergers: inherit(mergers, base.map(|b| &b.mergers)),
+        capacity: inherit(capacity, base.map(|b| &b.capacity)),
+        new_schools: inherit(new_schools, base.map(|b| &b.new_schools)),
         classes,
     };
     if cx.diags.error_count() > errors_before {
@@ -474,12 +548,16 @@ fn convert(
         refs,
         new_ids,
         text: text.to_string(),
+        parent,
     })
 }
 
 /// Check that every school the scenario names exists in the dataset (and
 /// that new schools do not reuse an id).
 pub fn check_references(file: &ScenarioFile, data: &Dataset, diags: &mut Diagnostics) {
+    if let Some(p) = &file.parent {
+        check_references(p, data, diags);
+    }
     let known: HashSet<&SchoolId> = data.schools.iter().map(|s| &s.id).collect();
     let mut cx = Ctx {
         path: &file.path,
@@ -502,6 +580,15 @@ pub fn check_references(file: &ScenarioFile, data: &Dataset, diags: &mut Diagnos
             );
         }
     }
+}
+
+/// A base scenario's list followed by this file's own entries.
+fn inherit<T: Clone>(own: Vec<T>, from: Option<&Vec<T>>) -> Vec<T> {
+    from.cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .chain(own)
+        .collect()
 }
 
 fn segments(p: &serde_ignored::Path<'_>) -> Vec<String> {
@@ -603,5 +690,62 @@ mod tests {
             msgs.iter().any(|m| m.contains("priority does not list")),
             "{msgs:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod extends_tests {
+    use super::*;
+
+    #[test]
+    fn a_scenario_inherits_and_adds_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().join("base.toml");
+        std::fs::write(
+            &base,
+            "name = \"b\"\nyear = 2025\ndataset = \"d\"\nlevel = \"junior\"\nclosures = [\"A\"]\n[policy]\nlottery_seed = 7\n",
+        )
+        .unwrap();
+        let child = dir.path().join("child.toml");
+        std::fs::write(
+            &child,
+            "extends = \"base.toml\"\nname = \"c\"\nclosures = [\"B\"]\n",
+        )
+        .unwrap();
+        let mut d = Diagnostics::new();
+        let f = read(&child, &mut d).unwrap();
+        assert!(d.is_empty());
+        let s = f.scenario;
+        assert_eq!(s.name, "c");
+        assert_eq!(s.year, 2025);
+        assert_eq!(s.grade, Grade::Seven);
+        assert_eq!(s.policy.lottery_seed, 7);
+        assert_eq!(s.closures, vec![SchoolId::new("A"), SchoolId::new("B")]);
+        assert_eq!(s.dataset, dir.path().join("d"));
+    }
+
+    #[test]
+    fn missing_keys_and_bad_extends_are_errors() {
+        let (f, msgs) = {
+            let mut d = Diagnostics::new();
+            let f = parse(Path::new("s.toml"), "name = \"x\"\n".into(), &mut d);
+            (f, d.iter().map(|x| x.to_string()).collect::<Vec<_>>())
+        };
+        assert!(f.is_none());
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
+        assert!(msgs[0].contains("missing key `year`"), "{msgs:?}");
+        let mut d = Diagnostics::new();
+        let f = parse(
+            Path::new("s.toml"),
+            "extends = \"nope.toml\"\n".into(),
+            &mut d,
+        );
+        assert!(f.is_none());
+        assert!(d
+            .iter()
+            .next()
+            .unwrap()
+            .to_string()
+            .contains("extends `nope.toml`: no such file"));
     }
 }
