@@ -13,6 +13,7 @@
 //! (what a planner reads), [`generate`] (synthetic data).
 
 pub mod classes;
+pub mod compare;
 pub mod diag;
 pub mod distance;
 pub mod generate;

@@ -87,6 +87,30 @@ enum Command {
         #[arg(long)]
         teachers: Option<PathBuf>,
     },
+    /// Run the placement for a baseline and scenarios and compare them side
+    /// by side: schools, displaced applicants, district totals.
+    Compare {
+        /// The baseline first, then the scenarios.
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<PathBuf>,
+        /// Output folder for compare.csv, compare.md, totals.csv, displaced.csv.
+        #[arg(long, default_value = "out/compare")]
+        out: PathBuf,
+        #[arg(long, default_value = "zoned")]
+        mechanism: String,
+    },
+    /// Run many scenarios in parallel: one row of district totals each.
+    Sweep {
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        #[arg(long, default_value = "out/sweep")]
+        out: PathBuf,
+        /// Sort by this column of sweep.csv (e.g. unplaced, mean_km, p90_km).
+        #[arg(long, default_value = "scenario")]
+        sort: String,
+        #[arg(long, default_value = "zoned")]
+        mechanism: String,
+    },
     /// Write a synthetic dataset.
     Generate {
         #[command(subcommand)]
@@ -211,6 +235,17 @@ fn run(cli: &Cli) -> Result<(), Error> {
             seed,
             teachers,
         } => classes(cli, scenario, placements, out, *seed, teachers.as_deref()),
+        Command::Compare {
+            scenarios,
+            out,
+            mechanism,
+        } => compare(cli, scenarios, out, mechanism),
+        Command::Sweep {
+            scenarios,
+            out,
+            sort,
+            mechanism,
+        } => sweep(cli, scenarios, out, sort, mechanism),
         Command::Generate { kind } => generate_cmd(kind),
     }
 }
@@ -365,6 +400,136 @@ fn classes(
     let written = files.commit(out)?;
     print!("{}", report::classes::terminal(&input.data, &result));
     println!("\nSeed {seed}; algorithm {}", sunshine::classes::ALGORITHM);
+    println!("Wrote:");
+    for p in written {
+        println!("  {}", p.display());
+    }
+    Ok(())
+}
+
+/// Load and place several scenarios in parallel; every input problem of
+/// every scenario is reported together.
+fn place_all(
+    cli: &Cli,
+    paths: &[PathBuf],
+    mechanism: Mechanism,
+    bar: &indicatif::ProgressBar,
+) -> Result<Vec<(io::Input, sunshine::place::PlacementResult)>, Error> {
+    use rayon::prelude::*;
+    let runs: Vec<Result<(io::Input, sunshine::place::PlacementResult), Error>> = paths
+        .par_iter()
+        .map(|p| {
+            let input = io::load(p, cli.encoding)?;
+            let r = sunshine::place::place(&input.data, &input.scenario, mechanism, &GreatCircle);
+            bar.inc(1);
+            Ok((input, r))
+        })
+        .collect();
+    let mut diags = sunshine::Diagnostics::new();
+    let mut ok = Vec::new();
+    for r in runs {
+        match r {
+            Ok(x) => ok.push(x),
+            Err(Error::Input(d)) => diags.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if diags.has_errors() {
+        return Err(Error::Input(diags));
+    }
+    Ok(ok)
+}
+
+fn progress(n: usize, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(n as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{spinner}} [{{elapsed}}] {{bar:30}} {{pos}}/{{len}} {what}"
+        ))
+        .expect("template"),
+    );
+    bar
+}
+
+fn compare(cli: &Cli, paths: &[PathBuf], out: &Path, mechanism: &str) -> Result<(), Error> {
+    let mechanism = parse_mechanism(mechanism, "single")?;
+    let bar = progress(paths.len(), "scenarios");
+    let runs = place_all(cli, paths, mechanism, &bar)?;
+    bar.finish_and_clear();
+    let views: Vec<sunshine::compare::Run<'_>> = runs
+        .iter()
+        .map(|(i, r)| sunshine::compare::Run {
+            scenario: &i.scenario,
+            data: &i.data,
+            result: r,
+        })
+        .collect();
+    let c = sunshine::compare::compare(&views);
+    let written = report::compare::outputs(&c).commit(out)?;
+    print!("{}", report::compare::terminal(&c));
+    println!("\nWrote:");
+    for p in written {
+        println!("  {}", p.display());
+    }
+    Ok(())
+}
+
+fn sweep(
+    cli: &Cli,
+    paths: &[PathBuf],
+    out: &Path,
+    sort: &str,
+    mechanism: &str,
+) -> Result<(), Error> {
+    let mechanism = parse_mechanism(mechanism, "single")?;
+    let col = report::compare::TOTALS_HEADER
+        .iter()
+        .position(|h| *h == sort)
+        .ok_or_else(|| {
+            Error::Other(format!(
+                "unknown sort column `{sort}`; expected one of {}",
+                report::compare::TOTALS_HEADER.join(", ")
+            ))
+        })?;
+    let bar = progress(paths.len(), "scenarios");
+    let runs = place_all(cli, paths, mechanism, &bar)?;
+    bar.finish_and_clear();
+    let mut rows: Vec<(String, sunshine::compare::Totals)> = runs
+        .iter()
+        .map(|(i, r)| {
+            let run = sunshine::compare::Run {
+                scenario: &i.scenario,
+                data: &i.data,
+                result: r,
+            };
+            (i.scenario.name.clone(), sunshine::compare::totals(&run))
+        })
+        .collect();
+    let key = |r: &(String, sunshine::compare::Totals)| -> (f64, String) {
+        let t = &r.1;
+        let v = [
+            0.0,
+            t.applicants as f64,
+            t.placed as f64,
+            t.unplaced as f64,
+            t.mean_km,
+            t.p90_km,
+            t.within_radius,
+            t.seats as f64,
+            t.seats_spare as f64,
+            t.open_schools as f64,
+        ][col];
+        (v, r.0.clone())
+    };
+    rows.sort_by(|a, b| {
+        let (ka, kb) = (key(a), key(b));
+        ka.0.total_cmp(&kb.0).then(ka.1.cmp(&kb.1))
+    });
+    let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let totals: Vec<sunshine::compare::Totals> = rows.into_iter().map(|r| r.1).collect();
+    let (files, text) = report::compare::sweep_outputs(&names, &totals);
+    let written = files.commit(out)?;
+    print!("{text}");
     println!("Wrote:");
     for p in written {
         println!("  {}", p.display());

@@ -1,0 +1,286 @@
+//! Outputs of `sunshine compare` and `sunshine sweep`.
+
+use comfy_table::Cell;
+
+use super::{csv_bytes, num, table};
+use crate::compare::{Comparison, Totals};
+use crate::io::output::OutputSet;
+
+fn totals_rows(names: &[String], totals: &[Totals]) -> Vec<Vec<String>> {
+    names
+        .iter()
+        .zip(totals)
+        .map(|(n, t)| {
+            vec![
+                n.clone(),
+                t.applicants.to_string(),
+                t.placed.to_string(),
+                t.unplaced.to_string(),
+                format!("{:.3}", t.mean_km),
+                format!("{:.3}", t.p90_km),
+                format!("{:.3}", t.within_radius),
+                t.seats.to_string(),
+                t.seats_spare.to_string(),
+                t.open_schools.to_string(),
+            ]
+        })
+        .collect()
+}
+
+pub const TOTALS_HEADER: [&str; 10] = [
+    "scenario",
+    "applicants",
+    "placed",
+    "unplaced",
+    "mean_km",
+    "p90_km",
+    "within_radius_share",
+    "seats",
+    "seats_spare",
+    "open_schools",
+];
+
+pub fn outputs(c: &Comparison) -> OutputSet {
+    let mut o = OutputSet::new();
+    // per school, side by side
+    let mut header = vec!["school_id".to_string(), "name".to_string()];
+    for i in 0..c.names.len() {
+        for f in [
+            "seats",
+            "applicants",
+            "admitted",
+            "utilisation",
+            "classes_needed",
+            "status",
+        ] {
+            header.push(format!("{f}_{i}"));
+        }
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    o.add(
+        "compare.csv",
+        csv_bytes(
+            &header,
+            c.schools.iter().map(|(id, name, runs)| {
+                let mut row = vec![id.clone(), name.clone()];
+                for f in runs {
+                    match f {
+                        Some(f) => row.extend([
+                            f.seats.to_string(),
+                            f.applicants.to_string(),
+                            f.admitted.to_string(),
+                            format!("{:.3}", f.utilisation),
+                            f.classes_needed.to_string(),
+                            if f.closed {
+                                "closed"
+                            } else if f.oversubscribed {
+                                "oversubscribed"
+                            } else {
+                                "open"
+                            }
+                            .to_string(),
+                        ]),
+                        None => row.extend(
+                            std::iter::repeat_n(String::new(), 5).chain(["absent".to_string()]),
+                        ),
+                    }
+                }
+                row
+            }),
+        ),
+    );
+    o.add(
+        "totals.csv",
+        csv_bytes(&TOTALS_HEADER, totals_rows(&c.names, &c.totals).into_iter()),
+    );
+    let mut rows = Vec::new();
+    for (i, list) in c.displaced.iter().enumerate() {
+        for d in list {
+            rows.push(vec![
+                c.names[i + 1].clone(),
+                d.student.clone(),
+                d.town.clone(),
+                d.from_zone.clone(),
+                d.to_zone.clone(),
+                d.from_school.clone().unwrap_or_default(),
+                d.to_school.clone().unwrap_or_default(),
+                d.extra_km.map_or(String::new(), |x| format!("{x:.3}")),
+                d.beyond_radius.to_string(),
+                d.unplaced.to_string(),
+            ]);
+        }
+    }
+    o.add(
+        "displaced.csv",
+        csv_bytes(
+            &[
+                "scenario",
+                "student_id",
+                "town",
+                "from_zone",
+                "to_zone",
+                "from_school",
+                "to_school",
+                "extra_km",
+                "beyond_radius",
+                "unplaced",
+            ],
+            rows.into_iter(),
+        ),
+    );
+    o.add("compare.md", markdown(c).into_bytes());
+    o
+}
+
+fn markdown(c: &Comparison) -> String {
+    let mut m = String::from(
+        "# Scenario comparison\n\nThe first scenario is the baseline.\n\n## District totals\n\n",
+    );
+    m.push_str(&format!(
+        "| {} |\n|{}\n",
+        TOTALS_HEADER.join(" | "),
+        "---|".repeat(TOTALS_HEADER.len())
+    ));
+    for r in totals_rows(&c.names, &c.totals) {
+        m.push_str(&format!("| {} |\n", r.join(" | ")));
+    }
+    m.push_str("\n## Displaced applicants (zone changed from the baseline)\n\n");
+    m.push_str("| scenario | displaced | migrant | left-behind | disabled | extra km mean | p90 | max | beyond radius | unplaced | by town |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (i, s) in c.displaced_summary.iter().enumerate() {
+        let towns: Vec<String> = s.by_town.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        m.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {} | {} | {} |\n",
+            c.names[i + 1],
+            s.count,
+            s.migrant,
+            s.left_behind,
+            s.disabled,
+            s.extra_mean_km,
+            s.extra_p90_km,
+            s.extra_max_km,
+            s.beyond_radius,
+            s.unplaced,
+            towns.join(", ")
+        ));
+    }
+    m.push_str(
+        "\n## Schools (seats / applicants / admitted / utilisation per scenario)\n\n| school |",
+    );
+    for n in &c.names {
+        m.push_str(&format!(" {n} |"));
+    }
+    m.push_str(&format!("\n|---|{}\n", "---|".repeat(c.names.len())));
+    for (id, name, runs) in &c.schools {
+        m.push_str(&format!("| {id} {name} |"));
+        for f in runs {
+            match f {
+                Some(f) if f.closed => m.push_str(" closed |"),
+                Some(f) => m.push_str(&format!(
+                    " {} / {} / {} / {:.0}%{} |",
+                    f.seats,
+                    f.applicants,
+                    f.admitted,
+                    100.0 * f.utilisation,
+                    if f.oversubscribed { " ⚠" } else { "" }
+                )),
+                None => m.push_str(" — |"),
+            }
+        }
+        m.push('\n');
+    }
+    m
+}
+
+pub fn terminal(c: &Comparison) -> String {
+    let mut out = String::new();
+    let mut t = table(&[
+        "scenario",
+        "applicants",
+        "unplaced",
+        "mean km",
+        "p90 km",
+        "within radius",
+        "seats spare",
+        "schools",
+    ]);
+    for (n, x) in c.names.iter().zip(&c.totals) {
+        t.add_row(vec![
+            Cell::new(n),
+            num(x.applicants),
+            num(x.unplaced),
+            num(format!("{:.2}", x.mean_km)),
+            num(format!("{:.2}", x.p90_km)),
+            num(format!("{:.1}%", 100.0 * x.within_radius)),
+            num(x.seats_spare),
+            num(x.open_schools),
+        ]);
+    }
+    out.push_str(&format!("District totals (first = baseline)\n{t}\n\n"));
+    let mut t = table(&[
+        "scenario",
+        "displaced",
+        "migrant",
+        "left-behind",
+        "disabled",
+        "extra km mean / p90 / max",
+        "beyond radius",
+        "unplaced",
+    ]);
+    for (i, s) in c.displaced_summary.iter().enumerate() {
+        t.add_row(vec![
+            Cell::new(&c.names[i + 1]),
+            num(s.count),
+            num(s.migrant),
+            num(s.left_behind),
+            num(s.disabled),
+            num(format!(
+                "{:.2} / {:.2} / {:.2}",
+                s.extra_mean_km, s.extra_p90_km, s.extra_max_km
+            )),
+            num(s.beyond_radius),
+            num(s.unplaced),
+        ]);
+    }
+    out.push_str(&format!("Displaced applicants (zone changed)\n{t}\n\n"));
+    let mut t = table(&["school", "before", "after"]);
+    let fmt = |f: &Option<crate::compare::SchoolFigures>| match f {
+        None => "—".to_string(),
+        Some(f) if f.closed => "closed".to_string(),
+        Some(f) => format!(
+            "{} seats, {} adm., {:.0}%{}",
+            f.seats,
+            f.admitted,
+            100.0 * f.utilisation,
+            if f.oversubscribed { " ⚠" } else { "" }
+        ),
+    };
+    for (id, name, runs) in &c.schools {
+        let changed = runs.iter().skip(1).any(|f| f != &runs[0]);
+        if changed {
+            let last = runs.last().expect("runs");
+            t.add_row(vec![
+                Cell::new(format!("{id} {name}")),
+                Cell::new(fmt(&runs[0])),
+                Cell::new(fmt(last)),
+            ]);
+        }
+    }
+    out.push_str(&format!(
+        "Schools that change (baseline → last scenario; all in compare.csv)\n{t}\n"
+    ));
+    out
+}
+
+/// `sweep.csv` and its terminal table: one row per scenario.
+pub fn sweep_outputs(names: &[String], totals: &[Totals]) -> (OutputSet, String) {
+    let mut o = OutputSet::new();
+    o.add(
+        "sweep.csv",
+        csv_bytes(&TOTALS_HEADER, totals_rows(names, totals).into_iter()),
+    );
+    let mut t = table(&TOTALS_HEADER);
+    for r in totals_rows(names, totals) {
+        t.add_row(r.into_iter().map(Cell::new).collect::<Vec<_>>());
+    }
+    (o, format!("{t}\n"))
+}
