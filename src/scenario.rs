@@ -115,6 +115,17 @@ pub struct Merger {
     pub into: SchoolId,
     /// Whether the closed school's entry seats are added to the receiving school.
     pub move_seats: bool,
+    /// The merged campus stays open as a branch campus (分校区) of the
+    /// receiving school with this many entry seats, keeping its own zone.
+    pub branch_seats: Option<u32>,
+}
+
+/// 校带园剥离 and similar: a school frees entry seats by moving other classes
+/// (e.g. its kindergarten) out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conversion {
+    pub school: SchoolId,
+    pub freed_seats: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -148,6 +159,7 @@ pub struct Scenario {
     pub mergers: Vec<Merger>,
     pub capacity: Vec<CapacityOverride>,
     pub new_schools: Vec<NewSchool>,
+    pub conversions: Vec<Conversion>,
     /// How classes are drawn after placement (阳光分班).
     pub classes: crate::classes::ClassPolicy,
 }
@@ -169,6 +181,7 @@ impl Scenario {
             mergers: vec![],
             capacity: vec![],
             new_schools: vec![],
+            conversions: vec![],
             classes: Default::default(),
         }
     }
@@ -212,15 +225,31 @@ impl Scenario {
                 }
             }
         }
+        for c in &self.conversions {
+            if let Some(ix) = find(&data, &c.school) {
+                data.schools[ix.ix()].entry_seats.0 += c.freed_seats;
+            }
+        }
         for m in &self.mergers {
             if let (Some(from), Some(into)) = (find(&data, &m.from), find(&data, &m.into)) {
                 let moved = data.schools[from.ix()].entry_seats;
-                data.schools[from.ix()].status = Status::Closing;
                 if m.move_seats {
                     data.schools[into.ix()].entry_seats.0 += moved.0;
                 }
-                if let Some(zones) = &mut data.zones {
-                    zones.replace_school(from, Some(into));
+                match m.branch_seats {
+                    Some(seats) => {
+                        // the campus stays, as a branch of the receiving school
+                        let into_name = data.schools[into.ix()].name.clone();
+                        let b = &mut data.schools[from.ix()];
+                        b.name = format!("{into_name}（{}校区）", b.name);
+                        b.entry_seats = Seats(seats);
+                    }
+                    None => {
+                        data.schools[from.ix()].status = Status::Closing;
+                        if let Some(zones) = &mut data.zones {
+                            zones.replace_school(from, Some(into));
+                        }
+                    }
                 }
             }
         }

@@ -108,6 +108,7 @@ fn closure_rezones_and_merger_moves_zone_and_seats() {
         from: SchoolId::new("S1"),
         into: SchoolId::new("S0"),
         move_seats: true,
+        branch_seats: None,
     }];
     let applied = sc.apply(data);
     assert_eq!(applied.schools[0].entry_seats, Seats(16));
@@ -215,4 +216,25 @@ proptest! {
         prop_assert!((reference - (unplaced * penalty) as f64 - dist as f64).abs() < 0.5,
             "distance {} vs LP {}", dist, reference - (unplaced * penalty) as f64);
     }
+}
+
+#[test]
+fn branch_campus_and_conversion() {
+    let data = two_schools();
+    let mut sc = scenario();
+    sc.mergers = vec![Merger {
+        from: SchoolId::new("S1"),
+        into: SchoolId::new("S0"),
+        move_seats: false,
+        branch_seats: Some(4),
+    }];
+    sc.conversions = vec![sunshine::scenario::Conversion {
+        school: SchoolId::new("S0"),
+        freed_seats: 2,
+    }];
+    let applied = sc.apply(data);
+    assert_eq!(applied.schools[1].status, Status::Open);
+    assert_eq!(applied.schools[1].entry_seats, Seats(4));
+    assert_eq!(applied.schools[1].name, "S0（S1校区）");
+    assert_eq!(applied.schools[0].entry_seats, Seats(8));
 }

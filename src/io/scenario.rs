@@ -39,6 +39,8 @@ struct Raw {
     new_schools: Vec<RawNewSchool>,
     #[serde(default)]
     classes: Option<RawClasses>,
+    #[serde(default)]
+    conversions: Vec<RawConversion>,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +74,13 @@ struct RawMerger {
     into: Spanned<String>,
     #[serde(default = "yes")]
     move_seats: bool,
+    branch_seats: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize)]
+struct RawConversion {
+    school: Spanned<String>,
+    freed_seats: Spanned<u32>,
 }
 
 fn yes() -> bool {
@@ -404,10 +413,16 @@ fn convert(
                     format!("merger of `{from}` into itself; expected two different schools"),
                 );
             }
+            if let Some(b) = &m.branch_seats {
+                if *b.get_ref() == 0 {
+                    cx.err(b.span().start, "branch_seats 0; expected a positive number, or no branch_seats to close the campus");
+                }
+            }
             Merger {
                 from,
                 into,
                 move_seats: m.move_seats,
+                branch_seats: m.branch_seats.as_ref().map(|b| *b.get_ref()),
             }
         })
         .collect();
@@ -429,6 +444,24 @@ fn convert(
                 school: id,
                 entry_seats: c.entry_seats.as_ref().map(|v| *v.get_ref()),
                 classes: c.classes.as_ref().map(|v| *v.get_ref()),
+            }
+        })
+        .collect();
+    let conversions: Vec<crate::scenario::Conversion> = raw
+        .conversions
+        .iter()
+        .map(|c| {
+            let id = SchoolId::new(c.school.get_ref());
+            refs.push((id.clone(), c.school.span().start, "conversions.school"));
+            if *c.freed_seats.get_ref() == 0 {
+                cx.err(
+                    c.freed_seats.span().start,
+                    "freed_seats 0; expected a positive number of seats",
+                );
+            }
+            crate::scenario::Conversion {
+                school: id,
+                freed_seats: *c.freed_seats.get_ref(),
             }
         })
         .collect();
@@ -536,6 +569,7 @@ fn convert(
         mergers: inherit(mergers, base.map(|b| &b.mergers)),
         capacity: inherit(capacity, base.map(|b| &b.capacity)),
         new_schools: inherit(new_schools, base.map(|b| &b.new_schools)),
+        conversions: inherit(conversions, base.map(|b| &b.conversions)),
         classes,
     };
     if cx.diags.error_count() > errors_before {
