@@ -329,6 +329,7 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
             max_class_size: size,
             boarding,
             status: Status::Open,
+            annual_cost: None,
         });
     }
     let mut blocks = Vec::new();
@@ -566,6 +567,7 @@ pub fn large(seed: u64, students: usize, schools: usize) -> Dataset {
             max_class_size: 45,
             boarding: false,
             status: Status::Open,
+            annual_cost: None,
         });
     }
     data.students.reserve(students);

@@ -21,6 +21,7 @@ pub mod geography;
 pub mod io;
 pub mod model;
 pub mod odds;
+pub mod optimize;
 pub mod place;
 pub mod report;
 pub mod scenario;

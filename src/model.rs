@@ -200,6 +200,9 @@ pub struct School {
     pub max_class_size: u32,
     pub boarding: bool,
     pub status: Status,
+    /// Yearly operating cost (optional `annual_cost` column), for the
+    /// closure optimiser.
+    pub annual_cost: Option<f64>,
 }
 
 #[derive(Clone, Debug)]

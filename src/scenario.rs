@@ -210,6 +210,7 @@ impl Scenario {
                 max_class_size: self.policy.max_class_size,
                 boarding: ns.boarding,
                 status: Status::Open,
+                annual_cost: None,
             });
         }
         for c in &self.capacity {

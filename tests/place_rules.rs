@@ -21,6 +21,7 @@ fn school(id: &str, lon: f64, lat: f64, seats: u32) -> School {
         max_class_size: 45,
         boarding: false,
         status: Status::Open,
+        annual_cost: None,
     }
 }
 

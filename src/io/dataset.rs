@@ -261,6 +261,7 @@ fn schools_and_ids(
         return (None, None);
     };
     let mut out = Vec::new();
+    let cost_col = t.column("annual_cost");
     let mut seen = HashMap::new();
     let errors = diags.error_count();
     t.rows(diags, |r, d| {
@@ -317,6 +318,20 @@ fn schools_and_ids(
             }
         }
         let b = r.bool(d, boarding);
+        let annual_cost = match cost_col.map(|c| (c, r.get(c))) {
+            None | Some((_, "")) => None,
+            Some((c, v)) => match v.parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
+                _ => {
+                    r.error(
+                        d,
+                        c,
+                        format!("`{v}` is not a cost; expected a non-negative number or empty"),
+                    );
+                    None
+                }
+            },
+        };
         if let (true, Some(lv), Some(st), Some(loc), Some(sv), Some(cv), Some(mv), Some(b)) =
             (unique, lv, st, loc, seats_v, classes_v, size_v, b)
         {
@@ -331,6 +346,7 @@ fn schools_and_ids(
                 max_class_size: mv,
                 boarding: b,
                 status: st,
+                annual_cost,
             });
         }
     });
