@@ -111,6 +111,36 @@ enum Command {
         #[arg(long, default_value = "zoned")]
         mechanism: String,
     },
+    /// Choose which schools to close so that every applicant keeps a seat
+    /// within reach, at the least total distance (plus weighted yearly cost):
+    /// the best sets, each placed and compared with the scenario.
+    OptimizeClosures {
+        scenario: PathBuf,
+        /// Close exactly this many schools.
+        #[arg(long, conflicts_with = "min_utilisation")]
+        close: Option<usize>,
+        /// Or keep only schools that can be filled to this share of seats (0–1).
+        #[arg(long)]
+        min_utilisation: Option<f64>,
+        /// School ids that must stay open (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        must_keep: Vec<String>,
+        /// School ids that must close (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        must_close: Vec<String>,
+        /// km of total travel that one unit of `annual_cost` is worth (0: distance only).
+        #[arg(long, default_value_t = 0.0)]
+        cost_weight: f64,
+        /// How many of the best sets to report.
+        #[arg(long, default_value_t = 5)]
+        top: usize,
+        /// mip, heuristic, or auto (MIP up to 40 candidate schools, with the
+        /// heuristic's gap to it; the heuristic beyond).
+        #[arg(long, default_value = "auto")]
+        method: String,
+        #[arg(long, default_value = "out/closures")]
+        out: PathBuf,
+    },
     /// Write a synthetic dataset.
     Generate {
         #[command(subcommand)]
@@ -246,6 +276,26 @@ fn run(cli: &Cli) -> Result<(), Error> {
             sort,
             mechanism,
         } => sweep(cli, scenarios, out, sort, mechanism),
+        Command::OptimizeClosures {
+            scenario,
+            close,
+            min_utilisation,
+            must_keep,
+            must_close,
+            cost_weight,
+            top,
+            method,
+            out,
+        } => optimize_closures(
+            cli,
+            scenario,
+            (*close, *min_utilisation),
+            (must_keep, must_close),
+            *cost_weight,
+            *top,
+            method,
+            out,
+        ),
         Command::Generate { kind } => generate_cmd(kind),
     }
 }
@@ -530,6 +580,144 @@ fn sweep(
     let (files, text) = report::compare::sweep_outputs(&names, &totals);
     let written = files.commit(out)?;
     print!("{text}");
+    println!("Wrote:");
+    for p in written {
+        println!("  {}", p.display());
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn optimize_closures(
+    cli: &Cli,
+    scenario: &Path,
+    (close, min_utilisation): (Option<usize>, Option<f64>),
+    (must_keep, must_close): (&[String], &[String]),
+    cost_weight: f64,
+    top: usize,
+    method: &str,
+    out: &Path,
+) -> Result<(), Error> {
+    use sunshine::optimize::{self, Target};
+    let target = match (close, min_utilisation) {
+        (Some(k), None) => Target::Close(k),
+        (None, Some(u)) if (0.0..=1.0).contains(&u) => Target::MinUtilisation(u),
+        (None, Some(u)) => {
+            return Err(Error::Other(format!(
+                "--min-utilisation {u}; expected a share from 0 to 1"
+            )))
+        }
+        _ => {
+            return Err(Error::Other(
+                "expected --close K or --min-utilisation U".into(),
+            ))
+        }
+    };
+    let input = io::load(scenario, cli.encoding)?;
+    print_warnings(&input.warnings, cli.max_errors);
+    let find = |ids: &[String]| -> Result<Vec<sunshine::model::SchoolIx>, Error> {
+        ids.iter()
+            .map(|id| {
+                input
+                    .data
+                    .schools
+                    .iter()
+                    .position(|s| s.id.as_str() == id)
+                    .map(sunshine::model::SchoolIx::from_ix)
+                    .ok_or_else(|| {
+                        Error::Other(format!(
+                            "unknown school `{id}`; expected a school_id from schools.csv"
+                        ))
+                    })
+            })
+            .collect()
+    };
+    let (keep, shut) = (find(must_keep)?, find(must_close)?);
+    let (inst, candidates) = optimize::instance(
+        &input.data,
+        &input.scenario,
+        &keep,
+        &shut,
+        cost_weight,
+        &GreatCircle,
+    );
+    let use_mip = match method {
+        "mip" => true,
+        "heuristic" => false,
+        "auto" => candidates.len() <= 40,
+        m => {
+            return Err(Error::Other(format!(
+                "unknown method `{m}`; expected auto, mip or heuristic"
+            )))
+        }
+    };
+    let heur = optimize::heuristic(&inst, target, top);
+    let exact = if use_mip {
+        optimize::mip(&inst, target, top)
+    } else {
+        None
+    };
+    let (sets, how) = match &exact {
+        Some(e) => (
+            e.clone(),
+            format!(
+                "MIP ({}), proven optimal",
+                sunshine::solve::lp::solver_name()
+            ),
+        ),
+        None => (heur.clone(), "greedy drop + swaps (heuristic)".to_string()),
+    };
+    if sets.is_empty() {
+        return Err(Error::Other(
+            "no closure set keeps every applicant within reach of a seat; try fewer closures"
+                .into(),
+        ));
+    }
+    // place each set and compare it with the scenario as it is
+    let base = sunshine::place::place(&input.data, &input.scenario, Mechanism::Zoned, &GreatCircle);
+    let mut variants = Vec::new();
+    for (i, set) in sets.iter().enumerate() {
+        let mut sc = input.scenario.clone();
+        sc.name = format!("set {}", i + 1);
+        sc.closures.extend(
+            set.closed
+                .iter()
+                .map(|&c| input.data.school(candidates[c]).id.clone()),
+        );
+        let data = sc.apply(input.base.clone());
+        let r = sunshine::place::place(&data, &sc, Mechanism::Zoned, &GreatCircle);
+        variants.push((sc, data, r));
+    }
+    let mut views = vec![sunshine::compare::Run {
+        scenario: &input.scenario,
+        data: &input.data,
+        result: &base,
+    }];
+    views.extend(variants.iter().map(|(sc, d, r)| sunshine::compare::Run {
+        scenario: sc,
+        data: d,
+        result: r,
+    }));
+    let c = sunshine::compare::compare(&views);
+    let names = |set: &optimize::ClosureSet| {
+        set.closed
+            .iter()
+            .map(|&i| {
+                let s = input.data.school(candidates[i]);
+                format!("{} {}", s.id, s.name)
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let gap = match (&exact, heur.first()) {
+        (Some(e), Some(h)) if e[0].objective > 0.0 => {
+            Some(100.0 * (h.objective - e[0].objective) / e[0].objective)
+        }
+        _ => None,
+    };
+    let files = report::compare::closure_outputs(&c, &sets, &names, &how, gap);
+    let written = files.0.commit(out)?;
+    print!("{}", files.1);
     println!("Wrote:");
     for p in written {
         println!("  {}", p.display());

@@ -296,6 +296,8 @@ pub fn heuristic(inst: &Instance, target: Target, top: usize) -> Vec<ClosureSet>
 
 /// The exact optimum and the next best sets (up to `top`), by MIP with
 /// no-good cuts. `None` when no set is feasible or the solver fails.
+// y, x, capacities and flags are all indexed by candidate
+#[allow(clippy::needless_range_loop)]
 pub fn mip(inst: &Instance, target: Target, top: usize) -> Option<Vec<ClosureSet>> {
     let n = inst.capacity.len();
     let mut found: Vec<ClosureSet> = Vec::new();
@@ -378,4 +380,66 @@ pub fn mip(inst: &Instance, target: Target, top: usize) -> Option<Vec<ClosureSet
         });
     }
     (!found.is_empty()).then_some(found)
+}
+
+/// The closure problem of a scenario: homes are blocks (and geocoded
+/// applicants) with the grade's applicants, severe disability excluded;
+/// candidates are the open mainstream schools of the grade; reach is
+/// `overflow_max_km`; each school's `annual_cost` times `cost_weight`
+/// (km per unit of cost) enters the objective.
+pub fn instance(
+    data: &crate::model::Dataset,
+    scenario: &crate::scenario::Scenario,
+    must_keep: &[crate::model::SchoolIx],
+    must_close: &[crate::model::SchoolIx],
+    cost_weight: f64,
+    dist: &dyn crate::distance::DistanceSource,
+) -> (Instance, Vec<crate::model::SchoolIx>) {
+    use crate::model::{Disability, Home, Metres};
+    use std::collections::BTreeMap;
+    let candidates = crate::summary::mainstream_schools(data, scenario.grade);
+    let index = crate::distance::SchoolIndex::new(
+        candidates
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (crate::model::SchoolIx::from_ix(i), data.school(s).location)),
+    );
+    let mut homes: BTreeMap<(u32, u32), (geo::Point<f64>, u32)> = BTreeMap::new();
+    for (i, st) in data.students.iter().enumerate() {
+        if st.entry_grade != scenario.grade || st.disability == Disability::Severe {
+            continue;
+        }
+        let key = match st.home {
+            Home::Block(b) => (0, b.0),
+            Home::Point(_) => (1, i as u32),
+        };
+        homes.entry(key).or_insert((data.home_point(st.home), 0)).1 += 1;
+    }
+    let max = Metres::from_km(scenario.policy.overflow_max_km);
+    let (demand, reach): (Vec<u32>, Vec<Vec<(usize, u32)>>) = homes
+        .values()
+        .map(|&(p, n)| {
+            let r = index
+                .nearest(p, candidates.len(), max, dist)
+                .into_iter()
+                .map(|(c, m)| (c.ix(), m.0))
+                .collect();
+            (n, r)
+        })
+        .unzip();
+    let inst = Instance {
+        demand,
+        capacity: candidates
+            .iter()
+            .map(|&s| data.school(s).entry_seats.0)
+            .collect(),
+        cost: candidates
+            .iter()
+            .map(|&s| data.school(s).annual_cost.unwrap_or(0.0) * cost_weight)
+            .collect(),
+        reach,
+        must_keep: candidates.iter().map(|s| must_keep.contains(s)).collect(),
+        must_close: candidates.iter().map(|s| must_close.contains(s)).collect(),
+    };
+    (inst, candidates)
 }

@@ -284,3 +284,81 @@ pub fn sweep_outputs(names: &[String], totals: &[Totals]) -> (OutputSet, String)
     }
     (o, format!("{t}\n"))
 }
+
+/// `closures.csv`, the comparison files of the best sets, and a terminal
+/// summary for `optimize-closures`.
+pub fn closure_outputs(
+    c: &Comparison,
+    sets: &[crate::optimize::ClosureSet],
+    names: &dyn Fn(&crate::optimize::ClosureSet) -> String,
+    method: &str,
+    heuristic_gap_pct: Option<f64>,
+) -> (OutputSet, String) {
+    let mut o = outputs(c);
+    let rows = sets.iter().enumerate().map(|(i, s)| {
+        let t = &c.totals[i + 1];
+        let d = &c.displaced_summary[i];
+        vec![
+            (i + 1).to_string(),
+            names(s),
+            format!("{:.3}", s.objective),
+            format!("{:.3}", s.distance_km),
+            t.unplaced.to_string(),
+            format!("{:.3}", t.mean_km),
+            format!("{:.3}", t.p90_km),
+            format!("{:.3}", t.within_radius),
+            d.count.to_string(),
+            d.beyond_radius.to_string(),
+            method.to_string(),
+        ]
+    });
+    let header = [
+        "rank",
+        "closed",
+        "objective",
+        "assignment_km",
+        "unplaced",
+        "mean_km",
+        "p90_km",
+        "within_radius_share",
+        "displaced",
+        "displaced_beyond_radius",
+        "method",
+    ];
+    let rows: Vec<Vec<String>> = rows.collect();
+    o.add("closures.csv", csv_bytes(&header, rows.clone().into_iter()));
+    let mut t = table(&[
+        "rank",
+        "close",
+        "objective",
+        "unplaced",
+        "mean km",
+        "p90 km",
+        "displaced",
+        "beyond radius",
+    ]);
+    for r in &rows {
+        t.add_row(vec![
+            num(&r[0]),
+            Cell::new(&r[1]),
+            num(&r[2]),
+            num(&r[4]),
+            num(&r[5]),
+            num(&r[6]),
+            num(&r[8]),
+            num(&r[9]),
+        ]);
+    }
+    let base = &c.totals[0];
+    let mut text = format!(
+        "Best closure sets by {method} (objective: km of travel of the best assignment within reach, plus weighted cost)\n\
+         Scenario as it is: mean {:.2} km, p90 {:.2} km, {} unplaced\n{t}\n",
+        base.mean_km, base.p90_km, base.unplaced
+    );
+    if let Some(g) = heuristic_gap_pct {
+        text.push_str(&format!(
+            "The greedy-drop + swap heuristic's best set is {g:.2}% above the MIP optimum.\n"
+        ));
+    }
+    (o, text)
+}
