@@ -664,3 +664,44 @@ pub fn assign_all(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod head_teacher_tests {
+    use super::*;
+    use crate::model::*;
+
+    #[test]
+    fn head_teachers_are_drawn_one_per_class_and_repeatably() {
+        let mut data = crate::generate::large(4, 200, 2);
+        let admitted: Vec<(usize, SchoolIx)> = (0..200).map(|i| (i, SchoolIx(1))).collect();
+        let mut teachers = vec![
+            Vec::new(),
+            (1..=6).map(|t| format!("T{t}")).collect::<Vec<_>>(),
+        ];
+        let policy = ClassPolicy::default();
+        data.schools[1].max_class_size = 45;
+        let a = assign_all(&data, &admitted, &policy, 9, &teachers);
+        let b = assign_all(&data, &admitted, &policy, 9, &teachers);
+        assert_eq!(a, b);
+        let heads: Vec<usize> = a[0].head_teachers.iter().map(|h| h.unwrap()).collect();
+        assert_eq!(heads.len(), 5); // 200 / 45 -> 5 classes
+        let mut distinct = heads.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 5);
+        // the draw does not depend on the order teachers are listed in
+        teachers[1].reverse();
+        let c = assign_all(&data, &admitted, &policy, 9, &teachers);
+        let names = |r: &[SchoolClasses], t: &[Vec<String>]| -> Vec<String> {
+            r[0].head_teachers
+                .iter()
+                .map(|h| t[1][h.unwrap()].clone())
+                .collect()
+        };
+        let original = vec![
+            Vec::new(),
+            (1..=6).map(|t| format!("T{t}")).collect::<Vec<_>>(),
+        ];
+        assert_eq!(names(&a, &original), names(&c, &teachers));
+    }
+}
