@@ -173,3 +173,31 @@ fn twins_stay_together_by_default() {
     );
     assert!(class_of_family.values().all(|c| c.len() == 1));
 }
+
+#[test]
+fn bad_placements_file_is_reported_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("placements.csv");
+    std::fs::write(
+        &p,
+        "student_id,block_id,zone_school_id,zone_group_id,placed_school_id\nnobody,U001,,,LT-P21\n100001,U001,,,NOPE\n100001,U001,,,LT-P21\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_sunshine"))
+        .args([
+            "classes",
+            root().join("scenarios/longtan-2025.toml").to_str().unwrap(),
+            "--placements",
+            p.to_str().unwrap(),
+            "--out",
+            dir.path().join("out").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("placements.csv:2: column 1 (student_id): unknown student `nobody`"), "{err}");
+    assert!(err.contains("placements.csv:3: column 5 (placed_school_id): unknown school `NOPE`"), "{err}");
+    assert!(err.contains("placements.csv:4: column 1 (student_id): student `100001` appears twice (first on line 3)"), "{err}");
+    assert!(!dir.path().join("out").exists());
+}
