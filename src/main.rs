@@ -330,15 +330,8 @@ fn place(
     );
     bar.finish_and_clear();
     let files = report::placement::outputs(&input.data, &input.scenario, &result, &GreatCircle);
-    let written = files.commit(out)?;
-    print!(
-        "{}",
-        report::placement::terminal(&input.data, &input.scenario, &result)
-    );
-    println!("\nWrote:");
-    for p in written {
-        println!("  {}", p.display());
-    }
+    let text = report::placement::terminal(&input.data, &input.scenario, &result);
+    finish(files, out, &text)?;
     Ok(())
 }
 
@@ -390,13 +383,11 @@ fn odds(
         &|_| bar.inc(1),
     );
     bar.finish_and_clear();
-    let written = report::odds::outputs(&input.data, &input.scenario, &result).commit(out)?;
-    print!("{}", report::odds::terminal(&input.data, &result));
-    println!("\nWrote:");
-    for p in written {
-        println!("  {}", p.display());
-    }
-    Ok(())
+    finish(
+        report::odds::outputs(&input.data, &input.scenario, &result),
+        out,
+        &report::odds::terminal(&input.data, &result),
+    )
 }
 
 fn classes(
@@ -447,10 +438,21 @@ fn classes(
         digests.push(("teachers.csv", report::classes::digest(&read(&tpath)?)));
     }
     let files = report::classes::outputs(&input.data, &result, &teacher_lists, seed, &digests);
+    let text = format!(
+        "{}\nSeed {seed}; algorithm {}\n",
+        report::classes::terminal(&input.data, &result),
+        sunshine::classes::ALGORITHM
+    );
+    finish(files, out, &text)?;
+    Ok(())
+}
+
+/// Write a command's output files (all or nothing), then print its report
+/// and where the files are.
+fn finish(files: OutputSet, out: &Path, text: &str) -> Result<(), Error> {
     let written = files.commit(out)?;
-    print!("{}", report::classes::terminal(&input.data, &result));
-    println!("\nSeed {seed}; algorithm {}", sunshine::classes::ALGORITHM);
-    println!("Wrote:");
+    print!("{text}");
+    println!("\nWrote:");
     for p in written {
         println!("  {}", p.display());
     }
@@ -515,13 +517,11 @@ fn compare(cli: &Cli, paths: &[PathBuf], out: &Path, mechanism: &str) -> Result<
         })
         .collect();
     let c = sunshine::compare::compare(&views);
-    let written = report::compare::outputs(&c).commit(out)?;
-    print!("{}", report::compare::terminal(&c));
-    println!("\nWrote:");
-    for p in written {
-        println!("  {}", p.display());
-    }
-    Ok(())
+    finish(
+        report::compare::outputs(&c),
+        out,
+        &report::compare::terminal(&c),
+    )
 }
 
 fn sweep(
@@ -578,13 +578,7 @@ fn sweep(
     let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let totals: Vec<sunshine::compare::Totals> = rows.into_iter().map(|r| r.1).collect();
     let (files, text) = report::compare::sweep_outputs(&names, &totals);
-    let written = files.commit(out)?;
-    print!("{text}");
-    println!("Wrote:");
-    for p in written {
-        println!("  {}", p.display());
-    }
-    Ok(())
+    finish(files, out, &text)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -716,13 +710,7 @@ fn optimize_closures(
         _ => None,
     };
     let files = report::compare::closure_outputs(&c, &sets, &names, &how, gap);
-    let written = files.0.commit(out)?;
-    print!("{}", files.1);
-    println!("Wrote:");
-    for p in written {
-        println!("  {}", p.display());
-    }
-    Ok(())
+    finish(files.0, out, &files.1)
 }
 
 fn generate_cmd(kind: &GenerateKind) -> Result<(), Error> {

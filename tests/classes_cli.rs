@@ -196,8 +196,14 @@ fn bad_placements_file_is_reported_with_line_and_column() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("placements.csv:2: column 1 (student_id): unknown student `nobody`"), "{err}");
-    assert!(err.contains("placements.csv:3: column 5 (placed_school_id): unknown school `NOPE`"), "{err}");
+    assert!(
+        err.contains("placements.csv:2: column 1 (student_id): unknown student `nobody`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("placements.csv:3: column 5 (placed_school_id): unknown school `NOPE`"),
+        "{err}"
+    );
     assert!(err.contains("placements.csv:4: column 1 (student_id): student `100001` appears twice (first on line 3)"), "{err}");
     assert!(!dir.path().join("out").exists());
 }
