@@ -207,3 +207,49 @@ fn bad_placements_file_is_reported_with_line_and_column() {
     assert!(err.contains("placements.csv:4: column 1 (student_id): student `100001` appears twice (first on line 3)"), "{err}");
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn head_teachers_from_a_file() {
+    let scenario = root().join("scenarios/longtan-2025.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let placed = dir.path().join("placed");
+    run(&[
+        "place",
+        scenario.to_str().unwrap(),
+        "--out",
+        placed.to_str().unwrap(),
+    ]);
+    let teachers = dir.path().join("teachers.csv");
+    let mut t = String::from("teacher_id,school_id\n");
+    for i in 1..=10 {
+        t.push_str(&format!("T{i:02},LT-P21\n"));
+    }
+    std::fs::write(&teachers, t).unwrap();
+    let out = dir.path().join("c");
+    run(&[
+        "classes",
+        scenario.to_str().unwrap(),
+        "--placements",
+        placed.join("placements.csv").to_str().unwrap(),
+        "--teachers",
+        teachers.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let summary = rows(&out.join("classes_summary.csv"));
+    let heads: Vec<&String> = summary
+        .iter()
+        .filter(|r| r[0] == "LT-P21")
+        .map(|r| &r[9])
+        .collect();
+    assert_eq!(heads.len(), 5);
+    let distinct: HashSet<&&String> = heads.iter().collect();
+    assert_eq!(distinct.len(), 5, "{heads:?}");
+    assert!(heads.iter().all(|h| h.starts_with('T')));
+    assert!(summary
+        .iter()
+        .filter(|r| r[0] != "LT-P21")
+        .all(|r| r[9].is_empty()));
+    let audit = std::fs::read_to_string(out.join("audit.json")).unwrap();
+    assert!(audit.contains("teachers.csv"));
+}
