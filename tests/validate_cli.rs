@@ -137,3 +137,27 @@ fn gb18030_schools_read_the_same_as_utf8() {
     ]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// A generated benchmark district validates as it is written.
+#[test]
+fn generated_large_district_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("big");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_sunshine"))
+        .args([
+            "generate",
+            "large",
+            "--students",
+            "5000",
+            "--schools",
+            "40",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (code, stdout, stderr) = run(&["validate", out.join("scenario.toml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("OK: no errors"));
+}

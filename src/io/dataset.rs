@@ -662,8 +662,10 @@ pub fn read_zones(
     }
     let gcol = t.column("grade");
     let mut zones = Zones::new(n_blocks);
-    if grpcol.is_some() {
-        let gpath = path.with_file_name("zone_groups.csv");
+    // groups come from zone_groups.csv beside zones.csv; without that file a
+    // row naming a group is reported as an unknown group
+    let gpath = path.with_file_name("zone_groups.csv");
+    if grpcol.is_some() && gpath.exists() {
         match read_zone_groups(&gpath, encoding, schools, school_ix, diags) {
             Some(g) => zones.groups = g,
             None => return None,
@@ -701,7 +703,7 @@ pub fn read_zones(
             },
             (None, Some((c, id))) => match zones.groups.iter().position(|g| g.id == id) {
                 None => {
-                    r.error(d, c, format!("unknown group `{id}`; expected a group_id from zone_groups.csv"));
+                    r.error(d, c, format!("unknown group `{id}`; expected a group_id from zone_groups.csv (beside zones.csv)"));
                     None
                 }
                 Some(gi) => Some((
