@@ -16,6 +16,7 @@ pub mod classes;
 pub mod compare;
 pub mod diag;
 pub mod distance;
+pub mod forecast;
 pub mod generate;
 pub mod geography;
 pub mod io;
