@@ -57,7 +57,9 @@ impl Default for ForecastPolicy {
     }
 }
 
-/// The grades a school teaches.
+/// The grades a school teaches (none for special schools, which are not
+/// projected by cohort).
+#[allow(clippy::reversed_empty_ranges)]
 pub fn grades(level: Level) -> std::ops::RangeInclusive<u8> {
     match level {
         Level::Primary => 1..=6,
