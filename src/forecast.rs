@@ -146,20 +146,29 @@ fn weighted_mean(values: &[(f64, f64)], w: f64) -> Option<f64> {
     (den > 0.0).then(|| num / den)
 }
 
-/// Births of a school's grade-1 zone in a year.
-fn zone_births(feeds: &Feeds, births: &Births, s: SchoolIx, year: i32) -> f64 {
-    feeds
-        .grade1
-        .iter()
-        .enumerate()
-        .filter(|(_, z)| **z == Some(s))
-        .map(|(b, _)| {
-            births
-                .get(&(BlockIx::from_ix(b), year))
-                .copied()
-                .unwrap_or(0.0)
-        })
-        .sum()
+/// Births per grade-1 zone school and year.
+fn zone_births(feeds: &Feeds, births: &Births) -> HashMap<(SchoolIx, i32), f64> {
+    let mut out = HashMap::new();
+    for (&(b, y), &n) in births {
+        if let Some(s) = feeds.grade1[b.ix()] {
+            *out.entry((s, y)).or_insert(0.0) += n;
+        }
+    }
+    out
+}
+
+/// New households completed in each year, per zone school of each level
+/// (`true` = the junior school's zone).
+fn housing_by_school(feeds: &Feeds, housing: &Housing) -> HashMap<(SchoolIx, bool, i32), f64> {
+    let mut out = HashMap::new();
+    for (&(b, y), &h) in housing {
+        for (junior, zone) in [(false, &feeds.grade1), (true, &feeds.grade7)] {
+            if let Some(s) = zone[b.ix()] {
+                *out.entry((s, junior, y)).or_insert(0.0) += h;
+            }
+        }
+    }
+    out
 }
 
 /// Project `years` years after the last year of `history`.
@@ -188,18 +197,29 @@ pub fn project(
     let mut ratios = Vec::new();
     let mut entry_ratio: HashMap<SchoolIx, f64> = HashMap::new();
     let mut progression: HashMap<(SchoolIx, u8), f64> = HashMap::new();
+    let zb = zone_births(feeds, births);
+    let born = |s: SchoolIx, y: i32| zb.get(&(s, y)).copied().unwrap_or(0.0);
+    // feeders of each junior school: (primary, share), in a fixed order
+    let mut into: HashMap<SchoolIx, Vec<(SchoolIx, f64)>> = HashMap::new();
+    for (&p, list) in &feeds.feeder {
+        for &(j, share) in list {
+            into.entry(j).or_default().push((p, share));
+        }
+    }
+    for v in into.values_mut() {
+        v.sort_by_key(|x| x.0);
+    }
     let feeder_input = |m: &Enrollment, j: SchoolIx, y: i32| -> f64 {
-        feeds
-            .feeder
-            .iter()
-            .flat_map(|(&p, list)| {
-                list.iter()
-                    .filter(|(x, _)| *x == j)
-                    .map(move |&(_, share)| (p, share))
-            })
-            .map(|(p, share)| share * get(m, p, 6, y).unwrap_or(0.0))
-            .sum()
+        into.get(&j).map_or(0.0, |l| {
+            l.iter()
+                .map(|&(p, share)| share * get(m, p, 6, y).unwrap_or(0.0))
+                .sum()
+        })
     };
+    let hb = housing_by_school(feeds, housing);
+    let mut housing_years: Vec<i32> = housing.keys().map(|k| k.1).collect();
+    housing_years.sort_unstable();
+    housing_years.dedup();
     for &s in &schools {
         for g in grades(data.school(s).level) {
             let obs: Vec<(f64, f64)> = window
@@ -207,7 +227,7 @@ pub fn project(
                 .filter_map(|&y| {
                     let now = get(history, s, g, y)?;
                     let base = match g {
-                        1 => zone_births(feeds, births, s, y - 6),
+                        1 => born(s, y - 6),
                         7 => feeder_input(history, s, y - 1),
                         _ => get(history, s, g - 1, y - 1)?,
                     };
@@ -237,10 +257,7 @@ pub fn project(
         for &s in &schools {
             for g in grades(data.school(s).level) {
                 let base = match g {
-                    1 => {
-                        let b = zone_births(feeds, births, s, y - 6);
-                        entry_ratio.get(&s).map(|r| b * r)
-                    }
+                    1 => entry_ratio.get(&s).map(|r| born(s, y - 6) * r),
                     7 => progression
                         .get(&(s, 7))
                         .map(|r| feeder_input(&all, s, y - 1) * r),
@@ -251,10 +268,9 @@ pub fn project(
                 };
                 let Some(mut v) = base else { continue };
                 // new housing completed by year y in the school's zone
-                let zone = if g <= 6 { &feeds.grade1 } else { &feeds.grade7 };
-                for ((b, hy), hh) in housing {
-                    if *hy <= y && zone[b.ix()] == Some(s) {
-                        v += hh * policy.yield_per_grade;
+                for &hy in housing_years.iter().take_while(|&&hy| hy <= y) {
+                    if let Some(h) = hb.get(&(s, g > 6, hy)) {
+                        v += h * policy.yield_per_grade;
                     }
                 }
                 all.insert((s, g, y), v);

@@ -141,6 +141,20 @@ enum Command {
         #[arg(long, default_value = "out/closures")]
         out: PathBuf,
     },
+    /// Project enrollment by cohort survival and report capacity shortfalls
+    /// (学位预警): needs births.csv and enrollment_history.csv (and optional
+    /// housing.csv) in the dataset folder.
+    Forecast {
+        scenario: PathBuf,
+        /// Years to project after the last year of history.
+        #[arg(long, default_value_t = 5)]
+        years: usize,
+        /// Also hide the last K years of history, project them and report MAPE.
+        #[arg(long)]
+        backtest: Option<usize>,
+        #[arg(long, default_value = "out/forecast")]
+        out: PathBuf,
+    },
     /// Write a synthetic dataset.
     Generate {
         #[command(subcommand)]
@@ -296,6 +310,12 @@ fn run(cli: &Cli) -> Result<(), Error> {
             method,
             out,
         ),
+        Command::Forecast {
+            scenario,
+            years,
+            backtest,
+            out,
+        } => forecast(cli, scenario, *years, *backtest, out),
         Command::Generate { kind } => generate_cmd(kind),
     }
 }
@@ -713,10 +733,59 @@ fn optimize_closures(
     finish(files.0, out, &files.1)
 }
 
+fn forecast(
+    cli: &Cli,
+    scenario: &Path,
+    years: usize,
+    backtest: Option<usize>,
+    out: &Path,
+) -> Result<(), Error> {
+    use sunshine::forecast as fc;
+    let input = io::load(scenario, cli.encoding)?;
+    print_warnings(&input.warnings, cli.max_errors);
+    let mut diags = sunshine::Diagnostics::new();
+    let Some((births, history, housing)) =
+        io::forecast::read(&input.scenario.dataset, &input.data, &mut diags)
+    else {
+        return Err(Error::Input(diags));
+    };
+    let policy = fc::ForecastPolicy::default();
+    let feeds = fc::feeds(&input.data);
+    let p = fc::project(
+        &input.data,
+        &feeds,
+        &births,
+        &history,
+        &housing,
+        years,
+        &policy,
+    );
+    let rows = fc::shortfall(&input.data, &p, &policy);
+    let bt = backtest.map(|k| {
+        let (per, district) =
+            fc::backtest(&input.data, &feeds, &births, &history, &housing, k, &policy);
+        (per, district, k)
+    });
+    let files = report::forecast::outputs(
+        &input.data,
+        &p,
+        &rows,
+        bt.as_ref().map(|(a, b, c)| (a, *b, *c)),
+    );
+    let mut text = report::forecast::terminal(&input.data, &rows, p.last_year);
+    if let Some((_, d, k)) = &bt {
+        text.push_str(&format!(
+            "Backtest: hiding the last {k} years, district MAPE {d:.2}%\n"
+        ));
+    }
+    finish(files, out, &text)
+}
+
 fn generate_cmd(kind: &GenerateKind) -> Result<(), Error> {
     use sunshine::io::dataset::{
         blocks_csv, schools_csv, students_csv, zone_groups_csv, zones_csv,
     };
+    let mut extra: Vec<(&str, Vec<u8>)> = Vec::new();
     let (data, out, scenario) = match kind {
         GenerateKind::Longtan {
             out,
@@ -731,7 +800,15 @@ fn generate_cmd(kind: &GenerateKind) -> Result<(), Error> {
             if diags.has_errors() {
                 return Err(Error::Input(diags));
             }
-            (generate::longtan(*seed, b.as_ref()), out, None)
+            let data = generate::longtan(*seed, b.as_ref());
+            let (births, history, housing) = generate::longtan_history(&data, *seed);
+            extra.push(("births.csv", io::forecast::births_csv(&data, &births)));
+            extra.push((
+                "enrollment_history.csv",
+                io::forecast::history_csv(&data, &history),
+            ));
+            extra.push(("housing.csv", io::forecast::housing_csv(&data, &housing)));
+            (data, out, None)
         }
         GenerateKind::Large {
             out,
@@ -757,6 +834,9 @@ fn generate_cmd(kind: &GenerateKind) -> Result<(), Error> {
     }
     if let Some(t) = scenario {
         files.add("scenario.toml", t.into_bytes());
+    }
+    for (name, bytes) in extra {
+        files.add(name, bytes);
     }
     for p in files.commit(out)? {
         println!("wrote {}", p.display());

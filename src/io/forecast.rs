@@ -1,0 +1,197 @@
+//! The projection inputs: `births.csv` (year, block_id, births),
+//! `enrollment_history.csv` (year, school_id, grade, enrolled) and optional
+//! `housing.csv` (block_id, year, new_households); and their writers.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::diag::Diagnostics;
+use crate::forecast::{Births, Enrollment, Housing};
+use crate::io::output::csv_bytes;
+use crate::io::table::Table;
+use crate::io::text::Encoding;
+use crate::model::{BlockIx, Dataset, SchoolIx};
+
+fn year(r: &crate::io::table::Row<'_>, d: &mut Diagnostics, c: usize) -> Option<i32> {
+    let v = r.u32(d, c, "a year such as 2025")?;
+    if !(1900..=2200).contains(&v) {
+        r.error(
+            d,
+            c,
+            format!("year {v}; expected a year between 1900 and 2200"),
+        );
+        return None;
+    }
+    Some(v as i32)
+}
+
+/// Read the three files from a dataset folder (`housing.csv` optional).
+pub fn read(
+    dir: &Path,
+    data: &Dataset,
+    diags: &mut Diagnostics,
+) -> Option<(Births, Enrollment, Housing)> {
+    let blocks: HashMap<&str, usize> = data
+        .blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.id.as_str(), i))
+        .collect();
+    let schools: HashMap<&str, usize> = data
+        .schools
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let errors = diags.error_count();
+    let mut births = Births::new();
+    if let Some(t) = Table::read(&dir.join("births.csv"), Encoding::Auto, diags) {
+        if let Some([yc, bc, nc]) = t.require(["year", "block_id", "births"], diags) {
+            t.rows(diags, |r, d| {
+                let y = year(r, d, yc);
+                let b = blocks.get(r.get(bc));
+                if b.is_none() {
+                    r.error(
+                        d,
+                        bc,
+                        format!(
+                            "unknown block `{}`; expected a block_id from blocks.csv",
+                            r.get(bc)
+                        ),
+                    );
+                }
+                let n = r.u32(d, nc, "a number of births (0 or more)");
+                if let (Some(y), Some(&b), Some(n)) = (y, b, n) {
+                    if births
+                        .insert((BlockIx::from_ix(b), y), f64::from(n))
+                        .is_some()
+                    {
+                        r.error(
+                            d,
+                            bc,
+                            format!("block `{}` has two rows for {y}; expected one", r.get(bc)),
+                        );
+                    }
+                }
+            });
+        }
+    }
+    let mut history = Enrollment::new();
+    if let Some(t) = Table::read(&dir.join("enrollment_history.csv"), Encoding::Auto, diags) {
+        if let Some([yc, sc, gc, ec]) = t.require(["year", "school_id", "grade", "enrolled"], diags)
+        {
+            t.rows(diags, |r, d| {
+                let y = year(r, d, yc);
+                let s = schools.get(r.get(sc));
+                if s.is_none() {
+                    r.error(
+                        d,
+                        sc,
+                        format!(
+                            "unknown school `{}`; expected a school_id from schools.csv",
+                            r.get(sc)
+                        ),
+                    );
+                }
+                let g = r.u32(d, gc, "a grade from 1 to 9").filter(|g| {
+                    let ok = (1..=9).contains(g);
+                    if !ok {
+                        r.error(d, gc, format!("grade {g}; expected 1 to 9"));
+                    }
+                    ok
+                });
+                let e = r.u32(d, ec, "a number of pupils (0 or more)");
+                if let (Some(y), Some(&s), Some(g), Some(e)) = (y, s, g, e) {
+                    if history
+                        .insert((SchoolIx::from_ix(s), g as u8, y), f64::from(e))
+                        .is_some()
+                    {
+                        r.error(
+                            d,
+                            sc,
+                            format!(
+                                "school `{}` grade {g} has two rows for {y}; expected one",
+                                r.get(sc)
+                            ),
+                        );
+                    }
+                }
+            });
+        }
+    }
+    let mut housing = Housing::new();
+    let hpath = dir.join("housing.csv");
+    if hpath.exists() {
+        if let Some(t) = Table::read(&hpath, Encoding::Auto, diags) {
+            if let Some([bc, yc, hc]) = t.require(["block_id", "year", "new_households"], diags) {
+                t.rows(diags, |r, d| {
+                    let b = blocks.get(r.get(bc));
+                    if b.is_none() {
+                        r.error(
+                            d,
+                            bc,
+                            format!(
+                                "unknown block `{}`; expected a block_id from blocks.csv",
+                                r.get(bc)
+                            ),
+                        );
+                    }
+                    let y = year(r, d, yc);
+                    let h = r.u32(d, hc, "a number of households (0 or more)");
+                    if let (Some(&b), Some(y), Some(h)) = (b, y, h) {
+                        *housing.entry((BlockIx::from_ix(b), y)).or_insert(0.0) += f64::from(h);
+                    }
+                });
+            }
+        }
+    }
+    (diags.error_count() == errors).then_some((births, history, housing))
+}
+
+pub fn births_csv(data: &Dataset, births: &Births) -> Vec<u8> {
+    let mut rows: Vec<(i32, usize, f64)> =
+        births.iter().map(|(&(b, y), &n)| (y, b.ix(), n)).collect();
+    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    csv_bytes(
+        &["year", "block_id", "births"],
+        rows.into_iter().map(|(y, b, n)| {
+            vec![
+                y.to_string(),
+                data.blocks[b].id.to_string(),
+                (n as u64).to_string(),
+            ]
+        }),
+    )
+}
+
+pub fn history_csv(data: &Dataset, h: &Enrollment) -> Vec<u8> {
+    let mut rows: Vec<(i32, usize, u8, f64)> =
+        h.iter().map(|(&(s, g, y), &n)| (y, s.ix(), g, n)).collect();
+    rows.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    csv_bytes(
+        &["year", "school_id", "grade", "enrolled"],
+        rows.into_iter().map(|(y, s, g, n)| {
+            vec![
+                y.to_string(),
+                data.schools[s].id.to_string(),
+                g.to_string(),
+                (n as u64).to_string(),
+            ]
+        }),
+    )
+}
+
+pub fn housing_csv(data: &Dataset, h: &Housing) -> Vec<u8> {
+    let mut rows: Vec<(usize, i32, f64)> = h.iter().map(|(&(b, y), &n)| (b.ix(), y, n)).collect();
+    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    csv_bytes(
+        &["block_id", "year", "new_households"],
+        rows.into_iter().map(|(b, y, n)| {
+            vec![
+                data.blocks[b].id.to_string(),
+                y.to_string(),
+                (n as u64).to_string(),
+            ]
+        }),
+    )
+}
