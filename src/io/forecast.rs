@@ -151,7 +151,7 @@ pub fn read(
 pub fn births_csv(data: &Dataset, births: &Births) -> Vec<u8> {
     let mut rows: Vec<(i32, usize, f64)> =
         births.iter().map(|(&(b, y), &n)| (y, b.ix(), n)).collect();
-    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    rows.sort_by_key(|a| (a.0, a.1));
     csv_bytes(
         &["year", "block_id", "births"],
         rows.into_iter().map(|(y, b, n)| {
@@ -167,7 +167,7 @@ pub fn births_csv(data: &Dataset, births: &Births) -> Vec<u8> {
 pub fn history_csv(data: &Dataset, h: &Enrollment) -> Vec<u8> {
     let mut rows: Vec<(i32, usize, u8, f64)> =
         h.iter().map(|(&(s, g, y), &n)| (y, s.ix(), g, n)).collect();
-    rows.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    rows.sort_by_key(|a| (a.0, a.1, a.2));
     csv_bytes(
         &["year", "school_id", "grade", "enrolled"],
         rows.into_iter().map(|(y, s, g, n)| {
@@ -183,7 +183,7 @@ pub fn history_csv(data: &Dataset, h: &Enrollment) -> Vec<u8> {
 
 pub fn housing_csv(data: &Dataset, h: &Housing) -> Vec<u8> {
     let mut rows: Vec<(usize, i32, f64)> = h.iter().map(|(&(b, y), &n)| (b.ix(), y, n)).collect();
-    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    rows.sort_by_key(|a| (a.0, a.1));
     csv_bytes(
         &["block_id", "year", "new_households"],
         rows.into_iter().map(|(b, y, n)| {
