@@ -766,11 +766,22 @@ fn forecast(
             fc::backtest(&input.data, &feeds, &births, &history, &housing, k, &policy);
         (per, district, k)
     });
-    let files = report::forecast::outputs(
+    let mut files = report::forecast::outputs(
         &input.data,
         &p,
         &rows,
         bt.as_ref().map(|(a, b, c)| (a, *b, *c)),
+    );
+    report::forecast::html_and_svgs(
+        &report::forecast::ReportInputs {
+            data: &input.data,
+            projection: &p,
+            rows: &rows,
+            history: &history,
+            boundary: input.boundary.as_ref(),
+            backtest: bt.as_ref().map(|(_, d, k)| (*d, *k)),
+        },
+        &mut files,
     );
     let mut text = report::forecast::terminal(&input.data, &rows, p.last_year);
     if let Some((_, d, k)) = &bt {

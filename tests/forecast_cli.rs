@@ -91,3 +91,98 @@ fn longtan_forecast_writes_a_consistent_report() {
         );
     }
 }
+
+#[test]
+fn the_html_report_parses_without_errors_and_renders() {
+    use html5ever::tendril::TendrilSink;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("f");
+    forecast(&out);
+    let html = std::fs::read(out.join("report.html")).unwrap();
+    let text = String::from_utf8(html.clone()).unwrap();
+    // the only URL is the SVG namespace: nothing is fetched from a network
+    assert_eq!(
+        text.matches("http").count(),
+        text.matches("http://www.w3.org/2000/svg").count()
+    );
+    assert!(!text.contains("<script"), "self-contained, no scripts");
+    assert!(!text.contains("src=\"http"), "no external resources");
+    assert!(text.contains("<svg"), "charts and map are inline");
+    // the HTML5 parser reports no errors
+    let opts = html5ever::ParseOpts {
+        tree_builder: html5ever::tree_builder::TreeBuilderOpts {
+            exact_errors: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let dom = html5ever::parse_document(markup5ever_rcdom::RcDom::default(), opts)
+        .from_utf8()
+        .read_from(&mut html.as_slice())
+        .unwrap();
+    let errors = dom.errors.borrow();
+    assert!(errors.is_empty(), "{errors:?}");
+    // the standalone charts and map
+    let svgs = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".svg")
+        })
+        .count();
+    assert!(svgs > 20, "{svgs} svg files");
+    // in a real browser, where Debian's chromium is installed (.ci/run installs it)
+    let Some(chromium) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .find(|p| Path::new(p).exists())
+    else {
+        eprintln!("chromium not installed: the screenshot check is skipped here (CI installs it)");
+        return;
+    };
+    let shot = dir.path().join("shot.png");
+    let profile = dir.path().join("profile");
+    let o = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1200,1600",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", out.join("report.html").display()))
+        .output()
+        .unwrap();
+    assert!(
+        shot.exists(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let px = info.color_type.samples();
+    let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(px).collect();
+    let non_white = pixels
+        .iter()
+        .filter(|p| p.iter().take(3).any(|&c| c < 200))
+        .count();
+    let mut colours: Vec<[u8; 3]> = pixels.iter().map(|p| [p[0], p[1], p[2]]).collect();
+    colours.sort_unstable();
+    colours.dedup();
+    assert!(
+        non_white * 100 > pixels.len(),
+        "the page looks blank: {non_white} of {} pixels",
+        pixels.len()
+    );
+    assert!(colours.len() > 20, "only {} colours", colours.len());
+}

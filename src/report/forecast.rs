@@ -181,3 +181,288 @@ pub fn terminal(data: &Dataset, rows: &[ShortfallRow], last_year: i32) -> String
     }
     format!("学位预警 in {last_year} (schools at 90% of seats or more)\n{t}\n")
 }
+
+/// Escape text for HTML and SVG.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn warning_colour(w: Warning) -> &'static str {
+    match w {
+        Warning::Red => "#d62728",
+        Warning::Orange => "#ff7f0e",
+        Warning::Yellow => "#e6c700",
+        Warning::None => "#2ca02c",
+    }
+}
+
+/// A line chart of a school's pupils (history solid, projection dashed)
+/// against its seats (red line), as a standalone SVG.
+pub fn school_chart(
+    title: &str,
+    history: &[(i32, f64)],
+    projected: &[(i32, f64)],
+    seats: f64,
+) -> String {
+    let (w, h, ml, mr, mt, mb) = (520.0, 260.0, 56.0, 16.0, 28.0, 32.0);
+    let years: Vec<i32> = history.iter().chain(projected).map(|p| p.0).collect();
+    let (y0, y1) = (
+        *years.iter().min().unwrap_or(&0),
+        *years.iter().max().unwrap_or(&1),
+    );
+    let top = history
+        .iter()
+        .chain(projected)
+        .map(|p| p.1)
+        .fold(seats, f64::max)
+        .max(1.0)
+        * 1.1;
+    let x = |y: i32| ml + (w - ml - mr) * f64::from(y - y0) / f64::from((y1 - y0).max(1));
+    let yv = |v: f64| mt + (h - mt - mb) * (1.0 - v / top);
+    let line = |pts: &[(i32, f64)]| {
+        pts.iter()
+            .map(|&(y, v)| format!("{:.1},{:.1}", x(y), yv(v)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"11\">\
+         <rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>\
+         <text x=\"{ml}\" y=\"16\" font-size=\"13\" font-weight=\"bold\">{}</text>",
+        esc(title)
+    );
+    for k in 0..=4 {
+        let v = top * f64::from(k) / 4.0;
+        s.push_str(&format!(
+            "<line x1=\"{ml}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#dddddd\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{v:.0}</text>",
+            w - mr,
+            ml - 4.0,
+            yv(v) + 4.0,
+            y = yv(v)
+        ));
+    }
+    for yr in y0..=y1 {
+        s.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{yr}</text>",
+            x(yr),
+            h - 12.0
+        ));
+    }
+    s.push_str(&format!(
+        "<line x1=\"{ml}\" x2=\"{:.1}\" y1=\"{sy:.1}\" y2=\"{sy:.1}\" stroke=\"#d62728\" stroke-width=\"1.5\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#d62728\" text-anchor=\"end\">seats {seats:.0}</text>",
+        w - mr,
+        w - mr,
+        yv(seats) - 4.0,
+        sy = yv(seats)
+    ));
+    if !history.is_empty() {
+        s.push_str(&format!(
+            "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"{}\"/>",
+            line(history)
+        ));
+    }
+    let mut proj = history.last().copied().into_iter().collect::<Vec<_>>();
+    proj.extend_from_slice(projected);
+    s.push_str(&format!(
+        "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" stroke-dasharray=\"5,4\" points=\"{}\"/></svg>",
+        line(&proj)
+    ));
+    s
+}
+
+/// Schools coloured by their warning level over the district boundary.
+pub fn map_svg(
+    boundary: Option<&crate::geography::Boundary>,
+    schools: &[(String, geo::Point<f64>, Option<Warning>)],
+    title: &str,
+) -> String {
+    let mut pts: Vec<(f64, f64)> = schools.iter().map(|s| (s.1.x(), s.1.y())).collect();
+    if let Some(b) = boundary {
+        for ring in b.rings() {
+            pts.extend(ring.coords().map(|c| (c.x, c.y)));
+        }
+    }
+    let (w, h) = (640.0, 640.0);
+    let (minx, maxx) = pts
+        .iter()
+        .fold((f64::MAX, f64::MIN), |a, p| (a.0.min(p.0), a.1.max(p.0)));
+    let (miny, maxy) = pts
+        .iter()
+        .fold((f64::MAX, f64::MIN), |a, p| (a.0.min(p.1), a.1.max(p.1)));
+    let k = ((miny + maxy) / 2.0).to_radians().cos();
+    let sx = (maxx - minx).max(1e-9) * k;
+    let sy = (maxy - miny).max(1e-9);
+    let scale = (w - 40.0) / sx.max(sy);
+    let px = |lon: f64| 20.0 + (lon - minx) * k * scale;
+    let py = |lat: f64| 40.0 + (maxy - lat) * scale;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"11\">\
+         <rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/><text x=\"20\" y=\"22\" font-size=\"13\" font-weight=\"bold\">{}</text>",
+        esc(title)
+    );
+    if let Some(b) = boundary {
+        for ring in b.rings() {
+            let d: Vec<String> = ring
+                .coords()
+                .map(|c| format!("{:.1},{:.1}", px(c.x), py(c.y)))
+                .collect();
+            s.push_str(&format!(
+                "<polygon points=\"{}\" fill=\"#eef3f8\" stroke=\"#7f8c9a\" stroke-width=\"1\"/>",
+                d.join(" ")
+            ));
+        }
+    }
+    for (name, p, wlev) in schools {
+        let colour = wlev.map_or("#999999", warning_colour);
+        s.push_str(&format!(
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{colour}\" stroke=\"#333333\"><title>{}</title></circle>",
+            px(p.x()),
+            py(p.y()),
+            esc(name)
+        ));
+    }
+    for (i, (label, c)) in [
+        ("red ≥ 100%", "#d62728"),
+        ("orange ≥ 95%", "#ff7f0e"),
+        ("yellow ≥ 90%", "#e6c700"),
+        ("below 90%", "#2ca02c"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let y = h - 80.0 + 16.0 * i as f64;
+        s.push_str(&format!(
+            "<circle cx=\"30\" cy=\"{y}\" r=\"5\" fill=\"{c}\"/><text x=\"42\" y=\"{:.0}\">{label}</text>",
+            y + 4.0
+        ));
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Everything the HTML report and the standalone SVGs need.
+pub struct ReportInputs<'a> {
+    pub data: &'a Dataset,
+    pub projection: &'a Projection,
+    pub rows: &'a [ShortfallRow],
+    pub history: &'a crate::forecast::Enrollment,
+    pub boundary: Option<&'a crate::geography::Boundary>,
+    pub backtest: Option<(f64, usize)>,
+}
+
+/// `report.html` (self-contained: inline CSS and SVG, no scripts, no
+/// network) and the same charts as standalone SVG files.
+pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
+    let data = r.data;
+    let last = r.projection.last_year;
+    let mut schools: Vec<SchoolIx> = r.rows.iter().map(|x| x.school).collect();
+    schools.dedup();
+    let final_warning = |s: SchoolIx| {
+        r.rows
+            .iter()
+            .find(|x| x.school == s && x.year == last)
+            .map(|x| x.warning)
+    };
+    let map = map_svg(
+        r.boundary,
+        &data
+            .schools
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.status == crate::model::Status::Open)
+            .map(|(i, s)| {
+                (
+                    format!("{} {}", s.id, s.name),
+                    s.location,
+                    final_warning(SchoolIx::from_ix(i)),
+                )
+            })
+            .collect::<Vec<_>>(),
+        &format!("Warning level in {last}"),
+    );
+    o.add("map.svg", map.clone().into_bytes());
+    let mut charts = String::new();
+    for &s in &schools {
+        let school = data.school(s);
+        let mut hist: std::collections::BTreeMap<i32, f64> = Default::default();
+        for (&(sc, _, y), &v) in r.history {
+            if sc == s {
+                *hist.entry(y).or_default() += v;
+            }
+        }
+        let proj: Vec<(i32, f64)> = r
+            .rows
+            .iter()
+            .filter(|x| x.school == s)
+            .map(|x| (x.year, x.projected))
+            .collect();
+        let seats = r
+            .rows
+            .iter()
+            .find(|x| x.school == s)
+            .map_or(0.0, |x| f64::from(x.seats));
+        let svg = school_chart(
+            &format!("{} {}", school.id, school.name),
+            &hist.into_iter().collect::<Vec<_>>(),
+            &proj,
+            seats,
+        );
+        o.add(
+            &format!("chart-{}.svg", school.id),
+            svg.clone().into_bytes(),
+        );
+        charts.push_str(&format!("<figure>{svg}</figure>\n"));
+    }
+    let mut by_year: std::collections::BTreeMap<i32, (f64, u64, usize, usize)> = Default::default();
+    for x in r.rows {
+        let e = by_year.entry(x.year).or_default();
+        e.0 += x.projected;
+        e.1 += u64::from(x.seats);
+        e.2 += usize::from(x.warning == Warning::Red);
+        e.3 += usize::from(x.warning != Warning::None);
+    }
+    let mut summary = String::from("<table><thead><tr><th>year</th><th>projected pupils</th><th>seats</th><th>utilisation</th><th>schools at red</th><th>schools warned</th></tr></thead><tbody>");
+    for (y, (p, seats, red, warned)) in &by_year {
+        summary.push_str(&format!(
+            "<tr><td>{y}</td><td>{p:.0}</td><td>{seats}</td><td>{:.1}%</td><td>{red}</td><td>{warned}</td></tr>",
+            100.0 * p / (*seats).max(1) as f64
+        ));
+    }
+    summary.push_str("</tbody></table>");
+    let mut warnings = String::from("<table><thead><tr><th>school</th><th>year</th><th>projected</th><th>seats</th><th>shortfall</th><th>utilisation</th><th>warning</th><th>class size</th></tr></thead><tbody>");
+    for x in r.rows.iter().filter(|x| x.warning != Warning::None) {
+        let s = data.school(x.school);
+        warnings.push_str(&format!(
+            "<tr><td>{} {}</td><td>{}</td><td>{:.0}</td><td>{}</td><td>{:+.0}</td><td>{:.0}%</td><td style=\"color:{}\">{}</td><td>{}</td></tr>",
+            esc(s.id.as_str()),
+            esc(&s.name),
+            x.year,
+            x.projected,
+            x.seats,
+            x.shortfall,
+            100.0 * x.utilisation,
+            warning_colour(x.warning),
+            x.warning.as_str(),
+            large_class(x.pupils_per_class)
+        ));
+    }
+    warnings.push_str("</tbody></table>");
+    let backtest = r.backtest.map_or(String::new(), |(m, k)| {
+        format!("<p>Backtest: hiding the last {k} years of history and projecting them gives a district MAPE of {m:.2}%.</p>")
+    });
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n<title>学位预警 {first}–{last}</title>\n<style>\
+         body{{font-family:sans-serif;margin:24px;color:#222}}table{{border-collapse:collapse;margin:8px 0 20px}}\
+         td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}th{{background:#f2f2f2}}\
+         figure{{display:inline-block;margin:6px}}</style>\n</head>\n<body>\n\
+         <h1>Enrollment projection and 学位预警, {first}–{last}</h1>\n\
+         <h2>District</h2>\n{summary}\n{backtest}\n\
+         <h2>Warnings (yellow ≥ 90%, orange ≥ 95%, red ≥ 100% of seats)</h2>\n{warnings}\n\
+         <h2>Map</h2>\n<figure>{map}</figure>\n<h2>Schools</h2>\n{charts}</body>\n</html>\n",
+        first = r.projection.first_year,
+    );
+    o.add("report.html", html.into_bytes());
+}
