@@ -149,7 +149,9 @@ fn weighted_mean(values: &[(f64, f64)], w: f64) -> Option<f64> {
 /// Births per grade-1 zone school and year.
 fn zone_births(feeds: &Feeds, births: &Births) -> HashMap<(SchoolIx, i32), f64> {
     let mut out = HashMap::new();
-    for (&(b, y), &n) in births {
+    // a fixed order, so sums of fractional births are the same every run
+    let sorted: BTreeMap<(BlockIx, i32), f64> = births.iter().map(|(k, v)| (*k, *v)).collect();
+    for (&(b, y), &n) in &sorted {
         if let Some(s) = feeds.grade1[b.ix()] {
             *out.entry((s, y)).or_insert(0.0) += n;
         }
@@ -161,7 +163,8 @@ fn zone_births(feeds: &Feeds, births: &Births) -> HashMap<(SchoolIx, i32), f64> 
 /// (`true` = the junior school's zone).
 fn housing_by_school(feeds: &Feeds, housing: &Housing) -> HashMap<(SchoolIx, bool, i32), f64> {
     let mut out = HashMap::new();
-    for (&(b, y), &h) in housing {
+    let sorted: BTreeMap<(BlockIx, i32), f64> = housing.iter().map(|(k, v)| (*k, *v)).collect();
+    for (&(b, y), &h) in &sorted {
         for (junior, zone) in [(false, &feeds.grade1), (true, &feeds.grade7)] {
             if let Some(s) = zone[b.ix()] {
                 *out.entry((s, junior, y)).or_insert(0.0) += h;

@@ -749,8 +749,15 @@ fn forecast(
     else {
         return Err(Error::Input(diags));
     };
-    let policy = fc::ForecastPolicy::default();
-    let feeds = fc::feeds(&input.data);
+    let policy = input.scenario.forecast.clone();
+    let mut feeds = fc::feeds(&input.data);
+    let fpath = input.scenario.dataset.join("feeders.csv");
+    if fpath.exists() {
+        match io::forecast::read_feeders(&fpath, &input.data, &mut diags) {
+            Some(f) => feeds.feeder = f,
+            None => return Err(Error::Input(diags)),
+        }
+    }
     let p = fc::project(
         &input.data,
         &feeds,

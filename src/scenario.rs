@@ -162,6 +162,8 @@ pub struct Scenario {
     pub conversions: Vec<Conversion>,
     /// How classes are drawn after placement (阳光分班).
     pub classes: crate::classes::ClassPolicy,
+    /// Projection settings and warning thresholds (学位预警).
+    pub forecast: crate::forecast::ForecastPolicy,
 }
 
 impl Scenario {
@@ -183,6 +185,7 @@ impl Scenario {
             new_schools: vec![],
             conversions: vec![],
             classes: Default::default(),
+            forecast: Default::default(),
         }
     }
 

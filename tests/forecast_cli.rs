@@ -186,3 +186,77 @@ fn the_html_report_parses_without_errors_and_renders() {
     );
     assert!(colours.len() > 20, "only {} colours", colours.len());
 }
+
+/// Births given by town, a feeder map given as a file, and the scenario's
+/// `[forecast]` keys, on the small fixture; a bad feeder file is an input
+/// error with its line and column.
+#[test]
+fn town_births_given_feeders_and_policy_keys() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root.join("tests/fixtures/good")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    let mut births = String::from("year,town,births\n");
+    for y in 2015..=2024 {
+        births.push_str(&format!("{y},城区,{}\n{y},江北乡,{}\n", 30 - (y - 2015), 6));
+    }
+    std::fs::write(dir.path().join("births.csv"), births).unwrap();
+    let mut hist = String::from("year,school_id,grade,enrolled\n");
+    for y in 2023..=2025 {
+        for g in 1..=6 {
+            hist.push_str(&format!("{y},A,{g},{}\n{y},B,{g},{}\n", 20 + g, 10 + g));
+        }
+        for g in 7..=9 {
+            hist.push_str(&format!("{y},C,{g},{}\n", 30 + g));
+        }
+    }
+    std::fs::write(dir.path().join("enrollment_history.csv"), hist).unwrap();
+    std::fs::write(
+        dir.path().join("feeders.csv"),
+        "primary_id,junior_id,share\nA,C,1\nB,C,2\n",
+    )
+    .unwrap();
+    let scenario = dir.path().join("scenario.toml");
+    let mut text = std::fs::read_to_string(&scenario).unwrap();
+    text.push_str(
+        "\n[forecast]\nyears_back = 2\nrecent_weight = 0.5\nclass_size_primary = 40\nred = 1.05\n",
+    );
+    std::fs::write(&scenario, text).unwrap();
+    let out = dir.path().join("out");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_sunshine"))
+            .args([
+                "forecast",
+                scenario.to_str().unwrap(),
+                "--years",
+                "3",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap()
+    };
+    let o = run();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let short = rows(&out.join("shortfall.csv"));
+    // class size 40 from the scenario: A has 1 class × 40 seats × 6 grades
+    let a = short.iter().find(|r| r[0] == "A").unwrap();
+    assert_eq!(a[4], "240");
+    let projection = rows(&out.join("projection.csv"));
+    assert!(projection.iter().any(|r| r[0] == "C" && r[1] == "7"));
+    // a feeder file naming an unknown school
+    std::fs::write(
+        dir.path().join("feeders.csv"),
+        "primary_id,junior_id,share\nA,Z,1\n",
+    )
+    .unwrap();
+    let o = run();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("feeders.csv:2: column 2 (junior_id): unknown school `Z`"),
+        "{err}"
+    );
+}

@@ -44,34 +44,65 @@ pub fn read(
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
     let errors = diags.error_count();
+    // births by block, or by town (spread over the town's blocks by households)
     let mut births = Births::new();
+    let mut town_blocks: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, b) in data.blocks.iter().enumerate() {
+        town_blocks.entry(b.town.as_str()).or_default().push(i);
+    }
     if let Some(t) = Table::read(&dir.join("births.csv"), Encoding::Auto, diags) {
-        if let Some([yc, bc, nc]) = t.require(["year", "block_id", "births"], diags) {
+        let (bc, tc) = (t.column("block_id"), t.column("town"));
+        if bc.is_none() && tc.is_none() {
+            diags.error(
+                &t.path,
+                Some(1),
+                None,
+                "missing column `block_id`; expected year, block_id (or town) and births",
+            );
+        } else if let Some([yc, nc]) = t.require(["year", "births"], diags) {
+            let mut seen: HashMap<(String, i32), usize> = HashMap::new();
             t.rows(diags, |r, d| {
                 let y = year(r, d, yc);
-                let b = blocks.get(r.get(bc));
-                if b.is_none() {
+                let n = r.u32(d, nc, "a number of births (0 or more)");
+                let block = bc.map(|c| (c, r.get(c))).filter(|(_, v)| !v.is_empty());
+                let town = tc.map(|c| (c, r.get(c))).filter(|(_, v)| !v.is_empty());
+                let targets: Vec<(usize, f64)> = match (block, town) {
+                    (Some((c, id)), _) => match blocks.get(id) {
+                        Some(&b) => vec![(b, 1.0)],
+                        None => {
+                            r.error(d, c, format!("unknown block `{id}`; expected a block_id from blocks.csv"));
+                            return;
+                        }
+                    },
+                    (None, Some((c, name))) => match town_blocks.get(name) {
+                        Some(list) => {
+                            let hh: f64 = list.iter().map(|&b| f64::from(data.blocks[b].households.max(1))).sum();
+                            list.iter()
+                                .map(|&b| (b, f64::from(data.blocks[b].households.max(1)) / hh))
+                                .collect()
+                        }
+                        None => {
+                            r.error(d, c, format!("unknown town `{name}`; expected a town of blocks.csv"));
+                            return;
+                        }
+                    },
+                    (None, None) => {
+                        r.error(d, bc.or(tc).unwrap_or(0), "empty; expected a block_id or a town");
+                        return;
+                    }
+                };
+                let (Some(y), Some(n)) = (y, n) else { return };
+                let key = (block.or(town).map(|x| x.1.to_string()).unwrap_or_default(), y);
+                if let Some(first) = seen.insert(key, r.line) {
                     r.error(
                         d,
-                        bc,
-                        format!(
-                            "unknown block `{}`; expected a block_id from blocks.csv",
-                            r.get(bc)
-                        ),
+                        bc.or(tc).unwrap_or(0),
+                        format!("two rows for the same place and year {y} (first on line {first}); expected one"),
                     );
+                    return;
                 }
-                let n = r.u32(d, nc, "a number of births (0 or more)");
-                if let (Some(y), Some(&b), Some(n)) = (y, b, n) {
-                    if births
-                        .insert((BlockIx::from_ix(b), y), f64::from(n))
-                        .is_some()
-                    {
-                        r.error(
-                            d,
-                            bc,
-                            format!("block `{}` has two rows for {y}; expected one", r.get(bc)),
-                        );
-                    }
+                for (b, share) in targets {
+                    *births.entry((BlockIx::from_ix(b), y)).or_insert(0.0) += f64::from(n) * share;
                 }
             });
         }
@@ -146,6 +177,73 @@ pub fn read(
         }
     }
     (diags.error_count() == errors).then_some((births, history, housing))
+}
+
+/// An optional `feeders.csv` (primary_id, junior_id, share): which junior
+/// schools a primary school's grade 6 goes on to, replacing the feeder map
+/// computed from the zones. Each primary's shares are normalised to 1.
+pub fn read_feeders(
+    path: &Path,
+    data: &Dataset,
+    diags: &mut Diagnostics,
+) -> Option<HashMap<SchoolIx, Vec<(SchoolIx, f64)>>> {
+    let schools: HashMap<&str, usize> = data
+        .schools
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let t = Table::read(path, Encoding::Auto, diags)?;
+    let [pc, jc, sc] = t.require(["primary_id", "junior_id", "share"], diags)?;
+    let mut out: std::collections::BTreeMap<SchoolIx, Vec<(SchoolIx, f64)>> = Default::default();
+    let errors = diags.error_count();
+    t.rows(diags, |r, d| {
+        let p = schools.get(r.get(pc));
+        if p.is_none() {
+            r.error(
+                d,
+                pc,
+                format!(
+                    "unknown school `{}`; expected a school_id from schools.csv",
+                    r.get(pc)
+                ),
+            );
+        }
+        let j = schools.get(r.get(jc));
+        if j.is_none() {
+            r.error(
+                d,
+                jc,
+                format!(
+                    "unknown school `{}`; expected a school_id from schools.csv",
+                    r.get(jc)
+                ),
+            );
+        }
+        let share = r.f64(d, sc, "a share above 0").filter(|&x| {
+            let ok = x > 0.0;
+            if !ok {
+                r.error(d, sc, format!("share {x}; expected a number above 0"));
+            }
+            ok
+        });
+        if let (Some(&p), Some(&j), Some(share)) = (p, j, share) {
+            out.entry(SchoolIx::from_ix(p))
+                .or_default()
+                .push((SchoolIx::from_ix(j), share));
+        }
+    });
+    if diags.error_count() > errors {
+        return None;
+    }
+    Some(
+        out.into_iter()
+            .map(|(p, l)| {
+                let total: f64 = l.iter().map(|x| x.1).sum();
+                (p, l.into_iter().map(|(j, s)| (j, s / total)).collect())
+            })
+            .collect(),
+    )
 }
 
 pub fn births_csv(data: &Dataset, births: &Births) -> Vec<u8> {

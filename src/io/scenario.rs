@@ -41,6 +41,20 @@ struct Raw {
     classes: Option<RawClasses>,
     #[serde(default)]
     conversions: Vec<RawConversion>,
+    #[serde(default)]
+    forecast: Option<RawForecast>,
+}
+
+#[derive(Deserialize)]
+struct RawForecast {
+    years_back: Option<Spanned<usize>>,
+    recent_weight: Option<Spanned<f64>>,
+    yield_per_grade: Option<Spanned<f64>>,
+    class_size_primary: Option<Spanned<u32>>,
+    class_size_junior: Option<Spanned<u32>>,
+    yellow: Option<Spanned<f64>>,
+    orange: Option<Spanned<f64>>,
+    red: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -465,6 +479,71 @@ fn convert(
             }
         })
         .collect();
+    let mut forecast = base.map_or_else(Default::default, |b| b.forecast.clone());
+    if let Some(f) = &raw.forecast {
+        if let Some(v) = &f.years_back {
+            if *v.get_ref() == 0 {
+                cx.err(
+                    v.span().start,
+                    "years_back 0; expected at least 1 year of history per ratio",
+                );
+            }
+            forecast.years_back = *v.get_ref();
+        }
+        let positive = |v: &Option<Spanned<f64>>, key: &str, slot: &mut f64, cx: &mut Ctx<'_>| {
+            if let Some(v) = v {
+                let x = *v.get_ref();
+                if !(x.is_finite() && x >= 0.0) {
+                    cx.err(
+                        v.span().start,
+                        format!("{key} {x}; expected a number of 0 or more"),
+                    );
+                }
+                *slot = x;
+            }
+        };
+        positive(
+            &f.recent_weight,
+            "recent_weight",
+            &mut forecast.recent_weight,
+            cx,
+        );
+        positive(
+            &f.yield_per_grade,
+            "yield_per_grade",
+            &mut forecast.yield_per_grade,
+            cx,
+        );
+        positive(&f.yellow, "yellow", &mut forecast.yellow, cx);
+        positive(&f.orange, "orange", &mut forecast.orange, cx);
+        positive(&f.red, "red", &mut forecast.red, cx);
+        for (v, slot) in [
+            (&f.class_size_primary, &mut forecast.class_size_primary),
+            (&f.class_size_junior, &mut forecast.class_size_junior),
+        ] {
+            if let Some(v) = v {
+                if *v.get_ref() == 0 || *v.get_ref() > 55 {
+                    cx.err(
+                        v.span().start,
+                        format!("class size {}; expected 1 to 55", v.get_ref()),
+                    );
+                }
+                *slot = *v.get_ref();
+            }
+        }
+        if !(forecast.yellow <= forecast.orange && forecast.orange <= forecast.red) {
+            let at = f
+                .yellow
+                .as_ref()
+                .or(f.orange.as_ref())
+                .or(f.red.as_ref())
+                .map_or(0, |v| v.span().start);
+            cx.err(
+                at,
+                "warning thresholds out of order; expected yellow <= orange <= red",
+            );
+        }
+    }
     let mut new_ids = Vec::new();
     let new_schools = raw
         .new_schools
@@ -571,6 +650,7 @@ fn convert(
         new_schools: inherit(new_schools, base.map(|b| &b.new_schools)),
         conversions: inherit(conversions, base.map(|b| &b.conversions)),
         classes,
+        forecast,
     };
     if cx.diags.error_count() > errors_before {
         return None;
