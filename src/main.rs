@@ -629,20 +629,15 @@ fn optimize_closures(
     };
     let input = io::load(scenario, cli.encoding)?;
     print_warnings(&input.warnings, cli.max_errors);
+    let lookup = input.data.school_lookup();
     let find = |ids: &[String]| -> Result<Vec<sunshine::model::SchoolIx>, Error> {
         ids.iter()
             .map(|id| {
-                input
-                    .data
-                    .schools
-                    .iter()
-                    .position(|s| s.id.as_str() == id)
-                    .map(sunshine::model::SchoolIx::from_ix)
-                    .ok_or_else(|| {
-                        Error::Other(format!(
-                            "unknown school `{id}`; expected a school_id from schools.csv"
-                        ))
-                    })
+                lookup.get(id.as_str()).copied().ok_or_else(|| {
+                    Error::Other(format!(
+                        "unknown school `{id}`; expected a school_id from schools.csv"
+                    ))
+                })
             })
             .collect()
     };

@@ -343,6 +343,22 @@ impl Dataset {
     pub fn block(&self, ix: BlockIx) -> &Block {
         &self.blocks[ix.ix()]
     }
+    /// Schools by their id, for resolving references in input files.
+    pub fn school_lookup(&self) -> std::collections::HashMap<&str, SchoolIx> {
+        self.schools
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), SchoolIx::from_ix(i)))
+            .collect()
+    }
+    /// Blocks by their id.
+    pub fn block_lookup(&self) -> std::collections::HashMap<&str, BlockIx> {
+        self.blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.id.as_str(), BlockIx::from_ix(i)))
+            .collect()
+    }
     /// The coordinate of an applicant's home.
     pub fn home_point(&self, home: Home) -> Point<f64> {
         match home {

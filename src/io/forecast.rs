@@ -31,18 +31,8 @@ pub fn read(
     data: &Dataset,
     diags: &mut Diagnostics,
 ) -> Option<(Births, Enrollment, Housing)> {
-    let blocks: HashMap<&str, usize> = data
-        .blocks
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.id.as_str(), i))
-        .collect();
-    let schools: HashMap<&str, usize> = data
-        .schools
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+    let blocks = data.block_lookup();
+    let schools = data.school_lookup();
     let errors = diags.error_count();
     // births by block, or by town (spread over the town's blocks by households)
     let mut births = Births::new();
@@ -67,12 +57,9 @@ pub fn read(
                 let block = bc.map(|c| (c, r.get(c))).filter(|(_, v)| !v.is_empty());
                 let town = tc.map(|c| (c, r.get(c))).filter(|(_, v)| !v.is_empty());
                 let targets: Vec<(usize, f64)> = match (block, town) {
-                    (Some((c, id)), _) => match blocks.get(id) {
-                        Some(&b) => vec![(b, 1.0)],
-                        None => {
-                            r.error(d, c, format!("unknown block `{id}`; expected a block_id from blocks.csv"));
-                            return;
-                        }
+                    (Some((c, _)), _) => match r.lookup(d, c, &blocks, "block", "blocks.csv") {
+                        Some(b) => vec![(b.ix(), 1.0)],
+                        None => return,
                     },
                     (None, Some((c, name))) => match town_blocks.get(name) {
                         Some(list) => {
@@ -113,17 +100,7 @@ pub fn read(
         {
             t.rows(diags, |r, d| {
                 let y = year(r, d, yc);
-                let s = schools.get(r.get(sc));
-                if s.is_none() {
-                    r.error(
-                        d,
-                        sc,
-                        format!(
-                            "unknown school `{}`; expected a school_id from schools.csv",
-                            r.get(sc)
-                        ),
-                    );
-                }
+                let s = r.lookup(d, sc, &schools, "school", "schools.csv");
                 let g = r.u32(d, gc, "a grade from 1 to 9").filter(|g| {
                     let ok = (1..=9).contains(g);
                     if !ok {
@@ -132,11 +109,8 @@ pub fn read(
                     ok
                 });
                 let e = r.u32(d, ec, "a number of pupils (0 or more)");
-                if let (Some(y), Some(&s), Some(g), Some(e)) = (y, s, g, e) {
-                    if history
-                        .insert((SchoolIx::from_ix(s), g as u8, y), f64::from(e))
-                        .is_some()
-                    {
+                if let (Some(y), Some(s), Some(g), Some(e)) = (y, s, g, e) {
+                    if history.insert((s, g as u8, y), f64::from(e)).is_some() {
                         r.error(
                             d,
                             sc,
@@ -156,21 +130,11 @@ pub fn read(
         if let Some(t) = Table::read(&hpath, Encoding::Auto, diags) {
             if let Some([bc, yc, hc]) = t.require(["block_id", "year", "new_households"], diags) {
                 t.rows(diags, |r, d| {
-                    let b = blocks.get(r.get(bc));
-                    if b.is_none() {
-                        r.error(
-                            d,
-                            bc,
-                            format!(
-                                "unknown block `{}`; expected a block_id from blocks.csv",
-                                r.get(bc)
-                            ),
-                        );
-                    }
+                    let b = r.lookup(d, bc, &blocks, "block", "blocks.csv");
                     let y = year(r, d, yc);
                     let h = r.u32(d, hc, "a number of households (0 or more)");
-                    if let (Some(&b), Some(y), Some(h)) = (b, y, h) {
-                        *housing.entry((BlockIx::from_ix(b), y)).or_insert(0.0) += f64::from(h);
+                    if let (Some(b), Some(y), Some(h)) = (b, y, h) {
+                        *housing.entry((b, y)).or_insert(0.0) += f64::from(h);
                     }
                 });
             }
@@ -187,39 +151,14 @@ pub fn read_feeders(
     data: &Dataset,
     diags: &mut Diagnostics,
 ) -> Option<HashMap<SchoolIx, Vec<(SchoolIx, f64)>>> {
-    let schools: HashMap<&str, usize> = data
-        .schools
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+    let schools = data.school_lookup();
     let t = Table::read(path, Encoding::Auto, diags)?;
     let [pc, jc, sc] = t.require(["primary_id", "junior_id", "share"], diags)?;
     let mut out: std::collections::BTreeMap<SchoolIx, Vec<(SchoolIx, f64)>> = Default::default();
     let errors = diags.error_count();
     t.rows(diags, |r, d| {
-        let p = schools.get(r.get(pc));
-        if p.is_none() {
-            r.error(
-                d,
-                pc,
-                format!(
-                    "unknown school `{}`; expected a school_id from schools.csv",
-                    r.get(pc)
-                ),
-            );
-        }
-        let j = schools.get(r.get(jc));
-        if j.is_none() {
-            r.error(
-                d,
-                jc,
-                format!(
-                    "unknown school `{}`; expected a school_id from schools.csv",
-                    r.get(jc)
-                ),
-            );
-        }
+        let p = r.lookup(d, pc, &schools, "school", "schools.csv");
+        let j = r.lookup(d, jc, &schools, "school", "schools.csv");
         let share = r.f64(d, sc, "a share above 0").filter(|&x| {
             let ok = x > 0.0;
             if !ok {
@@ -227,10 +166,8 @@ pub fn read_feeders(
             }
             ok
         });
-        if let (Some(&p), Some(&j), Some(share)) = (p, j, share) {
-            out.entry(SchoolIx::from_ix(p))
-                .or_default()
-                .push((SchoolIx::from_ix(j), share));
+        if let (Some(p), Some(j), Some(share)) = (p, j, share) {
+            out.entry(p).or_default().push((j, share));
         }
     });
     if diags.error_count() > errors {

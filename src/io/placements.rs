@@ -25,31 +25,29 @@ pub fn read_admitted(
         .enumerate()
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
-    let schools: HashMap<&str, usize> = data
-        .schools
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+    let schools = data.school_lookup();
     let mut seen: HashMap<usize, usize> = HashMap::new();
     let mut out = Vec::new();
     let errors = diags.error_count();
     t.rows(diags, |r, d| {
-        let Some(&st) = students.get(r.get(scol)) else {
-            r.error(d, scol, format!("unknown student `{}`; expected a student_id of the scenario's students.csv", r.get(scol)));
+        let Some(st) = r.lookup(d, scol, &students, "student", "the scenario's students.csv") else {
             return;
         };
         if let Some(first) = seen.insert(st, r.line) {
-            r.error(d, scol, format!("student `{}` appears twice (first on line {first}); expected one row per applicant", r.get(scol)));
+            r.error(
+                d,
+                scol,
+                format!(
+                    "student `{}` appears twice (first on line {first}); expected one row per applicant",
+                    r.get(scol)
+                ),
+            );
             return;
         }
-        let placed = r.get(pcol);
-        if placed.is_empty() {
-            return;
-        }
-        match schools.get(placed) {
-            Some(&s) => out.push((st, SchoolIx::from_ix(s))),
-            None => r.error(d, pcol, format!("unknown school `{placed}`; expected a school_id from schools.csv or empty")),
+        if !r.get(pcol).is_empty() {
+            if let Some(s) = r.lookup(d, pcol, &schools, "school", "schools.csv") {
+                out.push((st, s));
+            }
         }
     });
     (diags.error_count() == errors).then_some(out)
@@ -63,24 +61,24 @@ pub fn read_teachers(
 ) -> Option<Vec<Vec<String>>> {
     let t = Table::read(path, Encoding::Auto, diags)?;
     let [tcol, scol] = t.require(["teacher_id", "school_id"], diags)?;
-    let schools: HashMap<&str, usize> = data
-        .schools
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+    let schools = data.school_lookup();
     let mut out = vec![Vec::new(); data.schools.len()];
     let mut seen: HashMap<String, usize> = HashMap::new();
     let errors = diags.error_count();
     t.rows(diags, |r, d| {
-        let Some(id) = r.text(d, tcol, "a teacher id") else { return };
+        let Some(id) = r.text(d, tcol, "a teacher id") else {
+            return;
+        };
         if let Some(first) = seen.insert(id.to_string(), r.line) {
-            r.error(d, tcol, format!("duplicate teacher_id `{id}` (first on line {first}); expected each teacher once"));
+            r.error(
+                d,
+                tcol,
+                format!("duplicate teacher_id `{id}` (first on line {first}); expected each teacher once"),
+            );
             return;
         }
-        match schools.get(r.get(scol)) {
-            Some(&s) => out[s].push(id.to_string()),
-            None => r.error(d, scol, format!("unknown school `{}`; expected a school_id from schools.csv", r.get(scol))),
+        if let Some(s) = r.lookup(d, scol, &schools, "school", "schools.csv") {
+            out[s.ix()].push(id.to_string());
         }
     });
     (diags.error_count() == errors).then_some(out)

@@ -288,6 +288,28 @@ impl Row<'_> {
         Some(v)
     }
 
+    /// Resolve an id in `ids`, or report `unknown {what} ...; expected a
+    /// {what}_id from {file}`.
+    pub fn lookup<T: Copy>(
+        &self,
+        diags: &mut Diagnostics,
+        col: usize,
+        ids: &std::collections::HashMap<&str, T>,
+        what: &str,
+        file: &str,
+    ) -> Option<T> {
+        let v = self.get(col);
+        let found = ids.get(v).copied();
+        if found.is_none() {
+            self.error(
+                diags,
+                col,
+                format!("unknown {what} `{v}`; expected a {what}_id from {file}"),
+            );
+        }
+        found
+    }
+
     pub fn bool(&self, diags: &mut Diagnostics, col: usize) -> Option<bool> {
         let s = self.get(col);
         match parse_bool(s) {
