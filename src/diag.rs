@@ -141,6 +141,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A command-line value that makes no sense (exit code 2, like bad input).
+    #[error("{0}")]
+    Usage(String),
     #[error("{0}")]
     Other(String),
 }

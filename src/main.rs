@@ -213,6 +213,10 @@ fn main() -> ExitCode {
             eprintln!("{total} error(s) in the input; nothing was written");
             ExitCode::from(2)
         }
+        Err(Error::Usage(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
@@ -356,8 +360,8 @@ fn place(
 }
 
 fn parse_mechanism(mechanism: &str, tie_breaking: &str) -> Result<Mechanism, Error> {
-    let m: Mechanism = mechanism.parse().map_err(Error::Other)?;
-    let t: TieBreak = tie_breaking.parse().map_err(Error::Other)?;
+    let m: Mechanism = mechanism.parse().map_err(Error::Usage)?;
+    let t: TieBreak = tie_breaking.parse().map_err(Error::Usage)?;
     Ok(m.with_tie_break(t))
 }
 
@@ -382,7 +386,7 @@ fn odds(
 ) -> Result<(), Error> {
     let mechanism = parse_mechanism(mechanism, tie_breaking)?;
     if mechanism == Mechanism::MinDistance {
-        return Err(Error::Other(
+        return Err(Error::Usage(
             "min-distance has no lottery; expected zoned, deferred-acceptance or boston".into(),
         ));
     }
@@ -556,7 +560,7 @@ fn sweep(
         .iter()
         .position(|h| *h == sort)
         .ok_or_else(|| {
-            Error::Other(format!(
+            Error::Usage(format!(
                 "unknown sort column `{sort}`; expected one of {}",
                 report::compare::TOTALS_HEADER.join(", ")
             ))
@@ -617,12 +621,12 @@ fn optimize_closures(
         (Some(k), None) => Target::Close(k),
         (None, Some(u)) if (0.0..=1.0).contains(&u) => Target::MinUtilisation(u),
         (None, Some(u)) => {
-            return Err(Error::Other(format!(
+            return Err(Error::Usage(format!(
                 "--min-utilisation {u}; expected a share from 0 to 1"
             )))
         }
         _ => {
-            return Err(Error::Other(
+            return Err(Error::Usage(
                 "expected --close K or --min-utilisation U".into(),
             ))
         }
@@ -634,7 +638,7 @@ fn optimize_closures(
         ids.iter()
             .map(|id| {
                 lookup.get(id.as_str()).copied().ok_or_else(|| {
-                    Error::Other(format!(
+                    Error::Usage(format!(
                         "unknown school `{id}`; expected a school_id from schools.csv"
                     ))
                 })
@@ -655,7 +659,7 @@ fn optimize_closures(
         "heuristic" => false,
         "auto" => candidates.len() <= 40,
         m => {
-            return Err(Error::Other(format!(
+            return Err(Error::Usage(format!(
                 "unknown method `{m}`; expected auto, mip or heuristic"
             )))
         }

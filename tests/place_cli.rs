@@ -286,3 +286,24 @@ fn fixture_worked_by_hand() {
         "{a}"
     );
 }
+
+#[test]
+fn a_bad_option_value_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_sunshine"))
+        .args([
+            "place",
+            root().join("scenarios/longtan-2025.toml").to_str().unwrap(),
+            "--mechanism",
+            "lottery",
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("unknown mechanism `lottery`; expected zoned")
+    );
+    assert!(!dir.path().join("out").exists());
+}
