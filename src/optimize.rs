@@ -8,10 +8,12 @@
 //!   assignment, which is integral once `y` is fixed since the rest is a
 //!   transportation problem); the next-best sets by no-good cuts.
 //! - [`heuristic`]: greedy drop (close, one at a time, the school whose
-//!   closure costs least), from the plain start and from each possible
+//!   closure costs least, backing out of dead ends), from the plain start and from each possible
 //!   first closure, then swaps of a closed and an open school while they
 //!   help; every set is evaluated exactly by min-cost flow ([`evaluate`]).
 //! - [`brute_force`]: every closure set, for tests.
+
+use std::collections::HashSet;
 
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel};
 
@@ -204,6 +206,7 @@ pub fn heuristic(inst: &Instance, target: Target, top: usize) -> Vec<ClosureSet>
         Some(obj)
     };
     let closable = |open: &[bool], s: usize| open[s] && !inst.must_keep[s];
+    let mut dead: HashSet<Vec<bool>> = HashSet::new();
     let initial: Vec<bool> = (0..n).map(|s| !inst.must_close[s]).collect();
     // one greedy path from the plain start, and one from each first closure
     let firsts: Vec<Option<usize>> = std::iter::once(None)
@@ -217,36 +220,18 @@ pub fn heuristic(inst: &Instance, target: Target, top: usize) -> Vec<ClosureSet>
                 continue;
             }
         }
-        // greedy drop
-        loop {
-            let done = match target {
-                Target::Close(k) => open.iter().filter(|&&o| !o).count() >= k,
-                // close while some open school cannot be filled to the bar
-                Target::MinUtilisation(_) => evaluate_with(inst, &open, lower_of(target)).is_some(),
-            };
-            if done {
-                break;
-            }
-            let mut best: Option<(f64, usize)> = None;
-            for s in 0..n {
-                if !closable(&open, s) {
-                    continue;
-                }
-                open[s] = false;
-                let obj = evaluate(inst, &open).map(|(km, _)| objective(inst, &open, km));
-                consider(&open, &mut seen);
-                if let Some(obj) = obj {
-                    if best.is_none_or(|(b, _)| obj < b - 1e-9) {
-                        best = Some((obj, s));
-                    }
-                }
-                open[s] = true;
-            }
-            match best {
-                Some((_, s)) => open[s] = false,
-                None => break,
-            }
-        }
+        // greedy drop, backtracking out of dead ends
+        let mut budget = 2 * n * n;
+        descend(
+            inst,
+            target,
+            &mut open,
+            &mut budget,
+            &mut dead,
+            &mut |o: &[bool]| {
+                consider(o, &mut seen);
+            },
+        );
         consider(&open, &mut seen);
         // swaps: close an open school and reopen a closed one while it helps
         let mut current = evaluate_with(inst, &open, lower_of(target))
@@ -292,6 +277,63 @@ pub fn heuristic(inst: &Instance, target: Target, top: usize) -> Vec<ClosureSet>
     });
     seen.truncate(top);
     seen
+}
+
+/// Greedy drop as a depth-first descent: close, one at a time, the school
+/// whose closure costs least, and when a path reaches a set from which no
+/// closure keeps everyone seated before the target is met (a dead end,
+/// e.g. a small school closed early that a tight district later needs),
+/// back up and take the next cheapest closure instead. Dead sets are
+/// remembered; `budget` caps the evaluations spent, so large districts
+/// stay fast while small ones are searched to a feasible set whenever one
+/// lies below the path. Returns whether `open` ends at a finished set.
+fn descend(
+    inst: &Instance,
+    target: Target,
+    open: &mut Vec<bool>,
+    budget: &mut usize,
+    dead: &mut HashSet<Vec<bool>>,
+    seen: &mut dyn FnMut(&[bool]),
+) -> bool {
+    let done = match target {
+        Target::Close(k) => open.iter().filter(|&&o| !o).count() >= k,
+        // close while some open school cannot be filled to the bar
+        Target::MinUtilisation(_) => evaluate_with(inst, open, lower_of(target)).is_some(),
+    };
+    if done {
+        return true;
+    }
+    if dead.contains(open.as_slice()) {
+        return false;
+    }
+    let mut options: Vec<(f64, usize)> = Vec::new();
+    for s in 0..open.len() {
+        if !open[s] || inst.must_keep[s] || *budget == 0 {
+            continue;
+        }
+        *budget -= 1;
+        open[s] = false;
+        if let Some((km, _)) = evaluate(inst, open) {
+            options.push((objective(inst, open, km), s));
+            seen(open);
+        }
+        open[s] = true;
+    }
+    options.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    for (_, s) in options {
+        open[s] = false;
+        if descend(inst, target, open, budget, dead, seen) {
+            return true;
+        }
+        open[s] = true;
+        if *budget == 0 {
+            break;
+        }
+    }
+    if *budget > 0 {
+        dead.insert(open.clone());
+    }
+    false
 }
 
 /// The exact optimum and the next best sets (up to `top`), by MIP with

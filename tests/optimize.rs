@@ -109,3 +109,32 @@ fn many_samples_are_feasible() {
     }
     assert!(feasible >= 15, "{feasible} of 60 feasible");
 }
+
+/// A tight district (25 applicants, 30 seats, three of six schools to
+/// close) where closing the cheapest school first leads to a dead end:
+/// the heuristic must back out of it and find the one feasible set, as
+/// the MIP does. Found by the property test in CI.
+#[test]
+fn heuristic_backs_out_of_dead_ends() {
+    let inst = Instance {
+        demand: vec![9, 2, 2, 3, 6, 3],
+        capacity: vec![12, 2, 1, 3, 2, 10],
+        cost: vec![0.0; 6],
+        reach: vec![
+            vec![(0, 7338), (1, 100), (5, 5361)],
+            vec![(5, 100)],
+            vec![(0, 100)],
+            vec![(1, 100), (4, 100), (5, 100)],
+            vec![(3, 759), (5, 100)],
+            vec![(0, 11304), (2, 100)],
+        ],
+        must_keep: vec![false; 6],
+        must_close: vec![false; 6],
+    };
+    let exact = brute_force(&inst, Target::Close(3)).expect("feasible");
+    assert_eq!(exact.closed, vec![1, 2, 4]);
+    let h = heuristic(&inst, Target::Close(3), 1);
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].closed, exact.closed);
+    assert!((h[0].objective - exact.objective).abs() < 1e-9);
+}
