@@ -82,8 +82,93 @@ impl Boundary {
     }
 }
 
+/// A local equirectangular projection to metres, centred on the district.
+///
+/// Planar geometry (Voronoi cells, unions, areas) needs metres, not
+/// degrees. Over a district of 50 km the scale error of this projection is
+/// below 0.1%, far under what zoning cares about, and it needs no PROJ.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Projection {
+    lon0: f64,
+    lat0: f64,
+    kx: f64,
+    ky: f64,
+}
+
+/// Mean Earth radius (m), as the haversine distance uses.
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+impl Projection {
+    /// The projection centred at `centre` (lon, lat).
+    pub fn centred(centre: Point<f64>) -> Projection {
+        let ky = EARTH_RADIUS_M.to_radians();
+        Projection {
+            lon0: centre.x(),
+            lat0: centre.y(),
+            kx: ky * centre.y().to_radians().cos(),
+            ky,
+        }
+    }
+
+    /// Centred on the middle of the points' bounding box.
+    pub fn around(points: impl IntoIterator<Item = Point<f64>>) -> Projection {
+        let (mut lo, mut hi) = (
+            Coord {
+                x: f64::MAX,
+                y: f64::MAX,
+            },
+            Coord {
+                x: f64::MIN,
+                y: f64::MIN,
+            },
+        );
+        for p in points {
+            lo.x = lo.x.min(p.x());
+            lo.y = lo.y.min(p.y());
+            hi.x = hi.x.max(p.x());
+            hi.y = hi.y.max(p.y());
+        }
+        if lo.x > hi.x {
+            return Projection::centred(Point::new(0.0, 0.0));
+        }
+        Projection::centred(Point::new((lo.x + hi.x) / 2.0, (lo.y + hi.y) / 2.0))
+    }
+
+    /// Lon/lat to metres east and north of the centre.
+    pub fn forward(&self, c: Coord<f64>) -> Coord<f64> {
+        Coord {
+            x: (c.x - self.lon0) * self.kx,
+            y: (c.y - self.lat0) * self.ky,
+        }
+    }
+
+    /// Metres back to lon/lat.
+    pub fn inverse(&self, c: Coord<f64>) -> Coord<f64> {
+        Coord {
+            x: c.x / self.kx + self.lon0,
+            y: c.y / self.ky + self.lat0,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn projection_round_trips_and_keeps_scale() {
+        use geo::{Distance, Haversine};
+        let p = Projection::centred(Point::new(126.56, 43.85));
+        let a = Coord {
+            x: 126.60,
+            y: 43.90,
+        };
+        let back = p.inverse(p.forward(a));
+        assert!((back.x - a.x).abs() < 1e-12 && (back.y - a.y).abs() < 1e-12);
+        let f = p.forward(a);
+        let planar = (f.x * f.x + f.y * f.y).sqrt();
+        let sphere = Haversine.distance(Point::new(126.56, 43.85), Point::from(a));
+        assert!((planar / sphere - 1.0).abs() < 1e-3, "{planar} vs {sphere}");
+    }
+
     use super::*;
     use geo::{polygon, Contains};
 

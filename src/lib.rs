@@ -28,5 +28,6 @@ pub mod report;
 pub mod scenario;
 pub mod solve;
 pub mod summary;
+pub mod zones;
 
 pub use diag::{Diagnostic, Diagnostics, Error, Result};

@@ -78,6 +78,11 @@ pub struct Policy {
     pub overflow_max_km: f64,
     /// Candidate schools per home considered in overflow placement.
     pub candidates: usize,
+    /// Zoning: a zone may hold expected applicants up to seats × (1 + slack).
+    pub zone_slack: f64,
+    /// Zoning: cost of moving a block from last year's zone, in
+    /// applicant-metres (2000 = one applicant travelling 2 km farther).
+    pub zone_move_penalty: f64,
 }
 
 impl Policy {
@@ -94,6 +99,8 @@ impl Policy {
             service_radius_junior_km: 10.0,
             overflow_max_km: 30.0,
             candidates: 15,
+            zone_slack: 0.0,
+            zone_move_penalty: 2000.0,
         }
     }
 

@@ -74,6 +74,8 @@ struct RawPolicy {
     service_radius_km: Option<RawRadius>,
     overflow_max_km: Option<Spanned<f64>>,
     candidates: Option<Spanned<usize>>,
+    zone_slack: Option<Spanned<f64>>,
+    zone_move_penalty: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -399,6 +401,30 @@ fn convert(
             cx.err(c.span().start, "candidates 0; expected at least 1");
         }
         policy.candidates = *c.get_ref();
+    }
+    if let Some(v) = &rp.zone_slack {
+        let x = *v.get_ref();
+        if !((0.0..=1.0).contains(&x)) {
+            cx.err(
+                v.span().start,
+                format!(
+                    "zone_slack {x}; expected a share of seats from 0 to 1 (0.05 = 5% over seats)"
+                ),
+            );
+        }
+        policy.zone_slack = x;
+    }
+    if let Some(v) = &rp.zone_move_penalty {
+        let x = *v.get_ref();
+        if !(x >= 0.0 && x.is_finite()) {
+            cx.err(
+                v.span().start,
+                format!(
+                    "zone_move_penalty {x}; expected applicant-metres per moved block, 0 or more"
+                ),
+            );
+        }
+        policy.zone_move_penalty = x;
     }
 
     let mut refs = Vec::new();

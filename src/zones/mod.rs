@@ -1,0 +1,311 @@
+//! Admission zones (学区划片): whole blocks to schools, each zone within its
+//! school's seats, connected, with short trips and few blocks moved from
+//! last year's zones.
+//!
+//! The problem is a capacitated, contiguous districting problem
+//! (Hess et al. 1965; contiguity by flows as in Shirabe 2005):
+//!
+//! minimise Σ_b w_b·m(b, z_b) + P·[z_b ≠ previous_b]
+//!
+//! over assignments z of blocks b to candidate schools, where w_b is the
+//! block's expected applicants, m the distance, P the penalty per moved
+//! block; subject to Σ_{b: z_b = s} d_b ≤ cap_s and every zone being one
+//! connected piece of the block neighbour graph that contains its school's
+//! own block (the root). Candidates follow the service-radius rule: a block
+//! with a school within the radius may only go to schools within it.
+//!
+//! - [`mip`]: exact, good_lp with flow-based contiguity constraints.
+//! - [`heuristic`]: min-cost-flow relaxation (the LP bound), rounding,
+//!   contiguity repair and a local search over boundary blocks.
+//! - [`brute_force`]: every assignment, for tests of tiny instances.
+//! - [`cells`]: Voronoi cells of blocks, the neighbour graph and zone shapes.
+
+pub mod build;
+pub mod cells;
+pub mod heuristic;
+pub mod mip;
+
+pub use build::{build, Problem, ZoneSettings};
+pub use heuristic::heuristic;
+pub use mip::{mip, MipOutcome};
+
+/// Weight of a block with no expected applicants, so that it still joins a
+/// near zone rather than an arbitrary one (a thousandth of an applicant).
+pub const EMPTY_WEIGHT: f64 = 0.001;
+
+/// A zoning problem over blocks `0..n` and schools `0..k` (indices local to
+/// the problem; [`build`] maps them to the dataset).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instance {
+    /// Expected applicants per block.
+    pub demand: Vec<u32>,
+    /// Applicants a school may take: ⌊seats × (1 + slack)⌋.
+    pub capacity: Vec<u32>,
+    /// Per block: the schools it may join and the distance in metres,
+    /// nearest first.
+    pub cands: Vec<Vec<(usize, u32)>>,
+    /// Last year's school per block, if any.
+    pub previous: Vec<Option<usize>>,
+    /// Cost of moving a block from its previous zone, in applicant-metres.
+    pub move_penalty: f64,
+    /// Neighbour lists (symmetric, sorted).
+    pub neighbours: Vec<Vec<usize>>,
+    /// Each school's own block, which is always in its zone.
+    pub root: Vec<usize>,
+}
+
+/// A zoning: the school of every block.
+pub type Assignment = Vec<usize>;
+
+impl Instance {
+    pub fn blocks(&self) -> usize {
+        self.demand.len()
+    }
+
+    pub fn schools(&self) -> usize {
+        self.capacity.len()
+    }
+
+    pub fn weight(&self, b: usize) -> f64 {
+        match self.demand[b] {
+            0 => EMPTY_WEIGHT,
+            d => f64::from(d),
+        }
+    }
+
+    /// Distance from block `b` to school `s` when `s` is a candidate.
+    pub fn metres(&self, b: usize, s: usize) -> Option<u32> {
+        self.cands[b].iter().find(|c| c.0 == s).map(|c| c.1)
+    }
+
+    /// Cost of block `b` in zone `s`; infinite when `s` is no candidate.
+    pub fn cost(&self, b: usize, s: usize) -> f64 {
+        match self.metres(b, s) {
+            Some(m) => self.weight(b) * f64::from(m) + self.move_cost(b, s),
+            None => f64::INFINITY,
+        }
+    }
+
+    fn move_cost(&self, b: usize, s: usize) -> f64 {
+        match self.previous[b] {
+            Some(p) if p != s => self.move_penalty,
+            _ => 0.0,
+        }
+    }
+
+    /// The objective of a zoning (travel plus move penalties).
+    pub fn objective(&self, z: &[usize]) -> f64 {
+        (0..self.blocks()).map(|b| self.cost(b, z[b])).sum()
+    }
+
+    /// Expected applicants per school.
+    pub fn load(&self, z: &[usize]) -> Vec<u32> {
+        let mut load = vec![0u32; self.schools()];
+        for (b, &s) in z.iter().enumerate() {
+            load[s] += self.demand[b];
+        }
+        load
+    }
+
+    /// Applicants beyond capacity, summed over schools.
+    pub fn overload(&self, z: &[usize]) -> u32 {
+        self.load(z)
+            .iter()
+            .zip(&self.capacity)
+            .map(|(&l, &c)| l.saturating_sub(c))
+            .sum()
+    }
+
+    /// Blocks whose school differs from the previous one.
+    pub fn moves(&self, z: &[usize]) -> usize {
+        (0..self.blocks())
+            .filter(|&b| self.previous[b].is_some_and(|p| p != z[b]))
+            .count()
+    }
+
+    /// Per school: whether its zone is one connected piece containing its
+    /// root block.
+    pub fn connected(&self, z: &[usize]) -> Vec<bool> {
+        let reached = self.reached_from_roots(z);
+        let mut ok = vec![true; self.schools()];
+        for (b, &s) in z.iter().enumerate() {
+            if !reached[b] {
+                ok[s] = false;
+            }
+        }
+        for (s, &r) in self.root.iter().enumerate() {
+            if z[r] != s {
+                ok[s] = false;
+            }
+        }
+        ok
+    }
+
+    /// Blocks connected, through blocks of their own zone, to the root of
+    /// their zone.
+    pub fn reached_from_roots(&self, z: &[usize]) -> Vec<bool> {
+        let mut reached = vec![false; self.blocks()];
+        let mut stack = Vec::new();
+        for (s, &r) in self.root.iter().enumerate() {
+            if z[r] == s && !reached[r] {
+                reached[r] = true;
+                stack.push(r);
+            }
+        }
+        while let Some(b) = stack.pop() {
+            for &n in &self.neighbours[b] {
+                if !reached[n] && z[n] == z[b] {
+                    reached[n] = true;
+                    stack.push(n);
+                }
+            }
+        }
+        reached
+    }
+
+    /// Whether `z` keeps every school's seats, every zone connected, and
+    /// every block at a candidate school.
+    pub fn is_feasible(&self, z: &[usize]) -> bool {
+        self.overload(z) == 0
+            && self.connected(z).iter().all(|&c| c)
+            && (0..self.blocks()).all(|b| self.metres(b, z[b]).is_some())
+    }
+}
+
+/// The best feasible zoning by enumerating every assignment (tiny
+/// instances only), the independent check of [`mip`] and [`heuristic`].
+pub fn brute_force(inst: &Instance) -> Option<(Assignment, f64)> {
+    let n = inst.blocks();
+    let mut fixed: Vec<Option<usize>> = vec![None; n];
+    for (s, &r) in inst.root.iter().enumerate() {
+        fixed[r] = Some(s);
+    }
+    let mut z = vec![0usize; n];
+    let mut best: Option<(Assignment, f64)> = None;
+    let mut load = vec![0u32; inst.schools()];
+    fn go(
+        inst: &Instance,
+        fixed: &[Option<usize>],
+        b: usize,
+        z: &mut Vec<usize>,
+        load: &mut Vec<u32>,
+        cost: f64,
+        best: &mut Option<(Assignment, f64)>,
+    ) {
+        if best.as_ref().is_some_and(|(_, c)| cost >= *c - 1e-9) {
+            return;
+        }
+        if b == z.len() {
+            if inst.connected(z).iter().all(|&c| c) {
+                *best = Some((z.clone(), cost));
+            }
+            return;
+        }
+        let options: Vec<usize> = match fixed[b] {
+            Some(s) => vec![s],
+            None => inst.cands[b].iter().map(|c| c.0).collect(),
+        };
+        for s in options {
+            if load[s] + inst.demand[b] > inst.capacity[s] || inst.metres(b, s).is_none() {
+                continue;
+            }
+            z[b] = s;
+            load[s] += inst.demand[b];
+            go(inst, fixed, b + 1, z, load, cost + inst.cost(b, s), best);
+            load[s] -= inst.demand[b];
+        }
+    }
+    go(inst, &fixed, 0, &mut z, &mut load, 0.0, &mut best);
+    best
+}
+
+/// Per-school figures of a zoning, in the problem's school order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZoneStats {
+    pub blocks: usize,
+    pub applicants: u32,
+    pub mean_m: f64,
+    pub max_m: u32,
+    pub connected: bool,
+}
+
+/// Blocks, applicants, applicant-weighted mean and maximum distance (max
+/// over blocks with applicants, else over all blocks) and connectedness.
+pub fn stats(inst: &Instance, z: &[usize]) -> Vec<ZoneStats> {
+    let connected = inst.connected(z);
+    let mut out: Vec<ZoneStats> = (0..inst.schools())
+        .map(|s| ZoneStats {
+            blocks: 0,
+            applicants: 0,
+            mean_m: 0.0,
+            max_m: 0,
+            connected: connected[s],
+        })
+        .collect();
+    for (b, &s) in z.iter().enumerate() {
+        let m = inst.metres(b, s).unwrap_or(0);
+        let st = &mut out[s];
+        st.blocks += 1;
+        st.applicants += inst.demand[b];
+        st.mean_m += f64::from(inst.demand[b]) * f64::from(m);
+        if inst.demand[b] > 0 {
+            st.max_m = st.max_m.max(m);
+        }
+    }
+    for st in &mut out {
+        if st.applicants > 0 {
+            st.mean_m /= f64::from(st.applicants);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Four blocks in a row, schools at the ends.
+    fn row() -> Instance {
+        Instance {
+            demand: vec![10, 10, 10, 10],
+            capacity: vec![20, 25],
+            cands: vec![
+                vec![(0, 100), (1, 1500)],
+                vec![(0, 500), (1, 1000)],
+                vec![(1, 500), (0, 1000)],
+                vec![(1, 100), (0, 1500)],
+            ],
+            previous: vec![None; 4],
+            move_penalty: 0.0,
+            neighbours: vec![vec![1], vec![0, 2], vec![1, 3], vec![2]],
+            root: vec![0, 3],
+        }
+    }
+
+    #[test]
+    fn brute_force_splits_the_row_in_the_middle() {
+        let (z, cost) = brute_force(&row()).unwrap();
+        assert_eq!(z, vec![0, 0, 1, 1]);
+        assert_eq!(cost, 10.0 * (100.0 + 500.0 + 500.0 + 100.0));
+    }
+
+    #[test]
+    fn a_zone_cut_in_two_is_not_connected() {
+        let inst = row();
+        assert_eq!(inst.connected(&[0, 1, 0, 1]), vec![false, false]);
+        assert_eq!(inst.connected(&[0, 0, 0, 1]), vec![true, true]);
+        assert!(!inst.is_feasible(&[0, 1, 0, 1]));
+    }
+
+    #[test]
+    fn moves_are_charged() {
+        let mut inst = row();
+        inst.previous = vec![Some(0), Some(1), Some(1), Some(1)];
+        inst.move_penalty = 7000.0;
+        inst.capacity = vec![20, 30];
+        // moving block 1 to school 0 saves 5000 but costs 7000
+        let (z, _) = brute_force(&inst).unwrap();
+        assert_eq!(z, vec![0, 1, 1, 1]);
+        assert_eq!(inst.moves(&z), 0);
+    }
+}

@@ -1,0 +1,121 @@
+//! The zoning solvers against each other on random small districts (a grid
+//! of blocks, two or three schools): the MIP's optimum equals brute force
+//! over every assignment, and the heuristic is feasible and within 2% of it
+//! whenever a feasible zoning exists.
+
+use std::time::Duration;
+
+use proptest::prelude::*;
+use sunshine::zones::{brute_force, heuristic, mip, Instance, MipOutcome};
+
+fn grid_instance() -> impl Strategy<Value = Instance> {
+    (2usize..=3, 3usize..=4, 2usize..=3)
+        .prop_flat_map(|(rows, cols, k)| {
+            let n = rows * cols;
+            (
+                prop::collection::vec(0u32..15, n),
+                Just(rows),
+                Just(cols),
+                prop::sample::subsequence((0..n).collect::<Vec<_>>(), k).prop_shuffle(),
+                prop::collection::vec(0u32..400, n * k),
+                prop::collection::vec(1u32..10, k),
+                100u32..160,
+                prop::option::of(prop::collection::vec(0usize..k, n)),
+                0u32..3000,
+                prop::option::of(1500u32..3000),
+            )
+        })
+        .prop_map(
+            |(demand, rows, cols, roots, jitter, share, spare, prev, penalty, radius)| {
+                let n = rows * cols;
+                let k = roots.len();
+                let pos = |b: usize| ((b % cols) as i64, (b / cols) as i64);
+                let mut cands = Vec::with_capacity(n);
+                for b in 0..n {
+                    let (x, y) = pos(b);
+                    let mut all: Vec<(usize, u32)> = (0..k)
+                        .map(|s| {
+                            let (sx, sy) = pos(roots[s]);
+                            let d = (((x - sx).pow(2) + (y - sy).pow(2)) as f64).sqrt() * 1000.0;
+                            (s, d as u32 + jitter[b * k + s])
+                        })
+                        .collect();
+                    all.sort_by_key(|&(s, m)| (m, s));
+                    // the service-radius rule: within the radius when any school is
+                    let within: Vec<(usize, u32)> = match radius {
+                        Some(r) => all.iter().copied().filter(|&(_, m)| m <= r).collect(),
+                        None => Vec::new(),
+                    };
+                    let mut c = if within.is_empty() { all } else { within };
+                    if let Some(s) = roots.iter().position(|&r| r == b) {
+                        if !c.iter().any(|e| e.0 == s) {
+                            c.push((s, jitter[b * k + s]));
+                        }
+                    }
+                    cands.push(c);
+                }
+                let total: u32 = demand.iter().sum();
+                let share_sum: u32 = share.iter().sum();
+                let capacity = share
+                    .iter()
+                    .map(|&w| (total * spare / 100) * w / share_sum + 1)
+                    .collect();
+                let mut neighbours = vec![Vec::new(); n];
+                for b in 0..n {
+                    let (x, y) = pos(b);
+                    for c in 0..n {
+                        let (cx, cy) = pos(c);
+                        if (x - cx).abs() + (y - cy).abs() == 1 {
+                            neighbours[b].push(c);
+                        }
+                    }
+                }
+                Instance {
+                    demand,
+                    capacity,
+                    cands,
+                    previous: prev.map_or(vec![None; n], |p| p.into_iter().map(Some).collect()),
+                    move_penalty: f64::from(penalty),
+                    neighbours,
+                    root: roots,
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    #[test]
+    fn mip_is_brute_force_and_heuristic_is_within_2_percent(inst in grid_instance()) {
+        let exact = brute_force(&inst);
+        let by_mip = mip(&inst, Duration::from_secs(60));
+        match (&exact, &by_mip) {
+            (Some((_, best)), MipOutcome::Optimal(z, obj)) => {
+                prop_assert!(inst.is_feasible(z));
+                prop_assert!((best - obj).abs() <= 1e-6 * (1.0 + best), "brute force {best} vs MIP {obj}");
+                let h = heuristic(&inst);
+                prop_assert!(inst.is_feasible(&h.zone), "heuristic infeasible: {:?}", h);
+                prop_assert!(h.objective <= best * 1.02 + 1e-6, "heuristic {} vs optimum {best}", h.objective);
+                if let Some(bound) = h.bound {
+                    prop_assert!(bound <= best + 1e-6, "bound {bound} above the optimum {best}");
+                }
+            }
+            (None, MipOutcome::Infeasible) => {}
+            (a, b) => prop_assert!(false, "brute force {:?} vs MIP {:?}", a, b),
+        }
+    }
+}
+
+/// The comparison is not vacuous: most sampled districts can be zoned.
+#[test]
+fn most_samples_are_feasible() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut feasible = 0;
+    for _ in 0..60 {
+        let inst = grid_instance().new_tree(&mut runner).unwrap().current();
+        feasible += usize::from(brute_force(&inst).is_some());
+    }
+    assert!(feasible >= 30, "{feasible} of 60 feasible");
+}
