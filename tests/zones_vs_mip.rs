@@ -60,16 +60,17 @@ fn grid_instance() -> impl Strategy<Value = Instance> {
                     .iter()
                     .map(|&w| (total * spare / 100) * w / share_sum + 1)
                     .collect();
-                let mut neighbours = vec![Vec::new(); n];
-                for b in 0..n {
-                    let (x, y) = pos(b);
-                    for c in 0..n {
-                        let (cx, cy) = pos(c);
-                        if (x - cx).abs() + (y - cy).abs() == 1 {
-                            neighbours[b].push(c);
-                        }
-                    }
-                }
+                let neighbours: Vec<Vec<usize>> = (0..n)
+                    .map(|b| {
+                        let (x, y) = pos(b);
+                        (0..n)
+                            .filter(|&c| {
+                                let (cx, cy) = pos(c);
+                                (x - cx).abs() + (y - cy).abs() == 1
+                            })
+                            .collect()
+                    })
+                    .collect();
                 Instance {
                     demand,
                     capacity,
