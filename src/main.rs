@@ -141,6 +141,28 @@ enum Command {
         #[arg(long, default_value = "out/closures")]
         out: PathBuf,
     },
+    /// Admission zones (学区划片): whole blocks to schools within seats,
+    /// connected, short trips, few blocks moved from last year.
+    Zones {
+        scenario: PathBuf,
+        /// Output folder for zones.csv, block_zones.csv, zones_summary.csv,
+        /// zones.geojson, zones.svg and zones.json.
+        #[arg(long)]
+        out: PathBuf,
+        /// Last year's zones (a zones.csv); moving a block from its zone costs
+        /// the policy's zone_move_penalty.
+        #[arg(long)]
+        previous: Option<PathBuf>,
+        /// auto (MIP where small enough, else the heuristic), mip or heuristic.
+        #[arg(long, default_value = "auto")]
+        method: String,
+        /// Seconds the MIP may run before the heuristic's zoning is kept.
+        #[arg(long, default_value_t = 60)]
+        time_limit: u64,
+        /// Worker threads (results never depend on it).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Project enrollment by cohort survival and report capacity shortfalls
     /// (学位预警): needs births.csv and enrollment_history.csv (and optional
     /// housing.csv) in the dataset folder.
@@ -320,6 +342,22 @@ fn run(cli: &Cli) -> Result<(), Error> {
             backtest,
             out,
         } => forecast(cli, scenario, *years, *backtest, out),
+        Command::Zones {
+            scenario,
+            out,
+            previous,
+            method,
+            time_limit,
+            threads,
+        } => zones(
+            cli,
+            scenario,
+            out,
+            previous.as_deref(),
+            method,
+            *time_limit,
+            *threads,
+        ),
         Command::Generate { kind } => generate_cmd(kind),
     }
 }
@@ -730,6 +768,69 @@ fn optimize_closures(
     };
     let files = report::compare::closure_outputs(&c, &sets, &names, &how, gap);
     finish(files.0, out, &files.1)
+}
+
+fn zones(
+    cli: &Cli,
+    scenario: &Path,
+    out: &Path,
+    previous: Option<&Path>,
+    method: &str,
+    time_limit: u64,
+    threads: Option<usize>,
+) -> Result<(), Error> {
+    use sunshine::zones;
+    let method: zones::Method = method.parse().map_err(Error::Usage)?;
+    set_threads(threads)?;
+    let input = io::load(scenario, cli.encoding)?;
+    print_warnings(&input.warnings, cli.max_errors);
+    let enc = input.encoding;
+    let mut diags = sunshine::Diagnostics::new();
+    let mut settings = zones::ZoneSettings::default();
+    if let Some(p) = previous {
+        if let Some(z) = io::dataset::read_zone_file(p, enc, &input.data, &mut diags) {
+            settings.previous = Some(z.for_grade(input.scenario.grade).to_vec());
+        }
+    }
+    let adjacency = input.scenario.dataset.join("adjacency.csv");
+    if adjacency.exists() {
+        settings.adjacency = io::dataset::read_adjacency(&adjacency, enc, &input.data, &mut diags);
+    }
+    if diags.has_errors() {
+        return Err(Error::Input(diags));
+    }
+    let problem = zones::build(
+        &input.data,
+        &input.scenario,
+        input.boundary.as_ref(),
+        &settings,
+        &GreatCircle,
+    )
+    .map_err(Error::Other)?;
+    let solved = zones::solve(
+        &problem.instance,
+        method,
+        std::time::Duration::from_secs(time_limit),
+    );
+    let rows = report::zones::zone_rows(&input.data, &problem, &solved.zone);
+    let source = sunshine::distance::DistanceSource::name(&GreatCircle);
+    let files = report::zones::outputs(
+        &input.data,
+        &input.scenario,
+        &problem,
+        &solved,
+        &rows,
+        source,
+    );
+    let text = report::zones::terminal(
+        &input.data,
+        &input.scenario,
+        &problem,
+        &solved,
+        &rows,
+        source,
+    );
+    finish(files, out, &text)
 }
 
 fn forecast(

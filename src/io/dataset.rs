@@ -897,3 +897,56 @@ pub fn zone_groups_csv(data: &Dataset, zones: &Zones) -> Vec<u8> {
         }),
     )
 }
+
+/// Read a zones file given on the command line (e.g. last year's zones for
+/// `sunshine zones --previous`), against the scenario's schools and blocks.
+pub fn read_zone_file(
+    path: &Path,
+    encoding: Encoding,
+    data: &Dataset,
+    diags: &mut Diagnostics,
+) -> Option<Zones> {
+    let si = index_of(data.schools.iter().map(|s| s.id.as_str()));
+    let bi = index_of(data.blocks.iter().map(|b| b.id.as_str()));
+    read_zones(
+        path,
+        encoding,
+        &data.schools,
+        &si,
+        &bi,
+        data.blocks.len(),
+        diags,
+    )
+}
+
+/// Read `adjacency.csv`: pairs of neighbouring blocks (`block_id`,
+/// `neighbour_id`), which replace the neighbours of the Voronoi cells where
+/// a planner knows better (a river with no bridge, a compound wall).
+pub fn read_adjacency(
+    path: &Path,
+    encoding: Encoding,
+    data: &Dataset,
+    diags: &mut Diagnostics,
+) -> Option<Vec<(BlockIx, BlockIx)>> {
+    let t = Table::read(path, encoding, diags)?;
+    let [a, b] = t.require(["block_id", "neighbour_id"], diags)?;
+    let blocks = data.block_lookup();
+    let errors = diags.error_count();
+    let mut pairs = Vec::new();
+    t.rows(diags, |r, d| {
+        let x = r.lookup(d, a, &blocks, "block", "blocks.csv");
+        let y = r.lookup(d, b, &blocks, "block", "blocks.csv");
+        if let (Some(x), Some(y)) = (x, y) {
+            if x == y {
+                r.error(
+                    d,
+                    b,
+                    "a block is not its own neighbour; expected another block_id",
+                );
+            } else {
+                pairs.push((x, y));
+            }
+        }
+    });
+    (diags.error_count() == errors).then_some(pairs)
+}

@@ -26,6 +26,8 @@ pub struct Input {
     /// The dataset with closures, mergers, capacity changes and new schools applied.
     pub data: Dataset,
     pub boundary: Option<Boundary>,
+    /// The encoding the dataset was read with (the scenario's or `--encoding`).
+    pub encoding: Encoding,
     /// Warnings found while reading (errors make [`load`] fail instead).
     pub warnings: Diagnostics,
 }
@@ -53,6 +55,7 @@ pub fn load(scenario_path: &Path, encoding: Option<Encoding>) -> Result<Input> {
         base: loaded.data,
         data,
         boundary: loaded.boundary,
+        encoding: enc,
         warnings: diags,
     })
 }

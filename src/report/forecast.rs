@@ -3,7 +3,7 @@
 
 use comfy_table::Cell;
 
-use super::{csv_bytes, num, table};
+use super::{csv_bytes, esc, num, table};
 use crate::forecast::{Projection, ShortfallRow, Warning};
 use crate::io::output::OutputSet;
 use crate::model::{Dataset, SchoolIx};
@@ -180,14 +180,6 @@ pub fn terminal(data: &Dataset, rows: &[ShortfallRow], last_year: i32) -> String
         ]);
     }
     format!("学位预警 in {last_year} (schools at 90% of seats or more)\n{t}\n")
-}
-
-/// Escape text for HTML and SVG.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn warning_colour(w: Warning) -> &'static str {

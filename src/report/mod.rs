@@ -7,6 +7,7 @@ pub mod compare;
 pub mod forecast;
 pub mod odds;
 pub mod placement;
+pub mod zones;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 
@@ -19,6 +20,14 @@ pub(crate) fn table(headers: &[&str]) -> Table {
     t.load_style(UTF8_FULL_CONDENSED);
     t.set_header(headers.iter().map(|h| Cell::new(*h)));
     t
+}
+
+/// Escape text for HTML and SVG.
+pub(crate) fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 pub(crate) fn num(n: impl ToString) -> Cell {

@@ -24,6 +24,7 @@ pub mod build;
 pub mod cells;
 pub mod heuristic;
 pub mod mip;
+mod search;
 
 pub use build::{build, Problem, ZoneSettings};
 pub use heuristic::heuristic;
@@ -217,6 +218,131 @@ pub fn brute_force(inst: &Instance) -> Option<(Assignment, f64)> {
     }
     go(inst, &fixed, 0, &mut z, &mut load, 0.0, &mut best);
     best
+}
+
+/// How to solve: the MIP, the heuristic, or the MIP where it is small
+/// enough and the heuristic everywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Auto,
+    Mip,
+    Heuristic,
+}
+
+impl std::str::FromStr for Method {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Method::Auto),
+            "mip" => Ok(Method::Mip),
+            "heuristic" => Ok(Method::Heuristic),
+            _ => Err(format!(
+                "unknown method `{s}`; expected auto, mip or heuristic"
+            )),
+        }
+    }
+}
+
+/// Blocks up to which `auto` also runs the MIP: HiGHS proves Longtan-sized
+/// districts in seconds; microlp's branch and bound only small ones.
+pub const MIP_AUTO_BLOCKS: usize = if cfg!(feature = "highs") { 500 } else { 40 };
+
+/// A solved zoning and what is known about its quality.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Solved {
+    pub zone: Assignment,
+    pub objective: f64,
+    /// `MIP (HiGHS)`, `MIP (microlp)` or `heuristic`.
+    pub method: String,
+    /// The MIP proved this zoning optimal.
+    pub proven_optimal: bool,
+    /// The best lower bound known: the optimum when proven, else the
+    /// min-cost-flow relaxation (`None` when even that exceeds seats).
+    pub bound: Option<f64>,
+    /// (objective − bound) / objective of the chosen zoning.
+    pub gap: Option<f64>,
+    pub heuristic_objective: f64,
+    /// The heuristic's gap to the optimum when proven, else to the bound.
+    pub heuristic_gap: Option<f64>,
+    /// What happened to the MIP when it did not decide the result.
+    pub mip_note: Option<String>,
+}
+
+fn rel_gap(objective: f64, bound: f64) -> f64 {
+    if objective > 0.0 {
+        ((objective - bound) / objective).max(0.0)
+    } else {
+        0.0
+    }
+}
+
+/// Solve with `method`. The heuristic always runs (it is fast and gives
+/// the bound); the MIP runs for `mip`, and for `auto` up to
+/// [`MIP_AUTO_BLOCKS`] blocks. Only a proven-optimal MIP result replaces
+/// the heuristic's: a zoning found at a time limit depends on the
+/// machine's speed, and outputs must not.
+pub fn solve(inst: &Instance, method: Method, time_limit: std::time::Duration) -> Solved {
+    let h = heuristic(inst);
+    // a gap means nothing for a zoning that breaks the rules
+    let h_gap = if inst.is_feasible(&h.zone) {
+        h.gap()
+    } else {
+        None
+    };
+    let run_mip = match method {
+        Method::Mip => true,
+        Method::Auto => inst.blocks() <= MIP_AUTO_BLOCKS,
+        Method::Heuristic => false,
+    };
+    let solver = format!("MIP ({})", crate::solve::lp::solver_name());
+    let mut out = Solved {
+        zone: h.zone.clone(),
+        objective: h.objective,
+        method: "heuristic".into(),
+        proven_optimal: false,
+        bound: h.bound,
+        gap: h_gap,
+        heuristic_objective: h.objective,
+        heuristic_gap: h_gap,
+        mip_note: (!run_mip).then(|| match method {
+            Method::Auto => format!(
+                "MIP not run: {} blocks, above the {MIP_AUTO_BLOCKS} that --method auto gives {}",
+                inst.blocks(),
+                crate::solve::lp::solver_name()
+            ),
+            _ => "MIP not run (--method heuristic)".into(),
+        }),
+    };
+    if !run_mip {
+        return out;
+    }
+    match mip(inst, time_limit) {
+        MipOutcome::Optimal(z, obj) => {
+            out.heuristic_gap = h_gap.map(|_| rel_gap(h.objective, obj));
+            out.zone = z;
+            out.objective = obj;
+            out.method = solver;
+            out.proven_optimal = true;
+            out.bound = Some(obj);
+            out.gap = Some(0.0);
+            out.mip_note = None;
+        }
+        MipOutcome::Feasible(_, obj) => {
+            out.mip_note = Some(format!(
+                "{solver} found a zoning of objective {obj:.0} but did not prove it optimal within {} s; the heuristic's zoning is kept",
+                time_limit.as_secs()
+            ));
+        }
+        MipOutcome::Infeasible => {
+            out.mip_note = Some(format!(
+                "{solver}: no zoning keeps every school within its seats with connected zones; the heuristic's zoning exceeds seats where reported"
+            ));
+        }
+        MipOutcome::Unsolved(why) => {
+            out.mip_note = Some(format!("{solver} gave no zoning: {why}"));
+        }
+    }
+    out
 }
 
 /// Per-school figures of a zoning, in the problem's school order.

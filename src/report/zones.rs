@@ -1,0 +1,408 @@
+//! Outputs of `sunshine zones`: `zones.csv` (the zone file `place` reads),
+//! `block_zones.csv`, `zones_summary.csv`, `zones.geojson`, `zones.svg`,
+//! `zones.json` and the terminal summary.
+
+use comfy_table::Cell;
+use geo::{MultiPolygon, Orient};
+use rayon::prelude::*;
+use serde_json::json;
+
+use super::{csv_bytes, esc, num, table};
+use crate::io::output::OutputSet;
+use crate::model::{Dataset, SchoolIx};
+use crate::scenario::Scenario;
+use crate::zones::cells::{polsby_popper, unproject};
+use crate::zones::{stats, Problem, Solved, ZoneStats};
+
+/// Everything a planner reads about one zone.
+#[derive(Clone, Debug)]
+pub struct ZoneRow {
+    pub school: SchoolIx,
+    pub seats: u32,
+    pub limit: u32,
+    pub stats: ZoneStats,
+    pub polsby_popper: f64,
+    /// The zone's shape in lon/lat, exteriors counter-clockwise (RFC 7946).
+    pub shape: MultiPolygon<f64>,
+}
+
+/// Per-zone figures and shapes, in the problem's school order.
+pub fn zone_rows(data: &Dataset, p: &Problem, z: &[usize]) -> Vec<ZoneRow> {
+    let st = stats(&p.instance, z);
+    (0..p.schools.len())
+        .into_par_iter()
+        .map(|s| {
+            let members: Vec<usize> = (0..z.len()).filter(|&b| z[b] == s).collect();
+            let metres = p.cells.zone_shape(&members);
+            let shape =
+                unproject(&p.cells.projection, &metres).orient(geo::orient::Direction::Default);
+            ZoneRow {
+                school: p.schools[s],
+                seats: data.school(p.schools[s]).entry_seats.0,
+                limit: p.instance.capacity[s],
+                stats: st[s].clone(),
+                polsby_popper: polsby_popper(&metres),
+                shape,
+            }
+        })
+        .collect()
+}
+
+fn utilisation(r: &ZoneRow) -> f64 {
+    if r.seats > 0 {
+        f64::from(r.stats.applicants) / f64::from(r.seats)
+    } else {
+        0.0
+    }
+}
+
+/// All output files.
+pub fn outputs(
+    data: &Dataset,
+    scenario: &Scenario,
+    p: &Problem,
+    solved: &Solved,
+    rows: &[ZoneRow],
+    distance_source: &str,
+) -> OutputSet {
+    let z = &solved.zone;
+    let inst = &p.instance;
+    let sid = |s: usize| data.school(p.schools[s]).id.to_string();
+    let grade = scenario.grade.number().to_string();
+    let mut o = OutputSet::new();
+    o.add(
+        "zones.csv",
+        csv_bytes(
+            &["block_id", "school_id", "grade", "group_id"],
+            p.blocks.iter().enumerate().map(|(i, &b)| {
+                vec![
+                    data.block(b).id.to_string(),
+                    sid(z[i]),
+                    grade.clone(),
+                    String::new(),
+                ]
+            }),
+        ),
+    );
+    o.add(
+        "block_zones.csv",
+        csv_bytes(
+            &[
+                "block_id",
+                "town",
+                "school_id",
+                "applicants",
+                "distance_km",
+                "within_service_radius",
+                "previous_school_id",
+                "moved",
+            ],
+            p.blocks.iter().enumerate().map(|(i, &b)| {
+                let m = inst.metres(i, z[i]);
+                vec![
+                    data.block(b).id.to_string(),
+                    data.block(b).town.clone(),
+                    sid(z[i]),
+                    inst.demand[i].to_string(),
+                    m.map_or(String::new(), |m| format!("{:.3}", f64::from(m) / 1000.0)),
+                    m.is_some_and(|m| m <= p.radius.0).to_string(),
+                    inst.previous[i].map_or(String::new(), sid),
+                    inst.previous[i].is_some_and(|q| q != z[i]).to_string(),
+                ]
+            }),
+        ),
+    );
+    o.add(
+        "zones_summary.csv",
+        csv_bytes(
+            &[
+                "school_id",
+                "seats",
+                "limit",
+                "applicants",
+                "utilisation",
+                "over_limit",
+                "blocks",
+                "mean_km",
+                "max_km",
+                "polsby_popper",
+                "connected",
+            ],
+            rows.iter().map(|r| {
+                vec![
+                    data.school(r.school).id.to_string(),
+                    r.seats.to_string(),
+                    r.limit.to_string(),
+                    r.stats.applicants.to_string(),
+                    format!("{:.3}", utilisation(r)),
+                    r.stats.applicants.saturating_sub(r.limit).to_string(),
+                    r.stats.blocks.to_string(),
+                    format!("{:.3}", r.stats.mean_m / 1000.0),
+                    format!("{:.3}", f64::from(r.stats.max_m) / 1000.0),
+                    format!("{:.3}", r.polsby_popper),
+                    r.stats.connected.to_string(),
+                ]
+            }),
+        ),
+    );
+    o.add("zones.geojson", geojson(data, rows));
+    o.add("zones.svg", svg(data, p, rows, &scenario.name).into_bytes());
+    let mut js = serde_json::to_vec_pretty(&summary_json(scenario, p, solved, distance_source))
+        .expect("json");
+    js.push(b'\n');
+    o.add("zones.json", js);
+    o
+}
+
+/// The run in figures, for `zones.json` and the terminal.
+pub fn summary_json(
+    scenario: &Scenario,
+    p: &Problem,
+    s: &Solved,
+    distance_source: &str,
+) -> serde_json::Value {
+    let inst = &p.instance;
+    let connected = inst.connected(&s.zone);
+    json!({
+        "scenario": scenario.name,
+        "year": scenario.year,
+        "grade": scenario.grade.number(),
+        "distance_source": distance_source,
+        "method": s.method,
+        "proven_optimal": s.proven_optimal,
+        "objective": round3(s.objective),
+        "lower_bound": s.bound.map(round3),
+        "gap": s.gap.map(round6),
+        "heuristic_objective": round3(s.heuristic_objective),
+        "heuristic_gap": s.heuristic_gap.map(round6),
+        "mip_note": s.mip_note,
+        "blocks": inst.blocks(),
+        "schools": inst.schools(),
+        "applicants": inst.demand.iter().sum::<u32>(),
+        "blocks_moved": inst.moves(&s.zone),
+        "blocks_with_previous_zone": inst.previous.iter().filter(|p| p.is_some()).count(),
+        "applicants_over_limit": inst.overload(&s.zone),
+        "zones_not_connected": connected.iter().filter(|&&c| !c).count(),
+        "blocks_beyond_service_radius": (0..inst.blocks())
+            .filter(|&b| inst.metres(b, s.zone[b]).is_none_or(|m| m > p.radius.0))
+            .count(),
+        "blocks_without_school_in_radius": p.within_radius.iter().filter(|&&w| !w).count(),
+        "policy": {
+            "zone_slack": scenario.policy.zone_slack,
+            "zone_move_penalty": scenario.policy.zone_move_penalty,
+            "service_radius_km": scenario.policy.service_radius_km(scenario.grade),
+        },
+    })
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+fn geojson(data: &Dataset, rows: &[ZoneRow]) -> Vec<u8> {
+    let features: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let school = data.school(r.school);
+            let polys: Vec<serde_json::Value> = r
+                .shape
+                .0
+                .iter()
+                .map(|p| {
+                    let ring = |ls: &geo::LineString<f64>| -> serde_json::Value {
+                        ls.0.iter().map(|c| json!([c.x, c.y])).collect()
+                    };
+                    let mut rings = vec![ring(p.exterior())];
+                    rings.extend(p.interiors().iter().map(ring));
+                    serde_json::Value::Array(rings)
+                })
+                .collect();
+            json!({
+                "type": "Feature",
+                "geometry": {"type": "MultiPolygon", "coordinates": polys},
+                "properties": {
+                    "school_id": school.id.as_str(),
+                    "school": school.name,
+                    "seats": r.seats,
+                    "limit": r.limit,
+                    "expected_applicants": r.stats.applicants,
+                    "utilisation": round3(utilisation(r)),
+                    "blocks": r.stats.blocks,
+                    "mean_km": round3(r.stats.mean_m / 1000.0),
+                    "max_km": round3(f64::from(r.stats.max_m) / 1000.0),
+                    "polsby_popper": round3(r.polsby_popper),
+                    "connected": r.stats.connected,
+                },
+            })
+        })
+        .collect();
+    let mut out = serde_json::to_vec(&json!({"type": "FeatureCollection", "features": features}))
+        .expect("json");
+    out.push(b'\n');
+    out
+}
+
+/// A distinct, stable colour per zone: hues a golden angle apart.
+fn colour(i: usize) -> String {
+    let h = (i as f64 * 137.507_764) % 360.0;
+    format!("hsl({h:.0},62%,{}%)", if i % 2 == 0 { 68 } else { 58 })
+}
+
+/// The zones as a map: zones coloured per school, the district outline,
+/// schools as dots with their ids.
+fn svg(data: &Dataset, p: &Problem, rows: &[ZoneRow], title: &str) -> String {
+    let (w, h) = (900.0, 900.0);
+    let district = unproject(&p.cells.projection, &p.cells.district);
+    let mut lo = (f64::MAX, f64::MAX);
+    let mut hi = (f64::MIN, f64::MIN);
+    for c in district.0.iter().flat_map(|q| q.exterior().0.iter()) {
+        lo = (lo.0.min(c.x), lo.1.min(c.y));
+        hi = (hi.0.max(c.x), hi.1.max(c.y));
+    }
+    let k = ((lo.1 + hi.1) / 2.0).to_radians().cos();
+    let scale = (w - 40.0) / ((hi.0 - lo.0) * k).max(hi.1 - lo.1).max(1e-9);
+    let px = |x: f64| 20.0 + (x - lo.0) * k * scale;
+    let py = |y: f64| 50.0 + (hi.1 - y) * scale;
+    let path = |mp: &MultiPolygon<f64>| -> String {
+        let mut d = String::new();
+        for poly in &mp.0 {
+            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                for (j, c) in ring.0.iter().enumerate() {
+                    d.push_str(&format!(
+                        "{}{:.1},{:.1}",
+                        if j == 0 { "M" } else { "L" },
+                        px(c.x),
+                        py(c.y)
+                    ));
+                }
+                d.push('Z');
+            }
+        }
+        d
+    };
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"10\">\
+         <rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>\
+         <text x=\"20\" y=\"28\" font-size=\"15\" font-weight=\"bold\">{} — admission zones (学区划片), {} zones</text>",
+        esc(title),
+        rows.len()
+    );
+    s.push_str(&format!(
+        "<path d=\"{}\" fill=\"#f4f4f4\" stroke=\"none\" fill-rule=\"evenodd\"/>",
+        path(&district)
+    ));
+    for (i, r) in rows.iter().enumerate() {
+        let school = data.school(r.school);
+        s.push_str(&format!(
+            "<path d=\"{}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"0.8\" fill-rule=\"evenodd\"><title>{} {}: {} applicants / {} seats, {} blocks</title></path>",
+            path(&r.shape),
+            colour(i),
+            esc(school.id.as_str()),
+            esc(&school.name),
+            r.stats.applicants,
+            r.seats,
+            r.stats.blocks
+        ));
+    }
+    s.push_str(&format!(
+        "<path d=\"{}\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1.2\" fill-rule=\"evenodd\"/>",
+        path(&district)
+    ));
+    for r in rows {
+        let school = data.school(r.school);
+        let (x, y) = (px(school.location.x()), py(school.location.y()));
+        s.push_str(&format!(
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3.5\" fill=\"#111111\" stroke=\"#ffffff\"><title>{}</title></circle>\
+             <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            esc(&school.name),
+            x + 5.0,
+            y - 4.0,
+            esc(school.id.as_str())
+        ));
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The terminal summary.
+pub fn terminal(
+    data: &Dataset,
+    scenario: &Scenario,
+    p: &Problem,
+    s: &Solved,
+    rows: &[ZoneRow],
+    distance_source: &str,
+) -> String {
+    let j = summary_json(scenario, p, s, distance_source);
+    let mut out = format!(
+        "Zones: {} ({}), grade {}, {} blocks, {} schools, distances {}\n",
+        scenario.name,
+        scenario.year,
+        scenario.grade.number(),
+        p.instance.blocks(),
+        p.instance.schools(),
+        distance_source
+    );
+    let status = if s.proven_optimal {
+        "proven optimal".to_string()
+    } else {
+        match (s.gap, s.bound) {
+            (Some(g), _) => format!("within {:.2}% of the LP bound", 100.0 * g),
+            (None, Some(_)) => "NO zoning found that keeps every limit with connected zones".into(),
+            (None, None) => "no LP bound: seats are short even with split blocks".into(),
+        }
+    };
+    out.push_str(&format!(
+        "Method: {}, {status}; objective {:.0} applicant-m (bound {})\n",
+        s.method,
+        s.objective,
+        s.bound.map_or("none".into(), |b| format!("{b:.0}"))
+    ));
+    if s.proven_optimal {
+        if let Some(g) = s.heuristic_gap {
+            out.push_str(&format!(
+                "Heuristic: objective {:.0}, {:.2}% above the optimum\n",
+                s.heuristic_objective,
+                100.0 * g
+            ));
+        }
+    }
+    if let Some(n) = &s.mip_note {
+        out.push_str(&format!("Note: {n}\n"));
+    }
+    out.push_str(&format!(
+        "Blocks moved from the previous zones: {} of {}; applicants over limit: {}; zones not connected: {}; blocks beyond the service radius: {}\n\n",
+        j["blocks_moved"], j["blocks_with_previous_zone"], j["applicants_over_limit"], j["zones_not_connected"], j["blocks_beyond_service_radius"]
+    ));
+    let mut t = table(&[
+        "school",
+        "seats",
+        "applicants",
+        "utilisation",
+        "blocks",
+        "mean km",
+        "max km",
+        "Polsby-Popper",
+        "connected",
+    ]);
+    for r in rows {
+        let school = data.school(r.school);
+        t.add_row(vec![
+            Cell::new(format!("{} {}", school.id, school.name)),
+            num(r.seats),
+            num(r.stats.applicants),
+            num(format!("{:.0}%", 100.0 * utilisation(r))),
+            num(r.stats.blocks),
+            num(format!("{:.2}", r.stats.mean_m / 1000.0)),
+            num(format!("{:.2}", f64::from(r.stats.max_m) / 1000.0)),
+            num(format!("{:.2}", r.polsby_popper)),
+            Cell::new(if r.stats.connected { "yes" } else { "NO" }),
+        ]);
+    }
+    out.push_str(&format!("{t}\n"));
+    out
+}
