@@ -580,6 +580,73 @@ pub fn large(seed: u64, students: usize, schools: usize) -> Dataset {
     data
 }
 
+/// A district for zoning benchmarks: `blocks` blocks (20 grade-1
+/// applicants each on average, from 0 to 40) in a square of 0.4 km² per
+/// block, and `schools` primary schools sited at random blocks. Each
+/// school's seats are the applicants of the blocks nearest to it times a
+/// factor from 0.85 to 1.30, so some schools must hand blocks to their
+/// neighbours and the whole district still fits.
+pub fn zoning_district(seed: u64, blocks: usize, schools: usize) -> Dataset {
+    use crate::distance::{GreatCircle, SchoolIndex};
+    let mut rng = Draws::sub(seed, 0x5a4e);
+    let side_km = (blocks as f64 * 0.4).sqrt();
+    let (lon0, lat0) = (126.0, 43.5);
+    let mut data = Dataset::default();
+    for i in 0..blocks {
+        data.blocks.push(Block {
+            id: BlockId(format!("B{i:06}").into()),
+            name: format!("block {i}"),
+            town: format!("town {}", i % 20),
+            location: offset(lon0, lat0, rng.uniform() * side_km, rng.uniform() * side_km),
+            households: 100 + rng.below(900) as u32,
+        });
+    }
+    let mut per_block = vec![0u32; blocks];
+    for (b, n) in per_block.iter_mut().enumerate() {
+        *n = rng.below(41) as u32;
+        for j in 0..*n {
+            let id = format!("A{b:06}{j:02}");
+            data.students
+                .push(applicant(&mut rng, id, BlockIx(b as u32), Grade::One, true));
+        }
+    }
+    let mut sites: Vec<usize> = Vec::new();
+    while sites.len() < schools.min(blocks) {
+        let b = rng.below(blocks as u64) as usize;
+        if !sites.contains(&b) {
+            sites.push(b);
+        }
+    }
+    let index = SchoolIndex::new(
+        sites
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| (SchoolIx(i as u32), data.blocks[b].location)),
+    );
+    let mut region = vec![0u32; sites.len()];
+    for (b, block) in data.blocks.iter().enumerate() {
+        let near = index.nearest(block.location, 1, Metres(u32::MAX), &GreatCircle);
+        region[near[0].0.ix()] += per_block[b];
+    }
+    for (i, &b) in sites.iter().enumerate() {
+        let seats = ((f64::from(region[i]) * (0.85 + 0.45 * rng.uniform())).round() as u32).max(1);
+        data.schools.push(School {
+            id: SchoolId(format!("S{i:04}").into()),
+            name: format!("school {i}"),
+            level: Level::Primary,
+            location: data.blocks[b].location,
+            town: data.blocks[b].town.clone(),
+            entry_seats: Seats(seats),
+            classes: seats.div_ceil(45),
+            max_class_size: 45,
+            boarding: false,
+            status: Status::Open,
+            annual_cost: None,
+        });
+    }
+    data
+}
+
 /// Give every applicant `k` stated preferences: its `k + 2` nearest
 /// mainstream schools of the grade, of which `k` are kept in a random order
 /// weighted toward the nearest (a popular-school effect comes from the

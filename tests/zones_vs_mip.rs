@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use proptest::prelude::*;
-use sunshine::zones::{brute_force, heuristic, mip, Instance, MipOutcome};
+use sunshine::zones::heuristic::relaxation;
+use sunshine::zones::{brute_force, heuristic, lp_relaxation, mip, Instance, MipOutcome};
 
 fn grid_instance() -> impl Strategy<Value = Instance> {
     (2usize..=3, 3usize..=4, 2usize..=3)
@@ -104,6 +105,28 @@ proptest! {
             }
             (None, MipOutcome::Infeasible) => {}
             (a, b) => prop_assert!(false, "brute force {:?} vs MIP {:?}", a, b),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The heuristic's bound is the LP relaxation, solved as a min-cost
+    /// flow: it matches good_lp's LP to the flooring of costs to
+    /// thousandths of a metre, and never exceeds it.
+    #[test]
+    fn flow_bound_is_the_lp_relaxation(inst in grid_instance()) {
+        let (_, flow) = relaxation(&inst);
+        let lp = lp_relaxation(&inst);
+        match (flow, lp) {
+            (Some(f), Some(l)) => {
+                let demand: u32 = inst.demand.iter().sum();
+                prop_assert!(f <= l + 1e-6 * (1.0 + l), "flow {f} above LP {l}");
+                prop_assert!(l - f <= 1e-3 * f64::from(demand) + 1e-6 * (1.0 + l), "flow {f} vs LP {l}");
+            }
+            (None, None) => {}
+            (f, l) => prop_assert!(false, "flow {:?} vs LP {:?}", f, l),
         }
     }
 }

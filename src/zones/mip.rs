@@ -155,6 +155,42 @@ pub fn mip(inst: &Instance, time_limit: Duration) -> MipOutcome {
     }
 }
 
+/// The LP relaxation (blocks may split, no contiguity) through good_lp:
+/// the reference the min-cost-flow bound of the heuristic is checked and
+/// timed against. `None` when even split blocks exceed some school's seats.
+pub fn lp_relaxation(inst: &Instance) -> Option<f64> {
+    let mut vars = ProblemVariables::new();
+    let mut objective = Expression::default();
+    let mut rows: Vec<Vec<(usize, Variable)>> = Vec::with_capacity(inst.blocks());
+    for b in 0..inst.blocks() {
+        let root = inst.root.iter().position(|&r| r == b);
+        let mut row = Vec::new();
+        for &(s, _) in &inst.cands[b] {
+            if root.is_some_and(|r| r != s) {
+                continue;
+            }
+            let v = vars.add(variable().min(0.0).max(1.0));
+            objective.add_mul(inst.cost(b, s), v);
+            row.push((s, v));
+        }
+        rows.push(row);
+    }
+    let mut model = crate::solve::lp::make_model(vars.minimise(objective.clone()));
+    let mut cap: Vec<Expression> = vec![Expression::default(); inst.schools()];
+    for (b, row) in rows.iter().enumerate() {
+        let e: Expression = row.iter().map(|e| e.1).sum();
+        model = model.with(constraint!(e == 1));
+        for &(s, v) in row {
+            cap[s].add_mul(f64::from(inst.demand[b]), v);
+        }
+    }
+    for (s, e) in cap.into_iter().enumerate() {
+        model = model.with(constraint!(e <= f64::from(inst.capacity[s])));
+    }
+    let sol = model.solve().ok()?;
+    Some(sol.eval(&objective))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,7 +28,7 @@ mod search;
 
 pub use build::{build, Problem, ZoneSettings};
 pub use heuristic::heuristic;
-pub use mip::{mip, MipOutcome};
+pub use mip::{lp_relaxation, mip, MipOutcome};
 
 /// Weight of a block with no expected applicants, so that it still joins a
 /// near zone rather than an arbitrary one (a thousandth of an applicant).

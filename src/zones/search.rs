@@ -263,19 +263,14 @@ impl<'a> Search<'a> {
     fn try_pair_move(&mut self, b: usize) -> bool {
         let inst = self.inst;
         let a = self.z[b];
-        let mut targets: Vec<usize> = inst.neighbours[b]
-            .iter()
-            .map(|&n| self.z[n])
-            .filter(|&t| t != a)
-            .collect();
-        targets.sort_unstable();
-        targets.dedup();
-        for t in targets {
-            if inst.metres(b, t).is_none() {
+        let nb = &inst.neighbours[b];
+        for (ti, &tb) in nb.iter().enumerate() {
+            let t = self.z[tb];
+            // each adjacent zone once
+            if t == a || nb[..ti].iter().any(|&x| self.z[x] == t) || inst.metres(b, t).is_none() {
                 continue;
             }
-            for i in 0..inst.neighbours[b].len() {
-                let c = inst.neighbours[b][i];
+            for &c in nb {
                 let cz = self.z[c];
                 if cz == t || !self.movable(c) || inst.metres(c, t).is_none() {
                     continue;
@@ -294,9 +289,10 @@ impl<'a> Search<'a> {
                     }
                     l
                 };
-                let mut zones = vec![a, cz, t];
-                zones.sort_unstable();
-                zones.dedup();
+                // the zones involved, each once: a, t and c's zone if other
+                let zones = [a, t, cz];
+                let count = if cz == a { 2 } else { 3 };
+                let zones = &zones[..count];
                 let before: i64 = zones
                     .iter()
                     .map(|&s| self.over_of(s, i64::from(self.load[s])))
@@ -314,7 +310,7 @@ impl<'a> Search<'a> {
                 }
                 self.relocate(b, t);
                 self.relocate(c, t);
-                self.moved(&zones);
+                self.moved(&[a, t, cz][..count]);
                 return true;
             }
         }
@@ -359,15 +355,15 @@ impl<'a> Search<'a> {
                     continue;
                 }
                 let a = self.z[b];
-                let options: Vec<usize> = self.inst.neighbours[b]
-                    .iter()
-                    .map(|&x| self.z[x])
-                    .filter(|&t| t != a && self.inst.metres(b, t).is_some())
-                    .collect();
-                if options.is_empty() {
+                let nb = &self.inst.neighbours[b];
+                if nb.is_empty() {
                     continue;
                 }
-                let t = options[(rng.next_u32() as usize) % options.len()];
+                // a random neighbour's zone, when b may join it
+                let t = self.z[nb[(rng.next_u32() as usize) % nb.len()]];
+                if t == a || self.inst.metres(b, t).is_none() {
+                    continue;
+                }
                 if self.can_leave(b) {
                     self.relocate(b, t);
                     self.moved(&[a, t]);
