@@ -87,6 +87,8 @@ pub struct DisplacedSummary {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Comparison {
     pub names: Vec<String>,
+    /// The distance source of each run.
+    pub distances: Vec<String>,
     pub totals: Vec<Totals>,
     /// (school id, name, figures per run)
     pub schools: Vec<(String, String, Vec<Option<SchoolFigures>>)>,
@@ -258,6 +260,7 @@ pub fn compare(runs: &[Run<'_>]) -> Comparison {
     }
     Comparison {
         names,
+        distances: runs.iter().map(|r| r.result.distance_source.clone()).collect(),
         totals,
         schools,
         displaced,

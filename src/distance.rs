@@ -15,7 +15,7 @@ use crate::model::{Metres, SchoolIx};
 /// A source of travel distances in whole metres.
 pub trait DistanceSource: Sync {
     /// Short name written into outputs, e.g. `great-circle`.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> String;
     /// Distance from a home to a school, `None` when unreachable.
     fn metres(&self, from: Point<f64>, to: Point<f64>) -> Option<Metres>;
 }
@@ -25,8 +25,8 @@ pub trait DistanceSource: Sync {
 pub struct GreatCircle;
 
 impl DistanceSource for GreatCircle {
-    fn name(&self) -> &'static str {
-        "great-circle"
+    fn name(&self) -> String {
+        "great-circle".into()
     }
     fn metres(&self, from: Point<f64>, to: Point<f64>) -> Option<Metres> {
         Some(Metres(Haversine.distance(from, to).round() as u32))
@@ -67,6 +67,10 @@ impl SchoolIndex {
 
     /// Up to `k` schools within `max` of `home`, nearest first (ties by
     /// school index, so the order is deterministic), measured by `dist`.
+    /// Schools come in great-circle order and the search stops at the
+    /// first beyond `max` by great circle: every source measures at least
+    /// the great-circle distance, so none farther can be within reach, and
+    /// a road source is never asked about pairs out of reach.
     pub fn nearest(
         &self,
         home: Point<f64>,
@@ -74,16 +78,16 @@ impl SchoolIndex {
         max: Metres,
         dist: &dyn DistanceSource,
     ) -> Vec<(SchoolIx, Metres)> {
-        let mut out: Vec<(SchoolIx, Metres)> = self
-            .tree
-            .nearest_neighbor_iter(&unit_vector(home))
-            .take(k)
-            .filter_map(|g| {
-                let (ix, p) = g.data;
-                dist.metres(home, p).map(|m| (ix, m))
-            })
-            .filter(|&(_, m)| m <= max)
-            .collect();
+        let mut out: Vec<(SchoolIx, Metres)> = Vec::new();
+        for g in self.tree.nearest_neighbor_iter(&unit_vector(home)).take(k) {
+            let (ix, p) = g.data;
+            if Haversine.distance(home, p) > f64::from(max.0) + 0.5 {
+                break;
+            }
+            if let Some(m) = dist.metres(home, p).filter(|&m| m <= max) {
+                out.push((ix, m));
+            }
+        }
         out.sort_by_key(|&(ix, m)| (m, ix));
         out
     }

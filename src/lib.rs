@@ -25,6 +25,7 @@ pub mod odds;
 pub mod optimize;
 pub mod place;
 pub mod report;
+pub mod roads;
 pub mod scenario;
 pub mod solve;
 pub mod summary;

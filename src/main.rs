@@ -374,6 +374,7 @@ fn place(
     set_threads(threads)?;
     let input = io::load(scenario, cli.encoding)?;
     print_warnings(&input.warnings, cli.max_errors);
+    let dist = distances(&input, out)?;
     let tiers = input.scenario.policy.tier_count();
     let bar = indicatif::ProgressBar::new(u64::from(tiers) + 3);
     bar.set_style(
@@ -384,17 +385,88 @@ fn place(
         &input.data,
         &input.scenario,
         mechanism,
-        &GreatCircle,
+        dist.as_ref(),
         &|stage| {
             bar.set_position(stage.position(tiers).0);
             bar.set_message(format!("{stage:?}"));
         },
     );
     bar.finish_and_clear();
-    let files = report::placement::outputs(&input.data, &input.scenario, &result, &GreatCircle);
+    let files = report::placement::outputs(&input.data, &input.scenario, &result, dist.as_ref());
     let text = report::placement::terminal(&input.data, &input.scenario, &result);
     finish(files, out, &text)?;
     Ok(())
+}
+
+/// The scenario's distance source. Road tables are cached in
+/// `.sunshine-cache/` beside the output folder; the build is reported on
+/// stderr: network size, cache use, long snaps and pairs out of reach.
+fn distances(
+    input: &io::Input,
+    out: &Path,
+) -> Result<Box<dyn sunshine::distance::DistanceSource>, Error> {
+    let cache = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join(".sunshine-cache");
+    let (dist, report) =
+        sunshine::roads::source_for(&input.data, &input.scenario, Some(&cache)).map_err(Error::Other)?;
+    if let (Some(r), sunshine::scenario::DistancePolicy::Road(road)) = (report, &input.scenario.policy.distance) {
+        let file = r.cache_file.as_ref().map_or(String::new(), |f| f.display().to_string());
+        if r.from_cache {
+            eprintln!("distances: {} from the cache {file}", dist.name());
+        } else {
+            eprintln!(
+                "distances: {} over {} nodes and {} edges, {} pairs; cached in {file}",
+                dist.name(),
+                r.nodes,
+                r.edges,
+                r.pairs
+            );
+        }
+        let blocks = input.data.blocks.len();
+        let far: Vec<String> = r
+            .home_snap_m
+            .iter()
+            .enumerate()
+            .filter(|(_, &m)| m > road.max_snap_m)
+            .map(|(h, m)| match input.data.blocks.get(h) {
+                Some(b) => format!("block {} ({m:.0} m)", b.id),
+                None => format!("a geocoded home #{} ({m:.0} m)", h - blocks + 1),
+            })
+            .collect();
+        if !far.is_empty() {
+            eprintln!(
+                "warning: {} homes lie more than {} m from the road network: {}",
+                far.len(),
+                road.max_snap_m,
+                far.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
+        for (s, &m) in r.school_snap_m.iter().enumerate() {
+            if m > road.max_snap_m {
+                eprintln!("warning: school {} lies {m:.0} m from the road network", input.data.schools[s].id);
+            }
+        }
+        if !r.unreachable.is_empty() {
+            let first: Vec<String> = r
+                .unreachable
+                .iter()
+                .take(10)
+                .map(|&(h, s)| {
+                    let home = input.data.blocks.get(h).map_or(format!("geocoded home #{}", h - blocks + 1), |b| b.id.to_string());
+                    format!("{home} → {}", input.data.schools[s].id)
+                })
+                .collect();
+            eprintln!(
+                "warning: {} home–school pairs have no road within reach (they are not candidates): {}",
+                r.unreachable.len(),
+                first.join(", ")
+            );
+        }
+    }
+    Ok(dist)
 }
 
 fn parse_mechanism(mechanism: &str, tie_breaking: &str) -> Result<Mechanism, Error> {
@@ -431,6 +503,7 @@ fn odds(
     set_threads(threads)?;
     let input = io::load(scenario, cli.encoding)?;
     print_warnings(&input.warnings, cli.max_errors);
+    let dist = distances(&input, out)?;
     let bar = indicatif::ProgressBar::new(draws as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {bar:30} {pos}/{len} draws")
@@ -440,7 +513,7 @@ fn odds(
         &input.data,
         &input.scenario,
         mechanism,
-        &GreatCircle,
+        dist.as_ref(),
         draws,
         &|_| bar.inc(1),
     );
@@ -528,13 +601,15 @@ fn place_all(
     paths: &[PathBuf],
     mechanism: Mechanism,
     bar: &indicatif::ProgressBar,
+    cache_base: &Path,
 ) -> Result<Vec<(io::Input, sunshine::place::PlacementResult)>, Error> {
     use rayon::prelude::*;
     let runs: Vec<Result<(io::Input, sunshine::place::PlacementResult), Error>> = paths
         .par_iter()
         .map(|p| {
             let input = io::load(p, cli.encoding)?;
-            let r = sunshine::place::place(&input.data, &input.scenario, mechanism, &GreatCircle);
+            let dist = distances(&input, cache_base)?;
+            let r = sunshine::place::place(&input.data, &input.scenario, mechanism, dist.as_ref());
             bar.inc(1);
             Ok((input, r))
         })
@@ -568,7 +643,7 @@ fn progress(n: usize, what: &str) -> indicatif::ProgressBar {
 fn compare(cli: &Cli, paths: &[PathBuf], out: &Path, mechanism: &str) -> Result<(), Error> {
     let mechanism = parse_mechanism(mechanism, "single")?;
     let bar = progress(paths.len(), "scenarios");
-    let runs = place_all(cli, paths, mechanism, &bar)?;
+    let runs = place_all(cli, paths, mechanism, &bar, out)?;
     bar.finish_and_clear();
     let views: Vec<sunshine::compare::Run<'_>> = runs
         .iter()
@@ -604,7 +679,7 @@ fn sweep(
             ))
         })?;
     let bar = progress(paths.len(), "scenarios");
-    let runs = place_all(cli, paths, mechanism, &bar)?;
+    let runs = place_all(cli, paths, mechanism, &bar, out)?;
     bar.finish_and_clear();
     let mut rows: Vec<(String, sunshine::compare::Totals)> = runs
         .iter()
@@ -671,6 +746,7 @@ fn optimize_closures(
     };
     let input = io::load(scenario, cli.encoding)?;
     print_warnings(&input.warnings, cli.max_errors);
+    let dist = distances(&input, out)?;
     let lookup = input.data.school_lookup();
     let find = |ids: &[String]| -> Result<Vec<sunshine::model::SchoolIx>, Error> {
         ids.iter()
@@ -690,7 +766,7 @@ fn optimize_closures(
         &keep,
         &shut,
         cost_weight,
-        &GreatCircle,
+        dist.as_ref(),
     );
     let use_mip = match method {
         "mip" => true,
@@ -725,7 +801,7 @@ fn optimize_closures(
         ));
     }
     // place each set and compare it with the scenario as it is
-    let base = sunshine::place::place(&input.data, &input.scenario, Mechanism::Zoned, &GreatCircle);
+    let base = sunshine::place::place(&input.data, &input.scenario, Mechanism::Zoned, dist.as_ref());
     let mut variants = Vec::new();
     for (i, set) in sets.iter().enumerate() {
         let mut sc = input.scenario.clone();
@@ -736,7 +812,7 @@ fn optimize_closures(
                 .map(|&c| input.data.school(candidates[c]).id.clone()),
         );
         let data = sc.apply(input.base.clone());
-        let r = sunshine::place::place(&data, &sc, Mechanism::Zoned, &GreatCircle);
+        let r = sunshine::place::place(&data, &sc, Mechanism::Zoned, dist.as_ref());
         variants.push((sc, data, r));
     }
     let mut views = vec![sunshine::compare::Run {
@@ -799,12 +875,13 @@ fn zones(
     if diags.has_errors() {
         return Err(Error::Input(diags));
     }
+    let dist = distances(&input, out)?;
     let problem = zones::build(
         &input.data,
         &input.scenario,
         input.boundary.as_ref(),
         &settings,
-        &GreatCircle,
+        dist.as_ref(),
     )
     .map_err(Error::Other)?;
     let solved = zones::solve(
@@ -813,14 +890,14 @@ fn zones(
         std::time::Duration::from_secs(time_limit),
     );
     let rows = report::zones::zone_rows(&input.data, &problem, &solved.zone);
-    let source = sunshine::distance::DistanceSource::name(&GreatCircle);
+    let source = dist.name();
     let files = report::zones::outputs(
         &input.data,
         &input.scenario,
         &problem,
         &solved,
         &rows,
-        source,
+        &source,
     );
     let text = report::zones::terminal(
         &input.data,
@@ -828,7 +905,7 @@ fn zones(
         &problem,
         &solved,
         &rows,
-        source,
+        &source,
     );
     finish(files, out, &text)
 }

@@ -59,6 +59,8 @@ pub struct CutoffStats {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Odds {
     pub draws: usize,
+    /// The distance source's name, for the outputs.
+    pub distance_source: String,
     pub blocks: Vec<BlockOdds>,
     pub cutoffs: Vec<CutoffStats>,
 }
@@ -216,6 +218,7 @@ pub fn odds(
         });
     }
     Odds {
+        distance_source: dist.name(),
         draws,
         blocks,
         cutoffs,

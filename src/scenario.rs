@@ -83,6 +83,56 @@ pub struct Policy {
     /// Zoning: cost of moving a block from last year's zone, in
     /// applicant-metres (2000 = one applicant travelling 2 km farther).
     pub zone_move_penalty: f64,
+    /// Where distances come from: great circle, or roads.
+    pub distance: DistancePolicy,
+}
+
+/// How distances are measured (`policy.distance`).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum DistancePolicy {
+    /// The great-circle distance.
+    #[default]
+    GreatCircle,
+    Road(RoadPolicy),
+}
+
+/// Road distances from an OpenStreetMap extract.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoadPolicy {
+    /// The `.osm.pbf` extract, resolved against the scenario's folder.
+    pub network: std::path::PathBuf,
+    /// Mode of travel for grade 1 and for grade 7.
+    pub mode_primary: RoadMode,
+    pub mode_junior: RoadMode,
+    /// Snaps longer than this (metres) are warned about.
+    pub max_snap_m: f64,
+    /// `highway=*` values kept per mode, when not the defaults.
+    pub walk_highways: Option<Vec<String>>,
+    pub drive_highways: Option<Vec<String>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoadMode {
+    Walk,
+    Drive,
+}
+
+impl RoadPolicy {
+    /// The travel profile for `grade`.
+    pub fn profile(&self, grade: Grade) -> crate::roads::Profile {
+        let mode = match grade {
+            Grade::One => self.mode_primary,
+            Grade::Seven => self.mode_junior,
+        };
+        let (mut p, own) = match mode {
+            RoadMode::Walk => (crate::roads::Profile::walking(), &self.walk_highways),
+            RoadMode::Drive => (crate::roads::Profile::driving(), &self.drive_highways),
+        };
+        if let Some(h) = own {
+            p.highways = h.clone();
+        }
+        p
+    }
 }
 
 impl Policy {
@@ -101,6 +151,7 @@ impl Policy {
             candidates: 15,
             zone_slack: 0.0,
             zone_move_penalty: 2000.0,
+            distance: DistancePolicy::GreatCircle,
         }
     }
 

@@ -76,6 +76,18 @@ struct RawPolicy {
     candidates: Option<Spanned<usize>>,
     zone_slack: Option<Spanned<f64>>,
     zone_move_penalty: Option<Spanned<f64>>,
+    distance: Option<Spanned<String>>,
+    road_network: Option<Spanned<String>>,
+    road_mode: Option<RawRoadMode>,
+    max_snap_m: Option<Spanned<f64>>,
+    walk_highways: Option<Vec<String>>,
+    drive_highways: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawRoadMode {
+    primary: Option<Spanned<String>>,
+    junior: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -318,6 +330,7 @@ fn convert(
         _ => Policy::defaults(grade),
     };
     let rp = raw.policy;
+    read_distance(&rp, path, &mut policy, cx);
     if let Some(pr) = rp.priority {
         let mut seen = HashSet::new();
         let mut list = Vec::new();
@@ -690,6 +703,89 @@ fn convert(
         text: text.to_string(),
         parent,
     })
+}
+
+/// `policy.distance` and the road keys.
+fn read_distance(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<'_>) {
+    use crate::scenario::{DistancePolicy, RoadMode, RoadPolicy};
+    let mut road = match &policy.distance {
+        DistancePolicy::Road(r) => Some(r.clone()),
+        DistancePolicy::GreatCircle => None,
+    };
+    let kind = rp.distance.as_ref().map(|d| (d.span().start, d.get_ref().as_str()));
+    match kind {
+        Some((_, "great-circle")) => road = None,
+        Some((at, "road")) => {
+            let network = rp.road_network.as_ref().map(|n| {
+                path.parent()
+                    .unwrap_or(Path::new("."))
+                    .join(n.get_ref())
+                    .components()
+                    .collect::<PathBuf>()
+            });
+            match (network, road.take()) {
+                (Some(network), prev) => {
+                    if !network.exists() {
+                        let at = rp.road_network.as_ref().map_or(at, |n| n.span().start);
+                        cx.err(at, format!("road_network `{}` not found; expected an OpenStreetMap .osm.pbf extract (path relative to the scenario file)", network.display()));
+                    }
+                    road = Some(RoadPolicy {
+                        network,
+                        ..prev.unwrap_or(RoadPolicy {
+                            network: PathBuf::new(),
+                            mode_primary: RoadMode::Walk,
+                            mode_junior: RoadMode::Drive,
+                            max_snap_m: 300.0,
+                            walk_highways: None,
+                            drive_highways: None,
+                        })
+                    })
+                }
+                (None, Some(prev)) => road = Some(prev),
+                (None, None) => cx.err(at, "distance = \"road\" needs road_network; expected the path of an .osm.pbf extract"),
+            }
+        }
+        Some((at, other)) => cx.err(at, format!("distance `{other}`; expected \"great-circle\" or \"road\"")),
+        None => {}
+    }
+    if let Some(r) = road.as_mut() {
+        let mode = |v: &Spanned<String>, cx: &mut Ctx<'_>| match v.get_ref().as_str() {
+            "walk" => RoadMode::Walk,
+            "drive" => RoadMode::Drive,
+            other => {
+                cx.err(v.span().start, format!("road mode `{other}`; expected \"walk\" or \"drive\""));
+                RoadMode::Walk
+            }
+        };
+        if let Some(m) = &rp.road_mode {
+            if let Some(p) = &m.primary {
+                r.mode_primary = mode(p, cx);
+            }
+            if let Some(j) = &m.junior {
+                r.mode_junior = mode(j, cx);
+            }
+        }
+        if let Some(v) = &rp.max_snap_m {
+            let x = *v.get_ref();
+            if !(x > 0.0 && x.is_finite()) {
+                cx.err(v.span().start, format!("max_snap_m {x}; expected a positive distance in metres"));
+            }
+            r.max_snap_m = x;
+        }
+        if let Some(h) = &rp.walk_highways {
+            r.walk_highways = Some(h.clone());
+        }
+        if let Some(h) = &rp.drive_highways {
+            r.drive_highways = Some(h.clone());
+        }
+        policy.distance = DistancePolicy::Road(r.clone());
+    } else {
+        if rp.road_network.is_some() && kind.is_none() {
+            let at = rp.road_network.as_ref().map_or(0, |n| n.span().start);
+            cx.err(at, "road_network given but distance is not \"road\"; expected distance = \"road\" with it");
+        }
+        policy.distance = DistancePolicy::GreatCircle;
+    }
 }
 
 /// Check that every school the scenario names exists in the dataset (and

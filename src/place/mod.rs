@@ -260,7 +260,7 @@ pub struct PlacementResult {
     pub schools: Vec<SchoolStats>,
     /// The zone school of each block for the grade, and whether it was computed.
     pub zones: Vec<(Option<SchoolIx>, bool)>,
-    pub distance_source: &'static str,
+    pub distance_source: String,
 }
 
 /// An applicant's tier under the policy (1 = first served).

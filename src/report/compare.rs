@@ -134,8 +134,9 @@ pub fn outputs(c: &Comparison) -> OutputSet {
 
 fn markdown(c: &Comparison) -> String {
     let mut m = String::from(
-        "# Scenario comparison\n\nThe first scenario is the baseline.\n\n## District totals\n\n",
+        "# Scenario comparison\n\nThe first scenario is the baseline.\n\n",
     );
+    m.push_str(&format!("Distances: {}.\n\n## District totals\n\n", distances_line(c)));
     m.push_str(&format!(
         "| {} |\n|{}\n",
         TOTALS_HEADER.join(" | "),
@@ -191,8 +192,24 @@ fn markdown(c: &Comparison) -> String {
     m
 }
 
+/// The distance sources of the runs: one name when they agree.
+fn distances_line(c: &Comparison) -> String {
+    let mut d = c.distances.clone();
+    d.dedup();
+    if d.len() <= 1 {
+        d.join("")
+    } else {
+        c.names
+            .iter()
+            .zip(&c.distances)
+            .map(|(n, d)| format!("{n}: {d}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 pub fn terminal(c: &Comparison) -> String {
-    let mut out = String::new();
+    let mut out = format!("Distances: {}\n", distances_line(c));
     let mut t = table(&[
         "scenario",
         "applicants",

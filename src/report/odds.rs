@@ -83,7 +83,7 @@ pub fn outputs(data: &Dataset, scenario: &Scenario, o: &Odds) -> OutputSet {
         o.draws,
         scenario.policy.lottery_seed
     );
-    readme.push_str("");
+    readme.push_str(&format!("Distances: {}.\n", o.distance_source));
     out.add("README.txt", readme.into_bytes());
     out
 }
@@ -119,7 +119,7 @@ pub fn terminal(data: &Dataset, o: &Odds) -> String {
         ]);
     }
     format!(
-        "Lottery cut-offs over {} draws (score = tier - 1 + number; lower is harder)\n{t}\n",
-        o.draws
+        "Lottery cut-offs over {} draws (score = tier - 1 + number; lower is harder), distances {}\n{t}\n",
+        o.draws, o.distance_source
     )
 }

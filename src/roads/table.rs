@@ -1,0 +1,415 @@
+//! The home → candidate-school distance table over a road graph, its cache,
+//! and the [`DistanceSource`] that serves it.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use geo::Point;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::graph::{RoadGraph, Snapper};
+use super::osm::{read_pbf, Measure, Profile};
+use crate::distance::{DistanceSource, GreatCircle, SchoolIndex};
+use crate::model::{Metres, SchoolIx};
+
+/// What to compute.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub pbf: PathBuf,
+    pub profile: Profile,
+    /// Distinct home points (blocks, geocoded applicants).
+    pub homes: Vec<Point<f64>>,
+    pub schools: Vec<Point<f64>>,
+    /// Candidate schools per home: its nearest by great circle.
+    pub candidates: usize,
+    /// Pairs farther than this (metres, or the time equivalent) are out of reach.
+    pub max: u32,
+    /// Where the cache lives; `None` computes afresh and stores nothing.
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// What the build found, for warnings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RoadReport {
+    pub nodes: usize,
+    pub edges: usize,
+    /// Pairs in the table.
+    pub pairs: usize,
+    /// (home, school) pairs with no path within reach.
+    pub unreachable: Vec<(usize, usize)>,
+    /// Snap distance (m) of every home and school.
+    pub home_snap_m: Vec<f64>,
+    pub school_snap_m: Vec<f64>,
+    /// The cache file read or written.
+    pub cache_file: Option<PathBuf>,
+    pub from_cache: bool,
+}
+
+struct Network {
+    graph: RoadGraph,
+    snapper: Snapper,
+}
+
+/// Road distances for a fixed set of homes and schools.
+pub struct RoadDistances {
+    label: String,
+    request: Request,
+    home_ix: HashMap<(u64, u64), usize>,
+    school_ix: HashMap<(u64, u64), usize>,
+    /// Node and snap distance per home and school (`None`: no network).
+    home_snap: Vec<Option<(u32, f64)>>,
+    school_snap: Vec<Option<(u32, f64)>>,
+    /// Per home: (school, value) for its candidates; `None` out of reach.
+    table: Vec<Vec<(u32, Option<u32>)>>,
+    network: OnceLock<Result<Network, String>>,
+}
+
+fn key(p: Point<f64>) -> (u64, u64) {
+    (p.x().to_bits(), p.y().to_bits())
+}
+
+const CACHE_VERSION: &[u8] = b"sunshine-road-table-v1";
+
+impl RoadDistances {
+    /// Compute (or read from the cache) the table for `req`.
+    pub fn build(req: Request) -> Result<(RoadDistances, RoadReport), String> {
+        let digest = digest(&req)?;
+        let cache_file = req
+            .cache_dir
+            .as_ref()
+            .map(|d| d.join(format!("road-{}.bin", &digest[..24])));
+        let label = format!(
+            "road ({}, {})",
+            req.profile.name,
+            match req.profile.measure {
+                Measure::Length => "length",
+                Measure::Time => "time",
+            }
+        );
+        let mut me = RoadDistances {
+            label,
+            home_ix: req.homes.iter().enumerate().map(|(i, &p)| (key(p), i)).collect(),
+            school_ix: req.schools.iter().enumerate().map(|(i, &p)| (key(p), i)).collect(),
+            home_snap: Vec::new(),
+            school_snap: Vec::new(),
+            table: Vec::new(),
+            network: OnceLock::new(),
+            request: req,
+        };
+        let mut report = RoadReport {
+            cache_file: cache_file.clone(),
+            ..Default::default()
+        };
+        if let Some(f) = cache_file.as_ref().filter(|f| f.exists()) {
+            if me.read_cache(f).is_ok() {
+                report.from_cache = true;
+                me.fill_report(&mut report);
+                return Ok((me, report));
+            }
+        }
+        me.compute()?;
+        if let Some(f) = &cache_file {
+            me.write_cache(f)
+                .map_err(|e| format!("{}: cannot write the distance cache: {e}", f.display()))?;
+        }
+        let net = me.network();
+        if let Ok(n) = net {
+            report.nodes = n.graph.nodes();
+            report.edges = n.graph.edges();
+        }
+        me.fill_report(&mut report);
+        Ok((me, report))
+    }
+
+    fn fill_report(&self, r: &mut RoadReport) {
+        r.pairs = self.table.iter().map(Vec::len).sum();
+        r.unreachable = self
+            .table
+            .iter()
+            .enumerate()
+            .flat_map(|(h, row)| row.iter().filter(|e| e.1.is_none()).map(move |e| (h, e.0 as usize)))
+            .collect();
+        r.home_snap_m = self.home_snap.iter().map(|s| s.map_or(f64::INFINITY, |s| s.1)).collect();
+        r.school_snap_m = self.school_snap.iter().map(|s| s.map_or(f64::INFINITY, |s| s.1)).collect();
+    }
+
+    fn network(&self) -> &Result<Network, String> {
+        self.network.get_or_init(|| {
+            let graph = read_pbf(&self.request.pbf, &self.request.profile)?;
+            let comp = graph.components();
+            let snapper = Snapper::new(&graph, |v| comp[v as usize] == 0);
+            Ok(Network { graph, snapper })
+        })
+    }
+
+    fn compute(&mut self) -> Result<(), String> {
+        let req = &self.request;
+        let net = self.network().as_ref().map_err(Clone::clone)?;
+        let (graph, snapper) = (&net.graph, &net.snapper);
+        let home_snap: Vec<Option<(u32, f64)>> = req.homes.par_iter().map(|&p| snapper.snap(graph, p)).collect();
+        let school_snap: Vec<Option<(u32, f64)>> = req.schools.par_iter().map(|&p| snapper.snap(graph, p)).collect();
+        // candidates: each home's nearest schools by great circle within reach
+        let index = SchoolIndex::new(req.schools.iter().enumerate().map(|(i, &p)| (SchoolIx::from_ix(i), p)));
+        let max_gc = Metres(match req.profile.measure {
+            Measure::Length => req.max,
+            Measure::Time => u32::MAX,
+        });
+        let cands: Vec<Vec<usize>> = req
+            .homes
+            .par_iter()
+            .map(|&h| {
+                index
+                    .nearest(h, req.candidates, max_gc, &GreatCircle)
+                    .into_iter()
+                    .map(|(s, _)| s.ix())
+                    .collect()
+            })
+            .collect();
+        let mut targets: Vec<Vec<usize>> = vec![Vec::new(); req.schools.len()];
+        for (h, cs) in cands.iter().enumerate() {
+            for &s in cs {
+                targets[s].push(h);
+            }
+        }
+        let reversed = graph.reversed();
+        let limit = u64::from(req.max) * 1000;
+        let per_school: Vec<Vec<(usize, Option<u32>)>> = targets
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || Search::new(reversed.nodes()),
+                |search, (s, homes)| {
+                    let Some((snode, ssnap)) = school_snap[s] else {
+                        return homes.iter().map(|&h| (h, None)).collect();
+                    };
+                    let nodes: Vec<u32> = homes.iter().filter_map(|&h| home_snap[h].map(|x| x.0)).collect();
+                    search.run(&reversed, snode, &nodes, limit);
+                    homes
+                        .iter()
+                        .map(|&h| {
+                            let v = home_snap[h].and_then(|(hnode, hsnap)| {
+                                search
+                                    .get(hnode)
+                                    .filter(|&w| w <= limit)
+                                    .map(|w| self.value(w, hsnap, ssnap))
+                            });
+                            (h, v.filter(|&v| v <= req.max))
+                        })
+                        .collect()
+                },
+            )
+            .collect();
+        let mut table: Vec<Vec<(u32, Option<u32>)>> = vec![Vec::new(); req.homes.len()];
+        for (s, rows) in per_school.into_iter().enumerate() {
+            for (h, v) in rows {
+                table[h].push((s as u32, v));
+            }
+        }
+        self.home_snap = home_snap;
+        self.school_snap = school_snap;
+        self.table = table;
+        Ok(())
+    }
+
+    /// A path weight plus both snaps, rounded up: metres for length, or
+    /// seconds for time (snaps walked at the profile's default speed).
+    fn value(&self, weight: u64, home_snap: f64, school_snap: f64) -> u32 {
+        let snaps = home_snap + school_snap;
+        let v = match self.request.profile.measure {
+            Measure::Length => weight as f64 / 1000.0 + snaps,
+            Measure::Time => weight as f64 / 1000.0 + snaps / (self.request.profile.default_speed_kmh / 3.6),
+        };
+        v.ceil().min(f64::from(u32::MAX - 1)) as u32
+    }
+
+    /// A pair outside the table (e.g. a school beyond a home's candidates):
+    /// one search from the school.
+    fn on_demand(&self, from: Point<f64>, to: Point<f64>) -> Option<u32> {
+        let net = self.network().as_ref().ok()?;
+        let (h, hs) = net.snapper.snap(&net.graph, from)?;
+        let (s, ss) = net.snapper.snap(&net.graph, to)?;
+        let d = super::graph::dijkstra(&net.graph, h, &[s], u64::from(self.request.max) * 1000);
+        let w = d[s as usize];
+        (w != u64::MAX).then(|| self.value(w, hs, ss)).filter(|&v| v <= self.request.max)
+    }
+
+    fn write_cache(&self, path: &Path) -> std::io::Result<()> {
+        let mut b: Vec<u8> = Vec::new();
+        b.extend_from_slice(CACHE_VERSION);
+        b.extend_from_slice(&(self.home_snap.len() as u64).to_le_bytes());
+        b.extend_from_slice(&(self.school_snap.len() as u64).to_le_bytes());
+        for s in self.home_snap.iter().chain(&self.school_snap) {
+            let (n, d) = s.unwrap_or((u32::MAX, f64::INFINITY));
+            b.extend_from_slice(&n.to_le_bytes());
+            b.extend_from_slice(&d.to_le_bytes());
+        }
+        for row in &self.table {
+            b.extend_from_slice(&(row.len() as u32).to_le_bytes());
+            for &(s, v) in row {
+                b.extend_from_slice(&s.to_le_bytes());
+                b.extend_from_slice(&v.unwrap_or(u32::MAX).to_le_bytes());
+            }
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("tmp");
+        std::fs::File::create(&tmp)?.write_all(&b)?;
+        std::fs::rename(tmp, path)
+    }
+
+    fn read_cache(&mut self, path: &Path) -> Result<(), String> {
+        let mut b = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut b))
+            .map_err(|e| e.to_string())?;
+        let mut at = 0usize;
+        let mut take = |n: usize| -> Result<&[u8], String> {
+            let s = b.get(at..at + n).ok_or("truncated cache")?;
+            at += n;
+            Ok(s)
+        };
+        if take(CACHE_VERSION.len())? != CACHE_VERSION {
+            return Err("old cache".into());
+        }
+        let u64_ = |s: &[u8]| u64::from_le_bytes(s.try_into().expect("8 bytes"));
+        let u32_ = |s: &[u8]| u32::from_le_bytes(s.try_into().expect("4 bytes"));
+        let homes = u64_(take(8)?) as usize;
+        let schools = u64_(take(8)?) as usize;
+        if homes != self.request.homes.len() || schools != self.request.schools.len() {
+            return Err("cache of another instance".into());
+        }
+        let mut snaps = Vec::with_capacity(homes + schools);
+        for _ in 0..homes + schools {
+            let n = u32_(take(4)?);
+            let d = f64::from_le_bytes(take(8)?.try_into().expect("8 bytes"));
+            snaps.push((n != u32::MAX).then_some((n, d)));
+        }
+        let mut table = Vec::with_capacity(homes);
+        for _ in 0..homes {
+            let len = u32_(take(4)?) as usize;
+            let mut row = Vec::with_capacity(len);
+            for _ in 0..len {
+                let s = u32_(take(4)?);
+                let v = u32_(take(4)?);
+                row.push((s, (v != u32::MAX).then_some(v)));
+            }
+            table.push(row);
+        }
+        self.school_snap = snaps.split_off(homes);
+        self.home_snap = snaps;
+        self.table = table;
+        Ok(())
+    }
+}
+
+/// A digest of everything the table depends on: the extract's bytes, the
+/// profile, the points, the candidates and the reach.
+fn digest(req: &Request) -> Result<String, String> {
+    let mut h = Sha256::new();
+    h.update(CACHE_VERSION);
+    let bytes = std::fs::read(&req.pbf).map_err(|e| format!("{}: {e}", req.pbf.display()))?;
+    h.update((bytes.len() as u64).to_le_bytes());
+    h.update(&bytes);
+    h.update(format!("{:?}", req.profile).as_bytes());
+    for p in req.homes.iter().chain([Point::new(f64::NAN, f64::NAN)].iter()).chain(&req.schools) {
+        h.update(p.x().to_bits().to_le_bytes());
+        h.update(p.y().to_bits().to_le_bytes());
+    }
+    h.update((req.candidates as u64).to_le_bytes());
+    h.update(req.max.to_le_bytes());
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl DistanceSource for RoadDistances {
+    fn name(&self) -> String {
+        self.label.clone()
+    }
+
+    fn metres(&self, from: Point<f64>, to: Point<f64>) -> Option<Metres> {
+        if let (Some(&h), Some(&s)) = (self.home_ix.get(&key(from)), self.school_ix.get(&key(to))) {
+            if let Some(&(_, v)) = self.table[h].iter().find(|e| e.0 as usize == s) {
+                return v.map(Metres);
+            }
+        }
+        self.on_demand(from, to).map(Metres)
+    }
+}
+
+/// Dijkstra with buffers reused across searches: only the nodes a search
+/// touched are reset, so a thousand local searches on a million-node graph
+/// do not each clear a million entries.
+struct Search {
+    dist: Vec<u64>,
+    done: Vec<bool>,
+    want: Vec<bool>,
+    touched: Vec<u32>,
+}
+
+impl Search {
+    fn new(n: usize) -> Search {
+        Search {
+            dist: vec![u64::MAX; n],
+            done: vec![false; n],
+            want: vec![false; n],
+            touched: Vec::new(),
+        }
+    }
+
+    fn get(&self, v: u32) -> Option<u64> {
+        let i = v as usize;
+        (self.done[i] && self.dist[i] != u64::MAX).then_some(self.dist[i])
+    }
+
+    fn run(&mut self, g: &RoadGraph, source: u32, targets: &[u32], limit: u64) {
+        use std::cmp::Reverse;
+        for &v in &self.touched {
+            self.dist[v as usize] = u64::MAX;
+            self.done[v as usize] = false;
+            self.want[v as usize] = false;
+        }
+        self.touched.clear();
+        let mut remaining = 0usize;
+        for &t in targets {
+            if !self.want[t as usize] {
+                self.want[t as usize] = true;
+                self.touched.push(t);
+                remaining += 1;
+            }
+        }
+        let mut heap = std::collections::BinaryHeap::new();
+        self.dist[source as usize] = 0;
+        self.touched.push(source);
+        heap.push(Reverse((0u64, source)));
+        while let Some(Reverse((d, v))) = heap.pop() {
+            let i = v as usize;
+            if self.done[i] || d > limit {
+                if d > limit {
+                    break;
+                }
+                continue;
+            }
+            self.done[i] = true;
+            if self.want[i] {
+                remaining -= 1;
+                if remaining == 0 {
+                    break;
+                }
+            }
+            for (t, w) in g.out(v) {
+                let nd = d + u64::from(w);
+                let ti = t as usize;
+                if nd < self.dist[ti] {
+                    if self.dist[ti] == u64::MAX {
+                        self.touched.push(t);
+                    }
+                    self.dist[ti] = nd;
+                    heap.push(Reverse((nd, t)));
+                }
+            }
+        }
+    }
+}
