@@ -260,7 +260,10 @@ pub fn compare(runs: &[Run<'_>]) -> Comparison {
     }
     Comparison {
         names,
-        distances: runs.iter().map(|r| r.result.distance_source.clone()).collect(),
+        distances: runs
+            .iter()
+            .map(|r| r.result.distance_source.clone())
+            .collect(),
         totals,
         schools,
         displaced,

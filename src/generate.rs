@@ -826,3 +826,50 @@ pub fn longtan_history(
     }
     (births, history, housing)
 }
+
+/// A synthetic road network for benchmarks: a `side` × `side` grid of
+/// nodes 100 m apart near Jilin, each street segment both ways with a
+/// length of 100–130 m (curves), as a [`crate::roads::RoadGraph`].
+pub fn road_grid(seed: u64, side: usize) -> crate::roads::RoadGraph {
+    use crate::roads::{Edge, RoadGraph};
+    let mut rng = Draws::sub(seed, 0x524f);
+    let (lon0, lat0) = (126.0, 43.5);
+    let mut coords = Vec::with_capacity(side * side);
+    for y in 0..side {
+        for x in 0..side {
+            coords.push(offset(lon0, lat0, x as f64 * 0.1, y as f64 * 0.1));
+        }
+    }
+    let mut edges = Vec::with_capacity(4 * side * side);
+    let id = |x: usize, y: usize| (y * side + x) as u32;
+    for y in 0..side {
+        for x in 0..side {
+            for (nx, ny) in [(x + 1, y), (x, y + 1)] {
+                if nx < side && ny < side {
+                    let w = 100_000 + rng.below(30_001) as u32;
+                    let (a, b) = (id(x, y), id(nx, ny));
+                    edges.push(Edge {
+                        from: a,
+                        to: b,
+                        weight: w,
+                    });
+                    edges.push(Edge {
+                        from: b,
+                        to: a,
+                        weight: w,
+                    });
+                }
+            }
+        }
+    }
+    RoadGraph::from_edges(coords, edges)
+}
+
+/// `n` points spread uniformly over the grid of [`road_grid`]`(_, side)`.
+pub fn grid_points(seed: u64, side: usize, n: usize) -> Vec<Point<f64>> {
+    let mut rng = Draws::sub(seed, 0x5054);
+    let km = (side - 1) as f64 * 0.1;
+    (0..n)
+        .map(|_| offset(126.0, 43.5, rng.uniform() * km, rng.uniform() * km))
+        .collect()
+}

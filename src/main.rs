@@ -410,10 +410,15 @@ fn distances(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
         .join(".sunshine-cache");
-    let (dist, report) =
-        sunshine::roads::source_for(&input.data, &input.scenario, Some(&cache)).map_err(Error::Other)?;
-    if let (Some(r), sunshine::scenario::DistancePolicy::Road(road)) = (report, &input.scenario.policy.distance) {
-        let file = r.cache_file.as_ref().map_or(String::new(), |f| f.display().to_string());
+    let (dist, report) = sunshine::roads::source_for(&input.data, &input.scenario, Some(&cache))
+        .map_err(Error::Other)?;
+    if let (Some(r), sunshine::scenario::DistancePolicy::Road(road)) =
+        (report, &input.scenario.policy.distance)
+    {
+        let file = r
+            .cache_file
+            .as_ref()
+            .map_or(String::new(), |f| f.display().to_string());
         if r.from_cache {
             eprintln!("distances: {} from the cache {file}", dist.name());
         } else {
@@ -446,7 +451,10 @@ fn distances(
         }
         for (s, &m) in r.school_snap_m.iter().enumerate() {
             if m > road.max_snap_m {
-                eprintln!("warning: school {} lies {m:.0} m from the road network", input.data.schools[s].id);
+                eprintln!(
+                    "warning: school {} lies {m:.0} m from the road network",
+                    input.data.schools[s].id
+                );
             }
         }
         if !r.unreachable.is_empty() {
@@ -455,7 +463,13 @@ fn distances(
                 .iter()
                 .take(10)
                 .map(|&(h, s)| {
-                    let home = input.data.blocks.get(h).map_or(format!("geocoded home #{}", h - blocks + 1), |b| b.id.to_string());
+                    let home = input
+                        .data
+                        .blocks
+                        .get(h)
+                        .map_or(format!("geocoded home #{}", h - blocks + 1), |b| {
+                            b.id.to_string()
+                        });
                     format!("{home} → {}", input.data.schools[s].id)
                 })
                 .collect();
@@ -801,7 +815,12 @@ fn optimize_closures(
         ));
     }
     // place each set and compare it with the scenario as it is
-    let base = sunshine::place::place(&input.data, &input.scenario, Mechanism::Zoned, dist.as_ref());
+    let base = sunshine::place::place(
+        &input.data,
+        &input.scenario,
+        Mechanism::Zoned,
+        dist.as_ref(),
+    );
     let mut variants = Vec::new();
     for (i, set) in sets.iter().enumerate() {
         let mut sc = input.scenario.clone();

@@ -79,7 +79,9 @@ impl Reference {
             }
             sizes.push(size);
         }
-        let largest = (0..sizes.len()).max_by_key(|&c| (sizes[c], std::cmp::Reverse(c))).unwrap();
+        let largest = (0..sizes.len())
+            .max_by_key(|&c| (sizes[c], std::cmp::Reverse(c)))
+            .unwrap();
         Reference {
             adj,
             coords: g.coords.clone(),
@@ -128,13 +130,15 @@ fn check_against_reference(profile: Profile, homes: usize, schools: usize) -> (u
     let school_pts = points(99, schools);
     let req = sunshine::roads::table::Request {
         pbf: extract(),
-        profile,
+        profile: profile.clone(),
         homes: home_pts.clone(),
         schools: school_pts.clone(),
         candidates: schools,
         max: 1_000_000,
         cache_dir: None,
     };
+    let walk_speed = profile.default_speed_kmh / 3.6;
+    let time = profile.measure == sunshine::roads::Measure::Time;
     let (table, report) = RoadDistances::build(req).unwrap();
     assert_eq!(report.pairs, homes * schools);
     let school_snaps: Vec<(u32, f64)> = school_pts.iter().map(|&p| reference.snap(p)).collect();
@@ -146,14 +150,23 @@ fn check_against_reference(profile: Profile, homes: usize, schools: usize) -> (u
             let (sn, ss) = school_snaps[s];
             let expected = match dist[sn as usize] {
                 u64::MAX => None,
+                w if time => Some((w as f64 / 1000.0 + (hs + ss) / walk_speed).ceil() as u32),
                 w => Some((w as f64 / 1000.0 + (hs + ss)).ceil() as u32),
             };
             let got = table.metres(h, sp).map(|m| m.0);
             assert_eq!(got, expected, "home {h:?} → school {s}");
             match got {
-                Some(m) => {
+                Some(m) if !time => {
                     let gc = Haversine.distance(h, sp);
-                    assert!(f64::from(m) >= gc, "road {m} m shorter than the great circle {gc} m");
+                    assert!(
+                        f64::from(m) >= gc,
+                        "road {m} m shorter than the great circle {gc} m"
+                    );
+                }
+                Some(secs) => {
+                    // nothing on these roads is faster than 90 km/h (25 m/s)
+                    let gc = Haversine.distance(h, sp);
+                    assert!(f64::from(secs) >= gc / 25.0, "{secs} s for {gc} m");
                 }
                 None => unreachable += 1,
             }
@@ -169,7 +182,10 @@ fn check_against_reference(profile: Profile, homes: usize, schools: usize) -> (u
 fn walking_distances_agree_with_an_independent_dijkstra_to_the_metre() {
     let (pairs, unreachable) = check_against_reference(Profile::walking(), 1000, 50);
     assert_eq!(pairs, 50_000);
-    assert_eq!(unreachable, 0, "walking ignores one-way streets: the largest part is connected");
+    assert_eq!(
+        unreachable, 0,
+        "walking ignores one-way streets: the largest part is connected"
+    );
 }
 
 #[test]
@@ -178,7 +194,18 @@ fn driving_distances_respect_one_way_streets_and_report_unreachable_pairs() {
     assert_eq!(pairs, 9_000);
     // one-way streets leave some nodes of the largest part without a way
     // back; those pairs are reported, never measured as zero
-    assert!(unreachable > 0, "expected some one-way dead ends in central Helsinki");
+    assert!(
+        unreachable > 0,
+        "expected some one-way dead ends in central Helsinki"
+    );
+}
+
+#[test]
+fn driving_times_agree_with_an_independent_dijkstra_to_the_second() {
+    let mut profile = Profile::driving();
+    profile.measure = sunshine::roads::Measure::Time;
+    let (pairs, _) = check_against_reference(profile, 200, 20);
+    assert_eq!(pairs, 4_000);
 }
 
 #[test]
@@ -186,14 +213,32 @@ fn a_point_on_an_island_is_reported_unreachable_not_zero() {
     // a graph with two parts: homes snap to the larger; a school that can
     // only reach the smaller part by a one-way edge is out of reach
     use sunshine::roads::Edge;
-    let coords: Vec<Point<f64>> = (0..4).map(|i| Point::new(24.94 + f64::from(i) * 0.001, 60.17)).collect();
+    let coords: Vec<Point<f64>> = (0..4)
+        .map(|i| Point::new(24.94 + f64::from(i) * 0.001, 60.17))
+        .collect();
     let g = RoadGraph::from_edges(
         coords,
         vec![
-            Edge { from: 0, to: 1, weight: 55_000 },
-            Edge { from: 1, to: 0, weight: 55_000 },
-            Edge { from: 1, to: 2, weight: 55_000 },
-            Edge { from: 2, to: 3, weight: 55_000 },
+            Edge {
+                from: 0,
+                to: 1,
+                weight: 55_000,
+            },
+            Edge {
+                from: 1,
+                to: 0,
+                weight: 55_000,
+            },
+            Edge {
+                from: 1,
+                to: 2,
+                weight: 55_000,
+            },
+            Edge {
+                from: 2,
+                to: 3,
+                weight: 55_000,
+            },
         ],
     );
     let d = sunshine::roads::dijkstra(&g, 3, &[], u64::MAX);
@@ -213,15 +258,28 @@ fn sunshine(args: &[&str]) -> Output {
 
 fn run(args: &[&str]) -> (String, String) {
     let o = sunshine(args);
-    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    (String::from_utf8(o.stdout).unwrap(), String::from_utf8(o.stderr).unwrap())
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+    )
 }
 
 fn records(path: &Path) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let headers = r.headers().unwrap().clone();
     r.records()
-        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .map(|rec| {
+            headers
+                .iter()
+                .zip(rec.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
         .collect()
 }
 
@@ -235,21 +293,39 @@ fn place_uses_road_distances_and_caches_the_table() {
     let out = dir.path().join("out");
     let (text, err) = run(&["place", ROAD, "--out", out.to_str().unwrap()]);
     assert!(text.contains("distances road (walk, length)"), "{text}");
-    assert!(err.contains("nodes and") && err.contains("cached in"), "{err}");
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert!(
+        err.contains("nodes and") && err.contains("cached in"),
+        "{err}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["distance_source"], "road (walk, length)");
-    let cache: Vec<_> = std::fs::read_dir(dir.path().join(".sunshine-cache")).unwrap().collect();
+    let cache: Vec<_> = std::fs::read_dir(dir.path().join(".sunshine-cache"))
+        .unwrap()
+        .collect();
     assert_eq!(cache.len(), 1);
 
     // road distances are never shorter than the great circle, and differ from it
-    let blocks: HashMap<String, Point<f64>> = records(&root().join("tests/fixtures/helsinki/blocks.csv"))
-        .into_iter()
-        .map(|r| (r["block_id"].clone(), Point::new(r["lon"].parse().unwrap(), r["lat"].parse().unwrap())))
-        .collect();
-    let schools: HashMap<String, Point<f64>> = records(&root().join("tests/fixtures/helsinki/schools.csv"))
-        .into_iter()
-        .map(|r| (r["school_id"].clone(), Point::new(r["lon"].parse().unwrap(), r["lat"].parse().unwrap())))
-        .collect();
+    let blocks: HashMap<String, Point<f64>> =
+        records(&root().join("tests/fixtures/helsinki/blocks.csv"))
+            .into_iter()
+            .map(|r| {
+                (
+                    r["block_id"].clone(),
+                    Point::new(r["lon"].parse().unwrap(), r["lat"].parse().unwrap()),
+                )
+            })
+            .collect();
+    let schools: HashMap<String, Point<f64>> =
+        records(&root().join("tests/fixtures/helsinki/schools.csv"))
+            .into_iter()
+            .map(|r| {
+                (
+                    r["school_id"].clone(),
+                    Point::new(r["lon"].parse().unwrap(), r["lat"].parse().unwrap()),
+                )
+            })
+            .collect();
     let mut longer = 0;
     let rows = records(&out.join("placements.csv"));
     assert!(rows.len() > 200);
@@ -258,20 +334,32 @@ fn place_uses_road_distances_and_caches_the_table() {
             continue;
         }
         let road_km: f64 = r["distance_km"].parse().unwrap();
-        let gc = Haversine.distance(blocks[&r["block_id"]], schools[&r["placed_school_id"]]) / 1000.0;
-        assert!(road_km + 0.0005 >= gc, "{}: road {road_km} km < great circle {gc} km", r["student_id"]);
+        let gc =
+            Haversine.distance(blocks[&r["block_id"]], schools[&r["placed_school_id"]]) / 1000.0;
+        assert!(
+            road_km + 0.0005 >= gc,
+            "{}: road {road_km} km < great circle {gc} km",
+            r["student_id"]
+        );
         if road_km > gc * 1.1 {
             longer += 1;
         }
     }
-    assert!(longer > rows.len() / 4, "streets should lengthen many trips: {longer}");
+    assert!(
+        longer > rows.len() / 4,
+        "streets should lengthen many trips: {longer}"
+    );
 
     // a second run reads the cache and writes the same files
     let again = dir.path().join("again");
     let (_, err) = run(&["place", ROAD, "--out", again.to_str().unwrap()]);
     assert!(err.contains("from the cache"), "{err}");
     for f in ["placements.csv", "schools.csv", "zones.csv", "summary.json"] {
-        assert_eq!(std::fs::read(out.join(f)).unwrap(), std::fs::read(again.join(f)).unwrap(), "{f}");
+        assert_eq!(
+            std::fs::read(out.join(f)).unwrap(),
+            std::fs::read(again.join(f)).unwrap(),
+            "{f}"
+        );
     }
 }
 
@@ -282,30 +370,51 @@ fn every_distance_command_works_with_roads_and_names_the_source() {
 
     let (text, _) = run(&["zones", ROAD, "--out", &d("zones")]);
     assert!(text.contains("distances road (walk, length)"), "{text}");
-    let z: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("zones/zones.json")).unwrap()).unwrap();
+    let z: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("zones/zones.json")).unwrap())
+            .unwrap();
     assert_eq!(z["distance_source"], "road (walk, length)");
     assert_eq!(z["zones_not_connected"], 0);
     assert_eq!(z["applicants_over_limit"], 0);
 
     let (text, _) = run(&["compare", STRAIGHT, ROAD, CLOSE, "--out", &d("compare")]);
-    assert!(text.contains("Helsinki as the crow flies: great-circle; Helsinki by road: road (walk, length)"), "{text}");
+    assert!(
+        text.contains(
+            "Helsinki as the crow flies: great-circle; Helsinki by road: road (walk, length)"
+        ),
+        "{text}"
+    );
     let md = std::fs::read_to_string(dir.path().join("compare/compare.md")).unwrap();
     assert!(md.contains("road (walk, length)"), "{md}");
 
     let (text, _) = run(&["odds", ROAD, "--draws", "40", "--out", &d("odds")]);
     assert!(text.contains("distances road (walk, length)"), "{text}");
     let readme = std::fs::read_to_string(dir.path().join("odds/README.txt")).unwrap();
-    assert!(readme.contains("Distances: road (walk, length)."), "{readme}");
+    assert!(
+        readme.contains("Distances: road (walk, length)."),
+        "{readme}"
+    );
 
-    let (text, _) = run(&["optimize-closures", ROAD, "--close", "1", "--out", &d("opt")]);
+    let (text, _) = run(&[
+        "optimize-closures",
+        ROAD,
+        "--close",
+        "1",
+        "--out",
+        &d("opt"),
+    ]);
     assert!(text.contains("HE-P3"), "{text}");
     let md = std::fs::read_to_string(dir.path().join("opt/compare.md")).unwrap();
     assert!(md.contains("road (walk, length)"), "{md}");
 
     // the great-circle run of the same district measures shorter trips
-    let road: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("zones/zones.json")).unwrap()).unwrap();
+    let road: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("zones/zones.json")).unwrap())
+            .unwrap();
     let (_, _) = run(&["zones", STRAIGHT, "--out", &d("zones-gc")]);
-    let gc: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("zones-gc/zones.json")).unwrap()).unwrap();
+    let gc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("zones-gc/zones.json")).unwrap())
+            .unwrap();
     assert_eq!(gc["distance_source"], "great-circle");
     assert!(road["objective"].as_f64().unwrap() > gc["objective"].as_f64().unwrap());
 }
@@ -322,15 +431,32 @@ fn bad_road_settings_are_reported_with_exit_2() {
         ),
     )
     .unwrap();
-    let o = sunshine(&["place", s.to_str().unwrap(), "--out", dir.path().join("o").to_str().unwrap()]);
+    let o = sunshine(&[
+        "place",
+        s.to_str().unwrap(),
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("s.toml:7:16: road_network"), "{err}");
-    assert!(err.contains("not found; expected an OpenStreetMap .osm.pbf extract"), "{err}");
-    assert!(err.contains("s.toml:9:11: road mode `bike`; expected \"walk\" or \"drive\""), "{err}");
+    assert!(
+        err.contains("not found; expected an OpenStreetMap .osm.pbf extract"),
+        "{err}"
+    );
+    assert!(
+        err.contains("s.toml:9:11: road mode `bike`; expected \"walk\" or \"drive\""),
+        "{err}"
+    );
 
     std::fs::write(&s, "name = \"x\"\nyear = 2026\ndataset = \"d\"\nlevel = \"primary\"\n[policy]\ndistance = \"bus\"\n").unwrap();
-    let o = sunshine(&["place", s.to_str().unwrap(), "--out", dir.path().join("o").to_str().unwrap()]);
+    let o = sunshine(&[
+        "place",
+        s.to_str().unwrap(),
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("distance `bus`; expected \"great-circle\" or \"road\""));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("distance `bus`; expected \"great-circle\" or \"road\""));
 }

@@ -712,7 +712,10 @@ fn read_distance(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<
         DistancePolicy::Road(r) => Some(r.clone()),
         DistancePolicy::GreatCircle => None,
     };
-    let kind = rp.distance.as_ref().map(|d| (d.span().start, d.get_ref().as_str()));
+    let kind = rp
+        .distance
+        .as_ref()
+        .map(|d| (d.span().start, d.get_ref().as_str()));
     match kind {
         Some((_, "great-circle")) => road = None,
         Some((at, "road")) => {
@@ -745,7 +748,10 @@ fn read_distance(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<
                 (None, None) => cx.err(at, "distance = \"road\" needs road_network; expected the path of an .osm.pbf extract"),
             }
         }
-        Some((at, other)) => cx.err(at, format!("distance `{other}`; expected \"great-circle\" or \"road\"")),
+        Some((at, other)) => cx.err(
+            at,
+            format!("distance `{other}`; expected \"great-circle\" or \"road\""),
+        ),
         None => {}
     }
     if let Some(r) = road.as_mut() {
@@ -753,7 +759,10 @@ fn read_distance(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<
             "walk" => RoadMode::Walk,
             "drive" => RoadMode::Drive,
             other => {
-                cx.err(v.span().start, format!("road mode `{other}`; expected \"walk\" or \"drive\""));
+                cx.err(
+                    v.span().start,
+                    format!("road mode `{other}`; expected \"walk\" or \"drive\""),
+                );
                 RoadMode::Walk
             }
         };
@@ -768,7 +777,10 @@ fn read_distance(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<
         if let Some(v) = &rp.max_snap_m {
             let x = *v.get_ref();
             if !(x > 0.0 && x.is_finite()) {
-                cx.err(v.span().start, format!("max_snap_m {x}; expected a positive distance in metres"));
+                cx.err(
+                    v.span().start,
+                    format!("max_snap_m {x}; expected a positive distance in metres"),
+                );
             }
             r.max_snap_m = x;
         }

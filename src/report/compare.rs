@@ -133,10 +133,11 @@ pub fn outputs(c: &Comparison) -> OutputSet {
 }
 
 fn markdown(c: &Comparison) -> String {
-    let mut m = String::from(
-        "# Scenario comparison\n\nThe first scenario is the baseline.\n\n",
-    );
-    m.push_str(&format!("Distances: {}.\n\n## District totals\n\n", distances_line(c)));
+    let mut m = String::from("# Scenario comparison\n\nThe first scenario is the baseline.\n\n");
+    m.push_str(&format!(
+        "Distances: {}.\n\n## District totals\n\n",
+        distances_line(c)
+    ));
     m.push_str(&format!(
         "| {} |\n|{}\n",
         TOTALS_HEADER.join(" | "),

@@ -58,8 +58,14 @@ impl RoadGraph {
 
     /// Out-edges of `v`: (target, weight).
     pub fn out(&self, v: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let (a, b) = (self.offsets[v as usize] as usize, self.offsets[v as usize + 1] as usize);
-        self.targets[a..b].iter().copied().zip(self.weights[a..b].iter().copied())
+        let (a, b) = (
+            self.offsets[v as usize] as usize,
+            self.offsets[v as usize + 1] as usize,
+        );
+        self.targets[a..b]
+            .iter()
+            .copied()
+            .zip(self.weights[a..b].iter().copied())
     }
 
     /// The same graph with every edge reversed: a search from a school on
@@ -68,7 +74,11 @@ impl RoadGraph {
         let mut edges = Vec::with_capacity(self.edges());
         for v in 0..self.nodes() as u32 {
             for (t, w) in self.out(v) {
-                edges.push(Edge { from: t, to: v, weight: w });
+                edges.push(Edge {
+                    from: t,
+                    to: v,
+                    weight: w,
+                });
             }
         }
         RoadGraph::from_edges(self.coords.clone(), edges)
@@ -205,13 +215,27 @@ mod tests {
 
     fn line() -> RoadGraph {
         // 0 -1000- 1 -1000- 2, plus a oneway 2 -> 3 and an island 4
-        let coords = (0..5).map(|i| Point::new(126.5 + f64::from(i) * 0.01, 43.8)).collect();
+        let coords = (0..5)
+            .map(|i| Point::new(126.5 + f64::from(i) * 0.01, 43.8))
+            .collect();
         let mut edges = Vec::new();
         for (a, b) in [(0, 1), (1, 2)] {
-            edges.push(Edge { from: a, to: b, weight: 1000 });
-            edges.push(Edge { from: b, to: a, weight: 1000 });
+            edges.push(Edge {
+                from: a,
+                to: b,
+                weight: 1000,
+            });
+            edges.push(Edge {
+                from: b,
+                to: a,
+                weight: 1000,
+            });
         }
-        edges.push(Edge { from: 2, to: 3, weight: 500 });
+        edges.push(Edge {
+            from: 2,
+            to: 3,
+            weight: 500,
+        });
         RoadGraph::from_edges(coords, edges)
     }
 
@@ -223,7 +247,11 @@ mod tests {
         let back = dijkstra(&g, 3, &[], u64::MAX);
         assert_eq!(back[0], u64::MAX, "3 has no way back");
         let r = g.reversed();
-        assert_eq!(dijkstra(&r, 3, &[], u64::MAX)[0], 2500, "reversed: 0 reaches 3");
+        assert_eq!(
+            dijkstra(&r, 3, &[], u64::MAX)[0],
+            2500,
+            "reversed: 0 reaches 3"
+        );
     }
 
     #[test]

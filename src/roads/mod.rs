@@ -41,8 +41,10 @@ pub fn source_for(
         return Ok((Box::new(GreatCircle), None));
     };
     let mut homes: Vec<geo::Point<f64>> = data.blocks.iter().map(|b| b.location).collect();
-    let mut seen: std::collections::HashSet<(u64, u64)> =
-        homes.iter().map(|p| (p.x().to_bits(), p.y().to_bits())).collect();
+    let mut seen: std::collections::HashSet<(u64, u64)> = homes
+        .iter()
+        .map(|p| (p.x().to_bits(), p.y().to_bits()))
+        .collect();
     for st in &data.students {
         if let Home::Point(p) = st.home {
             if seen.insert((p.x().to_bits(), p.y().to_bits())) {

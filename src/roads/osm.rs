@@ -38,9 +38,22 @@ impl Profile {
         Profile {
             name: "walk".into(),
             highways: [
-                "primary", "primary_link", "secondary", "secondary_link", "tertiary",
-                "tertiary_link", "unclassified", "residential", "living_street", "service",
-                "pedestrian", "footway", "path", "steps", "track", "cycleway",
+                "primary",
+                "primary_link",
+                "secondary",
+                "secondary_link",
+                "tertiary",
+                "tertiary_link",
+                "unclassified",
+                "residential",
+                "living_street",
+                "service",
+                "pedestrian",
+                "footway",
+                "path",
+                "steps",
+                "track",
+                "cycleway",
             ]
             .map(String::from)
             .to_vec(),
@@ -56,9 +69,20 @@ impl Profile {
         Profile {
             name: "drive".into(),
             highways: [
-                "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
-                "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
-                "residential", "living_street", "service",
+                "motorway",
+                "motorway_link",
+                "trunk",
+                "trunk_link",
+                "primary",
+                "primary_link",
+                "secondary",
+                "secondary_link",
+                "tertiary",
+                "tertiary_link",
+                "unclassified",
+                "residential",
+                "living_street",
+                "service",
             ]
             .map(String::from)
             .to_vec(),
@@ -133,14 +157,19 @@ pub fn read_pbf(path: &Path, profile: &Profile) -> Result<RoadGraph, String> {
                     match k {
                         "highway" => highway = Some(v.to_string()),
                         "oneway" => oneway = Some(v.to_string()),
-                        "junction" if v == "roundabout" && oneway.is_none() => oneway = Some("yes".into()),
+                        "junction" if v == "roundabout" && oneway.is_none() => {
+                            oneway = Some("yes".into())
+                        }
                         "access" if v == "no" || v == "private" => barred = true,
                         "foot" if v == "no" && profile.name == "walk" => barred = true,
-                        "motor_vehicle" | "motorcar" if v == "no" && profile.name == "drive" => barred = true,
+                        "motor_vehicle" | "motorcar" if v == "no" && profile.name == "drive" => {
+                            barred = true
+                        }
                         _ => {}
                     }
                 }
-                let Some(highway) = highway.filter(|h| profile.highways.iter().any(|k| k == h)) else {
+                let Some(highway) = highway.filter(|h| profile.highways.iter().any(|k| k == h))
+                else {
                     return;
                 };
                 if barred {
@@ -182,10 +211,18 @@ pub fn read_pbf(path: &Path, profile: &Profile) -> Result<RoadGraph, String> {
             let metres = Haversine.distance(Point::new(a.0, a.1), Point::new(b.0, b.1));
             let weight = profile.weight(metres, &w.highway);
             if w.direction >= 0 {
-                edges.push(Edge { from: u, to: v, weight });
+                edges.push(Edge {
+                    from: u,
+                    to: v,
+                    weight,
+                });
             }
             if w.direction <= 0 {
-                edges.push(Edge { from: v, to: u, weight });
+                edges.push(Edge {
+                    from: v,
+                    to: u,
+                    weight,
+                });
             }
         }
     }

@@ -76,11 +76,24 @@ const CACHE_VERSION: &[u8] = b"sunshine-road-table-v1";
 impl RoadDistances {
     /// Compute (or read from the cache) the table for `req`.
     pub fn build(req: Request) -> Result<(RoadDistances, RoadReport), String> {
-        let digest = digest(&req)?;
-        let cache_file = req
-            .cache_dir
-            .as_ref()
-            .map(|d| d.join(format!("road-{}.bin", &digest[..24])));
+        Self::build_on(req, None)
+    }
+
+    /// The table over a graph already in memory (`req.pbf` is then only a
+    /// name; nothing is cached), e.g. a synthetic network for benchmarks.
+    pub fn with_graph(mut req: Request, graph: RoadGraph) -> (RoadDistances, RoadReport) {
+        req.cache_dir = None;
+        Self::build_on(req, Some(graph)).expect("a graph in memory cannot fail to load")
+    }
+
+    fn build_on(
+        req: Request,
+        graph: Option<RoadGraph>,
+    ) -> Result<(RoadDistances, RoadReport), String> {
+        let cache_file = match &req.cache_dir {
+            Some(d) => Some(d.join(format!("road-{}.bin", &digest(&req)?[..24]))),
+            None => None,
+        };
         let label = format!(
             "road ({}, {})",
             req.profile.name,
@@ -91,14 +104,29 @@ impl RoadDistances {
         );
         let mut me = RoadDistances {
             label,
-            home_ix: req.homes.iter().enumerate().map(|(i, &p)| (key(p), i)).collect(),
-            school_ix: req.schools.iter().enumerate().map(|(i, &p)| (key(p), i)).collect(),
+            home_ix: req
+                .homes
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| (key(p), i))
+                .collect(),
+            school_ix: req
+                .schools
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| (key(p), i))
+                .collect(),
             home_snap: Vec::new(),
             school_snap: Vec::new(),
             table: Vec::new(),
             network: OnceLock::new(),
             request: req,
         };
+        if let Some(graph) = graph {
+            let comp = graph.components();
+            let snapper = Snapper::new(&graph, |v| comp[v as usize] == 0);
+            let _ = me.network.set(Ok(Network { graph, snapper }));
+        }
         let mut report = RoadReport {
             cache_file: cache_file.clone(),
             ..Default::default()
@@ -130,10 +158,22 @@ impl RoadDistances {
             .table
             .iter()
             .enumerate()
-            .flat_map(|(h, row)| row.iter().filter(|e| e.1.is_none()).map(move |e| (h, e.0 as usize)))
+            .flat_map(|(h, row)| {
+                row.iter()
+                    .filter(|e| e.1.is_none())
+                    .map(move |e| (h, e.0 as usize))
+            })
             .collect();
-        r.home_snap_m = self.home_snap.iter().map(|s| s.map_or(f64::INFINITY, |s| s.1)).collect();
-        r.school_snap_m = self.school_snap.iter().map(|s| s.map_or(f64::INFINITY, |s| s.1)).collect();
+        r.home_snap_m = self
+            .home_snap
+            .iter()
+            .map(|s| s.map_or(f64::INFINITY, |s| s.1))
+            .collect();
+        r.school_snap_m = self
+            .school_snap
+            .iter()
+            .map(|s| s.map_or(f64::INFINITY, |s| s.1))
+            .collect();
     }
 
     fn network(&self) -> &Result<Network, String> {
@@ -149,10 +189,23 @@ impl RoadDistances {
         let req = &self.request;
         let net = self.network().as_ref().map_err(Clone::clone)?;
         let (graph, snapper) = (&net.graph, &net.snapper);
-        let home_snap: Vec<Option<(u32, f64)>> = req.homes.par_iter().map(|&p| snapper.snap(graph, p)).collect();
-        let school_snap: Vec<Option<(u32, f64)>> = req.schools.par_iter().map(|&p| snapper.snap(graph, p)).collect();
+        let home_snap: Vec<Option<(u32, f64)>> = req
+            .homes
+            .par_iter()
+            .map(|&p| snapper.snap(graph, p))
+            .collect();
+        let school_snap: Vec<Option<(u32, f64)>> = req
+            .schools
+            .par_iter()
+            .map(|&p| snapper.snap(graph, p))
+            .collect();
         // candidates: each home's nearest schools by great circle within reach
-        let index = SchoolIndex::new(req.schools.iter().enumerate().map(|(i, &p)| (SchoolIx::from_ix(i), p)));
+        let index = SchoolIndex::new(
+            req.schools
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| (SchoolIx::from_ix(i), p)),
+        );
         let max_gc = Metres(match req.profile.measure {
             Measure::Length => req.max,
             Measure::Time => u32::MAX,
@@ -185,7 +238,10 @@ impl RoadDistances {
                     let Some((snode, ssnap)) = school_snap[s] else {
                         return homes.iter().map(|&h| (h, None)).collect();
                     };
-                    let nodes: Vec<u32> = homes.iter().filter_map(|&h| home_snap[h].map(|x| x.0)).collect();
+                    let nodes: Vec<u32> = homes
+                        .iter()
+                        .filter_map(|&h| home_snap[h].map(|x| x.0))
+                        .collect();
                     search.run(&reversed, snode, &nodes, limit);
                     homes
                         .iter()
@@ -220,7 +276,9 @@ impl RoadDistances {
         let snaps = home_snap + school_snap;
         let v = match self.request.profile.measure {
             Measure::Length => weight as f64 / 1000.0 + snaps,
-            Measure::Time => weight as f64 / 1000.0 + snaps / (self.request.profile.default_speed_kmh / 3.6),
+            Measure::Time => {
+                weight as f64 / 1000.0 + snaps / (self.request.profile.default_speed_kmh / 3.6)
+            }
         };
         v.ceil().min(f64::from(u32::MAX - 1)) as u32
     }
@@ -233,7 +291,9 @@ impl RoadDistances {
         let (s, ss) = net.snapper.snap(&net.graph, to)?;
         let d = super::graph::dijkstra(&net.graph, h, &[s], u64::from(self.request.max) * 1000);
         let w = d[s as usize];
-        (w != u64::MAX).then(|| self.value(w, hs, ss)).filter(|&v| v <= self.request.max)
+        (w != u64::MAX)
+            .then(|| self.value(w, hs, ss))
+            .filter(|&v| v <= self.request.max)
     }
 
     fn write_cache(&self, path: &Path) -> std::io::Result<()> {
@@ -315,7 +375,12 @@ fn digest(req: &Request) -> Result<String, String> {
     h.update((bytes.len() as u64).to_le_bytes());
     h.update(&bytes);
     h.update(format!("{:?}", req.profile).as_bytes());
-    for p in req.homes.iter().chain([Point::new(f64::NAN, f64::NAN)].iter()).chain(&req.schools) {
+    for p in req
+        .homes
+        .iter()
+        .chain([Point::new(f64::NAN, f64::NAN)].iter())
+        .chain(&req.schools)
+    {
         h.update(p.x().to_bits().to_le_bytes());
         h.update(p.y().to_bits().to_le_bytes());
     }
