@@ -8,17 +8,15 @@
 //! snapping; and every road distance against the great circle.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::collections::BinaryHeap;
+use std::path::PathBuf;
+
+mod common;
+use common::{locations, records, root, sunshine};
 
 use geo::{Distance, Haversine, Point};
 use sunshine::distance::DistanceSource;
 use sunshine::roads::{read_pbf, Profile, RoadDistances, RoadGraph};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn extract() -> PathBuf {
     root().join("tests/fixtures/roads/helsinki.osm.pbf")
@@ -248,14 +246,6 @@ fn a_point_on_an_island_is_reported_unreachable_not_zero() {
 
 // ---- the commands on the Helsinki test district ----
 
-fn sunshine(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sunshine"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
 fn run(args: &[&str]) -> (String, String) {
     let o = sunshine(args);
     assert!(
@@ -267,20 +257,6 @@ fn run(args: &[&str]) -> (String, String) {
         String::from_utf8(o.stdout).unwrap(),
         String::from_utf8(o.stderr).unwrap(),
     )
-}
-
-fn records(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            headers
-                .iter()
-                .zip(rec.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
 }
 
 const ROAD: &str = "tests/fixtures/helsinki/road.toml";
@@ -306,26 +282,14 @@ fn place_uses_road_distances_and_caches_the_table() {
     assert_eq!(cache.len(), 1);
 
     // road distances are never shorter than the great circle, and differ from it
-    let blocks: HashMap<String, Point<f64>> =
-        records(&root().join("tests/fixtures/helsinki/blocks.csv"))
-            .into_iter()
-            .map(|r| {
-                (
-                    r["block_id"].clone(),
-                    Point::new(r["lon"].parse().unwrap(), r["lat"].parse().unwrap()),
-                )
-            })
-            .collect();
-    let schools: HashMap<String, Point<f64>> =
-        records(&root().join("tests/fixtures/helsinki/schools.csv"))
-            .into_iter()
-            .map(|r| {
-                (
-                    r["school_id"].clone(),
-                    Point::new(r["lon"].parse().unwrap(), r["lat"].parse().unwrap()),
-                )
-            })
-            .collect();
+    let blocks = locations(
+        &root().join("tests/fixtures/helsinki/blocks.csv"),
+        "block_id",
+    );
+    let schools = locations(
+        &root().join("tests/fixtures/helsinki/schools.csv"),
+        "school_id",
+    );
     let mut longer = 0;
     let rows = records(&out.join("placements.csv"));
     assert!(rows.len() > 200);

@@ -6,21 +6,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod common;
+use common::{json, records, root, sunshine};
 
 use geo::{BooleanOps, BoundingRect, Intersects, MultiPolygon, Validation};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sunshine(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sunshine"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
 
 fn zones(scenario: &str, out: &Path, extra: &[&str]) -> String {
     let mut args = vec!["zones", scenario, "--out", out.to_str().unwrap()];
@@ -28,25 +19,6 @@ fn zones(scenario: &str, out: &Path, extra: &[&str]) -> String {
     let o = sunshine(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout).unwrap()
-}
-
-fn records(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            headers
-                .iter()
-                .zip(rec.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
 #[test]
@@ -361,20 +333,8 @@ fn place_reads_the_zone_file() {
     let out = tempfile::tempdir().unwrap();
     zones("scenarios/longtan-2025.toml", out.path(), &[]);
     // a copy of the dataset whose zones.csv is the one just computed
-    let data = tempfile::tempdir().unwrap();
-    for f in std::fs::read_dir(root().join("data/longtan")).unwrap() {
-        let f = f.unwrap().path();
-        let name = f.file_name().unwrap().to_str().unwrap().to_string();
-        if name.ends_with(".csv") || name.ends_with(".geojson") {
-            if name == "zone_groups.csv" {
-                continue;
-            }
-            std::fs::copy(&f, data.path().join(&name)).unwrap();
-        }
-    }
-    std::fs::copy(out.path().join("zones.csv"), data.path().join("zones.csv")).unwrap();
-    let scenario = data.path().join("s.toml");
-    std::fs::write(&scenario, "name = \"zoned\"\nyear = 2025\ndataset = \".\"\nlevel = \"primary\"\n[policy]\nlottery_seed = 7\n").unwrap();
+    let computed = std::fs::read_to_string(out.path().join("zones.csv")).unwrap();
+    let (_data, scenario) = dataset_with(&[("zones.csv", &computed)]);
     let placed = tempfile::tempdir().unwrap();
     let o = sunshine(&[
         "place",

@@ -97,8 +97,9 @@ pub fn cells(points: &[Point<f64>], boundary: Option<&MultiPolygon<f64>>) -> Res
     })
 }
 
-fn project(p: &Projection, mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    let ring = |ls: &LineString<f64>| LineString(ls.0.iter().map(|&c| p.forward(c)).collect());
+/// Every coordinate of `mp` through `f`, rings and holes kept.
+fn map_coords(mp: &MultiPolygon<f64>, f: impl Fn(Coord<f64>) -> Coord<f64>) -> MultiPolygon<f64> {
+    let ring = |ls: &LineString<f64>| LineString(ls.0.iter().map(|&c| f(c)).collect());
     MultiPolygon(
         mp.0.iter()
             .map(|poly| {
@@ -111,19 +112,13 @@ fn project(p: &Projection, mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     )
 }
 
+fn project(p: &Projection, mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+    map_coords(mp, |c| p.forward(c))
+}
+
 /// A shape in metres back to lon/lat.
 pub fn unproject(p: &Projection, mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    let ring = |ls: &LineString<f64>| LineString(ls.0.iter().map(|&c| p.inverse(c)).collect());
-    MultiPolygon(
-        mp.0.iter()
-            .map(|poly| {
-                Polygon::new(
-                    ring(poly.exterior()),
-                    poly.interiors().iter().map(ring).collect(),
-                )
-            })
-            .collect(),
-    )
+    map_coords(mp, |c| p.inverse(c))
 }
 
 fn envelope(sites: &[Coord<f64>]) -> Rect<f64> {

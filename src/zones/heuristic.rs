@@ -429,20 +429,7 @@ mod tests {
 
     #[test]
     fn a_row_is_split_in_the_middle_with_a_tight_bound() {
-        let inst = Instance {
-            demand: vec![10, 10, 10, 10],
-            capacity: vec![20, 25],
-            cands: vec![
-                vec![(0, 100), (1, 1500)],
-                vec![(0, 500), (1, 1000)],
-                vec![(1, 500), (0, 1000)],
-                vec![(1, 100), (0, 1500)],
-            ],
-            previous: vec![None; 4],
-            move_penalty: 0.0,
-            neighbours: vec![vec![1], vec![0, 2], vec![1, 3], vec![2]],
-            root: vec![0, 3],
-        };
+        let inst = crate::zones::tests::row();
         let h = heuristic(&inst);
         let (z, opt) = brute_force(&inst).unwrap();
         assert_eq!(h.zone, z);

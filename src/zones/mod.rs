@@ -387,11 +387,11 @@ pub fn stats(inst: &Instance, z: &[usize]) -> Vec<ZoneStats> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Four blocks in a row, schools at the ends.
-    fn row() -> Instance {
+    pub(crate) fn row() -> Instance {
         Instance {
             demand: vec![10, 10, 10, 10],
             capacity: vec![20, 25],

@@ -1,0 +1,50 @@
+//! Helpers shared by the integration tests that run the binary.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run `sunshine` from the repository root.
+pub fn sunshine(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sunshine"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+/// A CSV file as one map per row, by header.
+pub fn records(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+pub fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// `id column → (lon, lat)` of a schools.csv or blocks.csv.
+pub fn locations(path: &Path, id: &str) -> HashMap<String, geo::Point<f64>> {
+    records(path)
+        .into_iter()
+        .map(|r| {
+            let p = geo::Point::new(r["lon"].parse().unwrap(), r["lat"].parse().unwrap());
+            (r[id].clone(), p)
+        })
+        .collect()
+}
