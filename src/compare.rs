@@ -112,7 +112,6 @@ pub fn totals(run: &Run<'_>) -> Totals {
         .filter_map(|p| p.distance.map(|m| m.km()))
         .collect();
     d.sort_by(f64::total_cmp);
-    let radius = run.scenario.policy.service_radius_km(run.scenario.grade);
     // schools that take this grade: mainstream schools of the level, and special schools
     let takes = |s: &crate::model::School| {
         s.status == Status::Open
@@ -140,7 +139,7 @@ pub fn totals(run: &Run<'_>) -> Totals {
         within_radius: if d.is_empty() {
             0.0
         } else {
-            d.iter().filter(|&&x| x <= radius).count() as f64 / d.len() as f64
+            r.placements.iter().filter(|p| p.within_radius).count() as f64 / d.len() as f64
         },
         seats,
         seats_spare: seats.saturating_sub(admitted),
@@ -202,7 +201,6 @@ pub fn compare(runs: &[Run<'_>]) -> Comparison {
     let mut displaced = Vec::new();
     let mut summaries = Vec::new();
     for run in &runs[1..] {
-        let radius = run.scenario.policy.service_radius_km(run.scenario.grade);
         let mut list = Vec::new();
         for p in &run.result.placements {
             let st = &run.data.students[p.student];
@@ -227,7 +225,7 @@ pub fn compare(runs: &[Run<'_>]) -> Comparison {
                 from_school: school(base, b),
                 to_school: school(run, p),
                 extra_km: p.distance.zip(b.distance).map(|(a, c)| a.km() - c.km()),
-                beyond_radius: p.distance.is_some_and(|m| m.km() > radius),
+                beyond_radius: p.placed.is_some() && !p.within_radius,
                 unplaced: p.placed.is_none(),
                 migrant: st.migrant,
                 left_behind: st.left_behind,

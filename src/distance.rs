@@ -18,6 +18,30 @@ pub trait DistanceSource: Sync {
     fn name(&self) -> String;
     /// Distance from a home to a school, `None` when unreachable.
     fn metres(&self, from: Point<f64>, to: Point<f64>) -> Option<Metres>;
+    /// Travel time from a home to a school in seconds, where the source
+    /// knows it (road sources asked for a service radius in minutes).
+    fn seconds(&self, _from: Point<f64>, _to: Point<f64>) -> Option<u32> {
+        None
+    }
+}
+
+/// Whether a school is within the service radius of a home: by distance,
+/// or by travel time (never, when the source has no times).
+pub fn within_radius(
+    dist: &dyn DistanceSource,
+    from: Point<f64>,
+    to: Point<f64>,
+    radius: crate::scenario::Radius,
+) -> bool {
+    use crate::scenario::Radius;
+    match radius {
+        Radius::Km(km) => dist
+            .metres(from, to)
+            .is_some_and(|m| m <= Metres::from_km(km)),
+        Radius::Minutes(min) => dist
+            .seconds(from, to)
+            .is_some_and(|s| f64::from(s) <= min * 60.0),
+    }
 }
 
 /// Great-circle distance on a sphere of the mean Earth radius (haversine).

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sunshine::io::{self, output::OutputSet, Encoding};
 use sunshine::place::{Mechanism, TieBreak};
-use sunshine::{distance::GreatCircle, generate, report, summary, Error};
+use sunshine::{generate, report, summary, Error};
 
 #[derive(Parser)]
 #[command(
@@ -262,7 +262,8 @@ fn run(cli: &Cli) -> Result<(), Error> {
         Command::Validate { scenario } => {
             let input = io::load(scenario, cli.encoding)?;
             print_warnings(&input.warnings, cli.max_errors);
-            let sum = summary::summarize(&input.data, &input.scenario, &GreatCircle);
+            let dist = distances(&input, None)?;
+            let sum = summary::summarize(&input.data, &input.scenario, dist.as_ref());
             print!("{}", report::validate_text(&input.scenario, &sum));
             if sum.warnings.is_empty() {
                 println!("\nNo warnings.");
@@ -401,17 +402,20 @@ fn place(
 /// The scenario's distance source. Road tables are cached in
 /// `.sunshine-cache/` beside the output folder; the build is reported on
 /// stderr: network size, cache use, long snaps and pairs out of reach.
-fn distances(
+fn distances<'a>(
     input: &io::Input,
-    out: &Path,
+    out: impl Into<Option<&'a Path>>,
 ) -> Result<Box<dyn sunshine::distance::DistanceSource>, Error> {
-    let cache = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .join(".sunshine-cache");
-    let (dist, report) = sunshine::roads::source_for(&input.data, &input.scenario, Some(&cache))
-        .map_err(Error::Other)?;
+    // `validate` writes nothing, so it caches nothing
+    let cache = out.into().map(|out| {
+        out.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join(".sunshine-cache")
+    });
+    let (dist, report) =
+        sunshine::roads::source_for(&input.data, &input.scenario, cache.as_deref())
+            .map_err(Error::Other)?;
     if let (Some(r), sunshine::scenario::DistancePolicy::Road(road)) =
         (report, &input.scenario.policy.distance)
     {
@@ -419,7 +423,15 @@ fn distances(
             .cache_file
             .as_ref()
             .map_or(String::new(), |f| f.display().to_string());
-        if r.from_cache {
+        if r.cache_file.is_none() {
+            eprintln!(
+                "distances: {} over {} nodes and {} edges, {} pairs",
+                dist.name(),
+                r.nodes,
+                r.edges,
+                r.pairs
+            );
+        } else if r.from_cache {
             eprintln!("distances: {} from the cache {file}", dist.name());
         } else {
             eprintln!(

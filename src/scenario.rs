@@ -74,6 +74,9 @@ pub struct Policy {
     pub service_radius_primary_km: f64,
     /// Service radius for junior applicants, km.
     pub service_radius_junior_km: f64,
+    /// Service radius in minutes of travel (road distances only), replacing
+    /// the radius in km where given: (grade 1, grade 7).
+    pub service_radius_min: (Option<f64>, Option<f64>),
     /// Overflow placement (统筹) never sends a child farther than this, km.
     pub overflow_max_km: f64,
     /// Candidate schools per home considered in overflow placement.
@@ -85,6 +88,22 @@ pub struct Policy {
     pub zone_move_penalty: f64,
     /// Where distances come from: great circle, or roads.
     pub distance: DistancePolicy,
+}
+
+/// A service radius: a distance, or a travel time along the roads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Radius {
+    Km(f64),
+    Minutes(f64),
+}
+
+impl std::fmt::Display for Radius {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Radius::Km(k) => write!(f, "{k} km"),
+            Radius::Minutes(m) => write!(f, "{m} min"),
+        }
+    }
 }
 
 /// How distances are measured (`policy.distance`).
@@ -109,6 +128,10 @@ pub struct RoadPolicy {
     /// `highway=*` values kept per mode, when not the defaults.
     pub walk_highways: Option<Vec<String>>,
     pub drive_highways: Option<Vec<String>>,
+    /// Walking speed, km/h (travel times on foot).
+    pub walk_speed_kmh: Option<f64>,
+    /// Driving speeds per highway type, km/h, over the defaults.
+    pub drive_speeds_kmh: Vec<(String, f64)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +154,21 @@ impl RoadPolicy {
         if let Some(h) = own {
             p.highways = h.clone();
         }
+        match mode {
+            RoadMode::Walk => {
+                if let Some(v) = self.walk_speed_kmh {
+                    p.default_speed_kmh = v;
+                }
+            }
+            RoadMode::Drive => {
+                for (k, v) in &self.drive_speeds_kmh {
+                    match p.speeds_kmh.iter_mut().find(|(h, _)| h == k) {
+                        Some(e) => e.1 = *v,
+                        None => p.speeds_kmh.push((k.clone(), *v)),
+                    }
+                }
+            }
+        }
         p
     }
 }
@@ -147,6 +185,7 @@ impl Policy {
             },
             service_radius_primary_km: 3.0,
             service_radius_junior_km: 10.0,
+            service_radius_min: (None, None),
             overflow_max_km: 30.0,
             candidates: 15,
             zone_slack: 0.0,
@@ -159,6 +198,19 @@ impl Policy {
         match grade {
             Grade::One => self.service_radius_primary_km,
             Grade::Seven => self.service_radius_junior_km,
+        }
+    }
+
+    /// The service radius for `grade`: minutes of travel where given,
+    /// else kilometres.
+    pub fn service_radius(&self, grade: Grade) -> Radius {
+        let min = match grade {
+            Grade::One => self.service_radius_min.0,
+            Grade::Seven => self.service_radius_min.1,
+        };
+        match min {
+            Some(m) => Radius::Minutes(m),
+            None => Radius::Km(self.service_radius_km(grade)),
         }
     }
 

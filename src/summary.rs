@@ -85,7 +85,20 @@ pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource)
     let mut cats = [0usize; 5];
     let mut uncovered: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let index = SchoolIndex::new(open.iter().map(|&s| (s, data.school(s).location)));
-    let radius = Metres::from_km(scenario.policy.service_radius_km(grade));
+    let radius = scenario.policy.service_radius(grade);
+    let reach = Metres::from_km(scenario.policy.overflow_max_km);
+    // a school within the radius: by distance among the five nearest, or
+    // by travel time among the thirty nearest (the road table's candidates)
+    let covered_at = |home: geo::Point<f64>| match radius {
+        crate::scenario::Radius::Km(km) => {
+            !index.nearest(home, 5, Metres::from_km(km), dist).is_empty()
+        }
+        crate::scenario::Radius::Minutes(_) => {
+            index.nearest(home, 30, reach, dist).iter().any(|&(s, _)| {
+                crate::distance::within_radius(dist, home, data.school(s).location, radius)
+            })
+        }
+    };
     let mut covered_by_block: Vec<Option<bool>> = vec![None; data.blocks.len()];
     for st in &data.students {
         match st.entry_grade {
@@ -105,17 +118,11 @@ pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource)
         sum.with_sibling += usize::from(st.sibling_school.is_some());
         let (covered, town) = match st.home {
             crate::model::Home::Block(b) => {
-                let c = *covered_by_block[b.ix()].get_or_insert_with(|| {
-                    !index
-                        .nearest(data.block(b).location, 1, radius, dist)
-                        .is_empty()
-                });
+                let c = *covered_by_block[b.ix()]
+                    .get_or_insert_with(|| covered_at(data.block(b).location));
                 (c, data.block(b).town.clone())
             }
-            crate::model::Home::Point(p) => (
-                !index.nearest(p, 1, radius, dist).is_empty(),
-                "(geocoded)".to_string(),
-            ),
+            crate::model::Home::Point(p) => (covered_at(p), "(geocoded)".to_string()),
         };
         let e = uncovered.entry(town).or_default();
         e.1 += 1;
@@ -141,9 +148,9 @@ pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource)
     for (town, (far, all)) in &uncovered {
         if *far > 0 {
             sum.warnings.push(format!(
-                "town {town}: {far} of {all} grade-{} applicants have no open {level_name} school within the service radius of {} km (school bus or boarding needed)",
+                "town {town}: {far} of {all} grade-{} applicants have no open {level_name} school within the service radius of {} (school bus or boarding needed)",
                 grade.number(),
-                radius.km()
+                radius
             ));
         }
     }

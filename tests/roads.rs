@@ -424,3 +424,124 @@ fn bad_road_settings_are_reported_with_exit_2() {
     assert!(String::from_utf8_lossy(&o.stderr)
         .contains("distance `bus`; expected \"great-circle\" or \"road\""));
 }
+
+const MINUTES: &str = "tests/fixtures/helsinki/minutes.toml";
+
+#[test]
+fn a_service_radius_in_minutes_is_measured_in_travel_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let (text, _) = run(&["validate", MINUTES]);
+    assert!(
+        text.contains("within the service radius of 6 min"),
+        "{text}"
+    );
+
+    let (text, _) = run(&["place", MINUTES, "--out", &d("p")]);
+    assert!(
+        text.contains("distances road (walk, length) with travel times"),
+        "{text}"
+    );
+    let s = common::json(&dir.path().join("p/summary.json"));
+    assert_eq!(s["distance_km"]["service_radius"], "6 min");
+    // walking at 4.5 km/h, 6 minutes is 450 m: the placements within the
+    // radius by time are those within about 450 m by road (rounding of
+    // each edge's millimetres and milliseconds moves a few across)
+    let within = s["distance_km"]["within_service_radius"].as_u64().unwrap() as i64;
+    let by_length = records(&dir.path().join("p/placements.csv"))
+        .iter()
+        .filter(|r| {
+            !r["placed_school_id"].is_empty() && r["distance_km"].parse::<f64>().unwrap() <= 0.450
+        })
+        .count() as i64;
+    assert!(
+        within > 50 && (within - by_length).abs() <= 3,
+        "{within} by time vs {by_length} by length"
+    );
+
+    let (_, _) = run(&["zones", MINUTES, "--out", &d("z")]);
+    let z = common::json(&dir.path().join("z/zones.json"));
+    assert_eq!(z["policy"]["service_radius"], "6 min");
+    let blocks = records(&dir.path().join("z/block_zones.csv"));
+    let beyond = blocks
+        .iter()
+        .filter(|r| r["within_service_radius"] == "false")
+        .count();
+    assert_eq!(
+        z["blocks_beyond_service_radius"].as_u64().unwrap() as usize,
+        beyond
+    );
+    // within a 6-minute walk means within 450 m of road (give or take rounding)
+    for r in blocks
+        .iter()
+        .filter(|r| r["within_service_radius"] == "true")
+    {
+        assert!(r["distance_km"].parse::<f64>().unwrap() <= 0.455, "{r:?}");
+    }
+}
+
+#[test]
+fn minutes_need_road_distances() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("s.toml");
+    std::fs::write(
+        &s,
+        "name = \"x\"\nyear = 2026\ndataset = \"d\"\nlevel = \"primary\"\n[policy.service_radius_min]\nprimary = 10\n",
+    )
+    .unwrap();
+    let o = sunshine(&["validate", s.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("service_radius_min.primary needs distance = \"road\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn speeds_come_from_the_policy() {
+    use sunshine::model::Grade;
+    use sunshine::scenario::{RoadMode, RoadPolicy};
+    let policy = RoadPolicy {
+        network: extract(),
+        mode_primary: RoadMode::Walk,
+        mode_junior: RoadMode::Drive,
+        max_snap_m: 300.0,
+        walk_highways: None,
+        drive_highways: Some(vec!["residential".into(), "tertiary".into()]),
+        walk_speed_kmh: Some(3.0),
+        drive_speeds_kmh: vec![("residential".into(), 20.0), ("track".into(), 12.0)],
+    };
+    let walk = policy.profile(Grade::One);
+    assert_eq!(walk.speed_kmh("footway"), 3.0);
+    let drive = policy.profile(Grade::Seven);
+    assert_eq!(drive.highways, vec!["residential", "tertiary"]);
+    assert_eq!(drive.speed_kmh("residential"), 20.0);
+    assert_eq!(drive.speed_kmh("track"), 12.0);
+    assert_eq!(drive.speed_kmh("tertiary"), 35.0);
+
+    // a slower walk puts fewer applicants within a 6-minute radius
+    let dir = tempfile::tempdir().unwrap();
+    let slow = dir.path().join("slow.toml");
+    std::fs::write(
+        &slow,
+        format!(
+            "extends = \"{}\"\nname = \"slow\"\n[policy]\nwalk_speed_kmh = 3.0\n",
+            root().join(MINUTES).display()
+        ),
+    )
+    .unwrap();
+    let within = |scenario: &str, out: &str| {
+        let out = dir.path().join(out);
+        run(&["place", scenario, "--out", out.to_str().unwrap()]);
+        common::json(&out.join("summary.json"))["distance_km"]["within_service_radius"]
+            .as_u64()
+            .unwrap()
+    };
+    let normal = within(MINUTES, "normal");
+    let slower = within(slow.to_str().unwrap(), "slow");
+    assert!(
+        slower < normal,
+        "{slower} at 3 km/h vs {normal} at 4.5 km/h"
+    );
+}

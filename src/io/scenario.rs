@@ -72,6 +72,7 @@ struct RawPolicy {
     lottery_seed: Option<u64>,
     max_class_size: Option<Spanned<u32>>,
     service_radius_km: Option<RawRadius>,
+    service_radius_min: Option<RawRadius>,
     overflow_max_km: Option<Spanned<f64>>,
     candidates: Option<Spanned<usize>>,
     zone_slack: Option<Spanned<f64>>,
@@ -82,6 +83,8 @@ struct RawPolicy {
     max_snap_m: Option<Spanned<f64>>,
     walk_highways: Option<Vec<String>>,
     drive_highways: Option<Vec<String>>,
+    walk_speed_kmh: Option<Spanned<f64>>,
+    drive_speeds_kmh: Option<Spanned<std::collections::BTreeMap<String, f64>>>,
 }
 
 #[derive(Deserialize)]
@@ -398,6 +401,30 @@ fn convert(
         }
         x
     };
+    if let Some(r) = &rp.service_radius_min {
+        let minutes = |v: &Spanned<f64>, key: &str, cx: &mut Ctx<'_>| {
+            let x = *v.get_ref();
+            if !(x > 0.0 && x.is_finite()) {
+                cx.err(
+                    v.span().start,
+                    format!("{key} {x}; expected a positive number of minutes"),
+                );
+            }
+            if !matches!(policy.distance, crate::scenario::DistancePolicy::Road(_)) {
+                cx.err(v.span().start, format!("{key} needs distance = \"road\"; expected a radius in km (service_radius_km) for great-circle distances"));
+            }
+            Some(x)
+        };
+        if let Some(p) = &r.primary {
+            policy.service_radius_min.0 = minutes(p, "service_radius_min.primary", cx);
+        }
+        if let Some(j) = &r.junior {
+            policy.service_radius_min.1 = minutes(j, "service_radius_min.junior", cx);
+        }
+    }
+    if !matches!(policy.distance, crate::scenario::DistancePolicy::Road(_)) {
+        policy.service_radius_min = (None, None);
+    }
     if let Some(r) = rp.service_radius_km {
         if let Some(p) = &r.primary {
             policy.service_radius_primary_km = positive_km(p, "service_radius_km.primary", cx);
@@ -741,6 +768,8 @@ fn read_distance(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<
                             max_snap_m: 300.0,
                             walk_highways: None,
                             drive_highways: None,
+                            walk_speed_kmh: None,
+                            drive_speeds_kmh: Vec::new(),
                         })
                     })
                 }
@@ -789,6 +818,28 @@ fn read_distance(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<
         }
         if let Some(h) = &rp.drive_highways {
             r.drive_highways = Some(h.clone());
+        }
+        if let Some(v) = &rp.walk_speed_kmh {
+            let x = *v.get_ref();
+            if !(x > 0.0 && x.is_finite()) {
+                cx.err(
+                    v.span().start,
+                    format!("walk_speed_kmh {x}; expected a positive speed in km/h"),
+                );
+            }
+            r.walk_speed_kmh = Some(x);
+        }
+        if let Some(t) = &rp.drive_speeds_kmh {
+            for (k, &x) in t.get_ref() {
+                if !(x > 0.0 && x.is_finite()) {
+                    cx.err(
+                        t.span().start,
+                        format!("drive_speeds_kmh.{k} {x}; expected a positive speed in km/h"),
+                    );
+                }
+                r.drive_speeds_kmh.retain(|(h, _)| h != k);
+                r.drive_speeds_kmh.push((k.clone(), x));
+            }
         }
         policy.distance = DistancePolicy::Road(r.clone());
     } else {

@@ -317,6 +317,7 @@ pub fn initial_placements(prep: &Prepared, draw: &Draw) -> Vec<Placement> {
             outcome: Outcome::Unplaced,
             tier: prep.tier[a],
             lottery: draw.single[a],
+            within_radius: false,
             distance: None,
             reason: String::new(),
         })

@@ -199,6 +199,9 @@ pub struct Placement {
     pub tier: Tier,
     pub lottery: f64,
     pub distance: Option<Metres>,
+    /// The placed school is within the service radius (by distance, or by
+    /// travel time for a radius in minutes).
+    pub within_radius: bool,
     pub reason: String,
 }
 
@@ -468,6 +471,19 @@ pub fn place_with_progress(
             c.disability_mild += u32::from(st.disability == Disability::Mild);
             c.disability_severe += u32::from(st.disability == Disability::Severe);
         }
+    }
+    let radius = scenario.policy.service_radius(scenario.grade);
+    for p in &mut placements {
+        p.within_radius = match (radius, p.placed, p.distance) {
+            (crate::scenario::Radius::Km(km), Some(_), Some(m)) => f64::from(m.0) <= km * 1000.0,
+            (crate::scenario::Radius::Minutes(_), Some(s), _) => crate::distance::within_radius(
+                dist,
+                data.home_point(data.students[p.student].home),
+                data.school(s).location,
+                radius,
+            ),
+            _ => false,
+        };
     }
     PlacementResult {
         mechanism,

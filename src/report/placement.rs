@@ -207,11 +207,8 @@ pub fn summary_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) ->
     } else {
         dists.iter().map(|&d| f64::from(d)).sum::<f64>() / dists.len() as f64 / 1000.0
     };
-    let radius = scenario.policy.service_radius_km(scenario.grade);
-    let within = dists
-        .iter()
-        .filter(|&&d| f64::from(d) <= radius * 1000.0)
-        .count();
+    let radius = scenario.policy.service_radius(scenario.grade).to_string();
+    let within = r.placements.iter().filter(|p| p.within_radius).count();
     let tiers: BTreeMap<String, BTreeMap<String, usize>> = (1..=scenario.policy.tier_count())
         .map(|t| {
             let mut m: BTreeMap<String, usize> = BTreeMap::new();
@@ -352,9 +349,9 @@ pub fn terminal(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Str
         "Schools by utilisation (top 15; all in schools.csv)\n{t}\n\n"
     ));
     out.push_str(&format!(
-        "Distance: mean {} km, p90 {} km, max {} km; {} of {} placed within the service radius of {} km\n",
+        "Distance: mean {} km, p90 {} km, max {} km; {} of {} placed within the service radius of {}\n",
         s["distance_km"]["mean"], s["distance_km"]["p90"], s["distance_km"]["max"],
-        s["distance_km"]["within_service_radius"], s["admitted"], s["distance_km"]["service_radius"]
+        s["distance_km"]["within_service_radius"], s["admitted"], s["distance_km"]["service_radius"].as_str().unwrap_or("")
     ));
     out
 }

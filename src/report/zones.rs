@@ -105,7 +105,7 @@ pub fn outputs(
                     sid(z[i]),
                     inst.demand[i].to_string(),
                     m.map_or(String::new(), |m| format!("{:.3}", f64::from(m) / 1000.0)),
-                    m.is_some_and(|m| m <= p.radius.0).to_string(),
+                    p.within[i].contains(&z[i]).to_string(),
                     inst.previous[i].map_or(String::new(), sid),
                     inst.previous[i].is_some_and(|q| q != z[i]).to_string(),
                 ]
@@ -184,13 +184,13 @@ pub fn summary_json(
         "applicants_over_limit": inst.overload(&s.zone),
         "zones_not_connected": connected.iter().filter(|&&c| !c).count(),
         "blocks_beyond_service_radius": (0..inst.blocks())
-            .filter(|&b| inst.metres(b, s.zone[b]).is_none_or(|m| m > p.radius.0))
+            .filter(|&b| !p.within[b].contains(&s.zone[b]))
             .count(),
-        "blocks_without_school_in_radius": p.within_radius.iter().filter(|&&w| !w).count(),
+        "blocks_without_school_in_radius": p.within.iter().filter(|w| w.is_empty()).count(),
         "policy": {
             "zone_slack": scenario.policy.zone_slack,
             "zone_move_penalty": scenario.policy.zone_move_penalty,
-            "service_radius_km": scenario.policy.service_radius_km(scenario.grade),
+            "service_radius": scenario.policy.service_radius(scenario.grade).to_string(),
         },
     })
 }

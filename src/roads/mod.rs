@@ -61,6 +61,23 @@ pub fn source_for(
         max: (scenario.policy.overflow_max_km * 1000.0).round() as u32,
         cache_dir: cache_dir.map(Path::to_path_buf),
     };
-    let (d, report) = RoadDistances::build(req)?;
+    // a radius in minutes needs the travel times of the same pairs, up to it
+    let minutes = match scenario.policy.service_radius(scenario.grade) {
+        crate::scenario::Radius::Minutes(m) => Some(m),
+        crate::scenario::Radius::Km(_) => None,
+    };
+    let times = match minutes {
+        Some(m) => {
+            let mut t = req.clone();
+            t.profile.measure = Measure::Time;
+            t.max = (m * 60.0).ceil() as u32;
+            Some(RoadDistances::build(t)?.0)
+        }
+        None => None,
+    };
+    let (mut d, report) = RoadDistances::build(req)?;
+    if let Some(t) = times {
+        d = d.with_times(t);
+    }
     Ok((Box::new(d), Some(report)))
 }

@@ -65,6 +65,8 @@ pub struct RoadDistances {
     /// Per home: (school, value) for its candidates; `None` out of reach.
     table: Vec<Vec<(u32, Option<u32>)>>,
     network: OnceLock<Result<Network, String>>,
+    /// Travel times of the same pairs, for a service radius in minutes.
+    times: Option<Box<RoadDistances>>,
 }
 
 fn key(p: Point<f64>) -> (u64, u64) {
@@ -120,6 +122,7 @@ impl RoadDistances {
             school_snap: Vec::new(),
             table: Vec::new(),
             network: OnceLock::new(),
+            times: None,
             request: req,
         };
         if let Some(graph) = graph {
@@ -150,6 +153,14 @@ impl RoadDistances {
         }
         me.fill_report(&mut report);
         Ok((me, report))
+    }
+
+    /// Answer [`DistanceSource::seconds`] from `times`, a table of the same
+    /// homes and schools measured in time.
+    pub fn with_times(mut self, times: RoadDistances) -> RoadDistances {
+        self.label = format!("{} with travel times", self.label);
+        self.times = Some(Box::new(times));
+        self
     }
 
     fn fill_report(&self, r: &mut RoadReport) {
@@ -401,6 +412,10 @@ impl DistanceSource for RoadDistances {
             }
         }
         self.on_demand(from, to).map(Metres)
+    }
+
+    fn seconds(&self, from: Point<f64>, to: Point<f64>) -> Option<u32> {
+        self.times.as_ref()?.metres(from, to).map(|m| m.0)
     }
 }
 

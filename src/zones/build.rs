@@ -5,10 +5,10 @@ use rayon::prelude::*;
 
 use super::cells::{cells, Cells};
 use super::Instance;
-use crate::distance::{DistanceSource, SchoolIndex};
+use crate::distance::{within_radius, DistanceSource, SchoolIndex};
 use crate::geography::Boundary;
 use crate::model::*;
-use crate::scenario::Scenario;
+use crate::scenario::{Radius, Scenario};
 use crate::summary::mainstream_schools;
 
 /// Zoning settings beyond the scenario's policy.
@@ -28,10 +28,10 @@ pub struct Problem {
     /// Dataset school of each problem school.
     pub schools: Vec<SchoolIx>,
     pub cells: Cells,
-    /// Per problem block: whether a school lies within the service radius.
-    pub within_radius: Vec<bool>,
+    /// Per problem block: the schools within the service radius.
+    pub within: Vec<Vec<usize>>,
     /// The service radius used.
-    pub radius: Metres,
+    pub radius: Radius,
 }
 
 /// Build the zoning problem of `scenario` for its entry grade.
@@ -87,7 +87,7 @@ pub fn build(
             (f64::from(data.school(s).entry_seats.0) * (1.0 + policy.zone_slack)).floor() as u32
         })
         .collect();
-    let radius = Metres::from_km(policy.service_radius_km(grade));
+    let radius = policy.service_radius(grade);
     let reach = Metres::from_km(policy.overflow_max_km);
     let index = SchoolIndex::new(schools.iter().map(|&s| (s, data.school(s).location)));
     let found: Vec<(Vec<(usize, u32)>, bool)> = blocks
@@ -97,7 +97,15 @@ pub fn build(
             let to_local = |v: Vec<(SchoolIx, Metres)>| -> Vec<(usize, u32)> {
                 v.into_iter().map(|(s, m)| (local[s.ix()], m.0)).collect()
             };
-            let near = index.nearest(home, schools.len(), radius, dist);
+            let near: Vec<(SchoolIx, Metres)> = match radius {
+                Radius::Km(km) => index.nearest(home, schools.len(), Metres::from_km(km), dist),
+                // by travel time: among the schools the road table holds
+                Radius::Minutes(_) => index
+                    .nearest(home, (2 * policy.candidates).max(30), reach, dist)
+                    .into_iter()
+                    .filter(|&(s, _)| within_radius(dist, home, data.school(s).location, radius))
+                    .collect(),
+            };
             if !near.is_empty() {
                 return (to_local(near), true);
             }
@@ -109,7 +117,19 @@ pub fn build(
             (to_local(far), false)
         })
         .collect();
-    let (mut cands, within_radius): (Vec<_>, Vec<_>) = found.into_iter().unzip();
+    let (mut cands, in_radius): (Vec<_>, Vec<_>) = found.into_iter().unzip();
+    // per block, the schools within the radius (its candidates, when any is)
+    let within: Vec<Vec<usize>> = cands
+        .iter()
+        .zip(&in_radius)
+        .map(|(c, &w)| {
+            if w {
+                c.iter().map(|e| e.0).collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
     // roots
     let mut nearest: Vec<(u32, usize, usize)> = schools
         .iter()
@@ -188,7 +208,7 @@ pub fn build(
         blocks,
         schools,
         cells,
-        within_radius,
+        within,
         radius,
     })
 }
