@@ -57,7 +57,9 @@ impl DistanceSource for GreatCircle {
     }
 }
 
-fn unit_vector(p: Point<f64>) -> [f64; 3] {
+/// A lon/lat point on the unit sphere: chord length grows with
+/// great-circle distance, so nearest by chord is nearest on the globe.
+pub(crate) fn unit_vector(p: Point<f64>) -> [f64; 3] {
     let (lon, lat) = (p.x().to_radians(), p.y().to_radians());
     [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
 }

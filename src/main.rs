@@ -920,24 +920,10 @@ fn zones(
         method,
         std::time::Duration::from_secs(time_limit),
     );
-    let rows = report::zones::zone_rows(&input.data, &problem, &solved.zone);
-    let source = dist.name();
-    let files = report::zones::outputs(
-        &input.data,
-        &input.scenario,
-        &problem,
-        &solved,
-        &rows,
-        &source,
-    );
-    let text = report::zones::terminal(
-        &input.data,
-        &input.scenario,
-        &problem,
-        &solved,
-        &rows,
-        &source,
-    );
+    let run =
+        report::zones::ZonesRun::new(&input.data, &input.scenario, &problem, &solved, dist.name());
+    let files = report::zones::outputs(&run);
+    let text = report::zones::terminal(&run);
     finish(files, out, &text)
 }
 

@@ -56,15 +56,46 @@ fn utilisation(r: &ZoneRow) -> f64 {
     }
 }
 
+/// A solved zoning with what its reports need.
+pub struct ZonesRun<'a> {
+    pub data: &'a Dataset,
+    pub scenario: &'a Scenario,
+    pub problem: &'a Problem,
+    pub solved: &'a Solved,
+    pub rows: Vec<ZoneRow>,
+    pub distance_source: String,
+}
+
+impl<'a> ZonesRun<'a> {
+    /// The run, with per-zone figures and shapes.
+    pub fn new(
+        data: &'a Dataset,
+        scenario: &'a Scenario,
+        problem: &'a Problem,
+        solved: &'a Solved,
+        distance_source: String,
+    ) -> Self {
+        ZonesRun {
+            rows: zone_rows(data, problem, &solved.zone),
+            data,
+            scenario,
+            problem,
+            solved,
+            distance_source,
+        }
+    }
+}
+
 /// All output files.
-pub fn outputs(
-    data: &Dataset,
-    scenario: &Scenario,
-    p: &Problem,
-    solved: &Solved,
-    rows: &[ZoneRow],
-    distance_source: &str,
-) -> OutputSet {
+pub fn outputs(run: &ZonesRun<'_>) -> OutputSet {
+    let ZonesRun {
+        data,
+        scenario,
+        problem: p,
+        solved,
+        ref rows,
+        ref distance_source,
+    } = *run;
     let z = &solved.zone;
     let inst = &p.instance;
     let sid = |s: usize| data.school(p.schools[s]).id.to_string();
@@ -329,14 +360,15 @@ fn svg(data: &Dataset, p: &Problem, rows: &[ZoneRow], title: &str) -> String {
 }
 
 /// The terminal summary.
-pub fn terminal(
-    data: &Dataset,
-    scenario: &Scenario,
-    p: &Problem,
-    s: &Solved,
-    rows: &[ZoneRow],
-    distance_source: &str,
-) -> String {
+pub fn terminal(run: &ZonesRun<'_>) -> String {
+    let ZonesRun {
+        data,
+        scenario,
+        problem: p,
+        solved: s,
+        ref rows,
+        ref distance_source,
+    } = *run;
     let j = summary_json(scenario, p, s, distance_source);
     let mut out = format!(
         "Zones: {} ({}), grade {}, {} blocks, {} schools, distances {}\n",

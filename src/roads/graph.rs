@@ -7,6 +7,8 @@ use std::collections::BinaryHeap;
 use geo::{Distance, Haversine, Point};
 use rstar::{primitives::GeomWithData, RTree};
 
+use crate::distance::unit_vector;
+
 /// A directed graph of road nodes; edge weights are millimetres (length)
 /// or milliseconds (time), always rounded up so a path is never shorter
 /// than the road.
@@ -125,11 +127,6 @@ pub struct Snapper {
     tree: RTree<GeomWithData<[f64; 3], u32>>,
 }
 
-fn unit_vector(p: Point<f64>) -> [f64; 3] {
-    let (lon, lat) = (p.x().to_radians(), p.y().to_radians());
-    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
-}
-
 impl Snapper {
     pub fn new(graph: &RoadGraph, keep: impl Fn(u32) -> bool) -> Snapper {
         let items = (0..graph.nodes() as u32)
@@ -167,46 +164,88 @@ impl Snapper {
 /// unreachable), stopping once every node in `targets` is settled (all
 /// nodes when empty) or the weights pass `limit`.
 pub fn dijkstra(graph: &RoadGraph, source: u32, targets: &[u32], limit: u64) -> Vec<u64> {
-    let n = graph.nodes();
-    let mut dist = vec![u64::MAX; n];
-    let mut want = vec![false; n];
-    for &t in targets {
-        want[t as usize] = true;
-    }
-    let mut remaining = targets.iter().filter(|&&t| t != source).count();
-    let mut heap = BinaryHeap::new();
-    dist[source as usize] = 0;
-    heap.push(Reverse((0u64, source)));
-    let mut settled = vec![false; n];
-    while let Some(Reverse((d, v))) = heap.pop() {
-        if settled[v as usize] {
-            continue;
+    let mut search = Search::new(graph.nodes());
+    search.run(graph, source, targets, limit);
+    (0..graph.nodes() as u32)
+        .map(|v| search.get(v).unwrap_or(u64::MAX))
+        .collect()
+}
+
+/// Dijkstra with buffers reused across searches: only the nodes a search
+/// touched are reset, so a thousand local searches on a million-node graph
+/// do not each clear a million entries.
+pub(crate) struct Search {
+    dist: Vec<u64>,
+    done: Vec<bool>,
+    want: Vec<bool>,
+    touched: Vec<u32>,
+}
+
+impl Search {
+    pub(crate) fn new(n: usize) -> Search {
+        Search {
+            dist: vec![u64::MAX; n],
+            done: vec![false; n],
+            want: vec![false; n],
+            touched: Vec::new(),
         }
-        settled[v as usize] = true;
-        if want[v as usize] && v != source {
-            remaining -= 1;
-            if remaining == 0 && !targets.is_empty() {
+    }
+
+    /// The final weight of `v` in the last search, if it was settled.
+    pub(crate) fn get(&self, v: u32) -> Option<u64> {
+        let i = v as usize;
+        (self.done[i] && self.dist[i] != u64::MAX).then_some(self.dist[i])
+    }
+
+    /// Search from `source` until every target is settled (every node
+    /// when there are none) or the weights pass `limit`.
+    pub(crate) fn run(&mut self, g: &RoadGraph, source: u32, targets: &[u32], limit: u64) {
+        for &v in &self.touched {
+            self.dist[v as usize] = u64::MAX;
+            self.done[v as usize] = false;
+            self.want[v as usize] = false;
+        }
+        self.touched.clear();
+        let mut remaining = 0usize;
+        for &t in targets {
+            if !self.want[t as usize] {
+                self.want[t as usize] = true;
+                self.touched.push(t);
+                remaining += 1;
+            }
+        }
+        let mut heap = BinaryHeap::new();
+        self.dist[source as usize] = 0;
+        self.touched.push(source);
+        heap.push(Reverse((0u64, source)));
+        while let Some(Reverse((d, v))) = heap.pop() {
+            if d > limit {
                 break;
             }
-        }
-        if d > limit {
-            break;
-        }
-        for (t, w) in graph.out(v) {
-            let nd = d + u64::from(w);
-            if nd < dist[t as usize] {
-                dist[t as usize] = nd;
-                heap.push(Reverse((nd, t)));
+            let i = v as usize;
+            if self.done[i] {
+                continue;
+            }
+            self.done[i] = true;
+            if self.want[i] {
+                remaining -= 1;
+                if remaining == 0 {
+                    break;
+                }
+            }
+            for (t, w) in g.out(v) {
+                let nd = d + u64::from(w);
+                let ti = t as usize;
+                if nd < self.dist[ti] {
+                    if self.dist[ti] == u64::MAX {
+                        self.touched.push(t);
+                    }
+                    self.dist[ti] = nd;
+                    heap.push(Reverse((nd, t)));
+                }
             }
         }
     }
-    // only settled weights are final
-    for v in 0..n {
-        if !settled[v] {
-            dist[v] = u64::MAX;
-        }
-    }
-    dist
 }
 
 #[cfg(test)]

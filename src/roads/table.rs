@@ -10,7 +10,7 @@ use geo::Point;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::graph::{RoadGraph, Snapper};
+use super::graph::{RoadGraph, Search, Snapper};
 use super::osm::{read_pbf, Measure, Profile};
 use crate::distance::{DistanceSource, GreatCircle, SchoolIndex};
 use crate::model::{Metres, SchoolIx};
@@ -416,80 +416,5 @@ impl DistanceSource for RoadDistances {
 
     fn seconds(&self, from: Point<f64>, to: Point<f64>) -> Option<u32> {
         self.times.as_ref()?.metres(from, to).map(|m| m.0)
-    }
-}
-
-/// Dijkstra with buffers reused across searches: only the nodes a search
-/// touched are reset, so a thousand local searches on a million-node graph
-/// do not each clear a million entries.
-struct Search {
-    dist: Vec<u64>,
-    done: Vec<bool>,
-    want: Vec<bool>,
-    touched: Vec<u32>,
-}
-
-impl Search {
-    fn new(n: usize) -> Search {
-        Search {
-            dist: vec![u64::MAX; n],
-            done: vec![false; n],
-            want: vec![false; n],
-            touched: Vec::new(),
-        }
-    }
-
-    fn get(&self, v: u32) -> Option<u64> {
-        let i = v as usize;
-        (self.done[i] && self.dist[i] != u64::MAX).then_some(self.dist[i])
-    }
-
-    fn run(&mut self, g: &RoadGraph, source: u32, targets: &[u32], limit: u64) {
-        use std::cmp::Reverse;
-        for &v in &self.touched {
-            self.dist[v as usize] = u64::MAX;
-            self.done[v as usize] = false;
-            self.want[v as usize] = false;
-        }
-        self.touched.clear();
-        let mut remaining = 0usize;
-        for &t in targets {
-            if !self.want[t as usize] {
-                self.want[t as usize] = true;
-                self.touched.push(t);
-                remaining += 1;
-            }
-        }
-        let mut heap = std::collections::BinaryHeap::new();
-        self.dist[source as usize] = 0;
-        self.touched.push(source);
-        heap.push(Reverse((0u64, source)));
-        while let Some(Reverse((d, v))) = heap.pop() {
-            let i = v as usize;
-            if self.done[i] || d > limit {
-                if d > limit {
-                    break;
-                }
-                continue;
-            }
-            self.done[i] = true;
-            if self.want[i] {
-                remaining -= 1;
-                if remaining == 0 {
-                    break;
-                }
-            }
-            for (t, w) in g.out(v) {
-                let nd = d + u64::from(w);
-                let ti = t as usize;
-                if nd < self.dist[ti] {
-                    if self.dist[ti] == u64::MAX {
-                        self.touched.push(t);
-                    }
-                    self.dist[ti] = nd;
-                    heap.push(Reverse((nd, t)));
-                }
-            }
-        }
     }
 }

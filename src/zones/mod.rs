@@ -268,7 +268,8 @@ pub struct Solved {
     pub mip_note: Option<String>,
 }
 
-fn rel_gap(objective: f64, bound: f64) -> f64 {
+/// (objective − bound) / objective, never negative.
+pub(crate) fn rel_gap(objective: f64, bound: f64) -> f64 {
     if objective > 0.0 {
         ((objective - bound) / objective).max(0.0)
     } else {

@@ -229,35 +229,57 @@ impl<'a> Search<'a> {
         true
     }
 
+    /// Exchange `b` with a neighbouring block of another zone; while seats
+    /// are exceeded, with any block of a zone next to `b` (a distant
+    /// exchange is often the only way to fit both zones in their seats).
     fn try_swap(&mut self, b: usize) -> bool {
         let inst = self.inst;
         let a = self.z[b];
         for i in 0..inst.neighbours[b].len() {
-            let c = inst.neighbours[b][i];
-            let t = self.z[c];
-            if t == a || !self.movable(c) {
+            if self.try_exchange(b, inst.neighbours[b][i]) {
+                return true;
+            }
+        }
+        if self.over == 0 {
+            return false;
+        }
+        for i in 0..inst.neighbours[b].len() {
+            let t = self.z[inst.neighbours[b][i]];
+            if t == a {
                 continue;
             }
-            if inst.metres(b, t).is_none() || inst.metres(c, a).is_none() {
-                continue;
+            for j in 0..self.members[t].len() {
+                let c = self.members[t][j];
+                if self.try_exchange(b, c) {
+                    return true;
+                }
             }
-            let (db, dc) = (i64::from(inst.demand[b]), i64::from(inst.demand[c]));
-            let (la, lt) = (i64::from(self.load[a]), i64::from(self.load[t]));
-            let before = self.over_of(a, la) + self.over_of(t, lt);
-            let after = self.over_of(a, la - db + dc) + self.over_of(t, lt - dc + db);
-            let dcost = inst.cost(b, t) - inst.cost(b, a) + inst.cost(c, a) - inst.cost(c, t);
-            if !better((after - before, dcost)) {
-                continue;
-            }
-            if !self.stays_connected(a, &[b], &[c]) || !self.stays_connected(t, &[c], &[b]) {
-                continue;
-            }
-            self.relocate(b, t);
-            self.relocate(c, a);
-            self.moved(&[a, t]);
-            return true;
         }
         false
+    }
+
+    fn try_exchange(&mut self, b: usize, c: usize) -> bool {
+        let inst = self.inst;
+        let (a, t) = (self.z[b], self.z[c]);
+        if t == a || !self.movable(c) || inst.metres(b, t).is_none() || inst.metres(c, a).is_none()
+        {
+            return false;
+        }
+        let (db, dc) = (i64::from(inst.demand[b]), i64::from(inst.demand[c]));
+        let (la, lt) = (i64::from(self.load[a]), i64::from(self.load[t]));
+        let before = self.over_of(a, la) + self.over_of(t, lt);
+        let after = self.over_of(a, la - db + dc) + self.over_of(t, lt - dc + db);
+        let dcost = inst.cost(b, t) - inst.cost(b, a) + inst.cost(c, a) - inst.cost(c, t);
+        if !better((after - before, dcost)) {
+            return false;
+        }
+        if !self.stays_connected(a, &[b], &[c]) || !self.stays_connected(t, &[c], &[b]) {
+            return false;
+        }
+        self.relocate(b, t);
+        self.relocate(c, a);
+        self.moved(&[a, t]);
+        true
     }
 
     fn try_pair_move(&mut self, b: usize) -> bool {
@@ -333,13 +355,13 @@ impl<'a> Search<'a> {
     /// only a chain of moves through worse zonings improves, as when seats
     /// are tight. The random stream is ChaCha8 from a fixed seed, so the
     /// result is the same on every run and machine.
-    pub fn kicks(&mut self, rounds: usize) {
+    pub fn kicks(&mut self, rounds: usize, seed: u64) {
         use rand_chacha::rand_core::{RngCore, SeedableRng};
         let n = self.inst.blocks();
         if n == 0 || self.inst.schools() < 2 {
             return;
         }
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x5a_0e5);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         self.descend_all();
         self.log.clear();
         let (mut best_over, mut best_cost) = (self.over, self.cost);
