@@ -56,6 +56,36 @@ impl fmt::Display for Diagnostic {
 #[derive(Clone, Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// The books of every CSV file read (lines, rows, skipped lines).
+    counts: Vec<crate::io::table::ReadCount>,
+}
+
+/// Longest message kept; longer ones are cut (a message must never carry
+/// a whole row or a huge cell: records are about minors).
+const MAX_MESSAGE: usize = 600;
+
+/// Cut every backtick-quoted echo to [`crate::io::table::MAX_ECHO`]
+/// characters and the whole message to [`MAX_MESSAGE`].
+fn clip(msg: String) -> String {
+    if msg.len() <= 80 {
+        return msg;
+    }
+    let mut out = String::with_capacity(msg.len().min(MAX_MESSAGE + 4));
+    for (i, part) in msg.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(&crate::io::table::echo(part));
+        } else {
+            out.push_str(part);
+        }
+    }
+    if out.chars().count() > MAX_MESSAGE {
+        out = out.chars().take(MAX_MESSAGE - 1).collect();
+        out.push('…');
+    }
+    out
 }
 
 impl Diagnostics {
@@ -63,8 +93,19 @@ impl Diagnostics {
         Self::default()
     }
 
-    pub fn push(&mut self, d: Diagnostic) {
+    pub fn push(&mut self, mut d: Diagnostic) {
+        d.message = clip(d.message);
         self.items.push(d);
+    }
+
+    /// Record the books of one file read ([`crate::io::table::ReadCount`]).
+    pub fn count(&mut self, c: crate::io::table::ReadCount) {
+        self.counts.push(c);
+    }
+
+    /// The books of every file read, in reading order.
+    pub fn counts(&self) -> impl Iterator<Item = &crate::io::table::ReadCount> {
+        self.counts.iter()
     }
 
     pub fn error(
@@ -101,6 +142,7 @@ impl Diagnostics {
 
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
+        self.counts.extend(other.counts);
     }
 
     pub fn has_errors(&self) -> bool {

@@ -31,8 +31,33 @@ impl FromStr for Encoding {
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Decode a whole file. The error says what was expected.
-pub fn decode(bytes: Vec<u8>, encoding: Encoding) -> Result<String, String> {
+/// A file that cannot be decoded: the physical line of the first bad byte
+/// (what a planner can find in an editor) and what was expected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Byte offset of the first byte GB18030 cannot decode, if any.
+fn gb18030_error_at(bytes: &[u8]) -> Option<usize> {
+    let mut dec = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(
+        dec.max_utf8_buffer_length_without_replacement(bytes.len())
+            .unwrap_or(bytes.len() * 3),
+    );
+    match dec.decode_to_string_without_replacement(bytes, &mut out, true) {
+        (encoding_rs::DecoderResult::Malformed(bad, after), read) => {
+            Some(read.saturating_sub(usize::from(bad) + usize::from(after)))
+        }
+        _ => None,
+    }
+}
+
+/// Decode a whole file. The error names the line of the first bad byte and
+/// says what was expected.
+pub fn decode(bytes: Vec<u8>, encoding: Encoding) -> Result<String, DecodeError> {
+    use crate::io::table::line_of_offset;
     let utf8 = |mut bytes: Vec<u8>| {
         if bytes.starts_with(UTF8_BOM) {
             bytes.drain(..UTF8_BOM.len());
@@ -48,15 +73,25 @@ pub fn decode(bytes: Vec<u8>, encoding: Encoding) -> Result<String, String> {
             .map(|s| s.into_owned())
     };
     match encoding {
-        Encoding::Utf8 => utf8(bytes).map_err(|(_, at)| {
-            format!("invalid UTF-8 at byte {at}; expected UTF-8 text (or use --encoding gb18030)")
+        Encoding::Utf8 => utf8(bytes).map_err(|(bytes, at)| DecodeError {
+            line: line_of_offset(&bytes, at),
+            message: "invalid UTF-8; expected UTF-8 text (or use --encoding gb18030)".into(),
         }),
-        Encoding::Gb18030 => gb18030(&bytes)
-            .ok_or_else(|| "invalid GB18030 text; expected a GB18030/GBK encoded file".to_string()),
+        Encoding::Gb18030 => gb18030(&bytes).ok_or_else(|| DecodeError {
+            line: line_of_offset(&bytes, gb18030_error_at(&bytes).unwrap_or(0)),
+            message: "invalid GB18030 text; expected a GB18030/GBK encoded file (or use --encoding utf-8)".into(),
+        }),
         Encoding::Auto => match utf8(bytes) {
             Ok(s) => Ok(s),
             Err((bytes, at)) => gb18030(&bytes).ok_or_else(|| {
-                format!("neither UTF-8 (invalid byte at {at}) nor GB18030; expected UTF-8 or GB18030 text")
+                let gb = gb18030_error_at(&bytes).unwrap_or(0);
+                DecodeError {
+                    line: line_of_offset(&bytes, at),
+                    message: format!(
+                        "neither UTF-8 (first bad byte on this line) nor GB18030 (first bad byte on line {}); expected UTF-8 or GB18030 text",
+                        line_of_offset(&bytes, gb)
+                    ),
+                }
             }),
         },
     }
@@ -83,6 +118,23 @@ mod tests {
     fn forced_utf8_rejects_gbk() {
         let (bytes, _, _) = encoding_rs::GB18030.encode("天昌");
         let err = decode(bytes.into_owned(), Encoding::Utf8).unwrap_err();
-        assert!(err.contains("invalid UTF-8 at byte 0"), "{err}");
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("invalid UTF-8"), "{err:?}");
+    }
+
+    /// An undecodable file names the physical line of the bad byte, with
+    /// any line ending.
+    #[test]
+    fn bad_bytes_name_their_line() {
+        for nl in ["\n", "\r\n", "\r"] {
+            let mut b = format!("a,b{nl}1,2{nl}3,").into_bytes();
+            b.extend_from_slice(&[0xff, 0xff, 0xff]);
+            b.extend_from_slice(format!("{nl}5,6{nl}").as_bytes());
+            let err = decode(b.clone(), Encoding::Auto).unwrap_err();
+            assert_eq!(err.line, 3, "{nl:?} {err:?}");
+            assert!(err.message.contains("on line 3"), "{err:?}");
+            assert_eq!(decode(b.clone(), Encoding::Utf8).unwrap_err().line, 3);
+            assert_eq!(decode(b, Encoding::Gb18030).unwrap_err().line, 3);
+        }
     }
 }
