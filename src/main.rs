@@ -562,12 +562,12 @@ fn classes(
     let input = io::load(scenario, cli.encoding)?;
     print_warnings(&input.warnings, cli.max_errors);
     let mut diags = sunshine::Diagnostics::new();
-    let admitted = io::placements::read_admitted(placements, &input.data, &mut diags);
+    let admitted = io::placements::read_admitted(placements, &input.data, input.encoding, &mut diags);
     let tpath = teachers
         .map(Path::to_path_buf)
         .unwrap_or_else(|| input.scenario.dataset.join("teachers.csv"));
     let teacher_lists = if teachers.is_some() || tpath.exists() {
-        io::placements::read_teachers(&tpath, &input.data, &mut diags)
+        io::placements::read_teachers(&tpath, &input.data, input.encoding, &mut diags)
     } else {
         Some(vec![Vec::new(); input.data.schools.len()])
     };
@@ -939,7 +939,7 @@ fn forecast(
     print_warnings(&input.warnings, cli.max_errors);
     let mut diags = sunshine::Diagnostics::new();
     let Some((births, history, housing)) =
-        io::forecast::read(&input.scenario.dataset, &input.data, &mut diags)
+        io::forecast::read(&input.scenario.dataset, &input.data, input.encoding, &mut diags)
     else {
         return Err(Error::Input(diags));
     };
@@ -947,7 +947,7 @@ fn forecast(
     let mut feeds = fc::feeds(&input.data);
     let fpath = input.scenario.dataset.join("feeders.csv");
     if fpath.exists() {
-        match io::forecast::read_feeders(&fpath, &input.data, &mut diags) {
+        match io::forecast::read_feeders(&fpath, &input.data, input.encoding, &mut diags) {
             Some(f) => feeds.feeder = f,
             None => return Err(Error::Input(diags)),
         }

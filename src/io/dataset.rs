@@ -76,8 +76,21 @@ pub fn read_boundary(path: &Path, diags: &mut Diagnostics) -> Option<Boundary> {
     b
 }
 
-/// Read every file of a dataset folder. Returns `None` when any error was found.
+/// Read every file of a dataset folder. Returns `None` when any error was
+/// found.
 pub fn read_dataset(dir: &Path, encoding: Encoding, diags: &mut Diagnostics) -> Option<Loaded> {
+    read_dataset_ids(dir, encoding, diags, &mut Vec::new())
+}
+
+/// [`read_dataset`], also collecting the id of every schools.csv row that
+/// has one (whether or not the row has other errors), so the scenario's
+/// references can be checked in the same run as the dataset.
+pub fn read_dataset_ids(
+    dir: &Path,
+    encoding: Encoding,
+    diags: &mut Diagnostics,
+    known_schools: &mut Vec<String>,
+) -> Option<Loaded> {
     if !dir.is_dir() {
         diags.error(dir, None, None, "dataset folder not found; expected a folder with schools.csv, blocks.csv and students.csv");
         return None;
@@ -88,14 +101,15 @@ pub fn read_dataset(dir: &Path, encoding: Encoding, diags: &mut Diagnostics) -> 
     } else {
         None
     };
-    // Later files are checked even when earlier ones have errors, so one run
-    // lists every problem; ids of rows with errors still count as known.
-    let (schools, school_ids) =
-        schools_and_ids(&dir.join("schools.csv"), encoding, boundary.as_ref(), diags);
+    // Every file is read and checked even when earlier ones have errors, so
+    // one run lists every problem. References are checked against the ids
+    // that parsed; a reference to a row that has an error of its own is not
+    // reported again.
+    let schools = read_school_rows(&dir.join("schools.csv"), encoding, boundary.as_ref(), diags);
     let (blocks, block_ids) =
         blocks_and_ids(&dir.join("blocks.csv"), encoding, boundary.as_ref(), diags);
-    let school_ix = school_ids.map(|ids| index_of(ids.iter().map(String::as_str)));
-    let block_ix = block_ids.map(|ids| index_of(ids.iter().map(String::as_str)));
+    let school_ix = schools.as_ref().map(|s| index_of(s.ids.iter().map(String::as_str)));
+    let block_ix = block_ids.as_ref().map(|ids| index_of(ids.iter().map(String::as_str)));
     let students = read_students(
         &dir.join("students.csv"),
         encoding,
@@ -105,12 +119,23 @@ pub fn read_dataset(dir: &Path, encoding: Encoding, diags: &mut Diagnostics) -> 
         diags,
     );
     let zpath = dir.join("zones.csv");
-    let zones = match (&schools, &school_ix, &block_ix, &blocks) {
-        (Some(sc), Some(si), Some(bi), Some(bl)) if zpath.exists() => {
-            read_zones(&zpath, encoding, sc, si, bi, bl.len(), diags)
+    let zones = match (&schools, &block_ix, &block_ids) {
+        (Some(sr), Some(bi), Some(bids)) if zpath.exists() => {
+            let valid = index_of(sr.valid.iter().map(|s| s.id.as_str()));
+            let broken = sr
+                .ids
+                .iter()
+                .filter(|i| !valid.contains_key(i.as_str()))
+                .cloned()
+                .collect();
+            read_zones_known(&zpath, encoding, &sr.valid, &valid, &broken, bi, bids.len(), diags)
         }
         _ => None,
     };
+    let schools = schools.and_then(|s| {
+        known_schools.extend(s.ids);
+        s.ok.then_some(s.valid)
+    });
     let (schools, blocks, students) = (schools?, blocks?, students?);
     if diags.has_errors() {
         return None;
@@ -226,21 +251,27 @@ pub fn read_schools(
     boundary: Option<&Boundary>,
     diags: &mut Diagnostics,
 ) -> Option<Vec<School>> {
-    schools_and_ids(path, encoding, boundary, diags).0
+    read_school_rows(path, encoding, boundary, diags).and_then(|s| s.ok.then_some(s.valid))
 }
 
-/// The schools (when all rows are valid) and the ids of every row that has one.
-fn schools_and_ids(
+/// What schools.csv gave: the rows without errors, the id of every row
+/// that has one, and whether the whole file was valid.
+struct SchoolRows {
+    valid: Vec<School>,
+    ids: Vec<String>,
+    ok: bool,
+}
+
+/// Read schools.csv; `None` when its columns cannot be located.
+fn read_school_rows(
     path: &Path,
     encoding: Encoding,
     boundary: Option<&Boundary>,
     diags: &mut Diagnostics,
-) -> (Option<Vec<School>>, Option<Vec<String>>) {
-    let Some(t) = Table::read(path, encoding, diags) else {
-        return (None, None);
-    };
+) -> Option<SchoolRows> {
+    let t = Table::read(path, encoding, diags)?;
     let mut ids = Vec::new();
-    let Some([id, name, level, lon, lat, town, seats, classes, size, boarding, status]) = t
+    let [id, name, level, lon, lat, town, seats, classes, size, boarding, status] = t
         .require(
             [
                 "school_id",
@@ -256,10 +287,7 @@ fn schools_and_ids(
                 "status",
             ],
             diags,
-        )
-    else {
-        return (None, None);
-    };
+        )?;
     let mut out = Vec::new();
     let cost_col = t.column("annual_cost");
     let mut seen = HashMap::new();
@@ -350,7 +378,11 @@ fn schools_and_ids(
             });
         }
     });
-    ((diags.error_count() == errors).then_some(out), Some(ids))
+    Some(SchoolRows {
+        valid: out,
+        ids,
+        ok: diags.error_count() == errors,
+    })
 }
 
 pub fn read_blocks(
@@ -443,10 +475,15 @@ pub fn read_students(
     let score_col = t.column("score");
     let family_col = t.column("family_id");
     let mut out = Vec::new();
-    let mut lines = Vec::new();
+    // (id, line) of every row with an id, valid or not: a repeated id is
+    // reported whatever else is wrong in the file
+    let mut seen: Vec<(StudentId, u32)> = Vec::new();
     let errors = diags.error_count();
     t.rows(diags, |r, d| {
         let sid = r.text(d, id, "a student id");
+        if let Some(s) = sid {
+            seen.push((StudentId::new(s), r.line as u32));
+        }
         let home = match (block_col.map(|c| (c, r.get(c))), lonlat) {
             (Some((c, b)), _) if !b.is_empty() => match blocks.map(|m| m.get(b)) {
                 Some(Some(&ix)) => Some(Home::Block(BlockIx(ix))),
@@ -553,43 +590,36 @@ pub fn read_students(
                     .filter(|f| !f.is_empty())
                     .map(Into::into),
             });
-            lines.push(r.line as u32);
         }
     });
-    if diags.error_count() > errors {
-        return None;
-    }
-    report_duplicate_students(path, &out, &lines, id + 1, diags);
+    report_duplicate_students(path, seen, id + 1, diags);
     (diags.error_count() == errors).then_some(out)
 }
 
 fn report_duplicate_students(
     path: &Path,
-    students: &[Student],
-    lines: &[u32],
+    mut seen: Vec<(StudentId, u32)>,
     column: usize,
     diags: &mut Diagnostics,
 ) {
-    let mut order: Vec<u32> = (0..students.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| {
-        students[a as usize]
-            .id
-            .cmp(&students[b as usize].id)
-            .then(a.cmp(&b))
-    });
-    for w in order.windows(2) {
-        let (a, b) = (&students[w[0] as usize], &students[w[1] as usize]);
-        if a.id == b.id {
-            diags.error(
-                path,
-                Some(lines[w[1] as usize] as usize),
-                Some(crate::diag::Column::Field(column, "student_id".into())),
-                format!(
-                    "duplicate student_id `{}` (first on line {}); expected each applicant once",
-                    a.id, lines[w[0] as usize]
-                ),
-            );
+    seen.sort_unstable();
+    let mut found = Vec::new();
+    for w in seen.windows(2) {
+        if w[0].0 == w[1].0 {
+            // the first line of a run of repeats
+            let first = seen
+                .partition_point(|x| x.0 < w[0].0);
+            found.push((w[1].1, seen[first].1, w[1].0.clone()));
         }
+    }
+    found.sort_unstable_by_key(|f| f.0);
+    for (line, first, id) in found {
+        diags.error(
+            path,
+            Some(line as usize),
+            Some(crate::diag::Column::Field(column, "student_id".into())),
+            format!("duplicate student_id `{id}` (first on line {first}); expected each applicant once"),
+        );
     }
 }
 
@@ -600,6 +630,7 @@ fn read_zone_groups(
     encoding: Encoding,
     schools: &[School],
     school_ix: &HashMap<String, u32>,
+    broken: &std::collections::HashSet<String>,
     diags: &mut Diagnostics,
 ) -> Option<Vec<ZoneGroup>> {
     let t = Table::read(path, encoding, diags)?;
@@ -608,6 +639,9 @@ fn read_zone_groups(
     let errors = diags.error_count();
     t.rows(diags, |r, d| {
         let Some(g) = r.text(d, gcol, "a group id") else { return };
+        if broken.contains(r.get(scol)) {
+            return;
+        }
         let Some(&s) = school_ix.get(r.get(scol)) else {
             r.error(d, scol, format!("unknown school `{}`; expected a school_id from schools.csv", r.get(scol)));
             return;
@@ -647,6 +681,23 @@ pub fn read_zones(
     n_blocks: usize,
     diags: &mut Diagnostics,
 ) -> Option<Zones> {
+    let none = std::collections::HashSet::new();
+    read_zones_known(path, encoding, schools, school_ix, &none, blocks, n_blocks, diags)
+}
+
+/// [`read_zones`] where `broken` names schools.csv rows that exist but have
+/// errors of their own: references to them are not reported again.
+#[allow(clippy::too_many_arguments)]
+fn read_zones_known(
+    path: &Path,
+    encoding: Encoding,
+    schools: &[School],
+    school_ix: &HashMap<String, u32>,
+    broken: &std::collections::HashSet<String>,
+    blocks: &HashMap<String, u32>,
+    n_blocks: usize,
+    diags: &mut Diagnostics,
+) -> Option<Zones> {
     let t = Table::read(path, encoding, diags)?;
     let [bcol] = t.require(["block_id"], diags)?;
     let scol = t.column("school_id");
@@ -665,10 +716,12 @@ pub fn read_zones(
     // groups come from zone_groups.csv beside zones.csv; without that file a
     // row naming a group is reported as an unknown group
     let gpath = path.with_file_name("zone_groups.csv");
+    let mut groups_failed = false;
     if grpcol.is_some() && gpath.exists() {
-        match read_zone_groups(&gpath, encoding, schools, school_ix, diags) {
+        // a bad zone_groups.csv fails the run, but zones.csv is still checked
+        match read_zone_groups(&gpath, encoding, schools, school_ix, broken, diags) {
             Some(g) => zones.groups = g,
-            None => return None,
+            None => groups_failed = true,
         }
     }
     let mut first_line = [vec![0usize; n_blocks], vec![0usize; n_blocks]];
@@ -690,6 +743,7 @@ pub fn read_zones(
                 r.error(d, scol.or(grpcol).unwrap_or(bcol), "empty; expected a school_id or a group_id");
                 None
             }
+            (Some((_, id)), None) if broken.contains(id) => None,
             (Some((c, id)), None) => match school_ix.get(id) {
                 None => {
                     r.error(d, c, format!("unknown school `{id}`; expected a school_id from schools.csv"));
@@ -701,6 +755,7 @@ pub fn read_zones(
                 }
                 Some(&s) => Some((vec![schools[s as usize].level], Ok(s))),
             },
+            (None, Some(_)) if groups_failed => None,
             (None, Some((c, id))) => match zones.groups.iter().position(|g| g.id == id) {
                 None => {
                     r.error(d, c, format!("unknown group `{id}`; expected a group_id from zone_groups.csv (beside zones.csv)"));
@@ -744,7 +799,7 @@ pub fn read_zones(
             }
         }
     });
-    (diags.error_count() == errors).then_some(zones)
+    (!groups_failed && diags.error_count() == errors).then_some(zones)
 }
 
 fn coord(x: f64) -> String {

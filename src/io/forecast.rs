@@ -29,6 +29,7 @@ fn year(r: &crate::io::table::Row<'_>, d: &mut Diagnostics, c: usize) -> Option<
 pub fn read(
     dir: &Path,
     data: &Dataset,
+    encoding: Encoding,
     diags: &mut Diagnostics,
 ) -> Option<(Births, Enrollment, Housing)> {
     let blocks = data.block_lookup();
@@ -40,7 +41,7 @@ pub fn read(
     for (i, b) in data.blocks.iter().enumerate() {
         town_blocks.entry(b.town.as_str()).or_default().push(i);
     }
-    if let Some(t) = Table::read(&dir.join("births.csv"), Encoding::Auto, diags) {
+    if let Some(t) = Table::read(&dir.join("births.csv"), encoding, diags) {
         let (bc, tc) = (t.column("block_id"), t.column("town"));
         if bc.is_none() && tc.is_none() {
             diags.error(
@@ -95,7 +96,7 @@ pub fn read(
         }
     }
     let mut history = Enrollment::new();
-    if let Some(t) = Table::read(&dir.join("enrollment_history.csv"), Encoding::Auto, diags) {
+    if let Some(t) = Table::read(&dir.join("enrollment_history.csv"), encoding, diags) {
         if let Some([yc, sc, gc, ec]) = t.require(["year", "school_id", "grade", "enrolled"], diags)
         {
             t.rows(diags, |r, d| {
@@ -127,7 +128,7 @@ pub fn read(
     let mut housing = Housing::new();
     let hpath = dir.join("housing.csv");
     if hpath.exists() {
-        if let Some(t) = Table::read(&hpath, Encoding::Auto, diags) {
+        if let Some(t) = Table::read(&hpath, encoding, diags) {
             if let Some([bc, yc, hc]) = t.require(["block_id", "year", "new_households"], diags) {
                 t.rows(diags, |r, d| {
                     let b = r.lookup(d, bc, &blocks, "block", "blocks.csv");
@@ -149,10 +150,11 @@ pub fn read(
 pub fn read_feeders(
     path: &Path,
     data: &Dataset,
+    encoding: Encoding,
     diags: &mut Diagnostics,
 ) -> Option<HashMap<SchoolIx, Vec<(SchoolIx, f64)>>> {
     let schools = data.school_lookup();
-    let t = Table::read(path, Encoding::Auto, diags)?;
+    let t = Table::read(path, encoding, diags)?;
     let [pc, jc, sc] = t.require(["primary_id", "junior_id", "share"], diags)?;
     let mut out: std::collections::BTreeMap<SchoolIx, Vec<(SchoolIx, f64)>> = Default::default();
     let errors = diags.error_count();

@@ -38,11 +38,20 @@ pub fn load(scenario_path: &Path, encoding: Option<Encoding>) -> Result<Input> {
     let mut diags = Diagnostics::new();
     let file = scenario::read(scenario_path, &mut diags);
     let Some(file) = file else {
+        // the scenario has errors: still check its dataset, so one run
+        // lists every problem
+        if let Some((dir, enc)) = scenario::dataset_hint(scenario_path) {
+            dataset::read_dataset(&dir, encoding.unwrap_or(enc), &mut diags);
+        }
         return Err(Error::Input(diags));
     };
     let enc = encoding.unwrap_or(file.encoding);
-    let loaded = dataset::read_dataset(&file.scenario.dataset, enc, &mut diags);
+    let mut known = Vec::new();
+    let loaded = dataset::read_dataset_ids(&file.scenario.dataset, enc, &mut diags, &mut known);
     let Some(loaded) = loaded else {
+        if !known.is_empty() {
+            scenario::check_school_ids(scenario_path, &known, &mut diags);
+        }
         return Err(Error::Input(diags));
     };
     scenario::check_references(&file, &loaded.data, &mut diags);

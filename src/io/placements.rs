@@ -15,9 +15,10 @@ use crate::model::{Dataset, SchoolIx};
 pub fn read_admitted(
     path: &Path,
     data: &Dataset,
+    encoding: Encoding,
     diags: &mut Diagnostics,
 ) -> Option<Vec<(usize, SchoolIx)>> {
-    let t = Table::read(path, Encoding::Auto, diags)?;
+    let t = Table::read(path, encoding, diags)?;
     let [scol, pcol] = t.require(["student_id", "placed_school_id"], diags)?;
     let students: HashMap<&str, usize> = data
         .students
@@ -57,9 +58,10 @@ pub fn read_admitted(
 pub fn read_teachers(
     path: &Path,
     data: &Dataset,
+    encoding: Encoding,
     diags: &mut Diagnostics,
 ) -> Option<Vec<Vec<String>>> {
-    let t = Table::read(path, Encoding::Auto, diags)?;
+    let t = Table::read(path, encoding, diags)?;
     let [tcol, scol] = t.require(["teacher_id", "school_id"], diags)?;
     let schools = data.school_lookup();
     let mut out = vec![Vec::new(); data.schools.len()];

@@ -182,8 +182,15 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<ScenarioFile> {
 }
 
 fn read_depth(path: &Path, diags: &mut Diagnostics, depth: usize) -> Option<ScenarioFile> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    // Notepad on Chinese Windows may save the scenario as GB18030 (ANSI)
+    let text = match std::fs::read(path) {
+        Ok(b) => match crate::io::text::decode(b, Encoding::Auto) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.error(path, Some(e.line), None, e.message);
+                return None;
+            }
+        },
         Err(e) => {
             diags.error(path, None, None, format!("cannot read scenario: {e}"));
             return None;
@@ -1046,5 +1053,59 @@ mod extends_tests {
             .unwrap()
             .to_string()
             .contains("extends `nope.toml`: no such file"));
+    }
+}
+
+/// Where a scenario's dataset is and how it is encoded, read leniently from
+/// a scenario file that has errors elsewhere (following `extends`), so the
+/// dataset can still be checked in the same run and every problem reported
+/// at once. `None` when the file does not even say where its dataset is.
+pub fn dataset_hint(path: &Path) -> Option<(PathBuf, Encoding)> {
+    let mut path = path.to_path_buf();
+    let mut encoding = None;
+    for _ in 0..8 {
+        let bytes = std::fs::read(&path).ok()?;
+        let text = crate::io::text::decode(bytes, Encoding::Auto).ok()?;
+        let doc: toml::Table = text.parse().ok()?;
+        if encoding.is_none() {
+            encoding = doc
+                .get("encoding")
+                .and_then(|e| e.as_str())
+                .and_then(|e| e.parse().ok());
+        }
+        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        if let Some(d) = doc.get("dataset").and_then(|d| d.as_str()) {
+            return Some((dir.join(d).components().collect(), encoding.unwrap_or_default()));
+        }
+        path = dir.join(doc.get("extends")?.as_str()?);
+    }
+    None
+}
+
+/// Report the scenario's references to schools that are not in `known`
+/// (the ids schools.csv gave, when the dataset itself has errors and
+/// [`check_references`] cannot run).
+pub fn check_school_ids(path: &Path, known: &[String], diags: &mut Diagnostics) {
+    let mut inner = Diagnostics::new();
+    let Some(file) = read(path, &mut inner) else {
+        return;
+    };
+    let known: HashSet<&str> = known.iter().map(String::as_str).collect();
+    let mut f = Some(&file);
+    while let Some(file) = f {
+        let mut cx = Ctx {
+            path: &file.path,
+            text: &file.text,
+            diags,
+        };
+        for (id, at, key) in &file.refs {
+            if !known.contains(id.as_str()) && !file.new_ids.iter().any(|(n, _)| n == id) {
+                cx.err(
+                    *at,
+                    format!("{key}: unknown school `{id}`; expected a school_id from schools.csv"),
+                );
+            }
+        }
+        f = file.parent.as_deref();
     }
 }
