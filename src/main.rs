@@ -265,6 +265,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             let dist = distances(&input, None)?;
             let sum = summary::summarize(&input.data, &input.scenario, dist.as_ref());
             print!("{}", report::validate_text(&input.scenario, &sum));
+            print!("\n{}", report::read_counts_text(input.warnings.counts()));
             if sum.warnings.is_empty() {
                 println!("\nNo warnings.");
             } else {

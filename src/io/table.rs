@@ -49,6 +49,8 @@ pub struct Table {
     /// The names readers asked for (required and optional), for the
     /// "did you mean" check on unknown columns.
     asked: RefCell<Vec<String>>,
+    /// Folded names already reported as repeated.
+    repeated: RefCell<Vec<String>>,
 }
 
 /// One data row of a [`Table`].
@@ -327,6 +329,7 @@ impl Table {
             header_line,
             body_start,
             asked: RefCell::new(Vec::new()),
+            repeated: RefCell::new(Vec::new()),
         })
     }
 
@@ -361,7 +364,10 @@ impl Table {
         let mut ok = true;
         for (slot, name) in out.iter_mut().zip(names) {
             match self.column(name) {
-                Some(c) => *slot = c,
+                Some(c) => {
+                    *slot = c;
+                    self.report_repeat(c, diags);
+                }
                 None => {
                     ok = false;
                     let hint = self
@@ -384,6 +390,28 @@ impl Table {
         ok.then_some(out)
     }
 
+    /// A known column name given again after column `first` is an error
+    /// (which one is meant cannot be guessed), reported once.
+    fn report_repeat(&self, first: usize, diags: &mut Diagnostics) {
+        let f = &self.folded[first];
+        let Some(again) = self.folded[first + 1..].iter().position(|g| g == f) else {
+            return;
+        };
+        if self.repeated.borrow().contains(f) {
+            return;
+        }
+        self.repeated.borrow_mut().push(f.clone());
+        self.header_error(
+            diags,
+            format!(
+                "column {} repeats column {} (`{}`); expected each column name once",
+                first + again + 2,
+                first + 1,
+                echo(&self.headers[first])
+            ),
+        );
+    }
+
     /// Header problems that depend on the names the reader asked for:
     /// a known name given twice (error), an unknown name that looks like a
     /// known one (warning).
@@ -395,15 +423,7 @@ impl Table {
             }
             if let Some(first) = self.folded[..i].iter().position(|g| g == f) {
                 if asked.contains(f) {
-                    self.header_error(
-                        diags,
-                        format!(
-                            "column {} repeats column {} (`{}`); expected each column name once",
-                            i + 1,
-                            first + 1,
-                            echo(&self.headers[i])
-                        ),
-                    );
+                    self.report_repeat(first, diags);
                 }
                 continue;
             }
@@ -521,6 +541,10 @@ impl Table {
                 "file has a header but no rows; expected at least one row",
             );
         }
+        debug_assert_eq!(
+            count.lines,
+            count.rows + count.blank + count.comma_only + count.rejected
+        );
         let n = count.rows;
         diags.count(count);
         n
@@ -827,7 +851,7 @@ mod tests {
         t.rows(&mut d, |_, _| {});
         let msgs: Vec<String> = d.iter().map(|x| x.to_string()).collect();
         assert_eq!(msgs.len(), 3, "{msgs:?}");
-        assert!(msgs[0].contains("column 3 repeats column 2 (`family_id`)"), "{msgs:?}");
+        assert!(msgs[0].contains("column 3 repeats column 2 (`FAMILY_ID`)"), "{msgs:?}");
         assert!(msgs[1].contains("unknown column `Preference` is ignored; did you mean `preferences`?"), "{msgs:?}");
         assert!(msgs[2].contains("did you mean `score`?"), "{msgs:?}");
     }
