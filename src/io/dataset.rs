@@ -108,6 +108,10 @@ pub fn read_dataset_ids(
     let schools = read_school_rows(&dir.join("schools.csv"), encoding, boundary.as_ref(), diags);
     let (blocks, block_ids) =
         blocks_and_ids(&dir.join("blocks.csv"), encoding, boundary.as_ref(), diags);
+    // a file that gave no id at all (header only, unreadable) cannot be
+    // checked against: its own error says so, references are not reported
+    let schools = schools.filter(|s| !s.ids.is_empty());
+    let block_ids = block_ids.filter(|ids| !ids.is_empty());
     let school_ix = schools.as_ref().map(|s| index_of(s.ids.iter().map(String::as_str)));
     let block_ix = block_ids.as_ref().map(|ids| index_of(ids.iter().map(String::as_str)));
     let students = read_students(
