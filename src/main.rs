@@ -563,7 +563,8 @@ fn classes(
     let input = io::load(scenario, cli.encoding)?;
     print_warnings(&input.warnings, cli.max_errors);
     let mut diags = sunshine::Diagnostics::new();
-    let admitted = io::placements::read_admitted(placements, &input.data, input.encoding, &mut diags);
+    let admitted =
+        io::placements::read_admitted(placements, &input.data, input.encoding, &mut diags);
     let tpath = teachers
         .map(Path::to_path_buf)
         .unwrap_or_else(|| input.scenario.dataset.join("teachers.csv"));
@@ -939,9 +940,12 @@ fn forecast(
     let input = io::load(scenario, cli.encoding)?;
     print_warnings(&input.warnings, cli.max_errors);
     let mut diags = sunshine::Diagnostics::new();
-    let Some((births, history, housing)) =
-        io::forecast::read(&input.scenario.dataset, &input.data, input.encoding, &mut diags)
-    else {
+    let Some((births, history, housing)) = io::forecast::read(
+        &input.scenario.dataset,
+        &input.data,
+        input.encoding,
+        &mut diags,
+    ) else {
         return Err(Error::Input(diags));
     };
     let policy = input.scenario.forecast.clone();

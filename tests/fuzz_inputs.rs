@@ -27,21 +27,52 @@ use common::root;
 
 const CASE_LIMIT: Duration = Duration::from_secs(60);
 
-const FILES: [&str; 5] = ["students.csv", "schools.csv", "blocks.csv", "zones.csv", "zone_groups.csv"];
+const FILES: [&str; 5] = [
+    "students.csv",
+    "schools.csv",
+    "blocks.csv",
+    "zones.csv",
+    "zone_groups.csv",
+];
 
 #[derive(Clone, Debug)]
 enum Mutation {
-    FlipByte { at: usize, byte: u8 },
-    Truncate { at: usize },
-    InsertQuote { at: usize },
-    InsertBreak { at: usize, cr: bool, lf: bool },
+    FlipByte {
+        at: usize,
+        byte: u8,
+    },
+    Truncate {
+        at: usize,
+    },
+    InsertQuote {
+        at: usize,
+    },
+    InsertBreak {
+        at: usize,
+        cr: bool,
+        lf: bool,
+    },
     AllCr,
-    DuplicateRow { row: usize },
-    DeleteRow { row: usize },
-    DeleteColumn { col: usize },
-    DuplicateColumn { col: usize },
-    HugeNumber { row: usize, col: usize, which: usize },
-    CommaOnlyLines { row: usize },
+    DuplicateRow {
+        row: usize,
+    },
+    DeleteRow {
+        row: usize,
+    },
+    DeleteColumn {
+        col: usize,
+    },
+    DuplicateColumn {
+        col: usize,
+    },
+    HugeNumber {
+        row: usize,
+        col: usize,
+        which: usize,
+    },
+    CommaOnlyLines {
+        row: usize,
+    },
 }
 
 const HUGE: [&str; 6] = [
@@ -59,13 +90,18 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (at.clone(), any::<u8>()).prop_map(|(at, byte)| Mutation::FlipByte { at, byte }),
         at.clone().prop_map(|at| Mutation::Truncate { at }),
         at.clone().prop_map(|at| Mutation::InsertQuote { at }),
-        (at.clone(), any::<bool>(), any::<bool>()).prop_map(|(at, cr, lf)| Mutation::InsertBreak { at, cr, lf }),
+        (at.clone(), any::<bool>(), any::<bool>()).prop_map(|(at, cr, lf)| Mutation::InsertBreak {
+            at,
+            cr,
+            lf
+        }),
         Just(Mutation::AllCr),
         at.clone().prop_map(|row| Mutation::DuplicateRow { row }),
         at.clone().prop_map(|row| Mutation::DeleteRow { row }),
         (0usize..20).prop_map(|col| Mutation::DeleteColumn { col }),
         (0usize..20).prop_map(|col| Mutation::DuplicateColumn { col }),
-        (at.clone(), 0usize..20, 0usize..HUGE.len()).prop_map(|(row, col, which)| Mutation::HugeNumber { row, col, which }),
+        (at.clone(), 0usize..20, 0usize..HUGE.len())
+            .prop_map(|(row, col, which)| Mutation::HugeNumber { row, col, which }),
         at.prop_map(|row| Mutation::CommaOnlyLines { row }),
     ]
 }
@@ -79,7 +115,11 @@ fn apply(m: &Mutation, bytes: &[u8]) -> Vec<u8> {
     let n = b.len().max(1);
     let rows = |b: &[u8]| lines(b);
     let join = |ls: Vec<Vec<u8>>| ls.join(&b'\n');
-    let cols = |l: &[u8]| l.split(|&c| c == b',').map(<[u8]>::to_vec).collect::<Vec<_>>();
+    let cols = |l: &[u8]| {
+        l.split(|&c| c == b',')
+            .map(<[u8]>::to_vec)
+            .collect::<Vec<_>>()
+    };
     match *m {
         Mutation::FlipByte { at, byte } => {
             if !b.is_empty() {
@@ -107,7 +147,10 @@ fn apply(m: &Mutation, bytes: &[u8]) -> Vec<u8> {
             b.splice(at..at, ins);
             b
         }
-        Mutation::AllCr => b.iter().map(|&c| if c == b'\n' { b'\r' } else { c }).collect(),
+        Mutation::AllCr => b
+            .iter()
+            .map(|&c| if c == b'\n' { b'\r' } else { c })
+            .collect(),
         Mutation::DuplicateRow { row } => {
             let mut ls = rows(&b);
             let r = row % ls.len();
@@ -195,8 +238,12 @@ fn grade1_lines(bytes: &[u8]) -> usize {
     let text = String::from_utf8(bytes.to_vec()).unwrap_or(text);
     let text = text.trim_start_matches('\u{feff}');
     let split = |l: &str| -> Vec<String> {
-        let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(l.as_bytes());
-        r.records().next().map_or(vec![], |x| x.unwrap().iter().map(|s| s.trim().to_string()).collect())
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(l.as_bytes());
+        r.records().next().map_or(vec![], |x| {
+            x.unwrap().iter().map(|s| s.trim().to_string()).collect()
+        })
     };
     let mut header: Option<Vec<String>> = None;
     let mut n = 0;
@@ -269,7 +316,14 @@ fn check_case(fx: &Fixture, muts: &[(usize, Mutation)]) -> Result<(), TestCaseEr
         std::fs::write(p, apply(m, &b)).unwrap();
     }
     let mut child = Command::new(env!("CARGO_BIN_EXE_sunshine"))
-        .args(["place", "scenarios/longtan-2025.toml", "--out", "out", "--threads", "1"])
+        .args([
+            "place",
+            "scenarios/longtan-2025.toml",
+            "--out",
+            "out",
+            "--threads",
+            "1",
+        ])
         .current_dir(fx.path())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -288,7 +342,9 @@ fn check_case(fx: &Fixture, muts: &[(usize, Mutation)]) -> Result<(), TestCaseEr
         }
         if start.elapsed() > CASE_LIMIT {
             let _ = child.kill();
-            return Err(TestCaseError::fail(format!("no result in {CASE_LIMIT:?}: {muts:?}")));
+            return Err(TestCaseError::fail(format!(
+                "no result in {CASE_LIMIT:?}: {muts:?}"
+            )));
         }
         std::thread::sleep(Duration::from_millis(5));
     };
@@ -299,40 +355,87 @@ fn check_case(fx: &Fixture, muts: &[(usize, Mutation)]) -> Result<(), TestCaseEr
             let want = grade1_lines(&students);
             let placed = std::fs::read_to_string(fx.path().join("out/placements.csv")).unwrap();
             let got = placed.lines().count() - 1;
-            prop_assert_eq!(got, want, "placements rows vs applicant lines: {:?}\n{}", muts, stderr);
+            prop_assert_eq!(
+                got,
+                want,
+                "placements rows vs applicant lines: {:?}\n{}",
+                muts,
+                stderr
+            );
         }
         Some(2) => {
-            let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error: ")).collect();
-            prop_assert!(!errors.is_empty(), "exit 2 without an error line: {:?}\n{}", muts, stderr);
+            let errors: Vec<&str> = stderr
+                .lines()
+                .filter(|l| l.starts_with("error: "))
+                .collect();
+            prop_assert!(
+                !errors.is_empty(),
+                "exit 2 without an error line: {:?}\n{}",
+                muts,
+                stderr
+            );
             for e in errors {
-                let Some(rest) = e.strip_prefix("error: ") else { continue };
+                let Some(rest) = e.strip_prefix("error: ") else {
+                    continue;
+                };
                 if !rest.contains(".csv") && !rest.contains(".toml") && !rest.contains(".geojson") {
                     continue; // a summary or option error
                 }
                 // `file:line: ...`: the line must exist in that file
-                let file_end = rest.find(".csv").map(|i| i + 4).or_else(|| rest.find(".toml").map(|i| i + 5)).or_else(|| rest.find(".geojson").map(|i| i + 8)).unwrap();
+                let file_end = rest
+                    .find(".csv")
+                    .map(|i| i + 4)
+                    .or_else(|| rest.find(".toml").map(|i| i + 5))
+                    .or_else(|| rest.find(".geojson").map(|i| i + 8))
+                    .unwrap();
                 let file = &rest[..file_end];
                 let after = &rest[file_end..];
-                let Some(num) = after.strip_prefix(':').map(|a| a.split(|c: char| !c.is_ascii_digit()).next().unwrap()) else {
+                let Some(num) = after
+                    .strip_prefix(':')
+                    .map(|a| a.split(|c: char| !c.is_ascii_digit()).next().unwrap())
+                else {
                     continue;
                 };
                 if num.is_empty() {
                     // a problem of the whole file: only these may go without a line
                     prop_assert!(
-                        ["file is empty", "header but no rows", "cannot read", "not found", "boundary"].iter().any(|w| after.contains(w)),
-                        "error without a line: {}\n{:?}", e, muts
+                        [
+                            "file is empty",
+                            "header but no rows",
+                            "cannot read",
+                            "not found",
+                            "boundary"
+                        ]
+                        .iter()
+                        .any(|w| after.contains(w)),
+                        "error without a line: {}\n{:?}",
+                        e,
+                        muts
                     );
                     continue;
                 }
                 let line: usize = num.parse().unwrap();
                 let bytes = std::fs::read(fx.path().join(file)).unwrap();
                 let n = physical_lines(&bytes).len().max(1);
-                prop_assert!(line >= 1 && line <= n, "line {} beyond the {} lines of {}: {}\n{:?}", line, n, file, e, muts);
+                prop_assert!(
+                    line >= 1 && line <= n,
+                    "line {} beyond the {} lines of {}: {}\n{:?}",
+                    line,
+                    n,
+                    file,
+                    e,
+                    muts
+                );
             }
-            prop_assert!(!fx.path().join("out/placements.csv").exists(), "bad input wrote output");
+            prop_assert!(
+                !fx.path().join("out/placements.csv").exists(),
+                "bad input wrote output"
+            );
         }
         other => {
-            return Err(TestCaseError::fail(format!("exit {other:?}: {muts:?}\n{stderr}")));
+            return Err(TestCaseError::fail(format!(
+                "exit {other:?}: {muts:?}\n{stderr}"
+            )));
         }
     }
     Ok(())
@@ -340,7 +443,10 @@ fn check_case(fx: &Fixture, muts: &[(usize, Mutation)]) -> Result<(), TestCaseEr
 
 #[test]
 fn mutated_longtan_inputs_fail_cleanly_or_place_everyone() {
-    let cases: u32 = std::env::var("FUZZ_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let cases: u32 = std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
     let fx = Fixture::new();
     let mut runner = TestRunner::new(Config {
         cases,

@@ -59,8 +59,12 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Output files by name, per command.
+type Files = Vec<(String, Vec<u8>)>;
+type Outputs = Vec<(String, Files)>;
+
 /// Every file of an output folder, by name.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+fn files(dir: &Path) -> Files {
     let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -86,7 +90,7 @@ fn with_endings(text: &str, endings: &[&str]) -> String {
 }
 
 /// What each command writes, for one copy of the data.
-fn outputs(cwd: &Path, zones: bool, convert: &dyn Fn(&str) -> Vec<u8>) -> Vec<(String, Vec<(String, Vec<u8>)>)> {
+fn outputs(cwd: &Path, zones: bool, convert: &dyn Fn(&str) -> Vec<u8>) -> Outputs {
     let sc = "scenarios/longtan-2025.toml";
     ok(&run_in(cwd, &["place", sc, "--out", "out/place"]));
     // the classes command reads the placements as a planner would have
@@ -95,7 +99,14 @@ fn outputs(cwd: &Path, zones: bool, convert: &dyn Fn(&str) -> Vec<u8>) -> Vec<(S
     std::fs::write(cwd.join("placements.csv"), convert(&placements)).unwrap();
     ok(&run_in(
         cwd,
-        &["classes", sc, "--placements", "placements.csv", "--out", "out/classes"],
+        &[
+            "classes",
+            sc,
+            "--placements",
+            "placements.csv",
+            "--out",
+            "out/classes",
+        ],
     ));
     ok(&run_in(cwd, &["forecast", sc, "--out", "out/forecast"]));
     let mut v = vec![];
@@ -118,8 +129,16 @@ fn every_line_ending_gives_identical_outputs() {
     type Conv = Box<dyn Fn(&str) -> Vec<u8> + Send + Sync>;
     let variants: Vec<(&str, Conv, bool)> = vec![
         ("lf", Box::new(|t: &str| t.as_bytes().to_vec()), true),
-        ("crlf", Box::new(|t: &str| with_endings(t, &["\r\n"]).into_bytes()), true),
-        ("cr", Box::new(|t: &str| with_endings(t, &["\r"]).into_bytes()), true),
+        (
+            "crlf",
+            Box::new(|t: &str| with_endings(t, &["\r\n"]).into_bytes()),
+            true,
+        ),
+        (
+            "cr",
+            Box::new(|t: &str| with_endings(t, &["\r"]).into_bytes()),
+            true,
+        ),
         (
             "mixed",
             Box::new(|t: &str| with_endings(t, &["\n", "\r\n", "\r", "\r\n"]).into_bytes()),
@@ -134,7 +153,7 @@ fn every_line_ending_gives_identical_outputs() {
             false,
         ),
     ];
-    let results: Vec<(String, Vec<(String, Vec<(String, Vec<u8>)>)>)> = std::thread::scope(|s| {
+    let results: Vec<(String, Outputs)> = std::thread::scope(|s| {
         let handles: Vec<_> = variants
             .iter()
             .map(|(name, conv, zones)| {
@@ -181,7 +200,11 @@ fn every_line_ending_gives_identical_outputs() {
 fn with_students(f: impl Fn(&mut Vec<String>)) -> tempfile::TempDir {
     let dir = copy_dataset(&|t: &str| t.as_bytes().to_vec());
     let p = dir.path().join("data/longtan/students.csv");
-    let mut lines: Vec<String> = std::fs::read_to_string(&p).unwrap().lines().map(String::from).collect();
+    let mut lines: Vec<String> = std::fs::read_to_string(&p)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
     f(&mut lines);
     std::fs::write(&p, lines.join("\r\n") + "\r\n").unwrap();
     dir
@@ -214,7 +237,10 @@ fn a_stray_quote_is_an_error_at_its_line() {
         err.contains("students.csv:11: column 13 (family_id): a quote `\"` opens a cell that does not close on this line"),
         "{err}"
     );
-    assert!(err.contains("students.csv:21: column 13 (family_id): a quote `\"` inside a cell"), "{err}");
+    assert!(
+        err.contains("students.csv:21: column 13 (family_id): a quote `\"` inside a cell"),
+        "{err}"
+    );
     // no student row is echoed: only the id-free message
     assert!(!err.contains(",F,") && !err.contains(",M,"), "{err}");
 }
@@ -232,8 +258,16 @@ fn validate_prints_lines_and_rows_per_file() {
     let o = run_in(dir.path(), &["validate", "scenarios/longtan-2025.toml"]);
     let out = ok(&o);
     let row = out.lines().find(|l| l.contains("students.csv")).unwrap();
-    let nums: Vec<&str> = row.split(['│', '┆']).map(str::trim).filter(|c| !c.is_empty()).collect();
-    assert_eq!(nums, ["students.csv", "6120", "6117", "1", "2", "0"], "{row}");
+    let nums: Vec<&str> = row
+        .split(['│', '┆'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        nums,
+        ["students.csv", "6120", "6117", "1", "2", "0"],
+        "{row}"
+    );
     let err = stderr(&o);
     assert!(
         err.contains("students.csv:6: warning: 2 line(s) of commas only skipped (line 6, 6121)"),
@@ -246,7 +280,9 @@ fn validate_prints_lines_and_rows_per_file() {
 #[test]
 fn header_repeats_and_look_alikes() {
     let dir = with_students(|l| {
-        l[0] = l[0].replace("student_id", " Student_ID ").replace("family_id", "famly_id");
+        l[0] = l[0]
+            .replace("student_id", " Student_ID ")
+            .replace("family_id", "famly_id");
     });
     let o = run_in(dir.path(), &["validate", "scenarios/longtan-2025.toml"]);
     ok(&o);
@@ -260,7 +296,13 @@ fn header_repeats_and_look_alikes() {
     });
     let o = run_in(dir.path(), &["validate", "scenarios/longtan-2025.toml"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("students.csv:1: column 7 repeats column 4 (`gender`); expected each column name once"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "students.csv:1: column 7 repeats column 4 (`gender`); expected each column name once"
+        ),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// Four planted problems (a scenario key, a schools.csv value, a zones.csv
@@ -288,7 +330,11 @@ fn every_planted_problem_in_one_run() {
     std::fs::write(d.join("zones.csv"), lines.join("\n") + "\n").unwrap();
     let sc = dir.path().join("scenarios/longtan-2025.toml");
     let text = std::fs::read_to_string(&sc).unwrap();
-    std::fs::write(&sc, text.replace("candidates = 15", "candidates = 15\ncandidate = 3")).unwrap();
+    std::fs::write(
+        &sc,
+        text.replace("candidates = 15", "candidates = 15\ncandidate = 3"),
+    )
+    .unwrap();
     let o = run_in(dir.path(), &["validate", "scenarios/longtan-2025.toml"]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
@@ -312,13 +358,42 @@ fn encoding_reaches_the_forecast_readers() {
     let dir = copy_dataset(&|t: &str| t.as_bytes().to_vec());
     let d = dir.path().join("data/longtan");
     // a town name in births.csv is Chinese: re-save every file as GB18030
-    for f in ["births.csv", "enrollment_history.csv", "housing.csv", "schools.csv", "blocks.csv", "students.csv", "zones.csv", "zone_groups.csv"] {
+    for f in [
+        "births.csv",
+        "enrollment_history.csv",
+        "housing.csv",
+        "schools.csv",
+        "blocks.csv",
+        "students.csv",
+        "zones.csv",
+        "zone_groups.csv",
+    ] {
         let t = std::fs::read_to_string(d.join(f)).unwrap();
-        std::fs::write(d.join(f), encoding_rs::GB18030.encode(&t).0.into_owned()).unwrap();
+        std::fs::write(d.join(f), &encoding_rs::GB18030.encode(&t).0).unwrap();
     }
-    let o = run_in(dir.path(), &["--encoding", "gb18030", "forecast", "scenarios/longtan-2025.toml", "--out", "out"]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "--encoding",
+            "gb18030",
+            "forecast",
+            "scenarios/longtan-2025.toml",
+            "--out",
+            "out",
+        ],
+    );
     ok(&o);
-    let o = run_in(dir.path(), &["--encoding", "utf-8", "forecast", "scenarios/longtan-2025.toml", "--out", "out2"]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "--encoding",
+            "utf-8",
+            "forecast",
+            "scenarios/longtan-2025.toml",
+            "--out",
+            "out2",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     let schools = std::fs::read_to_string(root().join("data/longtan/schools.csv")).unwrap();
@@ -344,4 +419,3 @@ fn long_cells_are_cut_in_messages() {
     assert!(err.len() < 2_000, "{} bytes", err.len());
     assert!(err.contains("女…` is not a gender"), "{err}");
 }
-

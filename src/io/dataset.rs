@@ -112,8 +112,12 @@ pub fn read_dataset_ids(
     // checked against: its own error says so, references are not reported
     let schools = schools.filter(|s| !s.ids.is_empty());
     let block_ids = block_ids.filter(|ids| !ids.is_empty());
-    let school_ix = schools.as_ref().map(|s| index_of(s.ids.iter().map(String::as_str)));
-    let block_ix = block_ids.as_ref().map(|ids| index_of(ids.iter().map(String::as_str)));
+    let school_ix = schools
+        .as_ref()
+        .map(|s| index_of(s.ids.iter().map(String::as_str)));
+    let block_ix = block_ids
+        .as_ref()
+        .map(|ids| index_of(ids.iter().map(String::as_str)));
     let students = read_students(
         &dir.join("students.csv"),
         encoding,
@@ -132,7 +136,16 @@ pub fn read_dataset_ids(
                 .filter(|i| !valid.contains_key(i.as_str()))
                 .cloned()
                 .collect();
-            read_zones_known(&zpath, encoding, &sr.valid, &valid, &broken, bi, bids.len(), diags)
+            read_zones_known(
+                &zpath,
+                encoding,
+                &sr.valid,
+                &valid,
+                &broken,
+                bi,
+                bids.len(),
+                diags,
+            )
         }
         _ => None,
     };
@@ -275,23 +288,22 @@ fn read_school_rows(
 ) -> Option<SchoolRows> {
     let t = Table::read(path, encoding, diags)?;
     let mut ids = Vec::new();
-    let [id, name, level, lon, lat, town, seats, classes, size, boarding, status] = t
-        .require(
-            [
-                "school_id",
-                "name",
-                "level",
-                "lon",
-                "lat",
-                "town",
-                "entry_seats",
-                "classes",
-                "max_class_size",
-                "boarding",
-                "status",
-            ],
-            diags,
-        )?;
+    let [id, name, level, lon, lat, town, seats, classes, size, boarding, status] = t.require(
+        [
+            "school_id",
+            "name",
+            "level",
+            "lon",
+            "lat",
+            "town",
+            "entry_seats",
+            "classes",
+            "max_class_size",
+            "boarding",
+            "status",
+        ],
+        diags,
+    )?;
     let mut out = Vec::new();
     let cost_col = t.column("annual_cost");
     let mut seen = HashMap::new();
@@ -611,8 +623,7 @@ fn report_duplicate_students(
     for w in seen.windows(2) {
         if w[0].0 == w[1].0 {
             // the first line of a run of repeats
-            let first = seen
-                .partition_point(|x| x.0 < w[0].0);
+            let first = seen.partition_point(|x| x.0 < w[0].0);
             found.push((w[1].1, seen[first].1, w[1].0.clone()));
         }
     }
@@ -622,7 +633,9 @@ fn report_duplicate_students(
             path,
             Some(line as usize),
             Some(crate::diag::Column::Field(column, "student_id".into())),
-            format!("duplicate student_id `{id}` (first on line {first}); expected each applicant once"),
+            format!(
+                "duplicate student_id `{id}` (first on line {first}); expected each applicant once"
+            ),
         );
     }
 }
@@ -686,7 +699,9 @@ pub fn read_zones(
     diags: &mut Diagnostics,
 ) -> Option<Zones> {
     let none = std::collections::HashSet::new();
-    read_zones_known(path, encoding, schools, school_ix, &none, blocks, n_blocks, diags)
+    read_zones_known(
+        path, encoding, schools, school_ix, &none, blocks, n_blocks, diags,
+    )
 }
 
 /// [`read_zones`] where `broken` names schools.csv rows that exist but have

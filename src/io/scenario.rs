@@ -1075,7 +1075,10 @@ pub fn dataset_hint(path: &Path) -> Option<(PathBuf, Encoding)> {
         }
         let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         if let Some(d) = doc.get("dataset").and_then(|d| d.as_str()) {
-            return Some((dir.join(d).components().collect(), encoding.unwrap_or_default()));
+            return Some((
+                dir.join(d).components().collect(),
+                encoding.unwrap_or_default(),
+            ));
         }
         path = dir.join(doc.get("extends")?.as_str()?);
     }

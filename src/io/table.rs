@@ -149,7 +149,11 @@ enum SplitError {
 
 /// Split one physical line into cells, appending their text to `buf` and
 /// their byte ranges in `buf` to `spans`.
-fn split_line(line: &str, buf: &mut String, spans: &mut Vec<Range<usize>>) -> Result<(), SplitError> {
+fn split_line(
+    line: &str,
+    buf: &mut String,
+    spans: &mut Vec<Range<usize>>,
+) -> Result<(), SplitError> {
     buf.clear();
     spans.clear();
     let mut rest = line;
@@ -317,9 +321,15 @@ impl Table {
             );
             return None;
         };
-        let headers: Vec<String> = spans.iter().map(|s| buf[s.clone()].trim().to_string()).collect();
+        let headers: Vec<String> = spans
+            .iter()
+            .map(|s| buf[s.clone()].trim().to_string())
+            .collect();
         let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
-        let named = folded.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
+        let named = folded
+            .iter()
+            .rposition(|h| !h.is_empty())
+            .map_or(0, |i| i + 1);
         Some(Table {
             path: path.to_path_buf(),
             text,
@@ -375,7 +385,13 @@ impl Table {
                         .iter()
                         .enumerate()
                         .find(|(_, h)| !h.is_empty() && looks_like(h, name))
-                        .map(|(i, h)| format!(" (column {} is `{}`: did you mean `{name}`?)", i + 1, echo(h)))
+                        .map(|(i, h)| {
+                            format!(
+                                " (column {} is `{}`: did you mean `{name}`?)",
+                                i + 1,
+                                echo(h)
+                            )
+                        })
                         .unwrap_or_default();
                     self.header_error(
                         diags,
@@ -436,7 +452,10 @@ impl Table {
                     &self.path,
                     Some(self.header_line),
                     Some(Column::Field(i + 1, echo(&self.headers[i]))),
-                    format!("unknown column `{}` is ignored; did you mean `{k}`?", echo(&self.headers[i])),
+                    format!(
+                        "unknown column `{}` is ignored; did you mean `{k}`?",
+                        echo(&self.headers[i])
+                    ),
                 );
             }
         }
@@ -684,7 +703,10 @@ impl Row<'_> {
             self.error(
                 diags,
                 col,
-                format!("unknown {what} `{}`; expected a {what}_id from {file}", echo(v)),
+                format!(
+                    "unknown {what} `{}`; expected a {what}_id from {file}",
+                    echo(v)
+                ),
             );
         }
         found
@@ -733,7 +755,12 @@ mod tests {
                 t.column(c);
             }
             t.rows(&mut d, |r, _| {
-                rows.push((r.line, (0..t.headers().len()).map(|i| r.get(i).to_string()).collect()));
+                rows.push((
+                    r.line,
+                    (0..t.headers().len())
+                        .map(|i| r.get(i).to_string())
+                        .collect(),
+                ));
             });
         }
         (rows, d.iter().map(|x| x.to_string()).collect())
@@ -807,13 +834,28 @@ mod tests {
         let ids: Vec<&str> = rows.iter().map(|(_, c)| c[0].as_str()).collect();
         assert_eq!(ids, ["a", "c", "e"]);
         assert_eq!(msgs.len(), 2, "{msgs:?}");
-        assert!(msgs[0].starts_with("t.csv:3: column 2 (family): a quote"), "{msgs:?}");
-        assert!(msgs[1].starts_with("t.csv:5: column 2 (family): a quote"), "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("t.csv:3: column 2 (family): a quote"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].starts_with("t.csv:5: column 2 (family): a quote"),
+            "{msgs:?}"
+        );
         // a quote inside an unquoted cell, text after a closing quote
-        let (rows, msgs) = read("id,n\na,x\"y\nb,\"x\"y\nc,\"ok, \"\"quoted\"\"\"\n", &["id"]);
+        let (rows, msgs) = read(
+            "id,n\na,x\"y\nb,\"x\"y\nc,\"ok, \"\"quoted\"\"\"\n",
+            &["id"],
+        );
         assert_eq!(rows, vec![(4, vec!["c".into(), "ok, \"quoted\"".into()])]);
-        assert!(msgs[0].starts_with("t.csv:2: column 2 (n): a quote `\"` inside"), "{msgs:?}");
-        assert!(msgs[1].starts_with("t.csv:3: column 2 (n): text after"), "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("t.csv:2: column 2 (n): a quote `\"` inside"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].starts_with("t.csv:3: column 2 (n): text after"),
+            "{msgs:?}"
+        );
     }
 
     #[test]
@@ -828,7 +870,10 @@ mod tests {
             ["t.csv:3: warning: 2 line(s) of commas only skipped (line 3, 6); Excel leaves these below a table"]
         );
         let c = d.counts().next().unwrap();
-        assert_eq!((c.lines, c.rows, c.blank, c.comma_only, c.rejected), (5, 2, 1, 2, 0));
+        assert_eq!(
+            (c.lines, c.rows, c.blank, c.comma_only, c.rejected),
+            (5, 2, 1, 2, 0)
+        );
     }
 
     #[test]
@@ -836,13 +881,20 @@ mod tests {
         // Excel pads to the widest row; a value under no name is an error
         let (rows, msgs) = read("id,n,,\na,1,,\nb,2\nc,3,x,\nd\n", &["id", "n"]);
         assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), [2, 3]);
-        assert!(msgs[0].starts_with("t.csv:4: a value in column 3, which has no name"), "{msgs:?}");
-        assert!(msgs[1].starts_with("t.csv:5: row has 1 fields; expected 2"), "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("t.csv:4: a value in column 3, which has no name"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].starts_with("t.csv:5: row has 1 fields; expected 2"),
+            "{msgs:?}"
+        );
     }
 
     #[test]
     fn headers_ignore_case_and_spaces_and_reject_repeats() {
-        let (t, mut d) = table(" Student_ID ,FAMILY_ID,family_id,Preference,ｓｃｏｒｅ\ns1,f,g,x,1\n");
+        let (t, mut d) =
+            table(" Student_ID ,FAMILY_ID,family_id,Preference,ｓｃｏｒｅ\ns1,f,g,x,1\n");
         let t = t.unwrap();
         assert_eq!(t.require(["student_id"], &mut d), Some([0]));
         assert_eq!(t.column("family_id"), Some(1));
@@ -851,8 +903,14 @@ mod tests {
         t.rows(&mut d, |_, _| {});
         let msgs: Vec<String> = d.iter().map(|x| x.to_string()).collect();
         assert_eq!(msgs.len(), 3, "{msgs:?}");
-        assert!(msgs[0].contains("column 3 repeats column 2 (`FAMILY_ID`)"), "{msgs:?}");
-        assert!(msgs[1].contains("unknown column `Preference` is ignored; did you mean `preferences`?"), "{msgs:?}");
+        assert!(
+            msgs[0].contains("column 3 repeats column 2 (`FAMILY_ID`)"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].contains("unknown column `Preference` is ignored; did you mean `preferences`?"),
+            "{msgs:?}"
+        );
         assert!(msgs[2].contains("did you mean `score`?"), "{msgs:?}");
     }
 
@@ -861,7 +919,10 @@ mod tests {
         let (t, mut d) = table("studentid,n\n1,2\n");
         assert!(t.unwrap().require(["student_id"], &mut d).is_none());
         let m = d.iter().next().unwrap().to_string();
-        assert!(m.contains("(column 1 is `studentid`: did you mean `student_id`?)"), "{m}");
+        assert!(
+            m.contains("(column 1 is `studentid`: did you mean `student_id`?)"),
+            "{m}"
+        );
     }
 
     #[test]

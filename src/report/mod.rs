@@ -115,15 +115,24 @@ pub fn validate_text(s: &Scenario, sum: &DatasetSummary) -> String {
 /// The books of every CSV file read: physical lines after the header and
 /// what became of each (`validate` prints this so a planner sees that no
 /// row was lost: lines = rows + blank + comma-only + rejected).
-pub fn read_counts_text<'a>(counts: impl Iterator<Item = &'a crate::io::table::ReadCount>) -> String {
-    let mut t = table(&["file", "lines after header", "rows read", "blank", "commas only", "rejected"]);
+pub fn read_counts_text<'a>(
+    counts: impl Iterator<Item = &'a crate::io::table::ReadCount>,
+) -> String {
+    let mut t = table(&[
+        "file",
+        "lines after header",
+        "rows read",
+        "blank",
+        "commas only",
+        "rejected",
+    ]);
     let mut any = false;
     for c in counts {
         any = true;
-        let name = c
-            .path
-            .file_name()
-            .map_or_else(|| c.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = c.path.file_name().map_or_else(
+            || c.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         t.add_row(vec![
             Cell::new(name),
             num(c.lines),
