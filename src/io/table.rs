@@ -194,9 +194,12 @@ impl Table {
 }
 
 impl Row<'_> {
-    /// The trimmed text of a field.
+    /// The trimmed text of a field; a cell that sunshine neutralised
+    /// against formula injection (`'=…`) reads as the text without the
+    /// apostrophe, as a spreadsheet shows it.
     pub fn get(&self, col: usize) -> &str {
-        std::str::from_utf8(&self.record[col]).map_or("", str::trim)
+        std::str::from_utf8(&self.record[col])
+            .map_or("", |s| crate::io::output::csv_cell_unescape(s.trim()))
     }
 
     pub fn column(&self, col: usize) -> Column {
