@@ -415,8 +415,7 @@ fn distances<'a>(
             .join(".sunshine-cache")
     });
     let (dist, report) =
-        sunshine::roads::source_for(&input.data, &input.scenario, cache.as_deref())
-            .map_err(Error::Other)?;
+        sunshine::roads::source_for(&input.data, &input.scenario, cache.as_deref())?;
     if let (Some(r), sunshine::scenario::DistancePolicy::Road(road)) =
         (report, &input.scenario.policy.distance)
     {
@@ -442,6 +441,9 @@ fn distances<'a>(
                 r.edges,
                 r.pairs
             );
+        }
+        if let Some(w) = &r.cache_rebuilt {
+            eprintln!("warning: {w}");
         }
         let blocks = input.data.blocks.len();
         let far: Vec<String> = r
@@ -502,8 +504,18 @@ fn parse_mechanism(mechanism: &str, tie_breaking: &str) -> Result<Mechanism, Err
     Ok(m.with_tie_break(t))
 }
 
+/// The most worker threads `--threads` takes: far beyond the cores of any
+/// planner's machine (results never depend on it), and it keeps a typo
+/// such as `10000` from spending minutes on starting threads.
+const MAX_THREADS: usize = 256;
+
 fn set_threads(threads: Option<usize>) -> Result<(), Error> {
     if let Some(t) = threads {
+        if !(1..=MAX_THREADS).contains(&t) {
+            return Err(Error::Usage(format!(
+                "--threads {t}; expected 1 to {MAX_THREADS}"
+            )));
+        }
         rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build_global()
@@ -522,6 +534,12 @@ fn odds(
     threads: Option<usize>,
 ) -> Result<(), Error> {
     let mechanism = parse_mechanism(mechanism, tie_breaking)?;
+    if !(1..=sunshine::odds::MAX_DRAWS).contains(&draws) {
+        return Err(Error::Usage(format!(
+            "--draws {draws}; expected 1 to {}",
+            sunshine::odds::MAX_DRAWS
+        )));
+    }
     if mechanism == Mechanism::MinDistance {
         return Err(Error::Usage(
             "min-distance has no lottery; expected zoned, deferred-acceptance or boston".into(),
@@ -916,7 +934,10 @@ fn zones(
         &settings,
         dist.as_ref(),
     )
-    .map_err(Error::Other)?;
+    .map_err(|e| {
+        diags.error(&input.scenario.dataset.join(e.file), None, None, e.message);
+        Error::Input(diags)
+    })?;
     let solved = zones::solve(
         &problem.instance,
         method,

@@ -96,9 +96,19 @@ struct DrawResult {
     cutoff: Vec<Option<(u8, f64)>>,
 }
 
-/// Run `draws` lotteries of the scenario (in parallel) and count outcomes.
-/// `progress` is called after each draw with the number done so far
-/// (order varies with threads; the result does not).
+/// The most draws `odds` runs: far beyond what the odds need (the standard
+/// error of a probability is below 0.002 at 100,000 draws), and a bound on
+/// its time and memory.
+pub const MAX_DRAWS: usize = 100_000;
+
+/// Draws run at once (in parallel) before their outcomes are counted: the
+/// memory of the per-draw results is bounded by this, whatever `draws` is.
+const CHUNK: usize = 1024;
+
+/// Run `draws` lotteries of the scenario (in parallel, [`CHUNK`] at a time)
+/// and count outcomes. Counting goes in draw order, so the result does not
+/// depend on the threads. `progress` is called after each draw with the
+/// number done so far (order varies with threads; the result does not).
 pub fn odds(
     data: &Dataset,
     scenario: &Scenario,
@@ -113,49 +123,46 @@ pub fn odds(
     };
     let prep = place::admission_stage(data, scenario, mechanism, reach, dist);
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<DrawResult> = (0..draws)
-        .into_par_iter()
-        .map(|d| {
-            let draw = draw_for(&prep, scenario.policy.lottery_seed, d);
-            let mut placements = place::initial_placements(&prep, &draw);
-            let mut stats = place::empty_stats(data, scenario);
-            let mut seats = prep.seats.clone();
-            place::admit(data, &prep, &draw, &mut placements, &mut stats, &mut seats);
-            let r =
-                DrawResult {
-                    admitted: placements
-                        .iter()
-                        .enumerate()
-                        .map(|(a, p)| {
-                            // a one-school zone applicant in the drawn tier: r / n
-                            let drawn =
-                                p.zone_school
-                                    .filter(|_| prep.lists[a].is_empty())
-                                    .and_then(|z| {
-                                        stats[z.ix()].zone_draw.filter(|d| d.tier == p.tier).map(
-                                            |d| (z.0, f64::from(d.seats) / f64::from(d.applicants)),
-                                        )
-                                    });
-                            match drawn {
-                                Some((z, prob)) => (Some(z), prob),
-                                None => (
-                                    p.placed
-                                        .filter(|_| p.outcome.admitted_by_mechanism())
-                                        .map(|s| s.0),
-                                    1.0,
-                                ),
-                            }
-                        })
-                        .collect(),
-                    cutoff: stats
-                        .iter()
-                        .map(|s| s.lottery_cutoff.map(|(t, n)| (t.0, n)))
-                        .collect(),
-                };
-            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-            r
-        })
-        .collect();
+    let run = |d: usize| -> DrawResult {
+        let draw = draw_for(&prep, scenario.policy.lottery_seed, d);
+        let mut placements = place::initial_placements(&prep, &draw);
+        let mut stats = place::empty_stats(data, scenario);
+        let mut seats = prep.seats.clone();
+        place::admit(data, &prep, &draw, &mut placements, &mut stats, &mut seats);
+        let r = DrawResult {
+            admitted: placements
+                .iter()
+                .enumerate()
+                .map(|(a, p)| {
+                    // a one-school zone applicant in the drawn tier: r / n
+                    let drawn = p
+                        .zone_school
+                        .filter(|_| prep.lists[a].is_empty())
+                        .and_then(|z| {
+                            stats[z.ix()]
+                                .zone_draw
+                                .filter(|d| d.tier == p.tier)
+                                .map(|d| (z.0, f64::from(d.seats) / f64::from(d.applicants)))
+                        });
+                    match drawn {
+                        Some((z, prob)) => (Some(z), prob),
+                        None => (
+                            p.placed
+                                .filter(|_| p.outcome.admitted_by_mechanism())
+                                .map(|s| s.0),
+                            1.0,
+                        ),
+                    }
+                })
+                .collect(),
+            cutoff: stats
+                .iter()
+                .map(|s| s.lottery_cutoff.map(|(t, n)| (t.0, n)))
+                .collect(),
+        };
+        progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+        r
+    };
 
     // (block, tier) groups of applicants placed by block (geocoded ones and
     // severe disability are not in block odds)
@@ -166,18 +173,36 @@ pub fn odds(
             groups.entry((b.0, prep.tier[a].0)).or_default().push(a);
         }
     }
-    let mut blocks = Vec::new();
-    for (&(b, t), members) in &groups {
-        let mut counts: BTreeMap<Option<u32>, f64> = BTreeMap::new();
-        for r in &results {
-            for &a in members {
-                let (school, p) = r.admitted[a];
-                *counts.entry(school).or_default() += p;
-                if p < 1.0 {
-                    *counts.entry(None).or_default() += 1.0 - p;
+    let mut counts: Vec<BTreeMap<Option<u32>, f64>> = vec![BTreeMap::new(); groups.len()];
+    let mut scores: Vec<Vec<f64>> = vec![Vec::new(); data.schools.len()];
+    let mut tiers: Vec<BTreeMap<u8, usize>> = vec![BTreeMap::new(); data.schools.len()];
+    let mut start = 0;
+    while start < draws {
+        let end = draws.min(start + CHUNK);
+        let results: Vec<DrawResult> = (start..end).into_par_iter().map(run).collect();
+        for (members, counts) in groups.values().zip(&mut counts) {
+            for r in &results {
+                for &a in members {
+                    let (school, p) = r.admitted[a];
+                    *counts.entry(school).or_default() += p;
+                    if p < 1.0 {
+                        *counts.entry(None).or_default() += 1.0 - p;
+                    }
                 }
             }
         }
+        for r in &results {
+            for (s, c) in r.cutoff.iter().enumerate() {
+                if let Some((t, n)) = *c {
+                    scores[s].push(f64::from(t - 1) + n);
+                    *tiers[s].entry(t).or_default() += 1;
+                }
+            }
+        }
+        start = end;
+    }
+    let mut blocks = Vec::new();
+    for ((&(b, t), members), counts) in groups.iter().zip(counts) {
         let total = (members.len() * draws.max(1)) as f64;
         for (school, n) in counts {
             blocks.push(BlockOdds {
@@ -190,15 +215,7 @@ pub fn odds(
         }
     }
     let mut cutoffs = Vec::new();
-    for s in 0..data.schools.len() {
-        let mut scores: Vec<f64> = Vec::new();
-        let mut tiers: BTreeMap<u8, usize> = BTreeMap::new();
-        for r in &results {
-            if let Some((t, n)) = r.cutoff[s] {
-                scores.push(f64::from(t - 1) + n);
-                *tiers.entry(t).or_default() += 1;
-            }
-        }
+    for (s, (mut scores, tiers)) in scores.into_iter().zip(tiers).enumerate() {
         if scores.is_empty() {
             continue;
         }

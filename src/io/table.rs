@@ -586,11 +586,13 @@ fn split_message(e: &SplitError, _field: Option<usize>) -> String {
 }
 
 impl Row<'_> {
-    /// The trimmed text of a field (empty past the end of a padded row).
+    /// The trimmed text of a field (empty past the end of a padded row);
+    /// a cell that sunshine neutralised against formula injection (`'=…`)
+    /// reads as the text without the apostrophe, as a spreadsheet shows it.
     pub fn get(&self, col: usize) -> &str {
-        self.spans
-            .get(col)
-            .map_or("", |s| self.cells[s.clone()].trim())
+        self.spans.get(col).map_or("", |s| {
+            crate::io::output::csv_cell_unescape(self.cells[s.clone()].trim())
+        })
     }
 
     /// A field as a message may echo it ([`echo`]).

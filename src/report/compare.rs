@@ -2,7 +2,7 @@
 
 use comfy_table::Cell;
 
-use super::{csv_bytes, num, table};
+use super::{csv_bytes, md, num, table};
 use crate::compare::{Comparison, Totals};
 use crate::io::output::OutputSet;
 
@@ -136,7 +136,7 @@ fn markdown(c: &Comparison) -> String {
     let mut m = String::from("# Scenario comparison\n\nThe first scenario is the baseline.\n\n");
     m.push_str(&format!(
         "Distances: {}.\n\n## District totals\n\n",
-        distances_line(c)
+        md(&distances_line(c))
     ));
     m.push_str(&format!(
         "| {} |\n|{}\n",
@@ -144,15 +144,20 @@ fn markdown(c: &Comparison) -> String {
         "---|".repeat(TOTALS_HEADER.len())
     ));
     for r in totals_rows(&c.names, &c.totals) {
-        m.push_str(&format!("| {} |\n", r.join(" | ")));
+        let cells: Vec<String> = r.iter().map(|x| md(x)).collect();
+        m.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     m.push_str("\n## Displaced applicants (zone changed from the baseline)\n\n");
     m.push_str("| scenario | displaced | migrant | left-behind | disabled | extra km mean | p90 | max | beyond radius | unplaced | by town |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (i, s) in c.displaced_summary.iter().enumerate() {
-        let towns: Vec<String> = s.by_town.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        let towns: Vec<String> = s
+            .by_town
+            .iter()
+            .map(|(t, n)| format!("{} {n}", md(t)))
+            .collect();
         m.push_str(&format!(
             "| {} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {} | {} | {} |\n",
-            c.names[i + 1],
+            md(&c.names[i + 1]),
             s.count,
             s.migrant,
             s.left_behind,
@@ -169,11 +174,11 @@ fn markdown(c: &Comparison) -> String {
         "\n## Schools (seats / applicants / admitted / utilisation per scenario)\n\n| school |",
     );
     for n in &c.names {
-        m.push_str(&format!(" {n} |"));
+        m.push_str(&format!(" {} |", md(n)));
     }
     m.push_str(&format!("\n|---|{}\n", "---|".repeat(c.names.len())));
     for (id, name, runs) in &c.schools {
-        m.push_str(&format!("| {id} {name} |"));
+        m.push_str(&format!("| {} {} |", md(id), md(name)));
         for f in runs {
             match f {
                 Some(f) if f.closed => m.push_str(" closed |"),

@@ -3,7 +3,7 @@
 
 use comfy_table::Cell;
 
-use super::{csv_bytes, esc, num, table};
+use super::{csv_bytes, esc, md, num, table};
 use crate::forecast::{Projection, ShortfallRow, Warning};
 use crate::io::output::OutputSet;
 use crate::model::{Dataset, SchoolIx};
@@ -137,8 +137,8 @@ fn markdown(
     for r in rows.iter().filter(|r| r.warning != Warning::None) {
         m.push_str(&format!(
             "| {} {} | {} | {:.0} | {} | {:+.0} | {:.0}% | {} | {} |\n",
-            data.school(r.school).id,
-            data.school(r.school).name,
+            md(data.school(r.school).id.as_str()),
+            md(&data.school(r.school).name),
             r.year,
             r.projected,
             r.seats,

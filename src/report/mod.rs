@@ -30,6 +30,31 @@ pub(crate) fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Text from the input (names, ids) for a Markdown file: `&`, `<`, `>`
+/// and `"` become HTML entities, so a name cannot open a tag such as
+/// `<script>` in a viewer that renders HTML; the Markdown punctuation that
+/// could break a table (`|`) or make a link, emphasis or code (`\`, `` ` ``,
+/// `*`, `_`, `[`, `]`, `~`) is escaped with a backslash; line breaks become
+/// spaces. Every Markdown writer uses it for every input text.
+pub(crate) fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub(crate) fn num(n: impl ToString) -> Cell {
     Cell::new(n.to_string()).set_alignment(CellAlignment::Right)
 }

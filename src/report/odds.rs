@@ -70,18 +70,33 @@ pub fn outputs(data: &Dataset, scenario: &Scenario, o: &Odds) -> OutputSet {
             }),
         ),
     );
+    let seed = scenario.policy.lottery_seed;
     let mut readme = format!(
-        "Admission odds for {} ({}), grade {}: {} lottery draws from seed {}.\n\
-         Draw d uses seed Draws::sub(seed, d).next_u64() (sunshine-lottery-v1).\n\
+        "Admission odds for {} ({}), grade {}: {} lottery draws from the published seed {seed}.\n\
          odds.csv: probability that an applicant of the block and tier is admitted at the school\n\
          by zone admission or choice; outcome `overflow` is the probability of going to overflow placement.\n\
          cutoffs.csv: lottery cut-off as the score tier - 1 + number of the last admitted applicant\n\
-         (lower is harder), mean and 95% interval over the draws with a lottery.\n",
+         (lower is harder), mean and 95% interval over the draws with a lottery.\n\n\
+         Replaying draw d (d = 0 to {}):\n\
+         - ChaCha20 is the 20-round stream of rand_chacha 0.9: 64-bit block counter from 0,\n  \
+           stream id 0; each u64 is two 32-bit output words, low word first.\n\
+         - Draws::new(s): ChaCha20 keyed with 32 bytes: s as u64 little-endian, then 24 zero bytes.\n\
+         - Draws::sub(s, k): ChaCha20 keyed with 32 bytes: s as u64 little-endian, k as u64\n  \
+           little-endian, the byte 0x01, then 15 zero bytes.\n\
+         - Draws come in antithetic pairs: draw d uses the lottery seed\n  \
+           L = the first u64 of Draws::sub({seed}, floor(d / 2)); in odd draws every number u\n  \
+           below is replaced by 1 - u (the draw in reverse order).\n\
+         - Lottery numbers from L (sunshine-lottery-v1): the applicants of the grade,\n  \
+           sorted by student_id (bytes of the UTF-8 text), each take the next u64 x of\n  \
+           Draws::new(L); the number is (x >> 11) / 2^53; inside a tier the smaller wins.\n\
+         - Multiple tie-breaking: school i (0-based row of schools.csv, then the scenario's new\n  \
+           schools) draws from Draws::sub(L, 2^32 + i) one number per applicant listing it,\n  \
+           applicants in student_id order.\n",
         scenario.name,
         scenario.year,
         scenario.grade.number(),
         o.draws,
-        scenario.policy.lottery_seed
+        o.draws.saturating_sub(1),
     );
     readme.push_str(&format!("Distances: {}.\n", o.distance_source));
     out.add("README.txt", readme.into_bytes());

@@ -20,7 +20,7 @@ pub mod table;
 
 pub use graph::{dijkstra, Edge, RoadGraph, Snapper};
 pub use osm::{read_pbf, Measure, Profile};
-pub use table::{RoadDistances, RoadReport};
+pub use table::{RoadDistances, RoadError, RoadReport};
 
 use std::path::Path;
 
@@ -36,7 +36,7 @@ pub fn source_for(
     data: &Dataset,
     scenario: &Scenario,
     cache_dir: Option<&Path>,
-) -> Result<(Box<dyn DistanceSource>, Option<RoadReport>), String> {
+) -> Result<(Box<dyn DistanceSource>, Option<RoadReport>), RoadError> {
     let DistancePolicy::Road(road) = &scenario.policy.distance else {
         return Ok((Box::new(GreatCircle), None));
     };
@@ -71,11 +71,18 @@ pub fn source_for(
             let mut t = req.clone();
             t.profile.measure = Measure::Time;
             t.max = (m * 60.0).ceil() as u32;
-            Some(RoadDistances::build(t)?.0)
+            Some(RoadDistances::build(t)?)
         }
         None => None,
     };
-    let (mut d, report) = RoadDistances::build(req)?;
+    let (mut d, mut report) = RoadDistances::build(req)?;
+    let times = times.map(|(t, r)| {
+        // a rebuilt cache of the times is warned about too
+        if report.cache_rebuilt.is_none() {
+            report.cache_rebuilt = r.cache_rebuilt;
+        }
+        t
+    });
     if let Some(t) = times {
         d = d.with_times(t);
     }

@@ -46,6 +46,52 @@ pub struct RoadReport {
     /// The cache file read or written.
     pub cache_file: Option<PathBuf>,
     pub from_cache: bool,
+    /// Why the cache file was not used and was rebuilt (damaged, of an
+    /// older format), for a warning.
+    pub cache_rebuilt: Option<String>,
+}
+
+/// Why a road table could not be made.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RoadError {
+    /// The extract cannot be read, or has no roads of the profile: a
+    /// problem of the input (exit code 2).
+    Network { file: PathBuf, message: String },
+    /// Anything else, e.g. the cache cannot be written.
+    Other(String),
+}
+
+impl std::fmt::Display for RoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RoadError::Network { file, message } => write!(f, "{}: {message}", file.display()),
+            RoadError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<RoadError> for crate::diag::Error {
+    fn from(e: RoadError) -> Self {
+        match e {
+            RoadError::Network { file, message } => {
+                let mut d = crate::diag::Diagnostics::new();
+                d.error(&file, None, None, message);
+                crate::diag::Error::Input(d)
+            }
+            RoadError::Other(m) => crate::diag::Error::Other(m),
+        }
+    }
+}
+
+/// A problem of the extract at `file`, its message without the path.
+fn network_error(file: &Path, message: String) -> RoadError {
+    let prefix = format!("{}: ", file.display());
+    RoadError::Network {
+        file: file.to_path_buf(),
+        message: message
+            .strip_prefix(&prefix)
+            .map_or(message.clone(), str::to_string),
+    }
 }
 
 struct Network {
@@ -73,11 +119,14 @@ fn key(p: Point<f64>) -> (u64, u64) {
     (p.x().to_bits(), p.y().to_bits())
 }
 
-const CACHE_VERSION: &[u8] = b"sunshine-road-table-v1";
+/// The cache format: this tag, the counts, the snaps, the rows, then the
+/// SHA-256 of everything before it. A file whose checksum or structure does
+/// not hold is rebuilt, never trusted.
+const CACHE_VERSION: &[u8] = b"sunshine-road-table-v2";
 
 impl RoadDistances {
     /// Compute (or read from the cache) the table for `req`.
-    pub fn build(req: Request) -> Result<(RoadDistances, RoadReport), String> {
+    pub fn build(req: Request) -> Result<(RoadDistances, RoadReport), RoadError> {
         Self::build_on(req, None)
     }
 
@@ -91,9 +140,12 @@ impl RoadDistances {
     fn build_on(
         req: Request,
         graph: Option<RoadGraph>,
-    ) -> Result<(RoadDistances, RoadReport), String> {
+    ) -> Result<(RoadDistances, RoadReport), RoadError> {
         let cache_file = match &req.cache_dir {
-            Some(d) => Some(d.join(format!("road-{}.bin", &digest(&req)?[..24]))),
+            Some(d) => {
+                let sum = digest(&req).map_err(|m| network_error(&req.pbf, m))?;
+                Some(d.join(format!("road-{}.bin", &sum[..24])))
+            }
             None => None,
         };
         let label = format!(
@@ -135,16 +187,29 @@ impl RoadDistances {
             ..Default::default()
         };
         if let Some(f) = cache_file.as_ref().filter(|f| f.exists()) {
-            if me.read_cache(f).is_ok() {
-                report.from_cache = true;
-                me.fill_report(&mut report);
-                return Ok((me, report));
+            match me.read_cache(f) {
+                Ok(()) => {
+                    report.from_cache = true;
+                    me.fill_report(&mut report);
+                    return Ok((me, report));
+                }
+                Err(why) => {
+                    report.cache_rebuilt = Some(format!(
+                        "{}: the distance cache is not usable ({why}); it was rebuilt",
+                        f.display()
+                    ));
+                }
             }
         }
-        me.compute()?;
+        me.compute()
+            .map_err(|m| network_error(&me.request.pbf, m))?;
         if let Some(f) = &cache_file {
-            me.write_cache(f)
-                .map_err(|e| format!("{}: cannot write the distance cache: {e}", f.display()))?;
+            me.write_cache(f).map_err(|e| {
+                RoadError::Other(format!(
+                    "{}: cannot write the distance cache: {e}",
+                    f.display()
+                ))
+            })?;
         }
         let net = me.network();
         if let Ok(n) = net {
@@ -324,53 +389,90 @@ impl RoadDistances {
                 b.extend_from_slice(&v.unwrap_or(u32::MAX).to_le_bytes());
             }
         }
+        let sum = Sha256::digest(&b);
+        b.extend_from_slice(&sum);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let tmp = path.with_extension("tmp");
-        std::fs::File::create(&tmp)?.write_all(&b)?;
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&b)?;
+        f.sync_all()?;
         std::fs::rename(tmp, path)
     }
 
+    /// Read a cache written by [`Self::write_cache`]: the checksum first,
+    /// then every count and index against the request, so a damaged file
+    /// is an error (and is rebuilt), never a wrong distance or a huge
+    /// allocation.
     fn read_cache(&mut self, path: &Path) -> Result<(), String> {
         let mut b = Vec::new();
         std::fs::File::open(path)
             .and_then(|mut f| f.read_to_end(&mut b))
             .map_err(|e| e.to_string())?;
-        let mut at = 0usize;
+        if !b.starts_with(CACHE_VERSION) {
+            return Err("of another format".into());
+        }
+        if b.len() < CACHE_VERSION.len() + 32 {
+            return Err("truncated".into());
+        }
+        let (body, sum) = b.split_at(b.len() - 32);
+        if Sha256::digest(body)[..] != *sum {
+            return Err("checksum mismatch: the file is damaged".into());
+        }
+        let (homes_n, schools_n) = (self.request.homes.len(), self.request.schools.len());
+        let mut at = CACHE_VERSION.len();
         let mut take = |n: usize| -> Result<&[u8], String> {
-            let s = b.get(at..at + n).ok_or("truncated cache")?;
+            let s = body.get(at..at + n).ok_or("truncated")?;
             at += n;
             Ok(s)
         };
-        if take(CACHE_VERSION.len())? != CACHE_VERSION {
-            return Err("old cache".into());
-        }
         let u64_ = |s: &[u8]| u64::from_le_bytes(s.try_into().expect("8 bytes"));
         let u32_ = |s: &[u8]| u32::from_le_bytes(s.try_into().expect("4 bytes"));
-        let homes = u64_(take(8)?) as usize;
-        let schools = u64_(take(8)?) as usize;
-        if homes != self.request.homes.len() || schools != self.request.schools.len() {
-            return Err("cache of another instance".into());
+        let homes = u64_(take(8)?);
+        let schools = u64_(take(8)?);
+        if homes != homes_n as u64 || schools != schools_n as u64 {
+            return Err("of another set of homes and schools".into());
         }
-        let mut snaps = Vec::with_capacity(homes + schools);
-        for _ in 0..homes + schools {
+        let mut snaps = Vec::with_capacity(homes_n + schools_n);
+        for _ in 0..homes_n + schools_n {
             let n = u32_(take(4)?);
             let d = f64::from_le_bytes(take(8)?.try_into().expect("8 bytes"));
-            snaps.push((n != u32::MAX).then_some((n, d)));
+            if n == u32::MAX {
+                snaps.push(None);
+            } else if d.is_finite() && d >= 0.0 {
+                snaps.push(Some((n, d)));
+            } else {
+                return Err(format!("a snap distance of {d} m"));
+            }
         }
-        let mut table = Vec::with_capacity(homes);
-        for _ in 0..homes {
+        let mut table = Vec::with_capacity(homes_n);
+        for _ in 0..homes_n {
             let len = u32_(take(4)?) as usize;
+            if len > schools_n {
+                return Err(format!("a row of {len} schools of {schools_n}"));
+            }
             let mut row = Vec::with_capacity(len);
             for _ in 0..len {
                 let s = u32_(take(4)?);
                 let v = u32_(take(4)?);
+                if s as usize >= schools_n {
+                    return Err(format!("school #{s} of {schools_n}"));
+                }
+                if v != u32::MAX && v > self.request.max {
+                    return Err(format!(
+                        "a value of {v} beyond the reach {}",
+                        self.request.max
+                    ));
+                }
                 row.push((s, (v != u32::MAX).then_some(v)));
             }
             table.push(row);
         }
-        self.school_snap = snaps.split_off(homes);
+        if at != body.len() {
+            return Err("trailing bytes".into());
+        }
+        self.school_snap = snaps.split_off(homes_n);
         self.home_snap = snaps;
         self.table = table;
         Ok(())

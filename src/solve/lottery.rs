@@ -36,8 +36,12 @@ impl Draws {
         }
     }
 
-    /// A seed derived from a base seed and a sub-stream (e.g. a draw index),
+    /// A stream derived from a base seed and a sub-stream number (a pair of
+    /// odds draws, a school of multiple tie-breaking or of the class draw),
     /// so parallel work can be split without depending on thread count.
+    /// The ChaCha20 key is 32 bytes: `seed` as u64 little-endian, `stream`
+    /// as u64 little-endian, the byte `0x01`, then 15 zero bytes (the
+    /// `0x01` keeps every sub-stream apart from [`Draws::new`]'s keys).
     pub fn sub(seed: u64, stream: u64) -> Self {
         let mut key = [0u8; 32];
         key[..8].copy_from_slice(&seed.to_le_bytes());

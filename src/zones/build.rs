@@ -34,6 +34,14 @@ pub struct Problem {
     pub radius: Radius,
 }
 
+/// A zoning problem that cannot be built from the dataset: the file at
+/// fault and what is wrong (bad input, exit code 2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BuildError {
+    pub file: &'static str,
+    pub message: String,
+}
+
 /// Build the zoning problem of `scenario` for its entry grade.
 ///
 /// - Demand: the grade's applicants per block (severe disability excluded:
@@ -52,19 +60,28 @@ pub fn build(
     boundary: Option<&Boundary>,
     settings: &ZoneSettings,
     dist: &dyn DistanceSource,
-) -> Result<Problem, String> {
+) -> Result<Problem, BuildError> {
     let grade = scenario.grade;
     let policy = &scenario.policy;
     let schools = mainstream_schools(data, grade);
     if schools.is_empty() {
-        return Err(format!("no open school admits grade {}", grade.number()));
+        return Err(BuildError {
+            file: "schools.csv",
+            message: format!(
+                "no open school admits grade {}; expected at least one open school of the grade to zone",
+                grade.number()
+            ),
+        });
     }
     if data.blocks.len() < schools.len() {
-        return Err(format!(
-            "{} blocks for {} schools; every school needs a block of its own",
-            data.blocks.len(),
-            schools.len()
-        ));
+        return Err(BuildError {
+            file: "blocks.csv",
+            message: format!(
+                "{} blocks for {} schools; expected at least one block per school",
+                data.blocks.len(),
+                schools.len()
+            ),
+        });
     }
     let blocks: Vec<BlockIx> = (0..data.blocks.len()).map(BlockIx::from_ix).collect();
     let mut local = vec![usize::MAX; data.schools.len()];
@@ -166,7 +183,10 @@ pub fn build(
         }
     }
     let points: Vec<geo::Point<f64>> = blocks.iter().map(|&b| data.block(b).location).collect();
-    let cells = cells(&points, boundary.map(|b| b.shape()))?;
+    let cells = cells(&points, boundary.map(|b| b.shape())).map_err(|message| BuildError {
+        file: "blocks.csv",
+        message,
+    })?;
     let neighbours = match &settings.adjacency {
         Some(pairs) => {
             let mut n: Vec<Vec<usize>> = vec![Vec::new(); blocks.len()];

@@ -26,7 +26,7 @@ pub mod heuristic;
 pub mod mip;
 mod search;
 
-pub use build::{build, Problem, ZoneSettings};
+pub use build::{build, BuildError, Problem, ZoneSettings};
 pub use heuristic::heuristic;
 pub use mip::{lp_relaxation, mip, MipOutcome};
 
