@@ -69,6 +69,22 @@ pub struct Displaced {
     pub disabled: bool,
 }
 
+/// A school a run's changes (a closure or merger sending it another zone's
+/// children) leave with more applicants in its zone than its classes hold at
+/// the class-size cap: the rest go to the lottery and overflow, or need
+/// more classes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OverCap {
+    pub school: String,
+    pub name: String,
+    pub applicants: u32,
+    /// The school's applicants in the baseline (`None`: not in it).
+    pub baseline_applicants: Option<u32>,
+    pub classes: u32,
+    /// min(the school's max_class_size, `policy.max_class_size_cap`).
+    pub class_size: u32,
+}
+
 /// Summary of the displaced applicants of one run.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct DisplacedSummary {
@@ -95,6 +111,8 @@ pub struct Comparison {
     /// Per run after the first: every displaced applicant, and a summary.
     pub displaced: Vec<Vec<Displaced>>,
     pub displaced_summary: Vec<DisplacedSummary>,
+    /// Per run after the first: schools pushed past the class-size cap.
+    pub over_cap: Vec<Vec<OverCap>>,
 }
 
 fn quantile(sorted: &[f64], q: f64) -> f64 {
@@ -164,8 +182,12 @@ pub fn compare(runs: &[Run<'_>]) -> Comparison {
     // schools in order of first appearance
     let mut order: Vec<(String, String)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
+    // only the schools of the grade (issue 12: junior schools were listed at
+    // 0% in a grade-1 comparison)
+    let of_grade =
+        |run: &Run<'_>, s: &crate::model::School| crate::summary::of_grade(s, run.scenario.grade);
     for run in runs {
-        for s in &run.data.schools {
+        for s in run.data.schools.iter().filter(|s| of_grade(run, s)) {
             if !index.contains_key(s.id.as_str()) {
                 index.insert(s.id.to_string(), order.len());
                 order.push((s.id.to_string(), s.name.clone()));
@@ -179,7 +201,9 @@ pub fn compare(runs: &[Run<'_>]) -> Comparison {
     for (ri, run) in runs.iter().enumerate() {
         let size = run.scenario.policy.max_class_size.max(1);
         for (s, st) in run.data.schools.iter().zip(&run.result.schools) {
-            let i = index[s.id.as_str()];
+            let Some(&i) = index.get(s.id.as_str()) else {
+                continue;
+            };
             schools[i].2[ri] = Some(SchoolFigures {
                 seats: st.seats,
                 applicants: st.applicants(),
@@ -192,6 +216,7 @@ pub fn compare(runs: &[Run<'_>]) -> Comparison {
         }
     }
     let base = &runs[0];
+    let over_cap = runs[1..].iter().map(|run| over_cap(base, run)).collect();
     let base_by_id: HashMap<&str, &crate::place::Placement> = base
         .result
         .placements
@@ -266,5 +291,39 @@ pub fn compare(runs: &[Run<'_>]) -> Comparison {
         schools,
         displaced,
         displaced_summary: summaries,
+        over_cap,
     }
+}
+
+/// Open schools of the grade whose zone applicants in `run` exceed classes
+/// × min(max_class_size, cap) and grew from the baseline.
+fn over_cap(base: &Run<'_>, run: &Run<'_>) -> Vec<OverCap> {
+    let before: HashMap<&str, u32> = base
+        .data
+        .schools
+        .iter()
+        .zip(&base.result.schools)
+        .map(|(s, st)| (s.id.as_str(), st.applicants()))
+        .collect();
+    let cap = run.scenario.policy.max_class_size_cap;
+    run.data
+        .schools
+        .iter()
+        .zip(&run.result.schools)
+        .filter(|(s, _)| s.status == Status::Open && s.level.admits(run.scenario.grade))
+        .filter_map(|(s, st)| {
+            let size = s.max_class_size.min(cap);
+            let hold = u64::from(s.classes) * u64::from(size);
+            let was = before.get(s.id.as_str()).copied();
+            let grew = was.is_none_or(|w| st.applicants() > w);
+            (u64::from(st.applicants()) > hold && grew).then(|| OverCap {
+                school: s.id.to_string(),
+                name: s.name.clone(),
+                applicants: st.applicants(),
+                baseline_applicants: was,
+                classes: s.classes,
+                class_size: size,
+            })
+        })
+        .collect()
 }

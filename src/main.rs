@@ -814,6 +814,15 @@ fn optimize_closures(
         cost_weight,
         dist.as_ref(),
     );
+    if let Target::Close(k) = target {
+        // only open schools of the grade not kept by --must-keep can close
+        let closable = candidates.iter().filter(|c| !keep.contains(c)).count();
+        if k > closable {
+            return Err(Error::Usage(format!(
+                "--close {k}: only {closable} open schools of the grade can close; expected at most {closable}"
+            )));
+        }
+    }
     let use_mip = match method {
         "mip" => true,
         "heuristic" => false,
@@ -862,7 +871,11 @@ fn optimize_closures(
                 .iter()
                 .map(|&c| input.data.school(candidates[c]).id.clone()),
         );
-        let data = sc.apply(input.base.clone());
+        // close the set on the network the scenario already changed (a
+        // merger's receiving school may be in the set)
+        let mut data = input.data.clone();
+        let shut: Vec<_> = set.closed.iter().map(|&c| candidates[c]).collect();
+        sunshine::scenario::close_schools(&mut data, &shut);
         let r = sunshine::place::place(&data, &sc, Mechanism::Zoned, dist.as_ref());
         variants.push((sc, data, r));
     }

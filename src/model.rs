@@ -71,6 +71,25 @@ index!(
     BlockIx
 );
 
+/// The most entry seats one school can have. Every seat count read from
+/// input (schools.csv, the scenario's changes, and their sums after mergers
+/// and conversions) is checked against it, so seat arithmetic never
+/// overflows (issue 12: `freed_seats = 4294967295` wrapped to 224 seats).
+pub const MAX_SEATS: u32 = 100_000;
+/// The most entry-grade classes one school can have.
+pub const MAX_CLASSES: u32 = 1_000;
+/// The largest `max_class_size` a school can state: far above any norm
+/// (55 is 大班额), yet small enough that classes × size fits any count.
+pub const MAX_CLASS_SIZE: u32 = 100;
+/// Enrollment years a scenario may name (the People's Republic's school
+/// system to a planning horizon).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
+
+/// The longest list of schools one applicant can rank (stated preferences,
+/// or a multi-school zone's schools): a list position is a `u8` in the
+/// outcome `choice_k` and in the multiple tie-breaking streams.
+pub const MAX_PREFERENCES: usize = u8::MAX as usize;
+
 /// A number of seats in the entry grade.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Seats(pub u32);

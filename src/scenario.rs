@@ -6,7 +6,10 @@ use std::path::PathBuf;
 
 use geo::Point;
 
-use crate::model::{Dataset, Grade, Level, School, SchoolId, SchoolIx, Seats, Status};
+use crate::model::{Dataset, Grade, Level, SchoolId};
+
+mod network;
+pub use network::{close_schools, Applied, Capped, ChangeAt, ChangeError};
 
 /// Admission categories a policy orders into tiers. The categories are
 /// disjoint, so each applicant has exactly one (see [`Category::of`]).
@@ -70,6 +73,9 @@ pub struct Policy {
     pub lottery_seed: u64,
     /// Planned class size (standard 45 primary, 50 junior; never above 55).
     pub max_class_size: u32,
+    /// No class holds more: a school's seats count only up to classes ×
+    /// min(its max_class_size, this) (55: 大班额 begins at 56).
+    pub max_class_size_cap: u32,
     /// Service radius for primary applicants, km (city norm 0.5 km; rural much larger).
     pub service_radius_primary_km: f64,
     /// Service radius for junior applicants, km.
@@ -183,6 +189,7 @@ impl Policy {
                 Grade::One => 45,
                 Grade::Seven => 50,
             },
+            max_class_size_cap: 55,
             service_radius_primary_km: 3.0,
             service_radius_junior_km: 10.0,
             service_radius_min: (None, None),
@@ -299,83 +306,10 @@ impl Scenario {
         }
     }
 
-    /// Apply the scenario's network changes to a dataset whose references
-    /// were validated by [`crate::io::scenario`]. Closed and merged-away
-    /// schools stay in the list with status `Closing` (so their zones and
-    /// ids still resolve); their blocks move to the receiving school of a
-    /// merger, or are re-zoned by distance.
-    pub fn apply(&self, mut data: Dataset) -> Dataset {
-        let find = |data: &Dataset, id: &SchoolId| {
-            data.schools
-                .iter()
-                .position(|s| &s.id == id)
-                .map(SchoolIx::from_ix)
-        };
-        for ns in &self.new_schools {
-            data.schools.push(School {
-                id: ns.id.clone(),
-                name: ns.name.clone(),
-                level: ns.level,
-                location: ns.location,
-                town: ns.town.clone(),
-                entry_seats: Seats(ns.entry_seats),
-                classes: ns.classes,
-                max_class_size: self.policy.max_class_size,
-                boarding: ns.boarding,
-                status: Status::Open,
-                annual_cost: None,
-            });
-        }
-        for c in &self.capacity {
-            if let Some(ix) = find(&data, &c.school) {
-                let s = &mut data.schools[ix.ix()];
-                if let Some(classes) = c.classes {
-                    s.classes = classes;
-                    s.entry_seats =
-                        Seats(classes * s.max_class_size.min(self.policy.max_class_size));
-                }
-                if let Some(seats) = c.entry_seats {
-                    s.entry_seats = Seats(seats);
-                }
-            }
-        }
-        for c in &self.conversions {
-            if let Some(ix) = find(&data, &c.school) {
-                data.schools[ix.ix()].entry_seats.0 += c.freed_seats;
-            }
-        }
-        for m in &self.mergers {
-            if let (Some(from), Some(into)) = (find(&data, &m.from), find(&data, &m.into)) {
-                let moved = data.schools[from.ix()].entry_seats;
-                if m.move_seats {
-                    data.schools[into.ix()].entry_seats.0 += moved.0;
-                }
-                match m.branch_seats {
-                    Some(seats) => {
-                        // the campus stays, as a branch of the receiving school
-                        let into_name = data.schools[into.ix()].name.clone();
-                        let b = &mut data.schools[from.ix()];
-                        b.name = format!("{into_name}（{}校区）", b.name);
-                        b.entry_seats = Seats(seats);
-                    }
-                    None => {
-                        data.schools[from.ix()].status = Status::Closing;
-                        if let Some(zones) = &mut data.zones {
-                            zones.replace_school(from, Some(into));
-                        }
-                    }
-                }
-            }
-        }
-        for id in &self.closures {
-            if let Some(ix) = find(&data, id) {
-                data.schools[ix.ix()].status = Status::Closing;
-                if let Some(zones) = &mut data.zones {
-                    zones.replace_school(ix, None);
-                }
-            }
-        }
-        data
+    /// Apply the scenario's network changes (see [`Scenario::applied`]);
+    /// changes that [`Scenario::applied`] reports as errors are skipped.
+    pub fn apply(&self, data: Dataset) -> Dataset {
+        self.applied(data).data
     }
 }
 

@@ -35,6 +35,14 @@ pub struct DatasetSummary {
     pub warnings: Vec<String>,
 }
 
+/// Whether a school belongs to a run of `grade`: a mainstream school of a
+/// level that admits the grade, or a special-education school (it takes
+/// the grade's children with severe disability). Open or closing; the
+/// others (junior schools in a grade-1 run) are neither counted nor listed.
+pub fn of_grade(s: &crate::model::School, grade: Grade) -> bool {
+    s.level.admits(grade) || s.level == Level::Special
+}
+
 /// Schools open to the scenario's entry grade (mainstream, not closing).
 pub fn mainstream_schools(data: &Dataset, grade: Grade) -> Vec<SchoolIx> {
     data.schools
@@ -173,8 +181,9 @@ pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource)
             sum.disability_severe
         ));
     }
-    if let Some(z) = &data.zones {
-        let missing = z.for_grade(grade).iter().filter(|s| s.is_none()).count();
+    if data.zones.is_some() {
+        // the same rule as placement: a block of a multi-school zone is zoned
+        let missing = crate::place::given_zones(data, grade).computed();
         if missing > 0 {
             sum.warnings.push(format!(
                 "{missing} blocks have no grade-{} zone school in zones.csv (or their school closed): their zone is computed by distance",

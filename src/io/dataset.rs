@@ -338,9 +338,9 @@ fn read_school_rows(
             }
         };
         let loc = point(r, d, lon, lat, boundary);
-        let seats_v = r.positive(d, seats, "a positive number of entry-grade seats");
-        let classes_v = r.positive(d, classes, "a positive number of entry-grade classes");
-        let size_v = r.positive(d, size, "a positive maximum class size");
+        let seats_v = r.bounded(d, seats, (1, MAX_SEATS), "a positive number of entry-grade seats");
+        let classes_v = r.bounded(d, classes, (1, MAX_CLASSES), "a positive number of entry-grade classes");
+        let size_v = r.bounded(d, size, (1, MAX_CLASS_SIZE), "a positive maximum class size");
         if let Some(s) = size_v {
             if s > 55 {
                 r.warning(
@@ -353,11 +353,12 @@ fn read_school_rows(
             }
         }
         if let (Some(s), Some(c), Some(m)) = (seats_v, classes_v, size_v) {
+            // bounded above, so the product fits
             if s > c * m {
                 r.warning(
                     d,
                     seats,
-                    format!("{s} seats exceed {c} classes × {m} pupils = {}", c * m),
+                    format!("{s} seats exceed {c} classes × {m} pupils = {}; placement uses at most classes × class size", c * m),
                 );
             }
         }
@@ -566,6 +567,11 @@ pub fn read_students(
                         ok = false;
                         r.error(d, c, format!("school `{p}` is listed twice; expected each preference once"));
                     }
+                    Some(_) if preferences.len() == MAX_PREFERENCES => {
+                        ok = false;
+                        r.error(d, c, format!("more than {MAX_PREFERENCES} schools listed; expected at most {MAX_PREFERENCES} preferences"));
+                        break;
+                    }
                     Some(&i) => preferences.push(SchoolIx(i)),
                     None => {
                         ok = false;
@@ -676,6 +682,8 @@ fn read_zone_groups(
         };
         if groups[gi].schools.contains(&SchoolIx(s)) {
             r.error(d, scol, format!("school `{}` is listed twice in group `{g}`; expected each school once", r.get(scol)));
+        } else if groups[gi].schools.len() == MAX_PREFERENCES {
+            r.error(d, scol, format!("group `{g}` has more than {MAX_PREFERENCES} schools; expected at most {MAX_PREFERENCES} (an applicant ranks them)"));
         } else {
             groups[gi].schools.push(SchoolIx(s));
         }

@@ -55,10 +55,12 @@ pub fn load(scenario_path: &Path, encoding: Option<Encoding>) -> Result<Input> {
         return Err(Error::Input(diags));
     };
     scenario::check_references(&file, &loaded.data, &mut diags);
+    let applied = file.scenario.applied(loaded.data.clone());
+    scenario::report_applied(&file, &applied, &mut diags);
     if diags.has_errors() {
         return Err(Error::Input(diags));
     }
-    let data = file.scenario.apply(loaded.data.clone());
+    let data = applied.data;
     Ok(Input {
         scenario: file.scenario,
         base: loaded.data,

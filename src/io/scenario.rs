@@ -14,15 +14,17 @@ use toml::Spanned;
 
 use crate::diag::{Column, Diagnostics};
 use crate::io::text::Encoding;
-use crate::model::{Dataset, Grade, Level, SchoolId};
-use crate::scenario::{CapacityOverride, Category, Merger, NewSchool, Policy, Scenario};
+use crate::model::{Dataset, Grade, Level, SchoolId, MAX_CLASSES, MAX_SEATS, YEARS};
+use crate::scenario::{
+    Applied, CapacityOverride, Category, ChangeAt, Merger, NewSchool, Policy, Scenario,
+};
 
 #[derive(Deserialize)]
 struct Raw {
     #[serde(default)]
     extends: Option<Spanned<String>>,
     name: Option<String>,
-    year: Option<i32>,
+    year: Option<Spanned<i64>>,
     dataset: Option<String>,
     level: Option<Spanned<String>>,
     #[serde(default)]
@@ -71,6 +73,7 @@ struct RawPolicy {
     sibling_bonus: Option<u8>,
     lottery_seed: Option<u64>,
     max_class_size: Option<Spanned<u32>>,
+    max_class_size_cap: Option<Spanned<i64>>,
     service_radius_km: Option<RawRadius>,
     service_radius_min: Option<RawRadius>,
     overflow_max_km: Option<Spanned<f64>>,
@@ -103,26 +106,21 @@ struct RawRadius {
 struct RawMerger {
     from: Spanned<String>,
     into: Spanned<String>,
-    #[serde(default = "yes")]
-    move_seats: bool,
-    branch_seats: Option<Spanned<u32>>,
+    move_seats: Option<Spanned<bool>>,
+    branch_seats: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
 struct RawConversion {
     school: Spanned<String>,
-    freed_seats: Spanned<u32>,
-}
-
-fn yes() -> bool {
-    true
+    freed_seats: Spanned<i64>,
 }
 
 #[derive(Deserialize)]
 struct RawCapacity {
     school: Spanned<String>,
-    entry_seats: Option<Spanned<u32>>,
-    classes: Option<Spanned<u32>>,
+    entry_seats: Option<Spanned<i64>>,
+    classes: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -134,8 +132,8 @@ struct RawNewSchool {
     lat: Spanned<f64>,
     #[serde(default)]
     town: String,
-    entry_seats: Spanned<u32>,
-    classes: Option<u32>,
+    entry_seats: Spanned<i64>,
+    classes: Option<Spanned<i64>>,
     #[serde(default)]
     boarding: bool,
 }
@@ -150,6 +148,39 @@ pub struct ScenarioFile {
     text: String,
     /// The scenario this one `extends`, whose changes it inherits.
     parent: Option<Box<ScenarioFile>>,
+    /// Where each change of `scenario` is written (a base's in its file).
+    spans: Spans,
+}
+
+/// A position in a scenario file: path, line, character column.
+#[derive(Clone, Debug)]
+struct Loc(PathBuf, usize, usize);
+
+/// The positions of a scenario's changes, in the order of its lists
+/// (inherited entries first, as in [`inherit`]).
+#[derive(Clone, Debug, Default)]
+struct Spans {
+    closures: Vec<Loc>,
+    merger_from: Vec<Loc>,
+    merger_into: Vec<Loc>,
+    merger_branch: Vec<Loc>,
+    capacity: Vec<Loc>,
+    conversions: Vec<Loc>,
+    new_schools: Vec<Loc>,
+}
+
+impl Spans {
+    fn at(&self, at: ChangeAt) -> Option<&Loc> {
+        match at {
+            ChangeAt::Closure(i) => self.closures.get(i),
+            ChangeAt::MergerFrom(i) => self.merger_from.get(i),
+            ChangeAt::MergerInto(i) => self.merger_into.get(i),
+            ChangeAt::MergerBranch(i) => self.merger_branch.get(i),
+            ChangeAt::Capacity(i) => self.capacity.get(i),
+            ChangeAt::Conversion(i) => self.conversions.get(i),
+            ChangeAt::NewSchool(i) => self.new_schools.get(i),
+        }
+    }
 }
 
 /// 1-based line and character column of a byte offset.
@@ -172,6 +203,24 @@ impl Ctx<'_> {
         let (line, col) = line_col(self.text, offset);
         self.diags
             .error(self.path, Some(line), Some(Column::Char(col)), msg);
+    }
+
+    fn loc(&self, offset: usize) -> Loc {
+        let (line, col) = line_col(self.text, offset);
+        Loc(self.path.to_path_buf(), line, col)
+    }
+
+    /// A whole number of `what` within `lo..=hi` (bounds of what a school
+    /// can be, so no later arithmetic overflows), else an error at it.
+    fn bounded(&mut self, v: &Spanned<i64>, lo: u32, hi: u32, what: &str) -> Option<u32> {
+        let x = *v.get_ref();
+        match u32::try_from(x) {
+            Ok(y) if (lo..=hi).contains(&y) => Some(y),
+            _ => {
+                self.err(v.span().start, format!("{what} {x}; expected {lo} to {hi}"));
+                None
+            }
+        }
     }
 }
 
@@ -328,6 +377,21 @@ fn convert(
         }
         None => base.map_or(Grade::One, |b| b.grade),
     };
+    let year = raw.year.as_ref().and_then(|y| {
+        let v = *y.get_ref();
+        let ok = i32::try_from(v).ok().filter(|v| YEARS.contains(v));
+        if ok.is_none() {
+            cx.err(
+                y.span().start,
+                format!(
+                    "year {v}; expected an enrollment year from {} to {}",
+                    YEARS.start(),
+                    YEARS.end()
+                ),
+            );
+        }
+        ok
+    });
     let encoding = match &raw.encoding {
         None => parent.as_ref().map_or(Encoding::Auto, |p| p.encoding),
         Some(e) => e.get_ref().parse().unwrap_or_else(|msg: String| {
@@ -397,6 +461,11 @@ fn convert(
             );
         }
         policy.max_class_size = *m.get_ref();
+    }
+    if let Some(m) = &rp.max_class_size_cap {
+        if let Some(v) = cx.bounded(m, 1, 55, "max_class_size_cap") {
+            policy.max_class_size_cap = v;
+        }
     }
     let positive_km = |v: &Spanned<f64>, key: &str, cx: &mut Ctx<'_>| {
         let x = *v.get_ref();
@@ -475,12 +544,16 @@ fn convert(
     }
 
     let mut refs = Vec::new();
+    let mut spans = parent
+        .as_ref()
+        .map_or_else(Spans::default, |p| p.spans.clone());
     let closures = raw
         .closures
         .iter()
         .map(|c| {
             let id = SchoolId::new(c.get_ref());
             refs.push((id.clone(), c.span().start, "closures"));
+            spans.closures.push(cx.loc(c.span().start));
             id
         })
         .collect();
@@ -494,22 +567,34 @@ fn convert(
             );
             refs.push((from.clone(), m.from.span().start, "mergers.from"));
             refs.push((into.clone(), m.into.span().start, "mergers.into"));
+            spans.merger_from.push(cx.loc(m.from.span().start));
+            spans.merger_into.push(cx.loc(m.into.span().start));
+            let branch_at = m.branch_seats.as_ref().map_or(m.from.span().start, |b| b.span().start);
+            spans.merger_branch.push(cx.loc(branch_at));
             if from == into {
                 cx.err(
                     m.into.span().start,
                     format!("merger of `{from}` into itself; expected two different schools"),
                 );
             }
-            if let Some(b) = &m.branch_seats {
+            let branch_seats = m.branch_seats.as_ref().and_then(|b| {
                 if *b.get_ref() == 0 {
                     cx.err(b.span().start, "branch_seats 0; expected a positive number, or no branch_seats to close the campus");
+                    return None;
+                }
+                cx.bounded(b, 1, MAX_SEATS, "branch_seats")
+            });
+            // README: a branch campus keeps N seats *instead* of moving them
+            if let (Some(_), Some(mv)) = (&m.branch_seats, &m.move_seats) {
+                if *mv.get_ref() {
+                    cx.err(mv.span().start, format!("move_seats = true with branch_seats: the branch campus `{from}` keeps its own seats and moves none; expected one of the two"));
                 }
             }
             Merger {
                 from,
                 into,
-                move_seats: m.move_seats,
-                branch_seats: m.branch_seats.as_ref().map(|b| *b.get_ref()),
+                move_seats: m.move_seats.as_ref().is_none_or(|v| *v.get_ref()),
+                branch_seats,
             }
         })
         .collect();
@@ -519,18 +604,30 @@ fn convert(
         .map(|c| {
             let id = SchoolId::new(c.school.get_ref());
             refs.push((id.clone(), c.school.span().start, "capacity.school"));
+            spans.capacity.push(cx.loc(c.school.span().start));
             for v in [&c.entry_seats, &c.classes].into_iter().flatten() {
                 if *v.get_ref() == 0 {
                     cx.err(v.span().start, "0 seats; expected a positive number (close the school with `closures` instead)");
                 }
             }
+            let nonzero = |v: &&Spanned<i64>| *v.get_ref() != 0;
+            let entry_seats = c
+                .entry_seats
+                .as_ref()
+                .filter(nonzero)
+                .and_then(|v| cx.bounded(v, 1, MAX_SEATS, "entry_seats"));
+            let classes = c
+                .classes
+                .as_ref()
+                .filter(nonzero)
+                .and_then(|v| cx.bounded(v, 1, MAX_CLASSES, "classes"));
             if c.entry_seats.is_none() && c.classes.is_none() {
                 cx.err(c.school.span().start, "capacity override sets nothing; expected entry_seats or classes");
             }
             CapacityOverride {
                 school: id,
-                entry_seats: c.entry_seats.as_ref().map(|v| *v.get_ref()),
-                classes: c.classes.as_ref().map(|v| *v.get_ref()),
+                entry_seats,
+                classes,
             }
         })
         .collect();
@@ -540,15 +637,20 @@ fn convert(
         .map(|c| {
             let id = SchoolId::new(c.school.get_ref());
             refs.push((id.clone(), c.school.span().start, "conversions.school"));
-            if *c.freed_seats.get_ref() == 0 {
+            spans.conversions.push(cx.loc(c.school.span().start));
+            let freed_seats = if *c.freed_seats.get_ref() == 0 {
                 cx.err(
                     c.freed_seats.span().start,
                     "freed_seats 0; expected a positive number of seats",
                 );
-            }
+                0
+            } else {
+                cx.bounded(&c.freed_seats, 1, MAX_SEATS, "freed_seats")
+                    .unwrap_or(0)
+            };
             crate::scenario::Conversion {
                 school: id,
-                freed_seats: *c.freed_seats.get_ref(),
+                freed_seats,
             }
         })
         .collect();
@@ -645,26 +747,31 @@ fn convert(
                     format!("lat {lat} outside -90..90; expected a WGS 84 latitude"),
                 );
             }
-            if *n.entry_seats.get_ref() == 0 {
+            let entry_seats = if *n.entry_seats.get_ref() == 0 {
                 cx.err(
                     n.entry_seats.span().start,
                     "entry_seats 0; expected a positive number of seats",
                 );
-            }
+                1
+            } else {
+                cx.bounded(&n.entry_seats, 1, MAX_SEATS, "entry_seats")
+                    .unwrap_or(1)
+            };
+            let classes = match &n.classes {
+                Some(c) => cx.bounded(c, 1, MAX_CLASSES, "classes").unwrap_or(1),
+                None => entry_seats.div_ceil(policy.max_class_size.max(1)),
+            };
             let id = SchoolId::new(n.id.get_ref());
             new_ids.push((id.clone(), n.id.span().start));
+            spans.new_schools.push(cx.loc(n.id.span().start));
             NewSchool {
                 id,
                 name: n.name.clone(),
                 level,
                 location: Point::new(lon, lat),
                 town: n.town.clone(),
-                entry_seats: *n.entry_seats.get_ref(),
-                classes: n.classes.unwrap_or_else(|| {
-                    n.entry_seats
-                        .get_ref()
-                        .div_ceil(policy.max_class_size.max(1))
-                }),
+                entry_seats,
+                classes,
                 boarding: n.boarding,
             }
         })
@@ -713,7 +820,7 @@ fn convert(
             .name
             .or_else(|| base.map(|b| b.name.clone()))
             .unwrap_or_default(),
-        year: raw.year.or(base.map(|b| b.year)).unwrap_or_default(),
+        year: year.or(base.map(|b| b.year)).unwrap_or_default(),
         dataset,
         grade,
         policy,
@@ -736,6 +843,7 @@ fn convert(
         new_ids,
         text: text.to_string(),
         parent,
+        spans,
     })
 }
 
@@ -888,6 +996,50 @@ pub fn check_references(file: &ScenarioFile, data: &Dataset, diags: &mut Diagnos
     }
 }
 
+/// Report what applying the scenario found: each change that cannot be
+/// applied is an error at the change (file:line:column), and each school
+/// whose seats the class-size cap lowers is a warning giving the seats
+/// placement uses (at the change that set its seats, else at schools.csv).
+pub fn report_applied(file: &ScenarioFile, applied: &Applied, diags: &mut Diagnostics) {
+    let mut errors: Vec<(Option<&Loc>, &str)> = applied
+        .errors
+        .iter()
+        .map(|e| (file.spans.at(e.at), e.message.as_str()))
+        .collect();
+    errors.sort_by(|a, b| {
+        let key = |l: Option<&Loc>| l.map(|Loc(p, line, col)| (p.clone(), *line, *col));
+        key(a.0).cmp(&key(b.0)).then(a.1.cmp(b.1))
+    });
+    errors.dedup_by(|a, b| a.1 == b.1 && a.0.map(|l| (l.1, l.2)) == b.0.map(|l| (l.1, l.2)));
+    for (loc, msg) in errors {
+        match loc {
+            Some(Loc(p, line, col)) => diags.error(p, Some(*line), Some(Column::Char(*col)), msg),
+            None => diags.error(&file.path, None, None, msg),
+        }
+    }
+    let schools_csv = file.scenario.dataset.join("schools.csv");
+    for c in &applied.capped {
+        let s = applied.data.school(c.school);
+        let msg = format!(
+            "`{}` {}: {} entry seats but {} classes of at most {} pupils (the smaller of its max_class_size {} and policy.max_class_size_cap {}); placement uses {} × {} = {} seats",
+            s.id,
+            s.name,
+            c.stated,
+            c.classes,
+            c.class_size,
+            s.max_class_size,
+            file.scenario.policy.max_class_size_cap,
+            c.classes,
+            c.class_size,
+            c.effective
+        );
+        match c.by.and_then(|a| file.spans.at(a)) {
+            Some(Loc(p, line, col)) => diags.warning(p, Some(*line), Some(Column::Char(*col)), msg),
+            None => diags.warning(&schools_csv, None, None, msg),
+        }
+    }
+}
+
 /// A base scenario's list followed by this file's own entries.
 fn inherit<T: Clone>(own: Vec<T>, from: Option<&Vec<T>>) -> Vec<T> {
     from.cloned()
@@ -971,6 +1123,7 @@ mod tests {
         let (f, msgs) = parse_str(&text);
         assert!(f.is_none());
         assert_eq!(msgs.len(), 2, "{msgs:?}");
+        eprintln!("{msgs:?}");
         assert!(
             msgs.iter()
                 .any(|m| m.starts_with("s.toml:5:1: unknown key `naem`")),
@@ -996,6 +1149,43 @@ mod tests {
             msgs.iter().any(|m| m.contains("priority does not list")),
             "{msgs:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::*;
+
+    const OK: &str = "name = \"t\"\nyear = 2025\ndataset = \"d\"\nlevel = \"primary\"\n";
+
+    fn errors(extra: &str) -> Vec<String> {
+        let mut d = Diagnostics::new();
+        parse(Path::new("s.toml"), format!("{OK}{extra}"), &mut d);
+        d.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn a_branch_campus_moves_no_seats() {
+        let msgs = errors(
+            "[[mergers]]\nfrom = \"A\"\ninto = \"B\"\nbranch_seats = 30\nmove_seats = true\n",
+        );
+        assert_eq!(
+            msgs,
+            vec!["s.toml:9:14: move_seats = true with branch_seats: the branch campus `A` keeps its own seats and moves none; expected one of the two"]
+        );
+        assert!(errors("[[mergers]]\nfrom = \"A\"\ninto = \"B\"\nbranch_seats = 30\n").is_empty());
+    }
+
+    #[test]
+    fn numbers_are_bounded_to_what_a_school_can_be() {
+        let msgs = errors("[[conversions]]\nschool = \"A\"\nfreed_seats = 4294967295\n[[capacity]]\nschool = \"A\"\nclasses = 95443718\n");
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        for m in [
+            "s.toml:7:15: freed_seats 4294967295; expected 1 to 100000",
+            "s.toml:10:11: classes 95443718; expected 1 to 1000",
+        ] {
+            assert!(msgs.iter().any(|x| x == m), "{msgs:?}");
+        }
     }
 }
 

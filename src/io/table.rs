@@ -689,6 +689,28 @@ impl Row<'_> {
         Some(v)
     }
 
+    /// A whole number in `lo..=hi`: the bounds of what the column can be,
+    /// so no arithmetic on it can overflow.
+    pub fn bounded(
+        &self,
+        diags: &mut Diagnostics,
+        col: usize,
+        (lo, hi): (u32, u32),
+        expected: &str,
+    ) -> Option<u32> {
+        let v = self.u32(diags, col, expected)?;
+        if v < lo {
+            self.error(diags, col, format!("is {v}; expected {expected}"));
+            return None;
+        }
+        if v > hi {
+            let msg = format!("`{v}` is above {hi}; expected {expected}, at most {hi}");
+            self.error(diags, col, msg);
+            return None;
+        }
+        Some(v)
+    }
+
     /// Resolve an id in `ids`, or report `unknown {what} ...; expected a
     /// {what}_id from {file}`.
     pub fn lookup<T: Copy>(

@@ -83,6 +83,63 @@ pub fn draw(prep: &Prepared, seed: u64) -> Draw {
     Draw { single, multiple }
 }
 
+/// The zones `zones.csv` gives for a grade, as placement uses them.
+pub struct GivenZones {
+    /// Per block: its one-school zone, where that school is open for the grade.
+    pub school: Vec<Option<SchoolIx>>,
+    /// Per block: its multi-school zone, where a school of it is open for
+    /// the grade.
+    pub group: Vec<Option<u32>>,
+    /// Per group: its schools open for the grade.
+    pub groups: Vec<Vec<SchoolIx>>,
+}
+
+impl GivenZones {
+    /// Blocks with neither: placement zones them by distance.
+    pub fn computed(&self) -> usize {
+        self.school
+            .iter()
+            .zip(&self.group)
+            .filter(|(s, g)| s.is_none() && g.is_none())
+            .count()
+    }
+}
+
+/// The given zones of `grade` that placement uses, so that `validate` and
+/// `place` agree on which blocks are zoned by distance (a block of a
+/// multi-school zone has a given zone).
+pub fn given_zones(data: &Dataset, grade: Grade) -> GivenZones {
+    let mut is_main = vec![false; data.schools.len()];
+    for s in mainstream_schools(data, grade) {
+        is_main[s.ix()] = true;
+    }
+    let mut given = GivenZones {
+        school: vec![None; data.blocks.len()],
+        group: vec![None; data.blocks.len()],
+        groups: Vec::new(),
+    };
+    if let Some(z) = &data.zones {
+        for (b, s) in z.for_grade(grade).iter().enumerate() {
+            given.school[b] = s.filter(|s| is_main[s.ix()]);
+        }
+        given.groups = z
+            .groups
+            .iter()
+            .map(|g| {
+                g.schools
+                    .iter()
+                    .copied()
+                    .filter(|s| is_main[s.ix()])
+                    .collect()
+            })
+            .collect();
+        for (b, g) in z.groups_for_grade(grade).iter().enumerate() {
+            given.group[b] = g.filter(|&g| !given.groups[g as usize].is_empty());
+        }
+    }
+    given
+}
+
 /// Zones, tiers and choice lists for a run.
 pub fn prepare(
     data: &Dataset,
@@ -122,32 +179,11 @@ pub fn prepare(
     let zoned = mechanism != Mechanism::MinDistance;
 
     // zones for the grade: given ones where their school is open, else computed
-    let mut zones: Vec<(Option<SchoolIx>, bool)> = vec![(None, false); data.blocks.len()];
-    let mut group_of: Vec<Option<u32>> = vec![None; data.blocks.len()];
-    let mut groups: Vec<Vec<SchoolIx>> = Vec::new();
-    if let Some(z) = &data.zones {
-        for (b, s) in z.for_grade(grade).iter().enumerate() {
-            if let Some(s) = s.filter(|s| is_main[s.ix()]) {
-                zones[b] = (Some(s), false);
-            }
-        }
-        groups = z
-            .groups
-            .iter()
-            .map(|g| {
-                g.schools
-                    .iter()
-                    .copied()
-                    .filter(|s| is_main[s.ix()])
-                    .collect()
-            })
-            .collect();
-        for (b, g) in z.groups_for_grade(grade).iter().enumerate() {
-            if let Some(g) = g.filter(|&g| !groups[g as usize].is_empty()) {
-                group_of[b] = Some(g);
-            }
-        }
-    }
+    let given = given_zones(data, grade);
+    let mut zones: Vec<(Option<SchoolIx>, bool)> =
+        given.school.iter().map(|&s| (s, false)).collect();
+    let group_of = given.group;
+    let groups = given.groups;
     let mut per_block = vec![0u32; data.blocks.len()];
     for &i in &in_scope {
         let st = &data.students[i];

@@ -38,8 +38,8 @@ use crate::model::*;
 use crate::scenario::{Category, Scenario};
 
 pub use admission::{
-    admit, draw as draw_lottery, initial_placements, prepare as admission_stage, Draw, Prepared,
-    ZoneOf,
+    admit, draw as draw_lottery, given_zones, initial_placements, prepare as admission_stage, Draw,
+    GivenZones, Prepared, ZoneOf,
 };
 pub use flow::{assign_by_flow, compute_zones, Reach};
 
@@ -499,7 +499,9 @@ pub fn empty_stats(data: &Dataset, scenario: &Scenario) -> Vec<SchoolStats> {
     data.schools
         .iter()
         .map(|s| SchoolStats {
-            seats: if s.status == Status::Open {
+            // only the grade's schools have seats in its run (issue 12: a
+            // grade-1 run counted the junior schools' seats)
+            seats: if s.status == Status::Open && crate::summary::of_grade(s, scenario.grade) {
                 s.entry_seats.0
             } else {
                 0

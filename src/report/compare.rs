@@ -170,6 +170,7 @@ fn markdown(c: &Comparison) -> String {
             towns.join(", ")
         ));
     }
+    m.push_str(&over_cap_markdown(c));
     m.push_str(
         "\n## Schools (seats / applicants / admitted / utilisation per scenario)\n\n| school |",
     );
@@ -194,6 +195,41 @@ fn markdown(c: &Comparison) -> String {
             }
         }
         m.push('\n');
+    }
+    m
+}
+
+/// One line per school a scenario pushes past the class-size cap.
+fn over_cap_lines(c: &Comparison) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (i, list) in c.over_cap.iter().enumerate() {
+        for o in list {
+            lines.push(format!(
+                "{}: {} {} has {} zone applicants{}, more than its {} classes hold at the class-size cap ({} × {} = {})",
+                c.names[i + 1],
+                o.school,
+                o.name,
+                o.applicants,
+                o.baseline_applicants
+                    .map_or(String::new(), |b| format!(" (baseline {b})")),
+                o.classes,
+                o.classes,
+                o.class_size,
+                u64::from(o.classes) * u64::from(o.class_size)
+            ));
+        }
+    }
+    lines
+}
+
+fn over_cap_markdown(c: &Comparison) -> String {
+    let lines = over_cap_lines(c);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut m = String::from("\n## Schools pushed past the class-size cap\n\n");
+    for l in lines {
+        m.push_str(&format!("- {l}\n"));
     }
     m
 }
@@ -265,6 +301,14 @@ pub fn terminal(c: &Comparison) -> String {
         ]);
     }
     out.push_str(&format!("Displaced applicants (zone changed)\n{t}\n\n"));
+    let lines = over_cap_lines(c);
+    if !lines.is_empty() {
+        out.push_str("Schools pushed past the class-size cap\n");
+        for l in lines {
+            out.push_str(&format!("  {l}\n"));
+        }
+        out.push('\n');
+    }
     let mut t = table(&["school", "before", "after"]);
     let fmt = |f: &Option<crate::compare::SchoolFigures>| match f {
         None => "—".to_string(),

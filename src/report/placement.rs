@@ -98,39 +98,43 @@ pub fn schools_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> 
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     csv_bytes(
         &header,
-        data.schools.iter().zip(&r.schools).map(|(s, st)| {
-            let mut row = vec![
-                s.id.to_string(),
-                s.name.clone(),
-                s.level.as_str().to_string(),
-                match s.status {
-                    crate::model::Status::Open => "open".to_string(),
-                    crate::model::Status::Closing => "closing".to_string(),
-                },
-                st.seats.to_string(),
-                st.applicants().to_string(),
-            ];
-            row.extend(st.applicants_by_tier.iter().map(u32::to_string));
-            row.push(st.applicants_out_of_zone.to_string());
-            row.extend([
-                st.admitted_zone.to_string(),
-                st.admitted_lottery.to_string(),
-                st.lottery_cutoff
-                    .map_or(String::new(), |(t, _)| t.to_string()),
-                st.lottery_cutoff
-                    .map_or(String::new(), |(_, c)| format!("{c:.9}")),
-                st.overflow_in.to_string(),
-                st.overflow_out.to_string(),
-                st.admitted.to_string(),
-                (st.seats.saturating_sub(st.admitted)).to_string(),
-                format!("{:.3}", st.utilisation()),
-                st.migrant.to_string(),
-                st.left_behind.to_string(),
-                st.disability_mild.to_string(),
-                st.disability_severe.to_string(),
-            ]);
-            row
-        }),
+        data.schools
+            .iter()
+            .zip(&r.schools)
+            .filter(|(s, _)| crate::summary::of_grade(s, scenario.grade))
+            .map(|(s, st)| {
+                let mut row = vec![
+                    s.id.to_string(),
+                    s.name.clone(),
+                    s.level.as_str().to_string(),
+                    match s.status {
+                        crate::model::Status::Open => "open".to_string(),
+                        crate::model::Status::Closing => "closing".to_string(),
+                    },
+                    st.seats.to_string(),
+                    st.applicants().to_string(),
+                ];
+                row.extend(st.applicants_by_tier.iter().map(u32::to_string));
+                row.push(st.applicants_out_of_zone.to_string());
+                row.extend([
+                    st.admitted_zone.to_string(),
+                    st.admitted_lottery.to_string(),
+                    st.lottery_cutoff
+                        .map_or(String::new(), |(t, _)| t.to_string()),
+                    st.lottery_cutoff
+                        .map_or(String::new(), |(_, c)| format!("{c:.9}")),
+                    st.overflow_in.to_string(),
+                    st.overflow_out.to_string(),
+                    st.admitted.to_string(),
+                    (st.seats.saturating_sub(st.admitted)).to_string(),
+                    format!("{:.3}", st.utilisation()),
+                    st.migrant.to_string(),
+                    st.left_behind.to_string(),
+                    st.disability_mild.to_string(),
+                    st.disability_severe.to_string(),
+                ]);
+                row
+            }),
     )
 }
 
@@ -218,7 +222,15 @@ pub fn summary_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) ->
             (format!("tier{t}"), m)
         })
         .collect();
-    let seats: u64 = r.schools.iter().map(|s| u64::from(s.seats)).sum();
+    // the grade's seats: its open mainstream schools (special schools apart)
+    let (mut seats, mut seats_special) = (0u64, 0u64);
+    for (s, st) in data.schools.iter().zip(&r.schools) {
+        if s.level == crate::model::Level::Special {
+            seats_special += u64::from(st.seats);
+        } else if s.level.admits(scenario.grade) {
+            seats += u64::from(st.seats);
+        }
+    }
     let admitted: u64 = r.schools.iter().map(|s| u64::from(s.admitted)).sum();
     json!({
         "scenario": scenario.name,
@@ -230,6 +242,7 @@ pub fn summary_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) ->
         "priority": scenario.policy.priority.iter().map(|c| c.key()).collect::<Vec<_>>(),
         "applicants": r.placements.len(),
         "seats": seats,
+        "seats_special": seats_special,
         "admitted": admitted,
         "outcomes": outcome_counts(r, |_| true),
         "outcomes_by_tier": tiers,
