@@ -2,7 +2,9 @@
 //! 9 grades × 10 years (history of 3 years, births per block). Target:
 //! under 1 s. `cargo bench --bench forecast`.
 
-use sunshine::forecast::{feeds, project, shortfall, Births, Enrollment, ForecastPolicy, Housing};
+use sunshine::forecast::{
+    feeds, project, shortfall, Births, Enrollment, ForecastPolicy, Housing, Inputs,
+};
 use sunshine::model::{BlockIx, Level, SchoolIx};
 
 fn main() {
@@ -39,7 +41,15 @@ fn forecast_2000_schools_9_grades_10_years(bencher: divan::Bencher) {
     let policy = ForecastPolicy::default();
     let housing = Housing::new();
     bencher.bench(|| {
-        let p = project(&data, &f, &births, &history, &housing, 10, &policy);
+        let inputs = Inputs {
+            data: &data,
+            feeds: &f,
+            births: &births,
+            history: &history,
+            housing: &housing,
+            new_schools: &[],
+        };
+        let p = project(&inputs, 10, &policy).unwrap();
         shortfall(&data, &p, &policy)
     });
 }

@@ -91,6 +91,18 @@ impl SchoolIndex {
         self.tree.size() == 0
     }
 
+    /// Every school with its great-circle distance from `home` in metres,
+    /// nearest first: a search that knows a bound below every source's
+    /// distance (all measure at least the great circle) stops at it.
+    pub fn by_great_circle(
+        &self,
+        home: Point<f64>,
+    ) -> impl Iterator<Item = (SchoolIx, Point<f64>, f64)> + '_ {
+        self.tree
+            .nearest_neighbor_iter(&unit_vector(home))
+            .map(move |g| (g.data.0, g.data.1, Haversine.distance(home, g.data.1)))
+    }
+
     /// Up to `k` schools within `max` of `home`, nearest first (ties by
     /// school index, so the order is deterministic), measured by `dist`.
     /// Schools come in great-circle order and the search stops at the

@@ -791,8 +791,9 @@ pub fn longtan_history(
                             .grade1
                             .iter()
                             .enumerate()
-                            .filter(|(_, z)| **z == Some(s))
-                            .map(|(b, _)| births[&(BlockIx::from_ix(b), y - 6)])
+                            .flat_map(|(b, z)| z.iter().map(move |&(t, share)| (b, t, share)))
+                            .filter(|&(_, t, _)| t == s)
+                            .map(|(b, _, share)| births[&(BlockIx::from_ix(b), y - 6)] * share)
                             .sum();
                         b * ratio[s.ix()]
                     }

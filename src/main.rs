@@ -168,12 +168,15 @@ enum Command {
     /// housing.csv) in the dataset folder.
     Forecast {
         scenario: PathBuf,
-        /// Years to project after the last year of history.
-        #[arg(long, default_value_t = 5)]
-        years: usize,
-        /// Also hide the last K years of history, project them and report MAPE.
-        #[arg(long)]
-        backtest: Option<usize>,
+        /// Years to project after the last year of history (1 to 50).
+        #[arg(long, default_value_t = 5,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(sunshine::forecast::MAX_YEARS)))]
+        years: u32,
+        /// Also hide the last K years of history, project them and report
+        /// MAPE (1 to the history's years − 2).
+        #[arg(long,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(sunshine::forecast::MAX_YEARS)))]
+        backtest: Option<u32>,
         #[arg(long, default_value = "out/forecast")]
         out: PathBuf,
     },
@@ -966,8 +969,8 @@ fn zones(
 fn forecast(
     cli: &Cli,
     scenario: &Path,
-    years: usize,
-    backtest: Option<usize>,
+    years: u32,
+    backtest: Option<u32>,
     out: &Path,
 ) -> Result<(), Error> {
     use sunshine::forecast as fc;
@@ -991,21 +994,46 @@ fn forecast(
             None => return Err(Error::Input(diags)),
         }
     }
-    let p = fc::project(
-        &input.data,
-        &feeds,
-        &births,
-        &history,
-        &housing,
-        years,
-        &policy,
-    );
+    let new_schools = fc::new_schools(&input.data, &input.scenario);
+    let inputs = fc::Inputs {
+        data: &input.data,
+        feeds: &feeds,
+        births: &births,
+        history: &history,
+        housing: &housing,
+        new_schools: &new_schools,
+    };
+    let note_to = |d: &mut sunshine::Diagnostics, n: &fc::Note, error: bool| {
+        let path = input.scenario.dataset.join(n.source.file());
+        if error {
+            d.error(&path, None, None, n.message.clone());
+        } else {
+            d.warning(&path, None, None, n.message.clone());
+        }
+    };
+    let p = fc::project(&inputs, years, &policy).map_err(|notes| {
+        notes.iter().for_each(|n| note_to(&mut diags, n, true));
+        Error::Input(std::mem::take(&mut diags))
+    })?;
+    if let Some(k) = backtest {
+        fc::check_backtest(&history, k).map_err(Error::Usage)?;
+    }
+    let mut warnings = sunshine::Diagnostics::new();
+    p.notes
+        .iter()
+        .for_each(|n| note_to(&mut warnings, n, false));
+    print_warnings(&warnings, cli.max_errors);
     let rows = fc::shortfall(&input.data, &p, &policy);
-    let bt = backtest.map(|k| {
-        let (per, district) =
-            fc::backtest(&input.data, &feeds, &births, &history, &housing, k, &policy);
-        (per, district, k)
-    });
+    let bt = match backtest {
+        Some(k) => {
+            let (per, district) = fc::backtest(&inputs, k, &policy).map_err(|notes| {
+                notes.iter().for_each(|n| note_to(&mut diags, n, true));
+                Error::Input(std::mem::take(&mut diags))
+            })?;
+            Some((per, district, k as usize))
+        }
+        None => None,
+    };
     let mut files = report::forecast::outputs(
         &input.data,
         &p,

@@ -91,4 +91,11 @@ fn generator_reproduces_the_bundled_files() {
         "zones.csv",
         dataset::zones_csv(&data, data.zones.as_ref().unwrap()),
     );
+    // the forecast inputs: the history splits the shared zone LT-G1's
+    // births between LT-N01 and LT-P02 by seats, as the projection does
+    let (births, history, housing) = sunshine::generate::longtan_history(&data, 2025);
+    use sunshine::io::forecast as f;
+    same("births.csv", f::births_csv(&data, &births));
+    same("enrollment_history.csv", f::history_csv(&data, &history));
+    same("housing.csv", f::housing_csv(&data, &housing));
 }

@@ -162,6 +162,105 @@ fn district() -> impl Strategy<Value = (Vec<Site>, Vec<Site>)> {
     )
 }
 
+/// A district of `homes` (blocks with applicants) and `schools` (seats),
+/// with the applicants' indices.
+fn district_data(homes: &[Site], schools: &[Site]) -> (Dataset, Vec<usize>) {
+    let mut data = Dataset::default();
+    for (i, &(x, y, seats)) in schools.iter().enumerate() {
+        data.schools
+            .push(school(&format!("S{i}"), 126.4 + x, 43.8 + y, seats.max(1)));
+        data.schools[i].entry_seats = Seats(seats);
+    }
+    let mut applicants = Vec::new();
+    for (b, &(x, y, n)) in homes.iter().enumerate() {
+        data.blocks
+            .push(block(&format!("b{b}"), 126.4 + x, 43.8 + y));
+        for j in 0..n {
+            applicants.push(data.students.len());
+            data.students
+                .push(student(&format!("s{b}-{j}"), b as u32, true, true));
+        }
+    }
+    (data, applicants)
+}
+
+/// The overflow problem as an LP over every school within `max`, unplaced
+/// at a penalty: (unplaced, total distance) of its optimum.
+fn lp_reference(data: &Dataset, max: Metres) -> (i64, f64) {
+    let mut net = mcf::Network::new();
+    let mut per_block = vec![0i64; data.blocks.len()];
+    for st in &data.students {
+        if let Home::Block(b) = st.home {
+            per_block[b.ix()] += 1;
+        }
+    }
+    let total: i64 = per_block.iter().sum();
+    let hn: Vec<usize> = per_block.iter().map(|&n| net.add_node(n)).collect();
+    let sn: Vec<usize> = data.schools.iter().map(|_| net.add_node(0)).collect();
+    let sink = net.add_node(-total);
+    let penalty = 1_000_000_000i64;
+    for (b, blk) in data.blocks.iter().enumerate() {
+        for (s, sc) in data.schools.iter().enumerate() {
+            let m = GreatCircle.metres(blk.location, sc.location).unwrap();
+            if m <= max {
+                net.add_arc(hn[b], sn[s], mcf::INF, i64::from(m.0));
+            }
+        }
+        net.add_arc(hn[b], sink, mcf::INF, penalty);
+    }
+    for (s, sc) in data.schools.iter().enumerate() {
+        net.add_arc(sn[s], sink, i64::from(sc.entry_seats.0), 0);
+    }
+    let reference = lp::min_cost(&net).unwrap();
+    let unplaced = (reference / penalty as f64).round() as i64;
+    (unplaced, reference - (unplaced * penalty) as f64)
+}
+
+/// Overflow placement with `candidates` = `k` against the LP optimum over
+/// every school within reach: as many placed, the same total distance, no
+/// school over its seats.
+fn check_against_lp(
+    homes: &[Site],
+    schools: &[Site],
+    max_km: f64,
+    k: usize,
+) -> Result<(), TestCaseError> {
+    let (data, applicants) = district_data(homes, schools);
+    let all: Vec<SchoolIx> = (0..schools.len()).map(SchoolIx::from_ix).collect();
+    let mut seats: Vec<u32> = data.schools.iter().map(|s| s.entry_seats.0).collect();
+    let max = Metres::from_km(max_km);
+    let got = assign_by_flow(
+        &data,
+        &applicants,
+        &all,
+        &mut seats,
+        Reach { candidates: k, max },
+        &GreatCircle,
+    );
+    let placed = got.iter().filter(|g| g.is_some()).count() as i64;
+    let dist: i64 = got.iter().flatten().map(|&(_, m)| i64::from(m.0)).sum();
+    for (s, school) in data.schools.iter().enumerate() {
+        let used = got.iter().flatten().filter(|(x, _)| x.ix() == s).count() as u32;
+        prop_assert!(used <= school.entry_seats.0);
+        prop_assert_eq!(seats[s], school.entry_seats.0 - used);
+    }
+    let (unplaced, reference) = lp_reference(&data, max);
+    prop_assert_eq!(
+        applicants.len() as i64 - placed,
+        unplaced,
+        "candidates {}",
+        k
+    );
+    prop_assert!(
+        (reference - dist as f64).abs() < 0.5,
+        "candidates {}: distance {} vs LP {}",
+        k,
+        dist,
+        reference
+    );
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -169,53 +268,44 @@ proptest! {
     /// the LP optimum and at the same total distance.
     #[test]
     fn overflow_matches_the_lp_optimum((homes, schools) in district(), max_km in 2.0..15.0f64) {
-        let mut data = Dataset::default();
-        for (i, &(x, y, seats)) in schools.iter().enumerate() {
-            data.schools.push(school(&format!("S{i}"), 126.4 + x, 43.8 + y, seats.max(1)));
-            data.schools[i].entry_seats = Seats(seats);
+        check_against_lp(&homes, &schools, max_km, schools.len())?;
+    }
+
+    /// Issue 12, item 14: whatever `candidates` is, the result is the exact
+    /// optimum over every school within `overflow_max_km` (the nearest few
+    /// filled, a home's seats beyond them must still be found and used).
+    #[test]
+    fn overflow_with_few_candidates_matches_the_lp_optimum(
+        (homes, schools) in district_crowded(),
+        max_km in 2.0..15.0f64,
+    ) {
+        for k in [1, 2, 3, 5] {
+            check_against_lp(&homes, &schools, max_km, k)?;
         }
-        let mut applicants = Vec::new();
-        for (b, &(x, y, n)) in homes.iter().enumerate() {
-            data.blocks.push(block(&format!("b{b}"), 126.4 + x, 43.8 + y));
-            for j in 0..n {
-                applicants.push(data.students.len());
-                data.students.push(student(&format!("s{b}-{j}"), b as u32, true, true));
-            }
-        }
-        let all: Vec<SchoolIx> = (0..schools.len()).map(SchoolIx::from_ix).collect();
-        let mut seats: Vec<u32> = data.schools.iter().map(|s| s.entry_seats.0).collect();
-        let max = Metres::from_km(max_km);
-        let got = assign_by_flow(&data, &applicants, &all, &mut seats, Reach { candidates: all.len(), max }, &GreatCircle);
-        let placed = got.iter().filter(|g| g.is_some()).count() as i64;
-        let dist: i64 = got.iter().flatten().map(|&(_, m)| i64::from(m.0)).sum();
-        for (s, school) in data.schools.iter().enumerate() {
-            let used = got.iter().flatten().filter(|(x, _)| x.ix() == s).count() as u32;
-            prop_assert!(used <= school.entry_seats.0);
-        }
-        // the same problem as an LP: homes → schools within reach, unplaced at a penalty
-        let mut net = mcf::Network::new();
-        let total: i64 = homes.iter().map(|h| i64::from(h.2)).sum();
-        let hn: Vec<usize> = homes.iter().map(|h| net.add_node(i64::from(h.2))).collect();
-        let sn: Vec<usize> = schools.iter().map(|_| net.add_node(0)).collect();
-        let sink = net.add_node(-total);
-        let penalty = 1_000_000_000i64;
-        for (b, blk) in data.blocks.iter().enumerate() {
-            for (s, sc) in data.schools.iter().enumerate() {
-                let m = GreatCircle.metres(blk.location, sc.location).unwrap();
-                if m <= max {
-                    net.add_arc(hn[b], sn[s], mcf::INF, i64::from(m.0));
-                }
-            }
-            net.add_arc(hn[b], sink, mcf::INF, penalty);
-        }
-        for (s, sc) in data.schools.iter().enumerate() {
-            net.add_arc(sn[s], sink, i64::from(sc.entry_seats.0), 0);
-        }
-        let reference = lp::min_cost(&net).unwrap();
-        let unplaced = (reference / penalty as f64).round() as i64;
-        prop_assert_eq!(total - placed, unplaced);
-        prop_assert!((reference - (unplaced * penalty) as f64 - dist as f64).abs() < 0.5,
-            "distance {} vs LP {}", dist, reference - (unplaced * penalty) as f64);
+    }
+}
+
+/// Districts where the nearest schools fill: more homes and schools than
+/// [`district`], fewer seats per school.
+fn district_crowded() -> impl Strategy<Value = (Vec<Site>, Vec<Site>)> {
+    (
+        prop::collection::vec((0.0..0.12f64, 0.0..0.09f64, 1u32..8), 2..12),
+        prop::collection::vec((0.0..0.12f64, 0.0..0.09f64, 0u32..6), 2..9),
+    )
+}
+
+/// Issue 12, item 14, by hand, on a line: home A (2 applicants) at 0 km,
+/// schools S0 at 1 km, S1 at 2.2 km, home B (1 applicant) at 2.4 km,
+/// school S2 at 4 km; one seat each. The optimum is A → S0 and S1, B → S2:
+/// 4.8 km. Rounds of the 1 or 2 nearest schools gave B S1 (0.2 km) first
+/// and sent A's second child to S2: 5.2 km.
+#[test]
+fn a_home_beyond_the_nearest_schools_is_priced_in() {
+    let km = 1.0 / 80.3; // degrees of longitude per km at 43.8° N
+    let homes = [(0.0, 0.0, 2), (2.4 * km, 0.0, 1)];
+    let schools = [(1.0 * km, 0.0, 1), (2.2 * km, 0.0, 1), (4.0 * km, 0.0, 1)];
+    for k in [1, 2, 3] {
+        check_against_lp(&homes, &schools, 30.0, k).unwrap();
     }
 }
 

@@ -25,6 +25,31 @@ fn year(r: &crate::io::table::Row<'_>, d: &mut Diagnostics, c: usize) -> Option<
     Some(v as i32)
 }
 
+/// Every place (block or town) of `births.csv` needs a row for every year
+/// from the file's first to its last: a missing row would silently take the
+/// place's births of that year as 0 and shrink a cohort.
+fn missing_births(path: &Path, seen: &HashMap<(String, i32), usize>, diags: &mut Diagnostics) {
+    let (Some(first), Some(last)) = (
+        seen.keys().map(|k| k.1).min(),
+        seen.keys().map(|k| k.1).max(),
+    ) else {
+        return;
+    };
+    let places: std::collections::BTreeSet<&str> = seen.keys().map(|k| k.0.as_str()).collect();
+    for place in places {
+        for y in first..=last {
+            if !seen.contains_key(&(place.to_string(), y)) {
+                diags.error(
+                    path,
+                    None,
+                    None,
+                    format!("`{place}` has no row for {y}; expected one row per place and year from {first} to {last} (write 0 for a year without births)"),
+                );
+            }
+        }
+    }
+}
+
 /// Read the three files from a dataset folder (`housing.csv` optional).
 pub fn read(
     dir: &Path,
@@ -93,6 +118,7 @@ pub fn read(
                     *births.entry((BlockIx::from_ix(b), y)).or_insert(0.0) += f64::from(n) * share;
                 }
             });
+            missing_births(&t.path, &seen, diags);
         }
     }
     let mut history = Enrollment::new();
@@ -110,6 +136,17 @@ pub fn read(
                     ok
                 });
                 let e = r.u32(d, ec, "a number of pupils (0 or more)");
+                // a grade the school does not teach would be dropped silently
+                let g = g.filter(|&g| {
+                    let Some(s) = s else { return true };
+                    let level = data.school(s).level;
+                    let ok = crate::forecast::grades(level).contains(&(g as u8))
+                        || level == crate::model::Level::Special;
+                    if !ok {
+                        r.error(d, gc, format!("grade {g} at school `{}`, a {} school; expected a grade it teaches", r.get(sc), level.as_str()));
+                    }
+                    ok
+                });
                 if let (Some(y), Some(s), Some(g), Some(e)) = (y, s, g, e) {
                     if history.insert((s, g as u8, y), f64::from(e)).is_some() {
                         r.error(

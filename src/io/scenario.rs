@@ -657,41 +657,61 @@ fn convert(
     let mut forecast = base.map_or_else(Default::default, |b| b.forecast.clone());
     if let Some(f) = &raw.forecast {
         if let Some(v) = &f.years_back {
-            if *v.get_ref() == 0 {
+            let max = crate::forecast::MAX_YEARS_BACK;
+            if !(1..=max).contains(v.get_ref()) {
                 cx.err(
                     v.span().start,
-                    "years_back 0; expected at least 1 year of history per ratio",
+                    format!(
+                        "years_back {}; expected 1 to {max} years of history per ratio",
+                        v.get_ref()
+                    ),
                 );
+            } else {
+                forecast.years_back = *v.get_ref();
             }
-            forecast.years_back = *v.get_ref();
         }
-        let positive = |v: &Option<Spanned<f64>>, key: &str, slot: &mut f64, cx: &mut Ctx<'_>| {
-            if let Some(v) = v {
-                let x = *v.get_ref();
-                if !(x.is_finite() && x >= 0.0) {
-                    cx.err(
-                        v.span().start,
-                        format!("{key} {x}; expected a number of 0 or more"),
-                    );
+        // Every value bounded (issue 12, item 22): `recent_weight = 1e300`
+        // made `w^k` infinite and every ratio NaN with exit 0.
+        let bounded =
+            |v: &Option<Spanned<f64>>, key: &str, max: f64, slot: &mut f64, cx: &mut Ctx<'_>| {
+                if let Some(v) = v {
+                    let x = *v.get_ref();
+                    if !(0.0..=max).contains(&x) {
+                        let shown = if x.is_finite() && x != 0.0 && !(1e-4..1e6).contains(&x.abs())
+                        {
+                            format!("{x:e}")
+                        } else {
+                            format!("{x}")
+                        };
+                        cx.err(
+                            v.span().start,
+                            format!("{key} {shown}; expected 0 to {max}"),
+                        );
+                    } else {
+                        *slot = x;
+                    }
                 }
-                *slot = x;
-            }
-        };
-        positive(
+            };
+        // 1 = plain mean, 0 = the last year only
+        bounded(
             &f.recent_weight,
             "recent_weight",
+            1.0,
             &mut forecast.recent_weight,
             cx,
         );
-        positive(
+        // pupils per new household per grade: 1 is already far above any survey
+        bounded(
             &f.yield_per_grade,
             "yield_per_grade",
+            1.0,
             &mut forecast.yield_per_grade,
             cx,
         );
-        positive(&f.yellow, "yellow", &mut forecast.yellow, cx);
-        positive(&f.orange, "orange", &mut forecast.orange, cx);
-        positive(&f.red, "red", &mut forecast.red, cx);
+        // utilisation thresholds: 10 = ten times the seats
+        bounded(&f.yellow, "yellow", 10.0, &mut forecast.yellow, cx);
+        bounded(&f.orange, "orange", 10.0, &mut forecast.orange, cx);
+        bounded(&f.red, "red", 10.0, &mut forecast.red, cx);
         for (v, slot) in [
             (&f.class_size_primary, &mut forecast.class_size_primary),
             (&f.class_size_junior, &mut forecast.class_size_junior),

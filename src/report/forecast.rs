@@ -32,13 +32,14 @@ pub fn outputs(
     o.add(
         "ratios.csv",
         csv_bytes(
-            &["school_id", "grade", "kind", "ratio"],
+            &["school_id", "grade", "kind", "ratio", "source"],
             p.ratios.iter().map(|r| {
                 vec![
                     data.school(r.school).id.to_string(),
                     r.grade.to_string(),
                     r.kind.to_string(),
                     format!("{:.4}", r.value),
+                    r.source.to_string(),
                 ]
             }),
         ),
@@ -129,6 +130,14 @@ fn markdown(
             "| {y} | {pr:.0} | {seats} | {:.1}% | {red} |\n",
             100.0 * pr / *seats as f64
         ));
+    }
+    if !p.notes.is_empty() {
+        // what the projection assumed where the inputs stop, also printed
+        // as warnings: a reader of the report sees them too
+        m.push_str("\n## Assumptions\n\n");
+        for n in &p.notes {
+            m.push_str(&format!("- {}: {}\n", n.source.file(), esc(&n.message)));
+        }
     }
     if let Some((mape, k)) = backtest {
         m.push_str(&format!("\nBacktest: hiding the last {k} years and projecting them gives a district MAPE of {mape:.2}%.\n"));

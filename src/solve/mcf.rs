@@ -43,6 +43,13 @@ pub struct Flow {
     /// Flow on each arc, indexed as returned by [`Network::add_arc`].
     pub flow: Vec<i64>,
     pub cost: i128,
+    /// Node potentials (duals) of the optimal tree, indexed as returned by
+    /// [`Network::add_node`]: the reduced cost of an arc `u → v` of cost `c`
+    /// is `c − potential[u] + potential[v]`, 0 on tree arcs, ≥ 0 on arcs
+    /// at flow 0 and ≤ 0 on saturated ones. An arc not in the network whose
+    /// reduced cost is negative could lower the cost (column generation);
+    /// if none is, the flow is optimal for the larger network too.
+    pub potential: Vec<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -328,7 +335,12 @@ impl<'a> Simplex<'a> {
             .zip(&self.net.cost)
             .map(|(&f, &c)| i128::from(f) * i128::from(c))
             .sum();
-        Solution::Optimal(Flow { flow, cost })
+        let potential = self.pi[..self.net.node_count()].to_vec();
+        Solution::Optimal(Flow {
+            flow,
+            cost,
+            potential,
+        })
     }
 
     fn residual(&self, e: usize, forward: bool) -> i64 {
