@@ -189,6 +189,18 @@ fn every_line_ending_gives_identical_outputs() {
                     assert_eq!(strip(&a.1), strip(&b.1), "{name}: {cmd}/audit.json");
                     continue;
                 }
+                if a.0 == "manifest.json" {
+                    // the manifest hashes audit.json, whose input digests
+                    // differ; every other file's entry is equal
+                    let strip = |b: &[u8]| {
+                        let mut v: serde_json::Value = serde_json::from_slice(b).unwrap();
+                        let files = v["files"].as_array_mut().unwrap();
+                        files.retain(|f| f["name"] != "audit.json");
+                        v
+                    };
+                    assert_eq!(strip(&a.1), strip(&b.1), "{name}: {cmd}/manifest.json");
+                    continue;
+                }
                 assert!(a.1 == b.1, "{name}: {cmd}/{} differs from LF", a.0);
             }
         }
