@@ -569,7 +569,16 @@ fn recover(t: &Target) -> Result<Vec<String>> {
             ));
         }
     }
-    for (n, _) in t.helpers("new")? {
+    for (n, pid) in t.helpers("new")? {
+        // killed between creating its staging folder and writing the
+        // marker: an empty folder (remove_dir removes only an empty one)
+        if !n.join(MARKER).exists() && !alive(pid) && fs::remove_dir(&n).is_ok() {
+            notes.push(format!(
+                "{}: removed the empty staging folder of an interrupted run",
+                n.display()
+            ));
+            continue;
+        }
         if n.join(MARKER).exists() {
             fs::remove_dir_all(&n).map_err(|e| Error::io(&n, e))?;
             notes.push(format!(
@@ -784,6 +793,13 @@ mod tests {
         recover(&t).unwrap();
         assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "two a\n");
         verify(&out).unwrap();
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        // killed after creating its staging folder, before the marker:
+        // the empty folder goes too (it was left for good before)
+        fs::create_dir(&new).unwrap();
+        recover(&t).unwrap();
+        assert!(!new.exists());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
