@@ -235,6 +235,11 @@ fn main() -> ExitCode {
                     total - shown
                 );
             }
+            // the books of every file that lost lines, so the count of
+            // rejected lines is seen even though nothing else is printed
+            for c in diags.counts().filter(|c| c.rejected > 0) {
+                eprintln!("{}", report::rejected_line(c));
+            }
             eprintln!("{total} error(s) in the input; nothing was written");
             ExitCode::from(2)
         }

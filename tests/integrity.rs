@@ -253,6 +253,11 @@ fn a_stray_quote_is_an_error_at_its_line() {
         err.contains("students.csv:21: column 13 (family_id): a quote `\"` inside a cell"),
         "{err}"
     );
+    // the books show the two rejected lines even though validate stops
+    assert!(
+        err.contains("students.csv: 6117 lines after the header: 6115 rows read, 0 blank, 0 commas only, 2 rejected"),
+        "{err}"
+    );
     // no student row is echoed: only the id-free message
     assert!(!err.contains(",F,") && !err.contains(",M,"), "{err}");
 }
@@ -430,4 +435,86 @@ fn long_cells_are_cut_in_messages() {
     let err = stderr(&o);
     assert!(err.len() < 2_000, "{} bytes", err.len());
     assert!(err.contains("女…` is not a gender"), "{err}");
+}
+
+/// Names from the input are escaped in every part of compare.md, the
+/// "pushed past the class-size cap" list included (found by the planner
+/// check: raw `<img …>` and Markdown links went through there).
+#[test]
+fn compare_md_escapes_names_in_the_cap_list() {
+    let dir = copy_dataset(&|t: &str| t.as_bytes().to_vec());
+    let p = dir.path().join("data/longtan/schools.csv");
+    let fixed: Vec<String> = std::fs::read_to_string(&p)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with("LT-P24,") {
+                set_cell(
+                    l,
+                    1,
+                    "<img src=x onerror=alert(2)> [link](http://evil) *bold*",
+                )
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&p, fixed.join("\n") + "\n").unwrap();
+    std::fs::write(
+        dir.path().join("scenarios/evil.toml"),
+        "extends = \"longtan-2025.toml\"\nname = \"<b>evil</b> *x*\"\nclosures = [\"LT-P08\", \"LT-P09\"]\n",
+    )
+    .unwrap();
+    ok(&run_in(
+        dir.path(),
+        &[
+            "compare",
+            "scenarios/longtan-2025.toml",
+            "scenarios/evil.toml",
+            "--out",
+            "c",
+        ],
+    ));
+    let md = std::fs::read_to_string(dir.path().join("c/compare.md")).unwrap();
+    assert!(md.contains("pushed past the class-size cap"), "{md}");
+    assert!(!md.contains("<img") && !md.contains("<b>"), "{md}");
+    assert!(!md.contains("[link](http"), "{md}");
+}
+
+/// A schools.csv line rejected for its shape (a stray quote in a name) is
+/// one error: its id still counts as known, so students.csv and zones.csv
+/// do not add hundreds of "unknown school" errors (planner check: 204).
+#[test]
+fn a_rejected_school_line_is_one_error() {
+    let dir = copy_dataset(&|t: &str| t.as_bytes().to_vec());
+    let p = dir.path().join("data/longtan/schools.csv");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("LT-N04,") {
+                set_cell(l, 1, "城区\"第四\"实验学校")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&p, lines.join("\r\n") + "\r\n").unwrap();
+    let o = run_in(
+        dir.path(),
+        &[
+            "--max-errors",
+            "0",
+            "validate",
+            "scenarios/longtan-2025.toml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(
+        errors[0].contains("schools.csv:5: column 2 (name): a quote"),
+        "{err}"
+    );
 }

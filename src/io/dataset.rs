@@ -395,6 +395,8 @@ fn read_school_rows(
             });
         }
     });
+    // ids of rejected lines are known too (their line has its own error)
+    ids.extend(t.rejected_values(id));
     Some(SchoolRows {
         valid: out,
         ids,
@@ -448,6 +450,7 @@ fn blocks_and_ids(
             });
         }
     });
+    ids.extend(t.rejected_values(id));
     ((diags.error_count() == errors).then_some(out), Some(ids))
 }
 

@@ -1055,6 +1055,9 @@ pub fn report_applied(file: &ScenarioFile, applied: &Applied, diags: &mut Diagno
         );
         match c.by.and_then(|a| file.spans.at(a)) {
             Some(Loc(p, line, col)) => diags.warning(p, Some(*line), Some(Column::Char(*col)), msg),
+            // schools.csv's reader already warned at the line when the
+            // seats exceed the school's own classes × max_class_size
+            None if u64::from(c.stated) > u64::from(c.classes) * u64::from(s.max_class_size) => {}
             None => diags.warning(&schools_csv, None, None, msg),
         }
     }

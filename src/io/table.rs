@@ -51,6 +51,10 @@ pub struct Table {
     asked: RefCell<Vec<String>>,
     /// Folded names already reported as repeated.
     repeated: RefCell<Vec<String>>,
+    /// The cells that could be read of each rejected line (for ids that
+    /// other files refer to: their rows have an error of their own, so
+    /// references to them are not reported again).
+    rejected: RefCell<Vec<Vec<String>>>,
 }
 
 /// One data row of a [`Table`].
@@ -340,6 +344,7 @@ impl Table {
             body_start,
             asked: RefCell::new(Vec::new()),
             repeated: RefCell::new(Vec::new()),
+            rejected: RefCell::new(Vec::new()),
         })
     }
 
@@ -489,6 +494,7 @@ impl Table {
             }
             if let Err(e) = split_line(text, &mut buf, &mut spans) {
                 count.rejected += 1;
+                self.keep_rejected(&buf, &spans);
                 let field = match e {
                     SplitError::Unclosed(c) | SplitError::Stray(c) | SplitError::AfterQuote(c) => c,
                 };
@@ -507,6 +513,7 @@ impl Table {
             let extra = (self.named..spans.len()).find(|&i| !cell(i).is_empty());
             if spans.len() < self.named || extra.is_some() {
                 count.rejected += 1;
+                self.keep_rejected(&buf, &spans);
                 let msg = match extra {
                     Some(i) if i < self.headers.len() => format!(
                         "a value in column {}, which has no name in the header; expected the cell empty or a column name in line {} (row skipped)",
@@ -567,6 +574,25 @@ impl Table {
         let n = count.rows;
         diags.count(count);
         n
+    }
+
+    fn keep_rejected(&self, buf: &str, spans: &[Range<usize>]) {
+        self.rejected.borrow_mut().push(
+            spans
+                .iter()
+                .map(|s| buf[s.clone()].trim().to_string())
+                .collect(),
+        );
+    }
+
+    /// The non-empty values of column `col` in the lines [`Table::rows`]
+    /// rejected, where that cell could be read.
+    pub fn rejected_values(&self, col: usize) -> Vec<String> {
+        self.rejected
+            .borrow()
+            .iter()
+            .filter_map(|cells| cells.get(col).filter(|c| !c.is_empty()).cloned())
+            .collect()
     }
 
     fn col_ref(&self, field: usize) -> Option<Column> {

@@ -199,16 +199,18 @@ fn markdown(c: &Comparison) -> String {
     m
 }
 
-/// One line per school a scenario pushes past the class-size cap.
-fn over_cap_lines(c: &Comparison) -> Vec<String> {
+/// One line per school a scenario pushes past the class-size cap; `esc`
+/// escapes the names from the input (Markdown for compare.md, nothing for
+/// the terminal).
+fn over_cap_lines(c: &Comparison, esc: fn(&str) -> String) -> Vec<String> {
     let mut lines = Vec::new();
     for (i, list) in c.over_cap.iter().enumerate() {
         for o in list {
             lines.push(format!(
                 "{}: {} {} has {} zone applicants{}, more than its {} classes hold at the class-size cap ({} × {} = {})",
-                c.names[i + 1],
-                o.school,
-                o.name,
+                esc(&c.names[i + 1]),
+                esc(o.school.as_str()),
+                esc(&o.name),
                 o.applicants,
                 o.baseline_applicants
                     .map_or(String::new(), |b| format!(" (baseline {b})")),
@@ -223,7 +225,7 @@ fn over_cap_lines(c: &Comparison) -> Vec<String> {
 }
 
 fn over_cap_markdown(c: &Comparison) -> String {
-    let lines = over_cap_lines(c);
+    let lines = over_cap_lines(c, super::md);
     if lines.is_empty() {
         return String::new();
     }
@@ -301,7 +303,7 @@ pub fn terminal(c: &Comparison) -> String {
         ]);
     }
     out.push_str(&format!("Displaced applicants (zone changed)\n{t}\n\n"));
-    let lines = over_cap_lines(c);
+    let lines = over_cap_lines(c, str::to_string);
     if !lines.is_empty() {
         out.push_str("Schools pushed past the class-size cap\n");
         for l in lines {

@@ -173,3 +173,16 @@ pub fn read_counts_text<'a>(
         String::new()
     }
 }
+
+/// One line for a file some of whose lines were rejected.
+pub fn rejected_line(c: &crate::io::table::ReadCount) -> String {
+    format!(
+        "{}: {} lines after the header: {} rows read, {} blank, {} commas only, {} rejected (each has an error above)",
+        c.path.display(),
+        c.lines,
+        c.rows,
+        c.blank,
+        c.comma_only,
+        c.rejected
+    )
+}
