@@ -358,7 +358,7 @@ fn read_school_rows(
                 r.warning(
                     d,
                     seats,
-                    format!("{s} seats exceed {c} classes × {m} pupils = {}; placement uses at most classes × class size", c * m),
+                    format!("{s} entry seats but {c} classes of at most {m} pupils; placement uses at most {c} × {m} = {} seats (fewer if policy.max_class_size_cap is lower)", c * m),
                 );
             }
         }
