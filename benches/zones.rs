@@ -9,7 +9,12 @@
 //!   rounding dive, and `relaxation_lp_5000x100`, the same LP through
 //!   good_lp, the reference for the ratio (with `--features highs`; skipped
 //!   with microlp, which takes minutes);
-//! - `cells_5000`: Voronoi cells, clipping and the neighbour graph.
+//! - `cells_5000`: Voronoi cells, clipping and the neighbour graph;
+//! - `longtan_co_located`: `sunshine zones` without file writing on the
+//!   bundled Longtan data with 0, 50, 200 and 1,000 extra blocks at the
+//!   coordinates of block U002 (several 小区 geocoded to one address): the
+//!   copies share one node of the neighbour graph, so they must cost about
+//!   nothing (issue 12 item 15: 8 s → 49 s at 200 copies before).
 //!
 //! `cargo bench --bench zones` (add `--features highs` for the LP).
 
@@ -83,4 +88,44 @@ fn cells_5000(bencher: divan::Bencher) {
     let (data, _) = district();
     let pts: Vec<geo::Point<f64>> = data.blocks.iter().map(|b| b.location).collect();
     bencher.bench(|| zones::cells::cells(&pts, None).unwrap());
+}
+
+/// Longtan with `copies` extra blocks at U002's coordinates.
+fn longtan_with_copies(
+    copies: usize,
+) -> (Dataset, Scenario, Option<sunshine::geography::Boundary>) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/longtan-2025.toml");
+    let input = sunshine::io::load(&path, None).unwrap();
+    let mut data = input.data;
+    let host = data
+        .blocks
+        .iter()
+        .find(|b| b.id.as_str() == "U002")
+        .unwrap()
+        .clone();
+    for i in 1..=copies {
+        let mut b = host.clone();
+        b.id = sunshine::model::BlockId(format!("C{i:04}").into());
+        data.blocks.push(b);
+    }
+    (data, input.scenario, input.boundary)
+}
+
+#[divan::bench(args = [0, 50, 200, 1000], sample_count = 3, sample_size = 1)]
+fn longtan_co_located(bencher: divan::Bencher, copies: usize) {
+    let (data, scenario, boundary) = longtan_with_copies(copies);
+    bencher.bench(|| {
+        let p = zones::build(
+            &data,
+            &scenario,
+            boundary.as_ref(),
+            &ZoneSettings::default(),
+            &GreatCircle,
+        )
+        .unwrap();
+        assert_eq!(p.instance.blocks(), 392 + copies);
+        let s = zones::solve(&p.instance, Method::Heuristic, Duration::from_secs(60));
+        assert_eq!(p.instance.overload(&s.zone), 0);
+        sunshine::report::zones::zone_rows(&data, &p, &s.zone)
+    });
 }

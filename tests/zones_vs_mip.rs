@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use sunshine::zones::heuristic::relaxation;
-use sunshine::zones::{brute_force, heuristic, lp_relaxation, mip, Instance, MipOutcome};
+use sunshine::zones::{brute_force, heuristic, lp_relaxation, mip, Graph, Instance, MipOutcome};
 
 fn grid_instance() -> impl Strategy<Value = Instance> {
     (2usize..=3, 3usize..=4, 2usize..=3)
@@ -78,7 +78,7 @@ fn grid_instance() -> impl Strategy<Value = Instance> {
                     cands,
                     previous: prev.map_or(vec![None; n], |p| p.into_iter().map(Some).collect()),
                     move_penalty: f64::from(penalty),
-                    neighbours,
+                    neighbours: neighbours.into(),
                     root: roots,
                 }
             },
@@ -102,6 +102,98 @@ proptest! {
                 if let Some(bound) = h.bound {
                     prop_assert!(bound <= best + 1e-6, "bound {bound} above the optimum {best}");
                 }
+            }
+            (None, MipOutcome::Infeasible) => {}
+            (a, b) => prop_assert!(false, "brute force {:?} vs MIP {:?}", a, b),
+        }
+    }
+}
+
+/// A grid district with one or two extra blocks at the positions of
+/// grid blocks (co-located: one node of the graph), each with its own
+/// applicants and last year's school, and the host's distances.
+fn co_located_instance() -> impl Strategy<Value = Instance> {
+    (
+        grid_instance(),
+        prop::collection::vec(
+            (any::<prop::sample::Index>(), 0u32..12, any::<bool>()),
+            1..=2,
+        ),
+    )
+        .prop_map(|(mut inst, extra)| {
+            let n = inst.blocks();
+            let lists = inst.neighbours.lists();
+            let mut node_of: Vec<usize> = (0..n).collect();
+            for (host, demand, keep_previous) in extra {
+                let h = host.index(n);
+                node_of.push(h);
+                inst.demand.push(demand);
+                let c = inst.cands[h].clone();
+                // a root's own school may be no candidate of its copies' radius
+                inst.cands.push(c);
+                let p = if keep_previous {
+                    inst.previous[h]
+                } else {
+                    None
+                };
+                inst.previous.push(p);
+            }
+            inst.neighbours = Graph::new(node_of, lists);
+            inst
+        })
+}
+
+/// Connectedness by walking the block-level neighbour lists, not the
+/// node-level search the library uses.
+fn connected_by_lists(inst: &Instance, z: &[usize]) -> Vec<bool> {
+    let lists = inst.neighbours.lists();
+    (0..inst.schools())
+        .map(|s| {
+            let r = inst.root[s];
+            if z[r] != s {
+                return false;
+            }
+            let mut seen = vec![false; inst.blocks()];
+            seen[r] = true;
+            let mut stack = vec![r];
+            while let Some(x) = stack.pop() {
+                for &y in &lists[x] {
+                    if !seen[y] && z[y] == s {
+                        seen[y] = true;
+                        stack.push(y);
+                    }
+                }
+            }
+            (0..inst.blocks()).all(|b| z[b] != s || seen[b])
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    /// Co-located blocks: the node-level connectivity agrees with the
+    /// block-level lists, the MIP (flows between nodes) equals brute force,
+    /// and the heuristic is feasible and within 2% of it.
+    #[test]
+    fn co_located_blocks_mip_is_brute_force_and_heuristic_is_close(
+        inst in co_located_instance(),
+        zs in prop::collection::vec(prop::collection::vec(0usize..3, 14), 5),
+    ) {
+        for z in &zs {
+            let z: Vec<usize> = z[..inst.blocks()].iter().map(|&s| s % inst.schools()).collect();
+            prop_assert_eq!(inst.connected(&z), connected_by_lists(&inst, &z));
+        }
+        let exact = brute_force(&inst);
+        let by_mip = mip(&inst, Duration::from_secs(60));
+        match (&exact, &by_mip) {
+            (Some((_, best)), MipOutcome::Optimal(z, obj)) => {
+                prop_assert!(connected_by_lists(&inst, z).iter().all(|&c| c));
+                prop_assert!((best - obj).abs() <= 1e-6 * (1.0 + best), "brute force {best} vs MIP {obj}");
+                let h = heuristic(&inst);
+                prop_assert!(inst.is_feasible(&h.zone), "heuristic infeasible: {:?}", h);
+                prop_assert!(connected_by_lists(&inst, &h.zone).iter().all(|&c| c));
+                prop_assert!(h.objective <= best * 1.02 + 1e-6, "heuristic {} vs optimum {best}", h.objective);
             }
             (None, MipOutcome::Infeasible) => {}
             (a, b) => prop_assert!(false, "brute force {:?} vs MIP {:?}", a, b),

@@ -12,7 +12,7 @@ use crate::io::output::OutputSet;
 use crate::model::{Dataset, SchoolIx};
 use crate::scenario::Scenario;
 use crate::zones::cells::{polsby_popper, unproject};
-use crate::zones::{stats, Problem, Solved, ZoneStats};
+use crate::zones::{drawn_cells, stats, Problem, Solved, ZoneStats};
 
 /// Everything a planner reads about one zone.
 #[derive(Clone, Debug)]
@@ -29,10 +29,16 @@ pub struct ZoneRow {
 /// Per-zone figures and shapes, in the problem's school order.
 pub fn zone_rows(data: &Dataset, p: &Problem, z: &[usize]) -> Vec<ZoneRow> {
     let st = stats(&p.instance, z);
+    // co-located blocks share one cell, drawn once, in one zone
+    let cells = &p.cells.neighbours;
+    let (drawn, _) = drawn_cells(cells, &p.instance.demand, z);
     (0..p.schools.len())
         .into_par_iter()
         .map(|s| {
-            let members: Vec<usize> = (0..z.len()).filter(|&b| z[b] == s).collect();
+            let members: Vec<usize> = (0..cells.nodes())
+                .filter(|&x| drawn[x] == s)
+                .map(|x| cells.at(x)[0])
+                .collect();
             let metres = p.cells.zone_shape(&members);
             let shape =
                 unproject(&p.cells.projection, &metres).orient(geo::orient::Direction::Default);
@@ -178,8 +184,9 @@ pub fn outputs(run: &ZonesRun<'_>) -> OutputSet {
     );
     o.add("zones.geojson", geojson(data, rows));
     o.add("zones.svg", svg(data, p, rows, &scenario.name).into_bytes());
-    let mut js = serde_json::to_vec_pretty(&summary_json(scenario, p, solved, distance_source))
-        .expect("json");
+    let mut summary = summary_json(scenario, p, solved, distance_source);
+    summary["split_cells"] = split_cells_json(data, p, z);
+    let mut js = serde_json::to_vec_pretty(&summary).expect("json");
     js.push(b'\n');
     o.add("zones.json", js);
     o
@@ -224,6 +231,62 @@ pub fn summary_json(
             "service_radius": scenario.policy.service_radius(scenario.grade).to_string(),
         },
     })
+}
+
+/// Cells of co-located blocks the zoning splits between zones. A cell is
+/// drawn in one zone only (the one holding most of its applicants, then
+/// most of its blocks, then the zone of its first block), so the blocks
+/// under `elsewhere` belong to zones the map does not show them in.
+fn split_cells_json(data: &Dataset, p: &Problem, z: &[usize]) -> serde_json::Value {
+    let (_, split) = drawn_cells(&p.cells.neighbours, &p.instance.demand, z);
+    let bid = |b: usize| data.block(p.blocks[b]).id.to_string();
+    let sid = |s: usize| data.school(p.schools[s]).id.to_string();
+    serde_json::Value::Array(
+        split
+            .iter()
+            .map(|c| {
+                json!({
+                    "blocks": c.blocks.iter().map(|&b| bid(b)).collect::<Vec<_>>(),
+                    "drawn_in": sid(c.drawn_in),
+                    "elsewhere": c.elsewhere.iter()
+                        .map(|&(b, zone)| json!({"block_id": bid(b), "school_id": sid(zone)}))
+                        .collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The terminal's warning for cells split between zones, naming the
+/// blocks the map shows in another zone (the first 20 per cell; all are in
+/// `zones.json`).
+fn split_cells_warning(data: &Dataset, p: &Problem, z: &[usize]) -> String {
+    let (_, split) = drawn_cells(&p.cells.neighbours, &p.instance.demand, z);
+    let bid = |b: usize| data.block(p.blocks[b]).id.to_string();
+    let sid = |s: usize| data.school(p.schools[s]).id.to_string();
+    let mut out = String::new();
+    for c in &split {
+        const SHOWN: usize = 20;
+        let mut ids: Vec<String> = c
+            .elsewhere
+            .iter()
+            .take(SHOWN)
+            .map(|&(b, zone)| format!("{} ({})", bid(b), sid(zone)))
+            .collect();
+        if c.elsewhere.len() > SHOWN {
+            ids.push(format!("and {} more", c.elsewhere.len() - SHOWN));
+        }
+        out.push_str(&format!(
+            "Warning: {} blocks at the position of {} share one cell but are zoned to different schools; \
+             the map (zones.geojson, zones.svg) draws the cell in the zone of {} only, so these blocks are \
+             in their zones but not inside their zones' shapes: {} (all in zones.json, split_cells)\n",
+            c.blocks.len(),
+            bid(c.blocks[0]),
+            sid(c.drawn_in),
+            ids.join(", ")
+        ));
+    }
+    out
 }
 
 fn round3(x: f64) -> f64 {
@@ -406,6 +469,7 @@ pub fn terminal(run: &ZonesRun<'_>) -> String {
     if let Some(n) = &s.mip_note {
         out.push_str(&format!("Note: {n}\n"));
     }
+    out.push_str(&split_cells_warning(data, p, &s.zone));
     out.push_str(&format!(
         "Blocks moved from the previous zones: {} of {}; applicants over limit: {}; zones not connected: {}; blocks beyond the service radius: {}\n\n",
         j["blocks_moved"], j["blocks_with_previous_zone"], j["applicants_over_limit"], j["zones_not_connected"], j["blocks_beyond_service_radius"]

@@ -196,11 +196,8 @@ pub fn build(
                     n[b.ix()].push(a.ix());
                 }
             }
-            for v in &mut n {
-                v.sort_unstable();
-                v.dedup();
-            }
-            n
+            // as the planner listed them: one node per block
+            super::Graph::from_lists(n)
         }
         None => cells.neighbours.clone(),
     };

@@ -16,6 +16,7 @@ use geo::{
 use rayon::prelude::*;
 use rstar::{primitives::GeomWithData, RTree};
 
+use super::Graph;
 use crate::geography::Projection;
 
 /// Cells of the blocks and their neighbour graph.
@@ -28,8 +29,9 @@ pub struct Cells {
     pub raw: Vec<Polygon<f64>>,
     /// Per block: its cell clipped to the district.
     pub clipped: Vec<MultiPolygon<f64>>,
-    /// Symmetric, sorted neighbour lists.
-    pub neighbours: Vec<Vec<usize>>,
+    /// The neighbour graph: one node per distinct position (co-located
+    /// blocks share a cell), nodes adjacent when their cells share an edge.
+    pub neighbours: Graph,
 }
 
 /// Shared edges shorter than this (metres) do not make neighbours: they are
@@ -37,8 +39,10 @@ pub struct Cells {
 const MIN_SHARED_EDGE_M: f64 = 1.0;
 
 /// Cells of blocks at `points` (lon/lat), clipped to `boundary` (lon/lat)
-/// when given. Blocks at the same point share one cell and are neighbours
-/// of each other. Fails when all blocks lie on one line.
+/// when given. Blocks at the same point share one cell and one node of the
+/// neighbour graph, so they neighbour each other and everything their cell
+/// touches; the cell is computed, clipped and compared once, however many
+/// blocks stand at that point. Fails when all blocks lie on one line.
 pub fn cells(points: &[Point<f64>], boundary: Option<&MultiPolygon<f64>>) -> Result<Cells, String> {
     let projection = match boundary {
         Some(b) => Projection::around(b.0.iter().flat_map(|p| p.exterior().points())),
@@ -71,29 +75,12 @@ pub fn cells(points: &[Point<f64>], boundary: Option<&MultiPolygon<f64>>) -> Res
     let site_clipped: Vec<MultiPolygon<f64>> =
         site_cells.par_iter().map(|c| clip(c, &district)).collect();
     let site_nbrs = site_neighbours(&sites, &site_clipped);
-    // blocks: share their site's cell; neighbours through sites and co-location
-    let mut blocks_at: Vec<Vec<usize>> = vec![Vec::new(); sites.len()];
-    for (b, &s) in site_of.iter().enumerate() {
-        blocks_at[s].push(b);
-    }
-    let neighbours: Vec<Vec<usize>> = (0..points.len())
-        .map(|b| {
-            let s = site_of[b];
-            let mut out: Vec<usize> = blocks_at[s].iter().copied().filter(|&o| o != b).collect();
-            for &t in &site_nbrs[s] {
-                out.extend(&blocks_at[t]);
-            }
-            out.sort_unstable();
-            out.dedup();
-            out
-        })
-        .collect();
     Ok(Cells {
         projection,
         district,
         raw: site_of.iter().map(|&s| site_cells[s].clone()).collect(),
         clipped: site_of.iter().map(|&s| site_clipped[s].clone()).collect(),
-        neighbours,
+        neighbours: Graph::new(site_of, site_nbrs),
     })
 }
 
@@ -411,8 +398,9 @@ mod tests {
         let c = cells(&pts, None).unwrap();
         assert_eq!(c.clipped.len(), 16);
         // block 5 is (1,1): neighbours (1,0), (0,1), (2,1), (1,2)
-        assert_eq!(c.neighbours[5], vec![1, 4, 6, 9]);
-        assert_eq!(c.neighbours[0], vec![1, 4]);
+        let n = c.neighbours.lists();
+        assert_eq!(n[5], vec![1, 4, 6, 9]);
+        assert_eq!(n[0], vec![1, 4]);
         let total: f64 = c.clipped.iter().map(|m| m.unsigned_area()).sum();
         assert!(
             (total / c.district.unsigned_area() - 1.0).abs() < 1e-6,
@@ -441,9 +429,10 @@ mod tests {
             Point::new(126.53, 43.81),
         ];
         let c = cells(&pts, Some(&MultiPolygon(vec![u]))).unwrap();
-        assert_eq!(c.neighbours[0], vec![2]);
-        assert_eq!(c.neighbours[1], vec![2]);
-        assert_eq!(c.neighbours[2], vec![0, 1]);
+        let n = c.neighbours.lists();
+        assert_eq!(n[0], vec![2]);
+        assert_eq!(n[1], vec![2]);
+        assert_eq!(n[2], vec![0, 1]);
     }
 
     #[test]
@@ -455,9 +444,14 @@ mod tests {
             lonlat(0.0, 1.0),
         ];
         let c = cells(&pts, None).unwrap();
-        assert_eq!(c.neighbours[0], vec![1, 2, 3]);
-        assert_eq!(c.neighbours[1], vec![0, 2, 3]);
+        let n = c.neighbours.lists();
+        assert_eq!(n[0], vec![1, 2, 3]);
+        assert_eq!(n[1], vec![0, 2, 3]);
         assert_eq!(c.raw[0], c.raw[1]);
+        // one node for both
+        assert_eq!(c.neighbours.nodes(), 3);
+        assert_eq!(c.neighbours.node(0), c.neighbours.node(1));
+        assert_eq!(c.neighbours.at(c.neighbours.node(0)), &[0, 1]);
     }
 
     #[test]

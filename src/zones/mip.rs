@@ -12,7 +12,11 @@
 //! - f^s(i→j) ≤ M_s·x[i][s] and ≤ M_s·x[j][s], M_s = blocks that may join s.
 //!
 //! A zoning satisfies the flow constraints exactly when each zone is
-//! connected and contains its root.
+//! connected and contains its root. Flows run between the nodes of the
+//! neighbour graph: co-located blocks share a node whose occupancy
+//! y[X][s] (x[b][s] itself for a node of one block) is 1 exactly when one
+//! of its blocks is in zone s (y ≥ x_b, y ≤ Σ x_b), and stands for x in the
+//! flow constraints above, with M_s the nodes that may join s.
 
 use std::time::Duration;
 
@@ -73,18 +77,40 @@ pub fn mip(inst: &Instance, time_limit: Duration) -> MipOutcome {
         x.push(row);
     }
     let var = |b: usize, s: usize| x[b].iter().find(|e| e.0 == s).map(|e| e.1);
-    // flows per school along edges between blocks that may both join it
+    // per node and school: whether the zone occupies the node. A node of
+    // one block is its x; co-located blocks share a node whose occupancy
+    // y ∈ [0, 1] is tied to theirs (y ≥ x_b for each, y ≤ Σ x_b), so flows
+    // run between nodes and n blocks at one address add n, not n², terms
+    let g = &inst.neighbours;
+    let mut tie: Vec<(Variable, Vec<Variable>)> = Vec::new();
+    let mut occ: Vec<Vec<(usize, Variable)>> = vec![Vec::new(); g.nodes()];
+    for (node, row) in occ.iter_mut().enumerate() {
+        for s in 0..k {
+            let xs: Vec<Variable> = g.at(node).iter().filter_map(|&b| var(b, s)).collect();
+            match xs.as_slice() {
+                [] => {}
+                [v] => row.push((s, *v)),
+                _ => {
+                    let y = vars.add(variable().min(0.0).max(1.0));
+                    row.push((s, y));
+                    tie.push((y, xs));
+                }
+            }
+        }
+    }
+    let occupancy = |node: usize, s: usize| occ[node].iter().find(|e| e.0 == s).map(|e| e.1);
+    // flows per school along edges between nodes that may both join it
     let mut flows: Vec<(usize, usize, usize, Variable)> = Vec::new();
     let mut members = vec![0usize; k];
-    for b in 0..n {
-        for &(s, _) in &x[b] {
+    for row in &occ {
+        for &(s, _) in row {
             members[s] += 1;
         }
     }
-    for i in 0..n {
-        for &j in &inst.neighbours[i] {
-            for &(s, _) in &x[i] {
-                if var(j, s).is_some() && j != inst.root[s] {
+    for i in 0..g.nodes() {
+        for &j in g.adjacent(i) {
+            for &(s, _) in &occ[i] {
+                if occupancy(j, s).is_some() && j != g.node(inst.root[s]) {
                     flows.push((s, i, j, vars.add(variable().min(0.0))));
                 }
             }
@@ -108,7 +134,14 @@ pub fn mip(inst: &Instance, time_limit: Duration) -> MipOutcome {
     for (s, e) in cap.into_iter().enumerate() {
         model = model.with(constraint!(e <= f64::from(inst.capacity[s])));
     }
-    let mut balance: Vec<Vec<Expression>> = vec![Vec::new(); n];
+    for (y, xs) in &tie {
+        let sum: Expression = xs.iter().copied().sum();
+        model = model.with(constraint!(*y <= sum));
+        for &v in xs {
+            model = model.with(constraint!(*y >= v));
+        }
+    }
+    let mut balance: Vec<Vec<Expression>> = vec![Vec::new(); g.nodes()];
     for row in &mut balance {
         *row = vec![Expression::default(); k];
     }
@@ -116,18 +149,18 @@ pub fn mip(inst: &Instance, time_limit: Duration) -> MipOutcome {
         balance[j][s].add_mul(1.0, f);
         balance[i][s].add_mul(-1.0, f);
         let big = members[s] as f64;
-        let xi = var(i, s).expect("flow only between candidates");
-        let xj = var(j, s).expect("flow only between candidates");
-        model = model.with(constraint!(f <= big * xi));
-        model = model.with(constraint!(f <= big * xj));
+        let yi = occupancy(i, s).expect("flow only between candidates");
+        let yj = occupancy(j, s).expect("flow only between candidates");
+        model = model.with(constraint!(f <= big * yi));
+        model = model.with(constraint!(f <= big * yj));
     }
-    for b in 0..n {
-        for &(s, v) in &x[b] {
-            if inst.root[s] == b {
+    for (node, row) in occ.iter().enumerate() {
+        for &(s, y) in row {
+            if g.node(inst.root[s]) == node {
                 continue;
             }
-            let e = std::mem::take(&mut balance[b][s]);
-            model = model.with(constraint!(e == v));
+            let e = std::mem::take(&mut balance[node][s]);
+            model = model.with(constraint!(e == y));
         }
     }
     match model.solve() {
@@ -212,7 +245,7 @@ mod tests {
             ],
             previous: vec![None; 5],
             move_penalty: 0.0,
-            neighbours: vec![vec![1, 4], vec![0, 2], vec![1, 3], vec![2, 4], vec![0, 3]],
+            neighbours: vec![vec![1, 4], vec![0, 2], vec![1, 3], vec![2, 4], vec![0, 3]].into(),
             root: vec![0, 3],
         };
         let (bz, bc) = brute_force(&inst).unwrap();

@@ -49,8 +49,8 @@ pub struct Instance {
     pub previous: Vec<Option<usize>>,
     /// Cost of moving a block from its previous zone, in applicant-metres.
     pub move_penalty: f64,
-    /// Neighbour lists (symmetric, sorted).
-    pub neighbours: Vec<Vec<usize>>,
+    /// The neighbour graph, co-located blocks as one node.
+    pub neighbours: Graph,
     /// Each school's own block, which is always in its zone.
     pub root: Vec<usize>,
 }
@@ -143,25 +143,43 @@ impl Instance {
     }
 
     /// Blocks connected, through blocks of their own zone, to the root of
-    /// their zone.
+    /// their zone. Blocks of one node neighbour each other and share their
+    /// node's neighbours, so a zone is connected exactly when the nodes it
+    /// occupies are: the search runs over nodes, each expanded once per
+    /// zone, and a node of a thousand co-located blocks costs no more than
+    /// one block.
     pub fn reached_from_roots(&self, z: &[usize]) -> Vec<bool> {
-        let mut reached = vec![false; self.blocks()];
-        let mut stack = Vec::new();
-        for (s, &r) in self.root.iter().enumerate() {
-            if z[r] == s && !reached[r] {
-                reached[r] = true;
-                stack.push(r);
+        let g = &self.neighbours;
+        // per node, the zones present there and whether each is reached
+        let mut present: Vec<Vec<(usize, bool)>> = vec![Vec::new(); g.nodes()];
+        for (b, &s) in z.iter().enumerate() {
+            let here = &mut present[g.node(b)];
+            if !here.iter().any(|e| e.0 == s) {
+                here.push((s, false));
             }
         }
-        while let Some(b) = stack.pop() {
-            for &n in &self.neighbours[b] {
-                if !reached[n] && z[n] == z[b] {
-                    reached[n] = true;
-                    stack.push(n);
+        let mut stack = Vec::new();
+        for (s, &r) in self.root.iter().enumerate() {
+            if z[r] != s {
+                continue;
+            }
+            let x = g.node(r);
+            if let Some(e) = present[x].iter_mut().find(|e| e.0 == s && !e.1) {
+                e.1 = true;
+                stack.push((x, s));
+            }
+        }
+        while let Some((x, s)) = stack.pop() {
+            for &y in g.adjacent(x) {
+                if let Some(e) = present[y].iter_mut().find(|e| e.0 == s && !e.1) {
+                    e.1 = true;
+                    stack.push((y, s));
                 }
             }
         }
-        reached
+        (0..self.blocks())
+            .map(|b| present[g.node(b)].iter().any(|e| e.0 == z[b] && e.1))
+            .collect()
     }
 
     /// Whether `z` keeps every school's seats, every zone connected, and
@@ -171,6 +189,187 @@ impl Instance {
             && self.connected(z).iter().all(|&c| c)
             && (0..self.blocks()).all(|b| self.metres(b, z[b]).is_some())
     }
+}
+
+/// The neighbour graph of blocks, with co-located blocks as one node.
+///
+/// Blocks at the same position share one Voronoi cell: they neighbour each
+/// other and every block of the nodes their cell touches. Listing those
+/// pairs block by block would take n² entries for n blocks at one address
+/// and make every connectivity check and local-search step walk them (200
+/// copies of one Longtan block made `zones` 6× slower, 1,000 over 40×), so
+/// the graph is kept over nodes: a block's neighbours are the other blocks
+/// of its node and the blocks of adjacent nodes. Nodes are numbered in the
+/// order of their first block, and each node's blocks ascend, so a graph of
+/// single-block nodes lists neighbours exactly as the plain lists did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Graph {
+    node_of: Vec<usize>,
+    blocks_of: Vec<Vec<usize>>,
+    adjacent: Vec<Vec<usize>>,
+}
+
+impl Graph {
+    /// A graph over `node_of.len()` blocks: block b lies at node
+    /// `node_of[b]`, and `adjacent` lists each node's neighbour nodes
+    /// (made symmetric, sorted, without self-loops).
+    pub fn new(node_of: Vec<usize>, adjacent: Vec<Vec<usize>>) -> Graph {
+        let nodes = adjacent.len();
+        let mut blocks_of = vec![Vec::new(); nodes];
+        for (b, &x) in node_of.iter().enumerate() {
+            assert!(x < nodes, "block {b} at node {x} of {nodes}");
+            blocks_of[x].push(b);
+        }
+        let mut adj = vec![Vec::new(); nodes];
+        for (x, ys) in adjacent.iter().enumerate() {
+            for &y in ys {
+                if y != x {
+                    adj[x].push(y);
+                    adj[y].push(x);
+                }
+            }
+        }
+        for v in &mut adj {
+            v.sort_unstable();
+            v.dedup();
+        }
+        // number nodes by their first block
+        let mut order: Vec<usize> = (0..nodes).collect();
+        order.sort_by_key(|&x| (blocks_of[x].first().copied().unwrap_or(usize::MAX), x));
+        let mut new_ix = vec![0; nodes];
+        for (i, &x) in order.iter().enumerate() {
+            new_ix[x] = i;
+        }
+        let mut adjacent: Vec<Vec<usize>> = order
+            .iter()
+            .map(|&x| adj[x].iter().map(|&y| new_ix[y]).collect())
+            .collect();
+        for v in &mut adjacent {
+            v.sort_unstable();
+        }
+        Graph {
+            node_of: node_of.iter().map(|&x| new_ix[x]).collect(),
+            blocks_of: order
+                .iter()
+                .map(|&x| std::mem::take(&mut blocks_of[x]))
+                .collect(),
+            adjacent,
+        }
+    }
+
+    /// One node per block, from per-block neighbour lists.
+    pub fn from_lists(lists: Vec<Vec<usize>>) -> Graph {
+        Graph::new((0..lists.len()).collect(), lists)
+    }
+
+    pub fn blocks(&self) -> usize {
+        self.node_of.len()
+    }
+
+    pub fn nodes(&self) -> usize {
+        self.blocks_of.len()
+    }
+
+    /// The node of block `b`.
+    pub fn node(&self, b: usize) -> usize {
+        self.node_of[b]
+    }
+
+    /// The blocks of node `x`, ascending.
+    pub fn at(&self, x: usize) -> &[usize] {
+        &self.blocks_of[x]
+    }
+
+    /// The nodes adjacent to node `x`, ascending.
+    pub fn adjacent(&self, x: usize) -> &[usize] {
+        &self.adjacent[x]
+    }
+
+    /// The neighbours of block `b`: the other blocks of its node, then the
+    /// blocks of the adjacent nodes in node order.
+    pub fn of(&self, b: usize) -> impl Iterator<Item = usize> + '_ {
+        let x = self.node_of[b];
+        self.blocks_of[x]
+            .iter()
+            .copied()
+            .filter(move |&c| c != b)
+            .chain(
+                self.adjacent[x]
+                    .iter()
+                    .flat_map(move |&y| self.blocks_of[y].iter().copied()),
+            )
+    }
+
+    /// Per block, its neighbours as a sorted list (n² entries for n
+    /// co-located blocks: for tests and small districts).
+    pub fn lists(&self) -> Vec<Vec<usize>> {
+        (0..self.blocks())
+            .map(|b| {
+                let mut v: Vec<usize> = self.of(b).collect();
+                v.sort_unstable();
+                v
+            })
+            .collect()
+    }
+}
+
+impl From<Vec<Vec<usize>>> for Graph {
+    fn from(lists: Vec<Vec<usize>>) -> Graph {
+        Graph::from_lists(lists)
+    }
+}
+
+/// A cell shared by co-located blocks that the zoning puts in more than
+/// one zone. A cell is drawn in one zone only (shapes must not overlap):
+/// the zone holding most of the cell's applicants, then most of its
+/// blocks, then the zone of its first block in `blocks.csv`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SplitCell {
+    /// The cell's blocks, ascending.
+    pub blocks: Vec<usize>,
+    /// The zone whose shape holds the cell.
+    pub drawn_in: usize,
+    /// The blocks of the cell in other zones, with their zones.
+    pub elsewhere: Vec<(usize, usize)>,
+}
+
+/// Per node of `cells` (co-located blocks as one node): the zone its cell
+/// is drawn in; and the cells whose blocks are split between zones.
+pub fn drawn_cells(cells: &Graph, demand: &[u32], z: &[usize]) -> (Vec<usize>, Vec<SplitCell>) {
+    let mut drawn = Vec::with_capacity(cells.nodes());
+    let mut split = Vec::new();
+    for x in 0..cells.nodes() {
+        let blocks = cells.at(x);
+        // (zone, applicants, blocks), in order of first block
+        let mut tally: Vec<(usize, u64, usize)> = Vec::new();
+        for &b in blocks {
+            match tally.iter_mut().find(|t| t.0 == z[b]) {
+                Some(t) => {
+                    t.1 += u64::from(demand[b]);
+                    t.2 += 1;
+                }
+                None => tally.push((z[b], u64::from(demand[b]), 1)),
+            }
+        }
+        // the first of the largest: max_by_key keeps the last, so reverse
+        let Some(&(zone, _, _)) = tally.iter().rev().max_by_key(|t| (t.1, t.2)) else {
+            drawn.push(usize::MAX);
+            continue;
+        };
+        drawn.push(zone);
+        if tally.len() > 1 {
+            split.push(SplitCell {
+                blocks: blocks.to_vec(),
+                drawn_in: zone,
+                elsewhere: blocks
+                    .iter()
+                    .filter(|&&b| z[b] != zone)
+                    .map(|&b| (b, z[b]))
+                    .collect(),
+            });
+        }
+    }
+    (drawn, split)
 }
 
 /// The best feasible zoning by enumerating every assignment (tiny
@@ -404,7 +603,7 @@ pub(crate) mod tests {
             ],
             previous: vec![None; 4],
             move_penalty: 0.0,
-            neighbours: vec![vec![1], vec![0, 2], vec![1, 3], vec![2]],
+            neighbours: vec![vec![1], vec![0, 2], vec![1, 3], vec![2]].into(),
             root: vec![0, 3],
         }
     }
@@ -422,6 +621,71 @@ pub(crate) mod tests {
         assert_eq!(inst.connected(&[0, 1, 0, 1]), vec![false, false]);
         assert_eq!(inst.connected(&[0, 0, 0, 1]), vec![true, true]);
         assert!(!inst.is_feasible(&[0, 1, 0, 1]));
+    }
+
+    #[test]
+    fn a_split_cell_is_drawn_in_the_zone_with_most_applicants() {
+        // blocks 1, 2 and 3 share a cell; 0 and 4 have their own
+        let g = Graph::new(vec![0, 1, 1, 1, 2], vec![vec![1], vec![0, 2], vec![1]]);
+        let demand = [5, 2, 7, 3, 4];
+        let z = [0, 0, 1, 0, 1];
+        let (drawn, split) = drawn_cells(&g, &demand, &z);
+        // zone 1 has 7 applicants in the shared cell, zone 0 has 5
+        assert_eq!(drawn, vec![0, 1, 1]);
+        assert_eq!(
+            split,
+            vec![SplitCell {
+                blocks: vec![1, 2, 3],
+                drawn_in: 1,
+                elsewhere: vec![(1, 0), (3, 0)],
+            }]
+        );
+        // a tie in applicants and blocks: the zone of the first block
+        let (drawn, _) = drawn_cells(&g, &[0, 1, 1, 0, 0], &[0, 1, 0, 2, 1]);
+        assert_eq!(drawn[1], 1);
+        // all in one zone: nothing split
+        assert!(drawn_cells(&g, &demand, &[0, 0, 0, 0, 1]).1.is_empty());
+    }
+
+    #[test]
+    fn co_located_blocks_are_one_node_and_neighbour_each_other() {
+        // blocks 0, 2 and 3 at one place, 1 and 4 alone; places 0–1–2 in a row
+        let g = Graph::new(vec![1, 0, 1, 1, 2], vec![vec![1, 2], vec![], vec![]]);
+        // renumbered by first block: block 0's place is node 0
+        assert_eq!(g.node(0), 0);
+        assert_eq!(g.node(1), 1);
+        assert_eq!(g.at(0), &[0, 2, 3]);
+        assert_eq!(g.adjacent(0), &[1]);
+        assert_eq!(
+            g.lists(),
+            vec![
+                vec![1, 2, 3],
+                vec![0, 2, 3, 4],
+                vec![0, 1, 3],
+                vec![0, 1, 2],
+                vec![1]
+            ]
+        );
+        // a zone of block 0 and 3 is connected (they share a cell); block 4
+        // reaches school 0's root 2 only through block 1
+        let inst = Instance {
+            demand: vec![1; 5],
+            capacity: vec![5, 5],
+            cands: vec![vec![(0, 1), (1, 2)]; 5],
+            previous: vec![None; 5],
+            move_penalty: 0.0,
+            neighbours: g,
+            root: vec![2, 1],
+        };
+        assert_eq!(inst.connected(&[0, 1, 0, 0, 1]), vec![true, true]);
+        assert_eq!(inst.connected(&[1, 1, 0, 1, 0]), vec![false, true]);
+        assert_eq!(
+            inst.reached_from_roots(&[1, 1, 0, 1, 0]),
+            vec![true, true, true, true, false]
+        );
+        let (z, cost) = brute_force(&inst).unwrap();
+        assert!(inst.is_feasible(&z));
+        assert_eq!(heuristic(&inst).objective, cost);
     }
 
     #[test]

@@ -11,6 +11,16 @@
 //! in a district of thousands of blocks costs about as much as in a small
 //! one.
 
+//!
+//! Co-located blocks (one node of the graph, see [`super::Graph`]) are
+//! handled by node: connectivity is checked over the nodes a zone
+//! occupies, zone counts per node say which zones a block borders, and
+//! blocks that are *twins* (same node, applicants and previous zone) are
+//! interchangeable, so a move is tried with one twin per zone, and a twin
+//! of a block just found unable to move is not tried again until something
+//! moves. A thousand blocks at one address then cost the search about as
+//! much as one.
+
 use std::collections::VecDeque;
 
 use super::{Assignment, Instance};
@@ -25,14 +35,61 @@ pub(crate) struct Search<'a> {
     /// Blocks connected to their zone's root; only they move, so every
     /// zone that is connected stays connected.
     attached: Vec<bool>,
+    /// Per node: (zone, blocks of the zone there).
+    at_node: Vec<Vec<(usize, u32)>>,
+    /// Per zone: the nodes it occupies.
+    nodes_in: Vec<usize>,
+    /// Twin class of each block; per class its blocks and, per zone, how
+    /// many of them are there.
+    class: Vec<usize>,
+    class_blocks: Vec<Vec<usize>>,
+    class_at: Vec<Vec<(usize, u32)>>,
+    /// Per node, its twin classes.
+    node_classes: Vec<Vec<usize>>,
+    /// Per class: (zone, version) when a block of it last found no move.
+    stuck: Vec<(usize, u64)>,
+    /// Moves made so far (the state's version).
+    pub moves: u64,
     mark: Vec<u32>,
     stamp: u32,
+    /// Per class: the stamp of the last walk that took a block of it.
+    class_mark: Vec<u32>,
+    class_stamp: u32,
     /// Objective and applicants over the limit, kept up to date.
     pub cost: f64,
     pub over: u32,
     log: Vec<(usize, usize)>,
     queue: VecDeque<usize>,
     queued: Vec<bool>,
+}
+
+/// Add `by` (±1) blocks of zone `s` to a (zone, count) list, counting the
+/// zone's occupied entries in `occupied`.
+fn add_count(list: &mut Vec<(usize, u32)>, s: usize, by: i32, occupied: Option<&mut [usize]>) {
+    match list.iter().position(|e| e.0 == s) {
+        Some(i) => {
+            let c = list[i].1.checked_add_signed(by).expect("counts stay ≥ 0");
+            if c == 0 {
+                list.swap_remove(i);
+                if let Some(o) = occupied {
+                    o[s] -= 1;
+                }
+            } else {
+                list[i].1 = c;
+            }
+        }
+        None => {
+            assert_eq!(by, 1, "a block leaves a zone it is in");
+            list.push((s, 1));
+            if let Some(o) = occupied {
+                o[s] += 1;
+            }
+        }
+    }
+}
+
+fn count_in(list: &[(usize, u32)], s: usize) -> u32 {
+    list.iter().find(|e| e.0 == s).map_or(0, |e| e.1)
 }
 
 fn better(d: (i64, f64)) -> bool {
@@ -53,6 +110,39 @@ impl<'a> Search<'a> {
         for &r in &inst.root {
             is_root[r] = true;
         }
+        let g = &inst.neighbours;
+        let mut at_node: Vec<Vec<(usize, u32)>> = vec![Vec::new(); g.nodes()];
+        let mut nodes_in = vec![0; k];
+        for (b, &s) in z.iter().enumerate() {
+            add_count(&mut at_node[g.node(b)], s, 1, Some(&mut nodes_in));
+        }
+        // twins: same node, applicants and previous zone; roots alone
+        let mut class = vec![0; n];
+        let mut class_blocks: Vec<Vec<usize>> = Vec::new();
+        let mut node_classes: Vec<Vec<usize>> = vec![Vec::new(); g.nodes()];
+        for (x, classes) in node_classes.iter_mut().enumerate() {
+            for &b in g.at(x) {
+                let twin = classes.iter().copied().find(|&c| {
+                    let o = class_blocks[c][0];
+                    !is_root[b]
+                        && !is_root[o]
+                        && inst.demand[o] == inst.demand[b]
+                        && inst.previous[o] == inst.previous[b]
+                });
+                let c = twin.unwrap_or_else(|| {
+                    class_blocks.push(Vec::new());
+                    classes.push(class_blocks.len() - 1);
+                    class_blocks.len() - 1
+                });
+                class[b] = c;
+                class_blocks[c].push(b);
+            }
+        }
+        let mut class_at: Vec<Vec<(usize, u32)>> = vec![Vec::new(); class_blocks.len()];
+        for (b, &s) in z.iter().enumerate() {
+            add_count(&mut class_at[class[b]], s, 1, None);
+        }
+        let classes = class_blocks.len();
         Search {
             inst,
             load: inst.load(&z),
@@ -60,7 +150,17 @@ impl<'a> Search<'a> {
             pos,
             is_root,
             attached: inst.reached_from_roots(&z),
-            mark: vec![0; n],
+            at_node,
+            nodes_in,
+            class,
+            stuck: vec![(usize::MAX, 0); class_blocks.len()],
+            class_blocks,
+            class_at,
+            node_classes,
+            moves: 0,
+            mark: vec![0; g.nodes()],
+            class_mark: vec![0; classes],
+            class_stamp: 0,
             stamp: 0,
             cost: inst.objective(&z),
             over: inst.overload(&z),
@@ -82,18 +182,73 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Re-examine a zone's blocks and the blocks bordering it.
+    /// Re-examine a zone's blocks and the blocks bordering it (each node's
+    /// neighbourhood once; of twins all in one zone, the first only).
     fn push_zone(&mut self, s: usize) {
+        let inst = self.inst;
+        let g = &inst.neighbours;
+        let stamp = self.next_stamp();
+        let cstamp = self.next_class_stamp();
         for i in 0..self.members[s].len() {
             let b = self.members[s][i];
-            self.push(b);
-            for j in 0..self.inst.neighbours[b].len() {
-                let n = self.inst.neighbours[b][j];
-                if self.z[n] != s {
-                    self.push(n);
+            if self.first_twin(b, cstamp) {
+                self.push(b);
+            }
+            let x = g.node(b);
+            if self.mark[x] == stamp {
+                continue;
+            }
+            self.mark[x] = stamp;
+            // the blocks of other zones at x and the adjacent nodes, by
+            // twin class; nodes wholly in zone s hold none
+            for y in std::iter::once(x).chain(g.adjacent(x).iter().copied()) {
+                if matches!(self.at_node[y].as_slice(), [(t, _)] if *t == s) {
+                    continue;
+                }
+                for ci in 0..self.node_classes[y].len() {
+                    let c = self.node_classes[y][ci];
+                    for bi in 0..self.class_blocks[c].len() {
+                        let n = self.class_blocks[c][bi];
+                        if self.z[n] == s || !self.first_twin(n, cstamp) {
+                            continue;
+                        }
+                        self.push(n);
+                        if self.class_at[c].len() == 1 {
+                            // its twins are all in n's zone: n stands for them
+                            break;
+                        }
+                    }
                 }
             }
         }
+    }
+
+    /// Whether `b` is the first block of its twin class seen in the walk
+    /// `cstamp`, or has twins in other zones (then it always counts).
+    fn first_twin(&mut self, b: usize, cstamp: u32) -> bool {
+        let c = self.class[b];
+        if self.class_at[c].len() > 1 {
+            return true;
+        }
+        std::mem::replace(&mut self.class_mark[c], cstamp) != cstamp
+    }
+
+    fn next_class_stamp(&mut self) -> u32 {
+        self.class_stamp = self.class_stamp.wrapping_add(1);
+        if self.class_stamp == 0 {
+            self.class_mark.iter_mut().for_each(|m| *m = 0);
+            self.class_stamp = 1;
+        }
+        self.class_stamp
+    }
+
+    fn next_stamp(&mut self) -> u32 {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.mark.iter_mut().for_each(|m| *m = 0);
+            self.stamp = 1;
+        }
+        self.stamp
     }
 
     /// Move `b` to zone `t`, updating loads, cost and the undo log.
@@ -119,6 +274,13 @@ impl<'a> Search<'a> {
         self.members[t].push(b);
         self.z[b] = t;
         self.log.push((b, a));
+        let x = inst.neighbours.node(b);
+        add_count(&mut self.at_node[x], a, -1, Some(&mut self.nodes_in));
+        add_count(&mut self.at_node[x], t, 1, Some(&mut self.nodes_in));
+        let c = self.class[b];
+        add_count(&mut self.class_at[c], a, -1, None);
+        add_count(&mut self.class_at[c], t, 1, None);
+        self.moves += 1;
     }
 
     fn moved(&mut self, zones: &[usize]) {
@@ -128,48 +290,139 @@ impl<'a> Search<'a> {
     }
 
     /// Whether zone `a` stays connected to its root once the blocks in
-    /// `out` leave it and the blocks in `into` join it.
+    /// `out` leave it and the blocks in `into` join it: whether the nodes
+    /// it then occupies are connected and hold its root.
     fn stays_connected(&mut self, a: usize, out: &[usize], into: &[usize]) -> bool {
         let inst = self.inst;
+        let g = &inst.neighbours;
         let root = inst.root[a];
-        if out.contains(&root) {
+        if out.contains(&root) || (self.z[root] != a && !into.contains(&root)) {
             return false;
         }
+        let z = &self.z;
+        // blocks of zone a at node x afterwards
+        let after = |x: usize| -> i64 {
+            let leaving = out.iter().filter(|&&o| z[o] == a && g.node(o) == x).count();
+            let joining = into
+                .iter()
+                .filter(|&&i| z[i] != a && g.node(i) == x)
+                .count();
+            i64::from(count_in(&self.at_node[x], a)) - leaving as i64 + joining as i64
+        };
+        let mut expected = self.nodes_in[a] as i64;
+        let mut touched: Vec<usize> = out.iter().chain(into).map(|&b| g.node(b)).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        for &x in &touched {
+            let before = count_in(&self.at_node[x], a) > 0;
+            let now = after(x) > 0;
+            expected += i64::from(now) - i64::from(before);
+        }
+        let occupied = |x: usize| -> bool {
+            if touched.binary_search(&x).is_ok() {
+                after(x) > 0
+            } else {
+                count_in(&self.at_node[x], a) > 0
+            }
+        };
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.mark.iter_mut().for_each(|m| *m = 0);
             self.stamp = 1;
         }
         let stamp = self.stamp;
-        let z = &self.z;
-        let leaving = out.iter().filter(|&&x| z[x] == a).count();
-        let joining = into.iter().filter(|&&x| z[x] != a).count();
-        let member = |x: usize| (z[x] == a && !out.contains(&x)) || into.contains(&x);
-        let expected = self.members[a].len() + joining - leaving;
-        let mut stack = vec![root];
-        self.mark[root] = stamp;
+        let start = g.node(root);
+        let mut stack = vec![start];
+        self.mark[start] = stamp;
         let mut count = 1;
         while let Some(x) = stack.pop() {
-            for &n in &inst.neighbours[x] {
-                if self.mark[n] != stamp && member(n) {
-                    self.mark[n] = stamp;
+            for &y in g.adjacent(x) {
+                if self.mark[y] != stamp && occupied(y) {
+                    self.mark[y] = stamp;
                     count += 1;
-                    stack.push(n);
+                    stack.push(y);
                 }
             }
         }
         count == expected
     }
 
-    /// Whether `b` can leave its zone without cutting it: a block with at
-    /// most one neighbour in its zone never cuts it.
+    /// Whether `b` can leave its zone without cutting it: a block that
+    /// shares its node with a block of its zone, or that has at most one
+    /// neighbour in its zone, never cuts it.
     fn can_leave(&mut self, b: usize) -> bool {
         let a = self.z[b];
-        let inside = self.inst.neighbours[b]
+        let inst = self.inst;
+        let g = &inst.neighbours;
+        let x = g.node(b);
+        if count_in(&self.at_node[x], a) >= 2 {
+            return true;
+        }
+        let inside: u32 = g
+            .adjacent(x)
             .iter()
-            .filter(|&&n| self.z[n] == a)
-            .count();
+            .map(|&y| count_in(&self.at_node[y], a))
+            .sum();
         inside <= 1 || self.stays_connected(a, &[b], &[])
+    }
+
+    /// The zones other than `b`'s own among its neighbours, each once, in
+    /// the order of their first neighbour (nodes holding one zone are not
+    /// walked block by block).
+    fn adjacent_zones(&self, b: usize) -> Vec<usize> {
+        let g = &self.inst.neighbours;
+        let a = self.z[b];
+        let x = g.node(b);
+        let mut out: Vec<usize> = Vec::new();
+        let mut add = |t: usize| {
+            if t != a && !out.contains(&t) {
+                out.push(t);
+            }
+        };
+        if self.at_node[x].len() > 1 {
+            for &c in g.at(x) {
+                if c != b {
+                    add(self.z[c]);
+                }
+            }
+        }
+        for &y in g.adjacent(x) {
+            match self.at_node[y].as_slice() {
+                [(t, _)] => add(*t),
+                _ => {
+                    for &c in g.at(y) {
+                        add(self.z[c]);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// One block of each (twin class, zone) among `b`'s neighbours, other
+    /// than `b`, in the order of the neighbours: twins are interchangeable
+    /// partners, so one stands for all.
+    fn partners(&self, b: usize) -> Vec<usize> {
+        let g = &self.inst.neighbours;
+        let x = g.node(b);
+        let mut out = Vec::new();
+        for y in std::iter::once(x).chain(g.adjacent(x).iter().copied()) {
+            for &c in &self.node_classes[y] {
+                let blocks = &self.class_blocks[c];
+                if blocks.len() == 1 {
+                    if blocks[0] != b {
+                        out.push(blocks[0]);
+                    }
+                    continue;
+                }
+                for &(s, _) in &self.class_at[c] {
+                    if let Some(&r) = blocks.iter().find(|&&r| r != b && self.z[r] == s) {
+                        out.push(r);
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn movable(&self, b: usize) -> bool {
@@ -191,7 +444,15 @@ impl<'a> Search<'a> {
             if !self.movable(b) {
                 continue;
             }
-            let _ = self.try_move(b) || self.try_swap(b) || self.try_pair_move(b);
+            let c = self.class[b];
+            let here = (self.z[b], self.moves);
+            if self.stuck[c] == here {
+                // a twin in the same zone found no move, and nothing moved since
+                continue;
+            }
+            if !(self.try_move(b) || self.try_swap(b) || self.try_pair_move(b)) {
+                self.stuck[c] = here;
+            }
         }
     }
 
@@ -200,9 +461,8 @@ impl<'a> Search<'a> {
         let a = self.z[b];
         let d = i64::from(inst.demand[b]);
         let mut best: Option<((i64, f64), usize)> = None;
-        for &nb in &inst.neighbours[b] {
-            let t = self.z[nb];
-            if t == a || inst.metres(b, t).is_none() {
+        for t in self.adjacent_zones(b) {
+            if inst.metres(b, t).is_none() {
                 continue;
             }
             let before =
@@ -233,24 +493,21 @@ impl<'a> Search<'a> {
     /// are exceeded, with any block of a zone next to `b` (a distant
     /// exchange is often the only way to fit both zones in their seats).
     fn try_swap(&mut self, b: usize) -> bool {
-        let inst = self.inst;
         let a = self.z[b];
-        for i in 0..inst.neighbours[b].len() {
-            if self.try_exchange(b, inst.neighbours[b][i]) {
+        for c in self.partners(b) {
+            if self.try_exchange(b, c) {
                 return true;
             }
         }
         if self.over == 0 {
             return false;
         }
-        for i in 0..inst.neighbours[b].len() {
-            let t = self.z[inst.neighbours[b][i]];
-            if t == a {
-                continue;
-            }
+        for t in self.adjacent_zones(b) {
+            debug_assert_ne!(t, a);
+            let cstamp = self.next_class_stamp();
             for j in 0..self.members[t].len() {
                 let c = self.members[t][j];
-                if self.try_exchange(b, c) {
+                if self.first_twin(c, cstamp) && self.try_exchange(b, c) {
                     return true;
                 }
             }
@@ -285,14 +542,12 @@ impl<'a> Search<'a> {
     fn try_pair_move(&mut self, b: usize) -> bool {
         let inst = self.inst;
         let a = self.z[b];
-        let nb = &inst.neighbours[b];
-        for (ti, &tb) in nb.iter().enumerate() {
-            let t = self.z[tb];
-            // each adjacent zone once
-            if t == a || nb[..ti].iter().any(|&x| self.z[x] == t) || inst.metres(b, t).is_none() {
+        let partners = self.partners(b);
+        for t in self.adjacent_zones(b) {
+            if inst.metres(b, t).is_none() {
                 continue;
             }
-            for &c in nb {
+            for &c in &partners {
                 let cz = self.z[c];
                 if cz == t || !self.movable(c) || inst.metres(c, t).is_none() {
                     continue;
@@ -349,7 +604,8 @@ impl<'a> Search<'a> {
     }
 
     /// Iterated local search (Lourenço, Martin & Stützle 2003): move one to
-    /// four random boundary blocks to an adjacent zone (keeping zones
+    /// four random boundary blocks (a random node, then a random block of
+    /// it, so blocks at one address are one place) to an adjacent zone (keeping zones
     /// connected), descend again, and keep the result when it is no worse;
     /// otherwise undo. Kicks let the search leave a local optimum that
     /// only a chain of moves through worse zonings improves, as when seats
@@ -358,6 +614,7 @@ impl<'a> Search<'a> {
     pub fn kicks(&mut self, rounds: usize, seed: u64) {
         use rand_chacha::rand_core::{RngCore, SeedableRng};
         let n = self.inst.blocks();
+        let nodes = self.inst.neighbours.nodes();
         if n == 0 || self.inst.schools() < 2 {
             return;
         }
@@ -372,17 +629,30 @@ impl<'a> Search<'a> {
                 if done == moves {
                     break;
                 }
-                let b = (rng.next_u64() % n as u64) as usize;
+                // a random place, then a random block there
+                let inst = self.inst;
+                let g = &inst.neighbours;
+                let here = g.at((rng.next_u64() % nodes as u64) as usize);
+                let b = match here.len() {
+                    0 => continue,
+                    1 => here[0],
+                    len => here[(rng.next_u32() as usize) % len],
+                };
                 if !self.movable(b) {
                     continue;
                 }
                 let a = self.z[b];
-                let nb = &self.inst.neighbours[b];
-                if nb.is_empty() {
+                let x = g.node(b);
+                let degree =
+                    here.len() - 1 + g.adjacent(x).iter().map(|&y| g.at(y).len()).sum::<usize>();
+                if degree == 0 {
                     continue;
                 }
                 // a random neighbour's zone, when b may join it
-                let t = self.z[nb[(rng.next_u32() as usize) % nb.len()]];
+                let Some(nb) = g.of(b).nth((rng.next_u32() as usize) % degree) else {
+                    continue;
+                };
+                let t = self.z[nb];
                 if t == a || self.inst.metres(b, t).is_none() {
                     continue;
                 }
