@@ -16,6 +16,21 @@ use crate::io::table::{Row, Table};
 use crate::io::text::Encoding;
 use crate::model::*;
 
+/// The columns of schools.csv, as read and as written.
+const SCHOOL_COLUMNS: [&str; 11] = [
+    "school_id",
+    "name",
+    "level",
+    "lon",
+    "lat",
+    "town",
+    "entry_seats",
+    "classes",
+    "max_class_size",
+    "boarding",
+    "status",
+];
+
 /// What a dataset folder holds, after validation.
 pub struct Loaded {
     pub data: Dataset,
@@ -288,22 +303,8 @@ fn read_school_rows(
 ) -> Option<SchoolRows> {
     let t = Table::read(path, encoding, diags)?;
     let mut ids = Vec::new();
-    let [id, name, level, lon, lat, town, seats, classes, size, boarding, status] = t.require(
-        [
-            "school_id",
-            "name",
-            "level",
-            "lon",
-            "lat",
-            "town",
-            "entry_seats",
-            "classes",
-            "max_class_size",
-            "boarding",
-            "status",
-        ],
-        diags,
-    )?;
+    let [id, name, level, lon, lat, town, seats, classes, size, boarding, status] =
+        t.require(SCHOOL_COLUMNS, diags)?;
     let mut out = Vec::new();
     let cost_col = t.column("annual_cost");
     let mut seen = HashMap::new();
@@ -839,19 +840,7 @@ fn coord(x: f64) -> String {
 /// `schools.csv` in the input format.
 pub fn schools_csv(schools: &[School]) -> Vec<u8> {
     csv_bytes(
-        &[
-            "school_id",
-            "name",
-            "level",
-            "lon",
-            "lat",
-            "town",
-            "entry_seats",
-            "classes",
-            "max_class_size",
-            "boarding",
-            "status",
-        ],
+        &SCHOOL_COLUMNS,
         schools.iter().map(|s| {
             vec![
                 s.id.to_string(),
