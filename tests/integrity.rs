@@ -518,3 +518,79 @@ fn a_rejected_school_line_is_one_error() {
         "{err}"
     );
 }
+
+/// `place --out .` from inside the folder of an Excel-saved (CRLF) copy
+/// of the bundled data: the set is moved in under a journal (the folder
+/// cannot be renamed under the planner's shell) and equals the LF run; a
+/// run killed before its journal leaves the previous set, one killed while
+/// moving the files in is finished by the next run.
+#[test]
+fn place_into_the_current_folder_of_a_crlf_copy() {
+    let lf = copy_dataset(&|t: &str| t.as_bytes().to_vec());
+    ok(&run_in(
+        lf.path(),
+        &["place", "scenarios/longtan-2025.toml", "--out", "out"],
+    ));
+    let want = files(&lf.path().join("out"));
+    let dir = copy_dataset(&|t: &str| with_endings(t, &["\r\n"]).into_bytes());
+    let here = dir.path().join("results");
+    std::fs::create_dir(&here).unwrap();
+    std::fs::write(here.join("notes.txt"), "the planner's own file").unwrap();
+    let place = |fail: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sunshine"));
+        c.args(["place", "../scenarios/longtan-2025.toml", "--out", "."])
+            .current_dir(&here);
+        if let Some(f) = fail {
+            c.env("SUNSHINE_FAILPOINT", f);
+        }
+        c.output().unwrap()
+    };
+    ok(&place(None));
+    let mine = |names: &[(String, Vec<u8>)]| -> Vec<(String, Vec<u8>)> {
+        let set: Vec<&String> = want.iter().map(|w| &w.0).collect();
+        names
+            .iter()
+            .filter(|f| set.contains(&&f.0))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(mine(&files(&here)), want, "--out . equals the LF run");
+    // killed before the journal: the folder keeps the whole previous set
+    assert!(!place(Some("staged")).status.success());
+    assert_eq!(mine(&files(&here)), want);
+    // killed after moving the first file: the next run finishes the move
+    // (with another seed, so a mix would show)
+    let sc = dir.path().join("scenarios/longtan-2025.toml");
+    let text = std::fs::read_to_string(&sc).unwrap();
+    std::fs::write(
+        &sc,
+        text.replace("lottery_seed = 20250715", "lottery_seed = 7"),
+    )
+    .unwrap();
+    assert!(!place(Some("moved-first")).status.success());
+    let o = place(None);
+    assert!(
+        stderr(&o).contains("finished moving in the files of an interrupted run"),
+        "{}",
+        stderr(&o)
+    );
+    let names: Vec<String> = std::fs::read_dir(&here)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with(".sunshine")),
+        "{names:?}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(here.join("manifest.json")).unwrap()).unwrap();
+    for f in manifest["files"].as_array().unwrap() {
+        let bytes = std::fs::read(here.join(f["name"].as_str().unwrap())).unwrap();
+        assert_eq!(f["bytes"].as_u64(), Some(bytes.len() as u64), "{f}");
+    }
+    // the planner's own file is kept
+    assert_eq!(
+        std::fs::read_to_string(here.join("notes.txt")).unwrap(),
+        "the planner's own file"
+    );
+}

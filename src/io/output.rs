@@ -29,6 +29,18 @@
 //!
 //! Between the two renames of step 5 `NAME` is briefly missing; a reader
 //! then finds no folder, never a mixed one, and the next run recovers.
+//!
+//! **The current folder.** A folder that is the current folder (or holds
+//! it), as with `--out .`, cannot be renamed under the planner's shell. Its
+//! set is staged inside it instead, in `.sunshine-inplace-PID`, with
+//! `manifest.json`; a journal file `COMMIT` naming the files is then
+//! written (atomically, by rename), and the files are renamed into place,
+//! the manifest last ([`Target::switch_in_place`]). A run killed before
+//! `COMMIT` leaves the folder as it was; one killed after it is finished by
+//! the next run before anything else. Only between a kill during those
+//! renames and the next run can the folder hold files of two runs, and then
+//! its `manifest.json` does not match them ([`verify`] says so). The lock is
+//! then `.sunshine-lock` inside the folder.
 //! Nothing is deleted that sunshine did not write: files outside the new
 //! set are kept (and are not in `manifest.json`).
 
@@ -46,6 +58,12 @@ pub const MANIFEST: &str = "manifest.json";
 
 /// A staged folder's mark, removed once it is the output folder.
 const MARKER: &str = ".sunshine-staged";
+
+/// Staging folders inside a current-folder output (`…-PID`).
+const IN_PLACE: &str = ".sunshine-inplace-";
+
+/// The journal of an in-place switch: the files to move, one a line.
+const COMMIT: &str = "COMMIT";
 
 /// Format tag of `manifest.json`.
 pub const MANIFEST_FORMAT: &str = "sunshine-manifest-v1";
@@ -190,7 +208,11 @@ impl OutputSet {
         for note in recover(&target)? {
             eprintln!("warning: {note}");
         }
-        target.switch(&self)?;
+        if target.in_place {
+            target.switch_in_place(&self)?;
+        } else {
+            target.switch(&self)?;
+        }
         let mut out: Vec<PathBuf> = self.files.iter().map(|(n, _)| dir.join(n)).collect();
         out.push(dir.join(MANIFEST));
         Ok(out)
@@ -261,6 +283,9 @@ struct Target {
     dir: PathBuf,
     parent: PathBuf,
     name: String,
+    /// The folder is the current folder or holds it: it is not renamed,
+    /// the set is moved in file by file under a journal.
+    in_place: bool,
 }
 
 impl Target {
@@ -301,22 +326,49 @@ impl Target {
             .to_str()
             .ok_or_else(|| usage("is not valid UTF-8"))?
             .to_string();
-        if let Ok(cwd) = std::env::current_dir().and_then(fs::canonicalize) {
-            if cwd.starts_with(&abs) {
-                return Err(usage(
-                    "is the current folder or holds it, and the output set is switched by renaming the folder",
-                ));
-            }
-        }
+        let in_place = std::env::current_dir()
+            .and_then(fs::canonicalize)
+            .is_ok_and(|cwd| cwd.starts_with(&abs));
         Ok(Target {
             parent: parent.to_path_buf(),
             dir: abs.clone(),
             name,
+            in_place,
         })
     }
 
     fn lock_path(&self) -> PathBuf {
-        self.parent.join(format!(".{}.sunshine-lock", self.name))
+        if self.in_place {
+            self.dir.join(".sunshine-lock")
+        } else {
+            self.parent.join(format!(".{}.sunshine-lock", self.name))
+        }
+    }
+
+    /// The set staged inside the folder, then moved in file by file under
+    /// the `COMMIT` journal (module documentation, "The current folder").
+    fn switch_in_place(&self, set: &OutputSet) -> Result<()> {
+        let stage = self.dir.join(format!("{IN_PLACE}{}", std::process::id()));
+        let mut names: Vec<&str> = set.files.iter().map(|(n, _)| n.as_str()).collect();
+        names.push(MANIFEST);
+        let staged = (|| -> std::io::Result<()> {
+            fs::create_dir(&stage)?;
+            for (name, bytes) in &set.files {
+                write_synced(&stage.join(name), bytes)?;
+            }
+            write_synced(&stage.join(MANIFEST), &set.manifest())?;
+            let journal = stage.join(format!("{COMMIT}.tmp"));
+            write_synced(&journal, names.join("\n").as_bytes())?;
+            failpoint("staged")?;
+            fs::rename(&journal, stage.join(COMMIT))?;
+            sync_dir(&stage);
+            failpoint("committed")
+        })();
+        if let Err(e) = staged {
+            let _ = fs::remove_dir_all(&stage);
+            return Err(Error::io(&stage, e));
+        }
+        roll_forward(&stage, &self.dir).map_err(|e| Error::io(&stage, e))
     }
 
     fn helper(&self, kind: &str, pid: u32) -> PathBuf {
@@ -513,6 +565,58 @@ fn is_legacy_staging(name: &str) -> bool {
     name.starts_with(".sunshine-staging-")
 }
 
+/// Move the files a `COMMIT` journal names from `stage` into `dir`
+/// (`manifest.json` last), then remove `stage`. Files already moved are
+/// skipped, so a run killed half-way is finished by calling it again.
+fn roll_forward(stage: &Path, dir: &Path) -> std::io::Result<()> {
+    let journal = fs::read_to_string(stage.join(COMMIT))?;
+    for (i, name) in journal.lines().enumerate() {
+        let from = stage.join(name);
+        if from.exists() {
+            fs::rename(&from, dir.join(name))?;
+        }
+        if i == 0 {
+            failpoint("moved-first")?;
+        }
+    }
+    sync_dir(dir);
+    fs::remove_file(stage.join(COMMIT))?;
+    fs::remove_dir_all(stage)
+}
+
+/// Put right what a killed in-place switch left inside the folder: a
+/// committed staging is rolled forward, an uncommitted one of a dead run
+/// removed.
+fn recover_in_place(dir: &Path) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    for e in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let e = e.map_err(|e| Error::io(dir, e))?;
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(IN_PLACE))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let stage = e.path();
+        if stage.join(COMMIT).exists() {
+            roll_forward(&stage, dir).map_err(|err| Error::io(&stage, err))?;
+            notes.push(format!(
+                "{}: finished moving in the files of an interrupted run",
+                dir.display()
+            ));
+        } else if !alive(pid) {
+            fs::remove_dir_all(&stage).map_err(|err| Error::io(&stage, err))?;
+            notes.push(format!(
+                "{}: removed the staged files of an interrupted run",
+                stage.display()
+            ));
+        }
+    }
+    Ok(notes)
+}
+
 /// Step 2: put right what a killed run left. Runs under the lock, so every
 /// helper folder found belongs to a run that is no longer switching.
 /// A staged folder holds [`MARKER`] until it has been switched in, so after
@@ -520,6 +624,9 @@ fn is_legacy_staging(name: &str) -> bool {
 /// Returns notes for the user.
 fn recover(t: &Target) -> Result<Vec<String>> {
     let mut notes = Vec::new();
+    if t.dir.is_dir() {
+        notes.extend(recover_in_place(&t.dir)?);
+    }
     if !t.dir.exists() {
         // killed between the two renames of the switch without exchange:
         // the staged set of that run is complete (its manifest was written
