@@ -866,6 +866,17 @@ mod tests {
     use super::*;
     use crate::model::*;
 
+    /// The one block of the hand-worked examples.
+    fn one_block() -> Block {
+        Block {
+            id: BlockId::new("b"),
+            name: "b".into(),
+            town: "t".into(),
+            location: geo::Point::new(126.505, 43.9),
+            households: 100,
+        }
+    }
+
     fn school(id: &str, level: Level, lon: f64) -> School {
         School {
             id: SchoolId::new(id),
@@ -906,13 +917,7 @@ mod tests {
                 school("P", Level::Primary, 126.5),
                 school("J", Level::Junior, 126.51),
             ],
-            blocks: vec![Block {
-                id: BlockId::new("b"),
-                name: "b".into(),
-                town: "t".into(),
-                location: geo::Point::new(126.505, 43.9),
-                households: 100,
-            }],
+            blocks: vec![one_block()],
             students: vec![],
             zones: None,
         };
@@ -1008,13 +1013,7 @@ mod tests {
         let q = school("Q", Level::Primary, 126.502);
         let mut data = Dataset {
             schools: vec![p, q, school("J", Level::Junior, 126.51)],
-            blocks: vec![Block {
-                id: BlockId::new("b"),
-                name: "b".into(),
-                town: "t".into(),
-                location: geo::Point::new(126.505, 43.9),
-                households: 100,
-            }],
+            blocks: vec![one_block()],
             students: vec![],
             zones: None,
         };

@@ -6,9 +6,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::root;
+use common::{root, stderr, sunshine_in};
 
 /// A copy of `data/longtan` and `scenarios/` under a temporary folder, each
 /// CSV passed through `f`.
@@ -37,11 +37,7 @@ fn copy_dataset(f: &dyn Fn(&str) -> Vec<u8>) -> tempfile::TempDir {
 /// Run the binary in `cwd` with relative paths, so outputs that name their
 /// inputs are the same in every copy.
 fn run_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sunshine"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap()
+    sunshine_in(cwd, args, &[])
 }
 
 fn ok(o: &Output) -> String {
@@ -53,10 +49,6 @@ fn ok(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     );
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Output files by name, per command.
@@ -537,13 +529,15 @@ fn place_into_the_current_folder_of_a_crlf_copy() {
     std::fs::create_dir(&here).unwrap();
     std::fs::write(here.join("notes.txt"), "the planner's own file").unwrap();
     let place = |fail: Option<&str>| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_sunshine"));
-        c.args(["place", "../scenarios/longtan-2025.toml", "--out", "."])
-            .current_dir(&here);
-        if let Some(f) = fail {
-            c.env("SUNSHINE_FAILPOINT", f);
-        }
-        c.output().unwrap()
+        let env: Vec<(&str, &str)> = fail
+            .map(|f| ("SUNSHINE_FAILPOINT", f))
+            .into_iter()
+            .collect();
+        sunshine_in(
+            &here,
+            &["place", "../scenarios/longtan-2025.toml", "--out", "."],
+            &env,
+        )
     };
     ok(&place(None));
     let mine = |names: &[(String, Vec<u8>)]| -> Vec<(String, Vec<u8>)> {

@@ -50,7 +50,7 @@ pub fn load(scenario_path: &Path, encoding: Option<Encoding>) -> Result<Input> {
     let loaded = dataset::read_dataset_ids(&file.scenario.dataset, enc, &mut diags, &mut known);
     let Some(loaded) = loaded else {
         if !known.is_empty() {
-            scenario::check_school_ids(scenario_path, &known, &mut diags);
+            scenario::check_school_ids(&file, &known, &mut diags);
         }
         return Err(Error::Input(diags));
     };

@@ -1301,13 +1301,9 @@ pub fn dataset_hint(path: &Path) -> Option<(PathBuf, Encoding)> {
 /// Report the scenario's references to schools that are not in `known`
 /// (the ids schools.csv gave, when the dataset itself has errors and
 /// [`check_references`] cannot run).
-pub fn check_school_ids(path: &Path, known: &[String], diags: &mut Diagnostics) {
-    let mut inner = Diagnostics::new();
-    let Some(file) = read(path, &mut inner) else {
-        return;
-    };
+pub fn check_school_ids(file: &ScenarioFile, known: &[String], diags: &mut Diagnostics) {
     let known: HashSet<&str> = known.iter().map(String::as_str).collect();
-    let mut f = Some(&file);
+    let mut f = Some(file);
     while let Some(file) = f {
         let mut cx = Ctx {
             path: &file.path,

@@ -151,6 +151,15 @@ enum SplitError {
     AfterQuote(usize),
 }
 
+impl SplitError {
+    /// The 0-based field where the problem is.
+    fn field(&self) -> usize {
+        match *self {
+            SplitError::Unclosed(c) | SplitError::Stray(c) | SplitError::AfterQuote(c) => c,
+        }
+    }
+}
+
 /// Split one physical line into cells, appending their text to `buf` and
 /// their byte ranges in `buf` to `spans`.
 fn split_line(
@@ -311,7 +320,7 @@ impl Table {
                     break;
                 }
                 Err(e) => {
-                    diags.error(path, Some(n), None, split_message(&e, None));
+                    diags.error(path, Some(n), None, split_message(&e));
                     return None;
                 }
             }
@@ -495,11 +504,8 @@ impl Table {
             if let Err(e) = split_line(text, &mut buf, &mut spans) {
                 count.rejected += 1;
                 self.keep_rejected(&buf, &spans);
-                let field = match e {
-                    SplitError::Unclosed(c) | SplitError::Stray(c) | SplitError::AfterQuote(c) => c,
-                };
-                let col = self.col_ref(field);
-                diags.error(&self.path, Some(line), col, split_message(&e, Some(field)));
+                let col = self.col_ref(e.field());
+                diags.error(&self.path, Some(line), col, split_message(&e));
                 continue;
             }
             let cell = |i: usize| buf[spans[i].clone()].trim();
@@ -603,7 +609,7 @@ impl Table {
     }
 }
 
-fn split_message(e: &SplitError, _field: Option<usize>) -> String {
+fn split_message(e: &SplitError) -> String {
     match e {
         SplitError::Unclosed(_) => "a quote `\"` opens a cell that does not close on this line; expected a closing `\"` before the end of the line (cells spanning several lines are not read: remove the stray quote or the line break inside the cell) (row skipped)".into(),
         SplitError::Stray(_) => "a quote `\"` inside a cell that is not quoted; expected the whole cell in quotes with the quote doubled (`\"a\"\"b\"`), or no quote (row skipped)".into(),
@@ -619,11 +625,6 @@ impl Row<'_> {
         self.spans.get(col).map_or("", |s| {
             crate::io::output::csv_cell_unescape(self.cells[s.clone()].trim())
         })
-    }
-
-    /// A field as a message may echo it ([`echo`]).
-    pub fn shown(&self, col: usize) -> String {
-        echo(self.get(col))
     }
 
     pub fn column(&self, col: usize) -> Column {

@@ -18,6 +18,22 @@ pub fn sunshine(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Run `sunshine` in `cwd` with extra environment variables (relative
+/// paths in the arguments are then relative to `cwd`).
+pub fn sunshine_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sunshine"));
+    c.args(args).current_dir(cwd);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+/// What a run printed on stderr.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 /// A CSV file as one map per row, by header.
 pub fn records(path: &Path) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap();
