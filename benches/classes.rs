@@ -3,9 +3,10 @@
 //! `classes` command runs it (parallel over schools). Target: under 5 s.
 //! `cargo bench --bench classes`.
 
-use sunshine::classes::{assign_all, ClassPolicy};
-use sunshine::generate;
-use sunshine::model::SchoolIx;
+use sunshine::domain::model::SchoolIx;
+use sunshine::domain::scenario::ClassPolicy;
+use sunshine::planning::classes::assign_all;
+use sunshine::synth;
 
 fn main() {
     divan::main();
@@ -13,7 +14,7 @@ fn main() {
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn classes_3000_schools_300_each(bencher: divan::Bencher) {
-    let mut data = generate::large(3, 900_000, 3_000);
+    let mut data = synth::large(3, 900_000, 3_000);
     // entrance scores, so the score balance works too
     for (i, s) in data.students.iter_mut().enumerate() {
         s.score = Some(((i * 7919) % 1000) as f64 / 10.0);

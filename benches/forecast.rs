@@ -2,10 +2,11 @@
 //! 9 grades × 10 years (history of 3 years, births per block). Target:
 //! under 1 s. `cargo bench --bench forecast`.
 
-use sunshine::forecast::{
-    feeds, project, shortfall, Births, Enrollment, ForecastPolicy, Housing, Inputs,
+use sunshine::domain::model::{BlockIx, Level, SchoolIx};
+use sunshine::domain::scenario::ForecastPolicy;
+use sunshine::planning::forecast::{
+    feeds, project, shortfall, Births, Enrollment, Housing, Inputs,
 };
-use sunshine::model::{BlockIx, Level, SchoolIx};
 
 fn main() {
     divan::main();
@@ -13,7 +14,7 @@ fn main() {
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn forecast_2000_schools_9_grades_10_years(bencher: divan::Bencher) {
-    let mut data = sunshine::generate::large(5, 40_000, 2_000);
+    let mut data = sunshine::synth::large(5, 40_000, 2_000);
     for s in &mut data.schools {
         s.level = Level::NineYear;
     }

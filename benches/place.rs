@@ -10,11 +10,11 @@
 //!
 //! `cargo bench --bench place` (add `--features highs` for the LP).
 
-use sunshine::distance::GreatCircle;
-use sunshine::generate;
-use sunshine::model::Grade;
-use sunshine::place::{place, Mechanism};
-use sunshine::scenario::Scenario;
+use sunshine::domain::model::Grade;
+use sunshine::domain::scenario::Scenario;
+use sunshine::rules::place::{place, Mechanism};
+use sunshine::spatial::distance::GreatCircle;
+use sunshine::synth;
 
 fn main() {
     divan::main();
@@ -22,26 +22,26 @@ fn main() {
 
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn simplex_20k_500_15(bencher: divan::Bencher) {
-    let net = generate::transport_instance(7, 20_000, 500, 15);
+    let net = synth::transport_instance(7, 20_000, 500, 15);
     bencher.bench(|| net.solve());
 }
 
 #[divan::bench(sample_count = 3, sample_size = 1, ignore = !cfg!(feature = "highs"))]
 fn lp_20k_500_15(bencher: divan::Bencher) {
-    let net = generate::transport_instance(7, 20_000, 500, 15);
+    let net = synth::transport_instance(7, 20_000, 500, 15);
     bencher.bench(|| sunshine::solve::lp::min_cost(&net));
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn place_zoned_1m(bencher: divan::Bencher) {
-    let data = generate::large(1, 1_000_000, 2_000);
+    let data = synth::large(1, 1_000_000, 2_000);
     let scenario = Scenario::plain("bench", Grade::One, 1);
     bencher.bench(|| place(&data, &scenario, Mechanism::Zoned, &GreatCircle));
 }
 
-fn large_with_preferences() -> (sunshine::model::Dataset, Scenario) {
-    let mut data = generate::large(1, 1_000_000, 2_000);
-    generate::add_preferences(&mut data, 1, 5);
+fn large_with_preferences() -> (sunshine::domain::model::Dataset, Scenario) {
+    let mut data = synth::large(1, 1_000_000, 2_000);
+    synth::add_preferences(&mut data, 1, 5);
     let scenario = Scenario::plain("bench", Grade::One, 1);
     (data, scenario)
 }
@@ -62,7 +62,7 @@ fn da_1m_5prefs(bencher: divan::Bencher) {
     let tier: Vec<u64> = data
         .students
         .iter()
-        .map(|s| u64::from(sunshine::place::tier_of(s, None, &scenario).0))
+        .map(|s| u64::from(sunshine::rules::place::tier_of(s, None, &scenario).0))
         .collect();
     bencher.bench(|| {
         sunshine::solve::da::deferred_acceptance(&caps, &prefs, |i, _| {
@@ -80,7 +80,7 @@ fn place_da_1m(bencher: divan::Bencher) {
         place(
             &data,
             &scenario,
-            Mechanism::DeferredAcceptance(sunshine::place::TieBreak::Single),
+            Mechanism::DeferredAcceptance(sunshine::rules::place::TieBreak::Single),
             &GreatCircle,
         )
     });
@@ -92,7 +92,7 @@ fn odds_longtan_1000(bencher: divan::Bencher) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/longtan-2025.toml");
     let input = sunshine::io::load(&path, None).unwrap();
     bencher.bench(|| {
-        sunshine::odds::odds(
+        sunshine::rules::odds::odds(
             &input.data,
             &input.scenario,
             Mechanism::Zoned,
@@ -108,8 +108,8 @@ fn odds_longtan_1000(bencher: divan::Bencher) {
 fn odds_longtan_1000_da(bencher: divan::Bencher) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/longtan-2025.toml");
     let input = sunshine::io::load(&path, None).unwrap();
-    let m = Mechanism::DeferredAcceptance(sunshine::place::TieBreak::Single);
+    let m = Mechanism::DeferredAcceptance(sunshine::rules::place::TieBreak::Single);
     bencher.bench(|| {
-        sunshine::odds::odds(&input.data, &input.scenario, m, &GreatCircle, 1000, &|_| {})
+        sunshine::rules::odds::odds(&input.data, &input.scenario, m, &GreatCircle, 1000, &|_| {})
     });
 }

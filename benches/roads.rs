@@ -10,8 +10,8 @@
 //!
 //! `cargo bench --bench roads`.
 
-use sunshine::generate;
-use sunshine::roads::{dijkstra, table::Request, Profile, RoadDistances};
+use sunshine::spatial::roads::{dijkstra, table::Request, Profile, RoadDistances};
+use sunshine::synth;
 
 fn main() {
     divan::main();
@@ -23,8 +23,8 @@ fn request() -> Request {
     Request {
         pbf: "synthetic-grid".into(),
         profile: Profile::driving(),
-        homes: generate::grid_points(1, SIDE, 50_000),
-        schools: generate::grid_points(2, SIDE, 2_500),
+        homes: synth::grid_points(1, SIDE, 50_000),
+        schools: synth::grid_points(2, SIDE, 2_500),
         candidates: 20,
         max: 30_000,
         cache_dir: None,
@@ -33,7 +33,7 @@ fn request() -> Request {
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn table_50k_blocks_20_nearest_1m_grid(bencher: divan::Bencher) {
-    let graph = generate::road_grid(1, SIDE);
+    let graph = synth::road_grid(1, SIDE);
     assert_eq!(graph.nodes(), 1_000_000);
     let req = request();
     bencher
@@ -47,7 +47,7 @@ fn table_50k_blocks_20_nearest_1m_grid(bencher: divan::Bencher) {
 
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn reference_full_dijkstra_25_schools(bencher: divan::Bencher) {
-    let graph = generate::road_grid(1, SIDE);
+    let graph = synth::road_grid(1, SIDE);
     let sources: Vec<u32> = (0..25u32).map(|i| i * 39_989 % 1_000_000).collect();
     bencher.bench(|| {
         sources
@@ -61,5 +61,5 @@ fn reference_full_dijkstra_25_schools(bencher: divan::Bencher) {
 fn read_helsinki_pbf(bencher: divan::Bencher) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/roads/helsinki.osm.pbf");
-    bencher.bench(|| sunshine::roads::read_pbf(&path, &Profile::walking()).unwrap());
+    bencher.bench(|| sunshine::spatial::roads::read_pbf(&path, &Profile::walking()).unwrap());
 }

@@ -4,10 +4,10 @@
 //! Target: under 20 s on 2 cores. `cargo bench --bench sweep`.
 
 use rayon::prelude::*;
-use sunshine::compare::{totals, Run};
-use sunshine::distance::GreatCircle;
-use sunshine::place::{place, Mechanism};
-use sunshine::scenario::CapacityOverride;
+use sunshine::domain::scenario::CapacityOverride;
+use sunshine::planning::compare::{totals, Run};
+use sunshine::rules::place::{place, Mechanism};
+use sunshine::spatial::distance::GreatCircle;
 
 fn main() {
     divan::main();

@@ -3,8 +3,8 @@
 //! scenario applied. Target: under 3 s in release mode.
 //! `cargo bench --bench validate`.
 
-use sunshine::generate;
 use sunshine::io::{self, dataset, output::OutputSet};
+use sunshine::synth;
 
 fn main() {
     divan::main();
@@ -13,7 +13,7 @@ fn main() {
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn load_1m(bencher: divan::Bencher) {
     let dir = tempfile::tempdir().unwrap();
-    let data = generate::large(1, 1_000_000, 2_000);
+    let data = synth::large(1, 1_000_000, 2_000);
     let mut files = OutputSet::new();
     files.add("schools.csv", dataset::schools_csv(&data.schools));
     files.add("blocks.csv", dataset::blocks_csv(&data.blocks));

@@ -20,21 +20,21 @@
 
 use std::time::Duration;
 
-use sunshine::distance::GreatCircle;
-use sunshine::generate;
-use sunshine::model::{Dataset, Grade};
-use sunshine::scenario::Scenario;
-use sunshine::zones::{self, Method, Problem, ZoneSettings};
+use sunshine::domain::model::{Dataset, Grade};
+use sunshine::domain::scenario::Scenario;
+use sunshine::planning::zones::{self, Method, Problem, ZoneSettings};
+use sunshine::spatial::distance::GreatCircle;
+use sunshine::synth;
 
 fn main() {
     divan::main();
 }
 
 /// About 100,000 applicants in 5,000 blocks and 100 primary schools
-/// ([`generate::zoning_district`]: seats 0.85–1.30 × the nearest blocks'
+/// ([`synth::zoning_district`]: seats 0.85–1.30 × the nearest blocks'
 /// applicants, so zones must shift and the district still fits).
 fn district() -> (Dataset, Scenario) {
-    let data = generate::zoning_district(5, 5000, 100);
+    let data = synth::zoning_district(5, 5000, 100);
     let scenario = Scenario::plain("bench", Grade::One, 1);
     (data, scenario)
 }
@@ -93,7 +93,11 @@ fn cells_5000(bencher: divan::Bencher) {
 /// Longtan with `copies` extra blocks at U002's coordinates.
 fn longtan_with_copies(
     copies: usize,
-) -> (Dataset, Scenario, Option<sunshine::geography::Boundary>) {
+) -> (
+    Dataset,
+    Scenario,
+    Option<sunshine::spatial::geography::Boundary>,
+) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/longtan-2025.toml");
     let input = sunshine::io::load(&path, None).unwrap();
     let mut data = input.data;
@@ -105,7 +109,7 @@ fn longtan_with_copies(
         .clone();
     for i in 1..=copies {
         let mut b = host.clone();
-        b.id = sunshine::model::BlockId(format!("C{i:04}").into());
+        b.id = sunshine::domain::model::BlockId(format!("C{i:04}").into());
         data.blocks.push(b);
     }
     (data, input.scenario, input.boundary)

@@ -6,29 +6,30 @@
 //! (统筹) to schools with room. This crate reads the bureau's data, checks it,
 //! runs those rules with exact solvers, and reports the result.
 //!
-//! Modules by domain: [`model`] (schools, blocks, students), [`scenario`]
-//! (policy and network changes), [`io`] (reading, validation, writing),
-//! [`distance`], [`geography`], [`solve`] (min-cost flow, LP reference,
-//! lottery), [`place`] (the placement rules), [`summary`] and [`report`]
-//! (what a planner reads), [`generate`] (synthetic data).
+//! The modules form layers; each uses only the layers below it
+//! (`tests/layers.rs` checks this):
+//!
+//! - [`domain`]: the model (schools, blocks, students, ids), the scenario
+//!   (policy and network changes) and diagnostics.
+//! - [`spatial`]: distances (great circle and by road), geography.
+//! - [`solve`]: exact solvers (min-cost flow, LP reference, deferred
+//!   acceptance) and the seeded lottery; they know nothing of schools.
+//! - [`rules`]: the admission rules (placement, admission odds).
+//! - [`planning`]: what planners ask of the rules (compare, closures,
+//!   zones, forecast, classes, the dataset overview).
+//! - [`io`]: reading and checking inputs, writing output sets.
+//! - [`report`]: what a planner reads (formatting only).
+//! - [`synth`]: synthetic districts for the demo, tests and benchmarks;
+//!   never called by the other layers.
+//! - `cli` (to come, issue 13): the commands of the `sunshine` binary.
 
-pub mod classes;
-pub mod compare;
-pub mod diag;
-pub mod distance;
-pub mod forecast;
-pub mod generate;
-pub mod geography;
+pub mod domain;
 pub mod io;
-pub mod model;
-pub mod odds;
-pub mod optimize;
-pub mod place;
+pub mod planning;
 pub mod report;
-pub mod roads;
-pub mod scenario;
+pub mod rules;
 pub mod solve;
-pub mod summary;
-pub mod zones;
+pub mod spatial;
+pub mod synth;
 
-pub use diag::{Diagnostic, Diagnostics, Error, Result};
+pub use domain::diag::{Diagnostic, Diagnostics, Error, Result};

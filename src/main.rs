@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sunshine::io::{self, output::OutputSet, Encoding};
-use sunshine::place::{Mechanism, TieBreak};
-use sunshine::{generate, report, summary, Error};
+use sunshine::rules::place::{Mechanism, TieBreak};
+use sunshine::{planning::overview as summary, report, synth as generate, Error};
 
 #[derive(Parser)]
 #[command(
@@ -170,12 +170,12 @@ enum Command {
         scenario: PathBuf,
         /// Years to project after the last year of history (1 to 50).
         #[arg(long, default_value_t = 5,
-              value_parser = clap::value_parser!(u32).range(1..=i64::from(sunshine::forecast::MAX_YEARS)))]
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(sunshine::planning::forecast::MAX_YEARS)))]
         years: u32,
         /// Also hide the last K years of history, project them and report
         /// MAPE (1 to the history's years − 2).
         #[arg(long,
-              value_parser = clap::value_parser!(u32).range(1..=i64::from(sunshine::forecast::MAX_YEARS)))]
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(sunshine::planning::forecast::MAX_YEARS)))]
         backtest: Option<u32>,
         #[arg(long, default_value = "out/forecast")]
         out: PathBuf,
@@ -391,7 +391,7 @@ fn place(
         indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {bar:30} {msg}")
             .expect("static template"),
     );
-    let result = sunshine::place::place_with_progress(
+    let result = sunshine::rules::place::place_with_progress(
         &input.data,
         &input.scenario,
         mechanism,
@@ -414,7 +414,7 @@ fn place(
 fn distances<'a>(
     input: &io::Input,
     out: impl Into<Option<&'a Path>>,
-) -> Result<Box<dyn sunshine::distance::DistanceSource>, Error> {
+) -> Result<Box<dyn sunshine::spatial::distance::DistanceSource>, Error> {
     // `validate` writes nothing, so it caches nothing
     let cache = out.into().map(|out| {
         out.parent()
@@ -423,8 +423,8 @@ fn distances<'a>(
             .join(".sunshine-cache")
     });
     let (dist, report) =
-        sunshine::roads::source_for(&input.data, &input.scenario, cache.as_deref())?;
-    if let (Some(r), sunshine::scenario::DistancePolicy::Road(road)) =
+        sunshine::spatial::roads::source_for(&input.data, &input.scenario, cache.as_deref())?;
+    if let (Some(r), sunshine::domain::scenario::DistancePolicy::Road(road)) =
         (report, &input.scenario.policy.distance)
     {
         let file = r
@@ -542,10 +542,10 @@ fn odds(
     threads: Option<usize>,
 ) -> Result<(), Error> {
     let mechanism = parse_mechanism(mechanism, tie_breaking)?;
-    if !(1..=sunshine::odds::MAX_DRAWS).contains(&draws) {
+    if !(1..=sunshine::rules::odds::MAX_DRAWS).contains(&draws) {
         return Err(Error::Usage(format!(
             "--draws {draws}; expected 1 to {}",
-            sunshine::odds::MAX_DRAWS
+            sunshine::rules::odds::MAX_DRAWS
         )));
     }
     if mechanism == Mechanism::MinDistance {
@@ -562,7 +562,7 @@ fn odds(
         indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {bar:30} {pos}/{len} draws")
             .expect("static template"),
     );
-    let result = sunshine::odds::odds(
+    let result = sunshine::rules::odds::odds(
         &input.data,
         &input.scenario,
         mechanism,
@@ -605,7 +605,7 @@ fn classes(
     let seed = seed
         .or(input.scenario.classes.seed)
         .unwrap_or(input.scenario.policy.lottery_seed);
-    let result = sunshine::classes::assign_all(
+    let result = sunshine::planning::classes::assign_all(
         &input.data,
         &admitted,
         &input.scenario.classes,
@@ -630,7 +630,7 @@ fn classes(
     let text = format!(
         "{}\nSeed {seed}; algorithm {}\n",
         report::classes::terminal(&input.data, &result),
-        sunshine::classes::ALGORITHM
+        sunshine::planning::classes::ALGORITHM
     );
     finish(files, out, &text)?;
     Ok(())
@@ -656,14 +656,19 @@ fn place_all(
     mechanism: Mechanism,
     bar: &indicatif::ProgressBar,
     cache_base: &Path,
-) -> Result<Vec<(io::Input, sunshine::place::PlacementResult)>, Error> {
+) -> Result<Vec<(io::Input, sunshine::rules::place::PlacementResult)>, Error> {
     use rayon::prelude::*;
-    let runs: Vec<Result<(io::Input, sunshine::place::PlacementResult), Error>> = paths
+    let runs: Vec<Result<(io::Input, sunshine::rules::place::PlacementResult), Error>> = paths
         .par_iter()
         .map(|p| {
             let input = io::load(p, cli.encoding)?;
             let dist = distances(&input, cache_base)?;
-            let r = sunshine::place::place(&input.data, &input.scenario, mechanism, dist.as_ref());
+            let r = sunshine::rules::place::place(
+                &input.data,
+                &input.scenario,
+                mechanism,
+                dist.as_ref(),
+            );
             bar.inc(1);
             Ok((input, r))
         })
@@ -699,15 +704,15 @@ fn compare(cli: &Cli, paths: &[PathBuf], out: &Path, mechanism: &str) -> Result<
     let bar = progress(paths.len(), "scenarios");
     let runs = place_all(cli, paths, mechanism, &bar, out)?;
     bar.finish_and_clear();
-    let views: Vec<sunshine::compare::Run<'_>> = runs
+    let views: Vec<sunshine::planning::compare::Run<'_>> = runs
         .iter()
-        .map(|(i, r)| sunshine::compare::Run {
+        .map(|(i, r)| sunshine::planning::compare::Run {
             scenario: &i.scenario,
             data: &i.data,
             result: r,
         })
         .collect();
-    let c = sunshine::compare::compare(&views);
+    let c = sunshine::planning::compare::compare(&views);
     finish(
         report::compare::outputs(&c),
         out,
@@ -735,18 +740,21 @@ fn sweep(
     let bar = progress(paths.len(), "scenarios");
     let runs = place_all(cli, paths, mechanism, &bar, out)?;
     bar.finish_and_clear();
-    let mut rows: Vec<(String, sunshine::compare::Totals)> = runs
+    let mut rows: Vec<(String, sunshine::planning::compare::Totals)> = runs
         .iter()
         .map(|(i, r)| {
-            let run = sunshine::compare::Run {
+            let run = sunshine::planning::compare::Run {
                 scenario: &i.scenario,
                 data: &i.data,
                 result: r,
             };
-            (i.scenario.name.clone(), sunshine::compare::totals(&run))
+            (
+                i.scenario.name.clone(),
+                sunshine::planning::compare::totals(&run),
+            )
         })
         .collect();
-    let key = |r: &(String, sunshine::compare::Totals)| -> (f64, String) {
+    let key = |r: &(String, sunshine::planning::compare::Totals)| -> (f64, String) {
         let t = &r.1;
         let v = [
             0.0,
@@ -767,7 +775,7 @@ fn sweep(
         ka.0.total_cmp(&kb.0).then(ka.1.cmp(&kb.1))
     });
     let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-    let totals: Vec<sunshine::compare::Totals> = rows.into_iter().map(|r| r.1).collect();
+    let totals: Vec<sunshine::planning::compare::Totals> = rows.into_iter().map(|r| r.1).collect();
     let (files, text) = report::compare::sweep_outputs(&names, &totals);
     finish(files, out, &text)
 }
@@ -783,7 +791,7 @@ fn optimize_closures(
     method: &str,
     out: &Path,
 ) -> Result<(), Error> {
-    use sunshine::optimize::{self, Target};
+    use sunshine::planning::optimize::{self, Target};
     let target = match (close, min_utilisation) {
         (Some(k), None) => Target::Close(k),
         (None, Some(u)) if (0.0..=1.0).contains(&u) => Target::MinUtilisation(u),
@@ -802,7 +810,7 @@ fn optimize_closures(
     print_warnings(&input.warnings, cli.max_errors);
     let dist = distances(&input, out)?;
     let lookup = input.data.school_lookup();
-    let find = |ids: &[String]| -> Result<Vec<sunshine::model::SchoolIx>, Error> {
+    let find = |ids: &[String]| -> Result<Vec<sunshine::domain::model::SchoolIx>, Error> {
         ids.iter()
             .map(|id| {
                 lookup.get(id.as_str()).copied().ok_or_else(|| {
@@ -864,7 +872,7 @@ fn optimize_closures(
         ));
     }
     // place each set and compare it with the scenario as it is
-    let base = sunshine::place::place(
+    let base = sunshine::rules::place::place(
         &input.data,
         &input.scenario,
         Mechanism::Zoned,
@@ -883,21 +891,25 @@ fn optimize_closures(
         // merger's receiving school may be in the set)
         let mut data = input.data.clone();
         let shut: Vec<_> = set.closed.iter().map(|&c| candidates[c]).collect();
-        sunshine::scenario::close_schools(&mut data, &shut);
-        let r = sunshine::place::place(&data, &sc, Mechanism::Zoned, dist.as_ref());
+        sunshine::domain::scenario::close_schools(&mut data, &shut);
+        let r = sunshine::rules::place::place(&data, &sc, Mechanism::Zoned, dist.as_ref());
         variants.push((sc, data, r));
     }
-    let mut views = vec![sunshine::compare::Run {
+    let mut views = vec![sunshine::planning::compare::Run {
         scenario: &input.scenario,
         data: &input.data,
         result: &base,
     }];
-    views.extend(variants.iter().map(|(sc, d, r)| sunshine::compare::Run {
-        scenario: sc,
-        data: d,
-        result: r,
-    }));
-    let c = sunshine::compare::compare(&views);
+    views.extend(
+        variants
+            .iter()
+            .map(|(sc, d, r)| sunshine::planning::compare::Run {
+                scenario: sc,
+                data: d,
+                result: r,
+            }),
+    );
+    let c = sunshine::planning::compare::compare(&views);
     let names = |set: &optimize::ClosureSet| {
         set.closed
             .iter()
@@ -927,7 +939,7 @@ fn zones(
     time_limit: u64,
     threads: Option<usize>,
 ) -> Result<(), Error> {
-    use sunshine::zones;
+    use sunshine::planning::zones;
     let method: zones::Method = method.parse().map_err(Error::Usage)?;
     set_threads(threads)?;
     let input = io::load(scenario, cli.encoding)?;
@@ -978,7 +990,7 @@ fn forecast(
     backtest: Option<u32>,
     out: &Path,
 ) -> Result<(), Error> {
-    use sunshine::forecast as fc;
+    use sunshine::planning::forecast as fc;
     let input = io::load(scenario, cli.encoding)?;
     print_warnings(&input.warnings, cli.max_errors);
     let mut diags = sunshine::Diagnostics::new();

@@ -3,7 +3,8 @@
 //! of the score range of the MIP's optimum.
 
 use proptest::prelude::*;
-use sunshine::classes::{assign, mip, school_stream, ClassRules, Entrant, Twins};
+use sunshine::domain::scenario::Twins;
+use sunshine::planning::classes::{assign, mip, school_stream, ClassRules, Entrant};
 
 fn school() -> impl Strategy<Value = (Vec<Entrant>, usize)> {
     (8usize..17, 2usize..4).prop_flat_map(|(n, k)| {

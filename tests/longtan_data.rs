@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use geo::Intersects;
+use sunshine::domain::model::{Grade, Home};
 use sunshine::io::{dataset, Encoding};
-use sunshine::model::{Grade, Home};
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/longtan")
@@ -76,7 +76,7 @@ fn cohort_sizes_fit_the_district() {
 fn generator_reproduces_the_bundled_files() {
     let mut d = sunshine::Diagnostics::new();
     let boundary = dataset::read_boundary(&dir().join("boundary.geojson"), &mut d).unwrap();
-    let data = sunshine::generate::longtan(2025, Some(&boundary));
+    let data = sunshine::synth::longtan(2025, Some(&boundary));
     let same = |name: &str, bytes: Vec<u8>| {
         let on_disk = std::fs::read(dir().join(name)).unwrap();
         assert!(
@@ -93,7 +93,7 @@ fn generator_reproduces_the_bundled_files() {
     );
     // the forecast inputs: the history splits the shared zone LT-G1's
     // births between LT-N01 and LT-P02 by seats, as the projection does
-    let (births, history, housing) = sunshine::generate::longtan_history(&data, 2025);
+    let (births, history, housing) = sunshine::synth::longtan_history(&data, 2025);
     use sunshine::io::forecast as f;
     same("births.csv", f::births_csv(&data, &births));
     same("enrollment_history.csv", f::history_csv(&data, &history));

@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use sunshine::distance::GreatCircle;
-use sunshine::model::{Disability, Home};
-use sunshine::odds::{draw_seed, odds};
-use sunshine::place::{place, Mechanism, TieBreak};
+use sunshine::domain::model::{Disability, Home};
+use sunshine::rules::odds::{draw_seed, odds};
+use sunshine::rules::place::{place, Mechanism, TieBreak};
+use sunshine::spatial::distance::GreatCircle;
 
 fn scenario() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/longtan-2025.toml")
@@ -36,7 +36,7 @@ fn a_thousand_draws_agree_with_ten_thousand() {
             10_000,
             &|_| {},
         );
-        let key = |o: &sunshine::odds::BlockOdds| (o.block, o.tier, o.school);
+        let key = |o: &sunshine::rules::odds::BlockOdds| (o.block, o.tier, o.school);
         let mut worst = 0.0f64;
         for x in &b.blocks {
             let p = a

@@ -3,7 +3,7 @@
 //! swap heuristic is within 3% of it.
 
 use proptest::prelude::*;
-use sunshine::optimize::{brute_force, heuristic, mip, Instance, Target};
+use sunshine::planning::optimize::{brute_force, heuristic, mip, Instance, Target};
 
 fn instance() -> impl Strategy<Value = (Instance, usize)> {
     (3usize..8, 2usize..7).prop_flat_map(|(n, h)| {

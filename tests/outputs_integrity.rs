@@ -471,8 +471,8 @@ fn a_damaged_distance_cache_is_rebuilt() {
 /// table rebuilt is the same as the original.
 #[test]
 fn random_cache_damage_is_always_noticed() {
-    use sunshine::distance::DistanceSource;
-    use sunshine::roads::{Profile, RoadDistances};
+    use sunshine::spatial::distance::DistanceSource;
+    use sunshine::spatial::roads::{Profile, RoadDistances};
     let dir = tempfile::tempdir().unwrap();
     let pts = |seed: u64, n: usize| -> Vec<geo::Point<f64>> {
         let mut x = seed;
@@ -489,7 +489,7 @@ fn random_cache_damage_is_always_noticed() {
             .collect()
     };
     let (homes, schools) = (pts(3, 12), pts(5, 4));
-    let req = sunshine::roads::table::Request {
+    let req = sunshine::spatial::roads::table::Request {
         pbf: root().join("tests/fixtures/roads/helsinki.osm.pbf"),
         profile: Profile::walking(),
         homes: homes.clone(),
@@ -698,7 +698,7 @@ fn odds_readme_states_the_seeding_the_draws_use() {
     for d in 0..6usize {
         let expected = chacha(sub_key(42, (d / 2) as u64)).next_u64();
         assert_eq!(
-            sunshine::odds::draw_seed(42, d),
+            sunshine::rules::odds::draw_seed(42, d),
             (expected, d % 2 == 1),
             "draw {d}"
         );

@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sunshine::distance::{DistanceSource, GreatCircle};
-use sunshine::model::{Level, Status};
+use sunshine::domain::model::{Level, Status};
+use sunshine::spatial::distance::{DistanceSource, GreatCircle};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

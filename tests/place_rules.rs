@@ -3,11 +3,11 @@
 
 use geo::Point;
 use proptest::prelude::*;
-use sunshine::distance::{DistanceSource, GreatCircle};
-use sunshine::model::*;
-use sunshine::place::{assign_by_flow, place, Mechanism, Outcome, Reach};
-use sunshine::scenario::{Merger, Scenario};
+use sunshine::domain::model::*;
+use sunshine::domain::scenario::{Merger, Scenario};
+use sunshine::rules::place::{assign_by_flow, place, Mechanism, Outcome, Reach};
 use sunshine::solve::{lp, mcf};
+use sunshine::spatial::distance::{DistanceSource, GreatCircle};
 
 fn school(id: &str, lon: f64, lat: f64, seats: u32) -> School {
     School {
@@ -319,7 +319,7 @@ fn branch_campus_and_conversion() {
         move_seats: false,
         branch_seats: Some(4),
     }];
-    sc.conversions = vec![sunshine::scenario::Conversion {
+    sc.conversions = vec![sunshine::domain::scenario::Conversion {
         school: SchoolId::new("S0"),
         freed_seats: 2,
     }];

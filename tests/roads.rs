@@ -15,8 +15,8 @@ mod common;
 use common::{locations, records, root, sunshine};
 
 use geo::{Distance, Haversine, Point};
-use sunshine::distance::DistanceSource;
-use sunshine::roads::{read_pbf, Profile, RoadDistances, RoadGraph};
+use sunshine::spatial::distance::DistanceSource;
+use sunshine::spatial::roads::{read_pbf, Profile, RoadDistances, RoadGraph};
 
 fn extract() -> PathBuf {
     root().join("tests/fixtures/roads/helsinki.osm.pbf")
@@ -126,7 +126,7 @@ fn check_against_reference(profile: Profile, homes: usize, schools: usize) -> (u
     let reference = Reference::new(&g);
     let home_pts = points(7, homes);
     let school_pts = points(99, schools);
-    let req = sunshine::roads::table::Request {
+    let req = sunshine::spatial::roads::table::Request {
         pbf: extract(),
         profile: profile.clone(),
         homes: home_pts.clone(),
@@ -136,7 +136,7 @@ fn check_against_reference(profile: Profile, homes: usize, schools: usize) -> (u
         cache_dir: None,
     };
     let walk_speed = profile.default_speed_kmh / 3.6;
-    let time = profile.measure == sunshine::roads::Measure::Time;
+    let time = profile.measure == sunshine::spatial::roads::Measure::Time;
     let (table, report) = RoadDistances::build(req).unwrap();
     assert_eq!(report.pairs, homes * schools);
     let school_snaps: Vec<(u32, f64)> = school_pts.iter().map(|&p| reference.snap(p)).collect();
@@ -201,7 +201,7 @@ fn driving_distances_respect_one_way_streets_and_report_unreachable_pairs() {
 #[test]
 fn driving_times_agree_with_an_independent_dijkstra_to_the_second() {
     let mut profile = Profile::driving();
-    profile.measure = sunshine::roads::Measure::Time;
+    profile.measure = sunshine::spatial::roads::Measure::Time;
     let (pairs, _) = check_against_reference(profile, 200, 20);
     assert_eq!(pairs, 4_000);
 }
@@ -210,7 +210,7 @@ fn driving_times_agree_with_an_independent_dijkstra_to_the_second() {
 fn a_point_on_an_island_is_reported_unreachable_not_zero() {
     // a graph with two parts: homes snap to the larger; a school that can
     // only reach the smaller part by a one-way edge is out of reach
-    use sunshine::roads::Edge;
+    use sunshine::spatial::roads::Edge;
     let coords: Vec<Point<f64>> = (0..4)
         .map(|i| Point::new(24.94 + f64::from(i) * 0.001, 60.17))
         .collect();
@@ -239,9 +239,12 @@ fn a_point_on_an_island_is_reported_unreachable_not_zero() {
             },
         ],
     );
-    let d = sunshine::roads::dijkstra(&g, 3, &[], u64::MAX);
+    let d = sunshine::spatial::roads::dijkstra(&g, 3, &[], u64::MAX);
     assert_eq!(d[0], u64::MAX);
-    assert_eq!(sunshine::roads::dijkstra(&g, 0, &[], u64::MAX)[3], 165_000);
+    assert_eq!(
+        sunshine::spatial::roads::dijkstra(&g, 0, &[], u64::MAX)[3],
+        165_000
+    );
 }
 
 // ---- the commands on the Helsinki test district ----
@@ -500,8 +503,8 @@ fn minutes_need_road_distances() {
 
 #[test]
 fn speeds_come_from_the_policy() {
-    use sunshine::model::Grade;
-    use sunshine::scenario::{RoadMode, RoadPolicy};
+    use sunshine::domain::model::Grade;
+    use sunshine::domain::scenario::{RoadMode, RoadPolicy};
     let policy = RoadPolicy {
         network: extract(),
         mode_primary: RoadMode::Walk,
@@ -512,9 +515,9 @@ fn speeds_come_from_the_policy() {
         walk_speed_kmh: Some(3.0),
         drive_speeds_kmh: vec![("residential".into(), 20.0), ("track".into(), 12.0)],
     };
-    let walk = policy.profile(Grade::One);
+    let walk = sunshine::spatial::roads::profile_for(&policy, Grade::One);
     assert_eq!(walk.speed_kmh("footway"), 3.0);
-    let drive = policy.profile(Grade::Seven);
+    let drive = sunshine::spatial::roads::profile_for(&policy, Grade::Seven);
     assert_eq!(drive.highways, vec!["residential", "tertiary"]);
     assert_eq!(drive.speed_kmh("residential"), 20.0);
     assert_eq!(drive.speed_kmh("track"), 12.0);

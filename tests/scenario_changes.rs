@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use common::{json, records, root, sunshine};
 use geo::Point;
 use proptest::prelude::*;
-use sunshine::model::*;
-use sunshine::scenario::{CapacityOverride, Conversion, Merger, NewSchool, Scenario};
+use sunshine::domain::model::*;
+use sunshine::domain::scenario::{CapacityOverride, Conversion, Merger, NewSchool, Scenario};
 
 fn school(id: &str, seats: u32) -> School {
     School {

@@ -83,7 +83,7 @@ fn longtan_zones_are_complete_within_limits_and_connected() {
         .map(|r| geo::Point::new(r["lon"].parse().unwrap(), r["lat"].parse().unwrap()))
         .collect();
     let boundary = boundary();
-    let cells = sunshine::zones::cells::cells(&pts, Some(&boundary)).unwrap();
+    let cells = sunshine::planning::zones::cells::cells(&pts, Some(&boundary)).unwrap();
     let n = pts.len();
     let rects: Vec<_> = cells.raw.iter().map(|c| c.bounding_rect()).collect();
     let mut nbrs: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -507,7 +507,7 @@ fn a_given_adjacency_replaces_the_cells() {
 /// and blocks whose unclipped Voronoi cells share an edge (two common
 /// vertices) of which more than 1 m lies inside the district.
 fn independent_neighbours(pts: &[geo::Point<f64>]) -> Vec<Vec<usize>> {
-    let cells = sunshine::zones::cells::cells(pts, Some(&boundary())).unwrap();
+    let cells = sunshine::planning::zones::cells::cells(pts, Some(&boundary())).unwrap();
     let n = pts.len();
     let same = |a: &geo::Coord<f64>, b: &geo::Coord<f64>| {
         (a.x - b.x).abs() < 1e-3 && (a.y - b.y).abs() < 1e-3

@@ -6,8 +6,10 @@
 use std::time::Duration;
 
 use proptest::prelude::*;
-use sunshine::zones::heuristic::relaxation;
-use sunshine::zones::{brute_force, heuristic, lp_relaxation, mip, Graph, Instance, MipOutcome};
+use sunshine::planning::zones::heuristic::relaxation;
+use sunshine::planning::zones::{
+    brute_force, heuristic, lp_relaxation, mip, Graph, Instance, MipOutcome,
+};
 
 fn grid_instance() -> impl Strategy<Value = Instance> {
     (2usize..=3, 3usize..=4, 2usize..=3)

@@ -9,12 +9,12 @@ use std::path::Path;
 
 use geo::{MultiPolygon, Point};
 
-use crate::diag::Diagnostics;
-use crate::geography::Boundary;
+use crate::domain::diag::Diagnostics;
+use crate::domain::model::*;
 use crate::io::output::csv_bytes;
 use crate::io::table::{Row, Table};
 use crate::io::text::Encoding;
-use crate::model::*;
+use crate::spatial::geography::Boundary;
 
 /// The columns of schools.csv, as read and as written.
 const SCHOOL_COLUMNS: [&str; 11] = [
@@ -642,7 +642,10 @@ fn report_duplicate_students(
         diags.error(
             path,
             Some(line as usize),
-            Some(crate::diag::Column::Field(column, "student_id".into())),
+            Some(crate::domain::diag::Column::Field(
+                column,
+                "student_id".into(),
+            )),
             format!(
                 "duplicate student_id `{id}` (first on line {first}); expected each applicant once"
             ),

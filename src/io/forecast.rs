@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::diag::Diagnostics;
-use crate::forecast::{Births, Enrollment, Housing};
+use crate::domain::diag::Diagnostics;
+use crate::domain::model::{BlockIx, Dataset, SchoolIx};
 use crate::io::output::csv_bytes;
 use crate::io::table::Table;
 use crate::io::text::Encoding;
-use crate::model::{BlockIx, Dataset, SchoolIx};
+use crate::planning::forecast::{Births, Enrollment, Housing};
 
 fn year(r: &crate::io::table::Row<'_>, d: &mut Diagnostics, c: usize) -> Option<i32> {
     let v = r.u32(d, c, "a year such as 2025")?;
@@ -140,8 +140,8 @@ pub fn read(
                 let g = g.filter(|&g| {
                     let Some(s) = s else { return true };
                     let level = data.school(s).level;
-                    let ok = crate::forecast::grades(level).contains(&(g as u8))
-                        || level == crate::model::Level::Special;
+                    let ok = crate::planning::forecast::grades(level).contains(&(g as u8))
+                        || level == crate::domain::model::Level::Special;
                     if !ok {
                         r.error(d, gc, format!("grade {g} at school `{}`, a {} school; expected a grade it teaches", r.get(sc), level.as_str()));
                     }

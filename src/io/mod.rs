@@ -11,10 +11,10 @@ pub mod text;
 
 use std::path::Path;
 
-use crate::diag::{Diagnostics, Error, Result};
-use crate::geography::Boundary;
-use crate::model::Dataset;
-use crate::scenario::Scenario;
+use crate::domain::diag::{Diagnostics, Error, Result};
+use crate::domain::model::Dataset;
+use crate::domain::scenario::Scenario;
+use crate::spatial::geography::Boundary;
 
 pub use text::Encoding;
 

@@ -51,7 +51,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use crate::diag::{Error, Result};
+use crate::domain::diag::{Error, Result};
 
 /// The name of the manifest written last into every output set.
 pub const MANIFEST: &str = "manifest.json";

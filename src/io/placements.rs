@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::diag::Diagnostics;
+use crate::domain::diag::Diagnostics;
+use crate::domain::model::{Dataset, SchoolIx};
 use crate::io::table::Table;
 use crate::io::text::Encoding;
-use crate::model::{Dataset, SchoolIx};
 
 /// (student, school) for every row with a placed school. Unknown ids and
 /// repeated students are errors; rows without a school are not admitted.

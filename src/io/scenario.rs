@@ -12,12 +12,12 @@ use geo::Point;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diag::{Column, Diagnostics};
-use crate::io::text::Encoding;
-use crate::model::{Dataset, Grade, Level, SchoolId, MAX_CLASSES, MAX_SEATS, YEARS};
-use crate::scenario::{
+use crate::domain::diag::{Column, Diagnostics};
+use crate::domain::model::{Dataset, Grade, Level, SchoolId, MAX_CLASSES, MAX_SEATS, YEARS};
+use crate::domain::scenario::{
     Applied, CapacityOverride, Category, ChangeAt, Merger, NewSchool, Policy, Scenario,
 };
+use crate::io::text::Encoding;
 
 #[derive(Deserialize)]
 struct Raw {
@@ -486,7 +486,10 @@ fn convert(
                     format!("{key} {x}; expected a positive number of minutes"),
                 );
             }
-            if !matches!(policy.distance, crate::scenario::DistancePolicy::Road(_)) {
+            if !matches!(
+                policy.distance,
+                crate::domain::scenario::DistancePolicy::Road(_)
+            ) {
                 cx.err(v.span().start, format!("{key} needs distance = \"road\"; expected a radius in km (service_radius_km) for great-circle distances"));
             }
             Some(x)
@@ -498,7 +501,10 @@ fn convert(
             policy.service_radius_min.1 = minutes(j, "service_radius_min.junior", cx);
         }
     }
-    if !matches!(policy.distance, crate::scenario::DistancePolicy::Road(_)) {
+    if !matches!(
+        policy.distance,
+        crate::domain::scenario::DistancePolicy::Road(_)
+    ) {
         policy.service_radius_min = (None, None);
     }
     if let Some(r) = rp.service_radius_km {
@@ -631,7 +637,7 @@ fn convert(
             }
         })
         .collect();
-    let conversions: Vec<crate::scenario::Conversion> = raw
+    let conversions: Vec<crate::domain::scenario::Conversion> = raw
         .conversions
         .iter()
         .map(|c| {
@@ -648,7 +654,7 @@ fn convert(
                 cx.bounded(&c.freed_seats, 1, MAX_SEATS, "freed_seats")
                     .unwrap_or(0)
             };
-            crate::scenario::Conversion {
+            crate::domain::scenario::Conversion {
                 school: id,
                 freed_seats,
             }
@@ -657,7 +663,7 @@ fn convert(
     let mut forecast = base.map_or_else(Default::default, |b| b.forecast.clone());
     if let Some(f) = &raw.forecast {
         if let Some(v) = &f.years_back {
-            let max = crate::forecast::MAX_YEARS_BACK;
+            let max = crate::planning::forecast::MAX_YEARS_BACK;
             if !(1..=max).contains(v.get_ref()) {
                 cx.err(
                     v.span().start,
@@ -812,14 +818,14 @@ fn convert(
         }
         if let Some(t) = c.twins {
             classes.twins = match t.get_ref().as_str() {
-                "together" => crate::classes::Twins::Together,
-                "apart" => crate::classes::Twins::Apart,
+                "together" => crate::domain::scenario::Twins::Together,
+                "apart" => crate::domain::scenario::Twins::Apart,
                 other => {
                     cx.err(
                         t.span().start,
                         format!("twins `{other}`; expected \"together\" or \"apart\""),
                     );
-                    crate::classes::Twins::Together
+                    crate::domain::scenario::Twins::Together
                 }
             };
         }
@@ -869,7 +875,7 @@ fn convert(
 
 /// `policy.distance` and the road keys.
 fn read_distance(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<'_>) {
-    use crate::scenario::{DistancePolicy, RoadMode, RoadPolicy};
+    use crate::domain::scenario::{DistancePolicy, RoadMode, RoadPolicy};
     let mut road = match &policy.distance {
         DistancePolicy::Road(r) => Some(r.clone()),
         DistancePolicy::GreatCircle => None,

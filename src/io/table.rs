@@ -31,7 +31,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Column, Diagnostics};
+use crate::domain::diag::{echo, Column, Diagnostics, ReadCount};
 use crate::io::text::{decode, Encoding};
 
 pub struct Table {
@@ -66,36 +66,6 @@ pub struct Row<'a> {
     spans: &'a [Range<usize>],
 }
 
-/// The books of one file: physical lines after the header, and what became
-/// of them. `lines = rows + blank + comma_only + rejected`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ReadCount {
-    pub path: PathBuf,
-    /// Physical lines after the header line.
-    pub lines: usize,
-    /// Rows handed to the reader (each is then either used or has an error).
-    pub rows: usize,
-    pub blank: usize,
-    pub comma_only: usize,
-    /// Lines that could not be split into the header's columns (each has an error).
-    pub rejected: usize,
-}
-
-/// Longest cell text a message may echo; longer cells are cut with `…`
-/// (privacy: messages never carry a whole row or a long cell).
-pub const MAX_ECHO: usize = 60;
-
-/// A cell as a message may show it: at most [`MAX_ECHO`] characters.
-pub fn echo(s: &str) -> String {
-    if s.chars().count() <= MAX_ECHO {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(MAX_ECHO - 1).collect();
-        out.push('…');
-        out
-    }
-}
-
 /// Split text into physical lines: `(1-based number, start, end)` without
 /// the terminator. CRLF, LF and a bare CR each end one line.
 pub fn physical_lines(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
@@ -122,22 +92,6 @@ pub fn physical_lines(text: &str) -> impl Iterator<Item = (usize, usize, usize)>
         n += 1;
         Some((n, start, end))
     })
-}
-
-/// The physical line (1-based) of a byte offset in raw file bytes.
-pub fn line_of_offset(bytes: &[u8], offset: usize) -> usize {
-    let upto = &bytes[..offset.min(bytes.len())];
-    let mut line = 1;
-    let mut i = 0;
-    while i < upto.len() {
-        match upto[i] {
-            b'\n' => line += 1,
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => line += 1,
-            _ => {}
-        }
-        i += 1;
-    }
-    line
 }
 
 /// A problem splitting one line into cells.
@@ -790,6 +744,7 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::text::line_of_offset;
 
     fn table(text: &str) -> (Option<Table>, Diagnostics) {
         let mut d = Diagnostics::new();

@@ -54,10 +54,25 @@ fn gb18030_error_at(bytes: &[u8]) -> Option<usize> {
     }
 }
 
+/// The physical line (1-based) of a byte offset in raw file bytes.
+pub fn line_of_offset(bytes: &[u8], offset: usize) -> usize {
+    let upto = &bytes[..offset.min(bytes.len())];
+    let mut line = 1;
+    let mut i = 0;
+    while i < upto.len() {
+        match upto[i] {
+            b'\n' => line += 1,
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => line += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    line
+}
+
 /// Decode a whole file. The error names the line of the first bad byte and
 /// says what was expected.
 pub fn decode(bytes: Vec<u8>, encoding: Encoding) -> Result<String, DecodeError> {
-    use crate::io::table::line_of_offset;
     let utf8 = |mut bytes: Vec<u8>| {
         if bytes.starts_with(UTF8_BOM) {
             bytes.drain(..UTF8_BOM.len());

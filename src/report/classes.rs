@@ -8,9 +8,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::{csv_bytes, num, table};
-use crate::classes::{SchoolClasses, ALGORITHM, ATTRIBUTES};
+use crate::domain::model::{Dataset, Disability, Gender};
 use crate::io::output::OutputSet;
-use crate::model::{Dataset, Disability, Gender};
+use crate::planning::classes::{SchoolClasses, ALGORITHM, ATTRIBUTES};
 
 /// Hex SHA-256 of some bytes, for the audit file.
 pub fn digest(bytes: &[u8]) -> String {

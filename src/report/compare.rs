@@ -3,8 +3,8 @@
 use comfy_table::Cell;
 
 use super::{csv_bytes, md, num, table};
-use crate::compare::{Comparison, Totals};
 use crate::io::output::OutputSet;
+use crate::planning::compare::{Comparison, Totals};
 
 fn totals_rows(names: &[String], totals: &[Totals]) -> Vec<Vec<String>> {
     names
@@ -312,7 +312,7 @@ pub fn terminal(c: &Comparison) -> String {
         out.push('\n');
     }
     let mut t = table(&["school", "before", "after"]);
-    let fmt = |f: &Option<crate::compare::SchoolFigures>| match f {
+    let fmt = |f: &Option<crate::planning::compare::SchoolFigures>| match f {
         None => "—".to_string(),
         Some(f) if f.closed => "closed".to_string(),
         Some(f) => format!(
@@ -358,8 +358,8 @@ pub fn sweep_outputs(names: &[String], totals: &[Totals]) -> (OutputSet, String)
 /// summary for `optimize-closures`.
 pub fn closure_outputs(
     c: &Comparison,
-    sets: &[crate::optimize::ClosureSet],
-    names: &dyn Fn(&crate::optimize::ClosureSet) -> String,
+    sets: &[crate::planning::optimize::ClosureSet],
+    names: &dyn Fn(&crate::planning::optimize::ClosureSet) -> String,
     method: &str,
     heuristic_gap_pct: Option<f64>,
 ) -> (OutputSet, String) {

@@ -4,9 +4,9 @@
 use comfy_table::Cell;
 
 use super::{csv_bytes, esc, md, num, table};
-use crate::forecast::{Projection, ShortfallRow, Warning};
+use crate::domain::model::{Dataset, SchoolIx};
 use crate::io::output::OutputSet;
-use crate::model::{Dataset, SchoolIx};
+use crate::planning::forecast::{Projection, ShortfallRow, Warning};
 
 pub fn outputs(
     data: &Dataset,
@@ -276,7 +276,7 @@ pub fn school_chart(
 
 /// Schools coloured by their warning level over the district boundary.
 pub fn map_svg(
-    boundary: Option<&crate::geography::Boundary>,
+    boundary: Option<&crate::spatial::geography::Boundary>,
     schools: &[(String, geo::Point<f64>, Option<Warning>)],
     title: &str,
 ) -> String {
@@ -349,8 +349,8 @@ pub struct ReportInputs<'a> {
     pub data: &'a Dataset,
     pub projection: &'a Projection,
     pub rows: &'a [ShortfallRow],
-    pub history: &'a crate::forecast::Enrollment,
-    pub boundary: Option<&'a crate::geography::Boundary>,
+    pub history: &'a crate::planning::forecast::Enrollment,
+    pub boundary: Option<&'a crate::spatial::geography::Boundary>,
     pub backtest: Option<(f64, usize)>,
 }
 
@@ -373,7 +373,7 @@ pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
             .schools
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.status == crate::model::Status::Open)
+            .filter(|(_, s)| s.status == crate::domain::model::Status::Open)
             .map(|(i, s)| {
                 (
                     format!("{} {}", s.id, s.name),

@@ -11,9 +11,9 @@ pub mod zones;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 
-use crate::model::Status;
-use crate::scenario::Scenario;
-use crate::summary::DatasetSummary;
+use crate::domain::model::Status;
+use crate::domain::scenario::Scenario;
+use crate::planning::overview::DatasetSummary;
 
 pub(crate) fn table(headers: &[&str]) -> Table {
     let mut t = Table::new();
@@ -141,7 +141,7 @@ pub fn validate_text(s: &Scenario, sum: &DatasetSummary) -> String {
 /// what became of each (`validate` prints this so a planner sees that no
 /// row was lost: lines = rows + blank + comma-only + rejected).
 pub fn read_counts_text<'a>(
-    counts: impl Iterator<Item = &'a crate::io::table::ReadCount>,
+    counts: impl Iterator<Item = &'a crate::domain::diag::ReadCount>,
 ) -> String {
     let mut t = table(&[
         "file",
@@ -175,7 +175,7 @@ pub fn read_counts_text<'a>(
 }
 
 /// One line for a file some of whose lines were rejected.
-pub fn rejected_line(c: &crate::io::table::ReadCount) -> String {
+pub fn rejected_line(c: &crate::domain::diag::ReadCount) -> String {
     format!(
         "{}: {} lines after the header: {} rows read, {} blank, {} commas only, {} rejected (each has an error above)",
         c.path.display(),

@@ -5,10 +5,10 @@
 use comfy_table::Cell;
 
 use super::{csv_bytes, num, table};
+use crate::domain::model::Dataset;
+use crate::domain::scenario::Scenario;
 use crate::io::output::OutputSet;
-use crate::model::Dataset;
-use crate::odds::Odds;
-use crate::scenario::Scenario;
+use crate::rules::odds::Odds;
 
 pub fn outputs(data: &Dataset, scenario: &Scenario, o: &Odds) -> OutputSet {
     let mut out = OutputSet::new();

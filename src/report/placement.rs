@@ -8,19 +8,19 @@ use comfy_table::Cell;
 use serde_json::json;
 
 use super::{csv_bytes, num, table};
-use crate::distance::DistanceSource;
+use crate::domain::model::{Dataset, Disability, Home};
+use crate::domain::scenario::Scenario;
 use crate::io::output::OutputSet;
-use crate::model::{Dataset, Disability, Home};
-use crate::place::{Outcome, PlacementResult};
-use crate::scenario::Scenario;
+use crate::rules::place::{Outcome, PlacementResult};
 use crate::solve::lottery;
+use crate::spatial::distance::DistanceSource;
 
-fn km(m: Option<crate::model::Metres>) -> String {
+fn km(m: Option<crate::domain::model::Metres>) -> String {
     m.map_or(String::new(), |m| format!("{:.3}", m.km()))
 }
 
 pub fn placements_csv(data: &Dataset, r: &PlacementResult) -> Vec<u8> {
-    let sid = |s: Option<crate::model::SchoolIx>| {
+    let sid = |s: Option<crate::domain::model::SchoolIx>| {
         s.map_or(String::new(), |s| data.school(s).id.to_string())
     };
     csv_bytes(
@@ -101,15 +101,15 @@ pub fn schools_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> 
         data.schools
             .iter()
             .zip(&r.schools)
-            .filter(|(s, _)| crate::summary::of_grade(s, scenario.grade))
+            .filter(|(s, _)| s.of_grade(scenario.grade))
             .map(|(s, st)| {
                 let mut row = vec![
                     s.id.to_string(),
                     s.name.clone(),
                     s.level.as_str().to_string(),
                     match s.status {
-                        crate::model::Status::Open => "open".to_string(),
-                        crate::model::Status::Closing => "closing".to_string(),
+                        crate::domain::model::Status::Open => "open".to_string(),
+                        crate::domain::model::Status::Closing => "closing".to_string(),
                     },
                     st.seats.to_string(),
                     st.applicants().to_string(),
@@ -225,7 +225,7 @@ pub fn summary_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) ->
     // the grade's seats: its open mainstream schools (special schools apart)
     let (mut seats, mut seats_special) = (0u64, 0u64);
     for (s, st) in data.schools.iter().zip(&r.schools) {
-        if s.level == crate::model::Level::Special {
+        if s.level == crate::domain::model::Level::Special {
             seats_special += u64::from(st.seats);
         } else if s.level.admits(scenario.grade) {
             seats += u64::from(st.seats);

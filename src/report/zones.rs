@@ -8,11 +8,11 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use super::{csv_bytes, esc, num, table};
+use crate::domain::model::{Dataset, SchoolIx};
+use crate::domain::scenario::Scenario;
 use crate::io::output::OutputSet;
-use crate::model::{Dataset, SchoolIx};
-use crate::scenario::Scenario;
-use crate::zones::cells::{polsby_popper, unproject};
-use crate::zones::{drawn_cells, stats, Problem, Solved, ZoneStats};
+use crate::planning::zones::cells::{polsby_popper, unproject};
+use crate::planning::zones::{drawn_cells, stats, Problem, Solved, ZoneStats};
 
 /// Everything a planner reads about one zone.
 #[derive(Clone, Debug)]

@@ -1,0 +1,232 @@
+//! Problems found in the input, reported the way a planner can act on them:
+//! `file:line: column NAME: what is wrong; expected what`.
+//!
+//! Readers collect every problem of a run into [`Diagnostics`] instead of
+//! stopping at the first one, so a planner fixes a file in one pass.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Where in an input a problem sits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// A CSV field: 1-based position and header name.
+    Field(usize, String),
+    /// A character column in a text file such as the scenario TOML.
+    Char(usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    /// 1-based line; `None` for a problem of the whole file.
+    pub line: Option<usize>,
+    pub column: Option<Column>,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(Column::Char(c)) = &self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        if let Some(Column::Field(n, name)) = &self.column {
+            write!(f, ": column {n} ({name})")?;
+        }
+        let tag = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => "warning: ",
+        };
+        write!(f, ": {tag}{}", self.message)
+    }
+}
+
+/// All problems found in one run, in the order they were found.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+    /// The books of every CSV file read (lines, rows, skipped lines).
+    counts: Vec<ReadCount>,
+}
+
+/// Longest message kept; longer ones are cut (a message must never carry
+/// a whole row or a huge cell: records are about minors).
+const MAX_MESSAGE: usize = 600;
+
+/// Cut every backtick-quoted echo to [`MAX_ECHO`]
+/// characters and the whole message to [`MAX_MESSAGE`].
+fn clip(msg: String) -> String {
+    if msg.len() <= 80 {
+        return msg;
+    }
+    let mut out = String::with_capacity(msg.len().min(MAX_MESSAGE + 4));
+    for (i, part) in msg.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(&echo(part));
+        } else {
+            out.push_str(part);
+        }
+    }
+    if out.chars().count() > MAX_MESSAGE {
+        out = out.chars().take(MAX_MESSAGE - 1).collect();
+        out.push('…');
+    }
+    out
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, mut d: Diagnostic) {
+        d.message = clip(d.message);
+        self.items.push(d);
+    }
+
+    /// Record the books of one file read ([`ReadCount`]).
+    pub fn count(&mut self, c: ReadCount) {
+        self.counts.push(c);
+    }
+
+    /// The books of every file read, in reading order.
+    pub fn counts(&self) -> impl Iterator<Item = &ReadCount> {
+        self.counts.iter()
+    }
+
+    pub fn error(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        column: Option<Column>,
+        msg: impl Into<String>,
+    ) {
+        self.push(Diagnostic {
+            severity: Severity::Error,
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: msg.into(),
+        });
+    }
+
+    pub fn warning(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        column: Option<Column>,
+        msg: impl Into<String>,
+    ) {
+        self.push(Diagnostic {
+            severity: Severity::Warning,
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: msg.into(),
+        });
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+        self.counts.extend(other.counts);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| d.severity == Severity::Error)
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.errors().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}
+
+/// The error type of the library: bad input (exit code 2) or a failure
+/// outside the user's data.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{} problem(s) in the input", .0.error_count())]
+    Input(Diagnostics),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A command-line value that makes no sense (exit code 2, like bad input).
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The books of one file: physical lines after the header, and what became
+/// of them. `lines = rows + blank + comma_only + rejected`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadCount {
+    pub path: PathBuf,
+    /// Physical lines after the header line.
+    pub lines: usize,
+    /// Rows handed to the reader (each is then either used or has an error).
+    pub rows: usize,
+    pub blank: usize,
+    pub comma_only: usize,
+    /// Lines that could not be split into the header's columns (each has an error).
+    pub rejected: usize,
+}
+
+/// Longest cell text a message may echo; longer cells are cut with `…`
+/// (privacy: messages never carry a whole row or a long cell).
+pub const MAX_ECHO: usize = 60;
+
+/// A cell as a message may show it: at most [`MAX_ECHO`] characters.
+pub fn echo(s: &str) -> String {
+    if s.chars().count() <= MAX_ECHO {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(MAX_ECHO - 1).collect();
+        out.push('…');
+        out
+    }
+}

@@ -1,0 +1,411 @@
+//! The domain model: schools, blocks (小区 / 村 / 屯), applicants and the
+//! identifiers that tie them together.
+//!
+//! Everything here is already validated: the `io` module parses and checks
+//! input at the edge, so code that takes these types never re-checks them.
+
+use std::fmt;
+
+use geo::Point;
+
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub Box<str>);
+
+        impl $name {
+            pub fn new(s: &str) -> Self {
+                Self(s.into())
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+string_id!(
+    /// A school's identifier as written in `schools.csv`.
+    SchoolId
+);
+string_id!(
+    /// A block's identifier as written in `blocks.csv`.
+    BlockId
+);
+string_id!(
+    /// An applicant's identifier. It is the only thing about a student that
+    /// may appear in logs and outputs (the records are about minors).
+    StudentId
+);
+
+macro_rules! index {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            pub fn ix(self) -> usize {
+                self.0 as usize
+            }
+            pub fn from_ix(i: usize) -> Self {
+                Self(i as u32)
+            }
+        }
+    };
+}
+
+index!(
+    /// Position of a school in [`Dataset::schools`].
+    SchoolIx
+);
+index!(
+    /// Position of a block in [`Dataset::blocks`].
+    BlockIx
+);
+
+/// The most entry seats one school can have. Every seat count read from
+/// input (schools.csv, the scenario's changes, and their sums after mergers
+/// and conversions) is checked against it, so seat arithmetic never
+/// overflows (issue 12: `freed_seats = 4294967295` wrapped to 224 seats).
+pub const MAX_SEATS: u32 = 100_000;
+/// The most entry-grade classes one school can have.
+pub const MAX_CLASSES: u32 = 1_000;
+/// The largest `max_class_size` a school can state: far above any norm
+/// (55 is 大班额), yet small enough that classes × size fits any count.
+pub const MAX_CLASS_SIZE: u32 = 100;
+/// Enrollment years a scenario may name (the People's Republic's school
+/// system to a planning horizon).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
+
+/// The longest list of schools one applicant can rank (stated preferences,
+/// or a multi-school zone's schools): a list position is a `u8` in the
+/// outcome `choice_k` and in the multiple tie-breaking streams.
+pub const MAX_PREFERENCES: usize = u8::MAX as usize;
+
+/// A number of seats in the entry grade.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Seats(pub u32);
+
+/// A priority tier: 1 is served first. Tiers come from the policy's ordered
+/// list of categories, so the meaning of "tier 2" is whatever the bureau
+/// published as its second category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tier(pub u8);
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A distance in whole metres: flow costs must be integers to be exact.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Metres(pub u32);
+
+impl Metres {
+    pub fn km(self) -> f64 {
+        f64::from(self.0) / 1000.0
+    }
+    pub fn from_km(km: f64) -> Self {
+        Metres((km * 1000.0).round().clamp(0.0, f64::from(u32::MAX)) as u32)
+    }
+}
+
+/// School level, as in `schools.csv`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Primary,
+    Junior,
+    /// 九年一贯制: admits both grade 1 and grade 7.
+    NineYear,
+    /// 特殊教育学校: admits children with severe disability of either grade.
+    Special,
+}
+
+impl Level {
+    pub const ALL: [Level; 4] = [
+        Level::Primary,
+        Level::Junior,
+        Level::NineYear,
+        Level::Special,
+    ];
+
+    pub fn parse(s: &str) -> Option<Level> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "primary" | "小学" => Some(Level::Primary),
+            "junior" | "初中" | "中学" => Some(Level::Junior),
+            "nine_year" | "nine-year" | "九年一贯制" => Some(Level::NineYear),
+            "special" | "特殊教育" => Some(Level::Special),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Primary => "primary",
+            Level::Junior => "junior",
+            Level::NineYear => "nine_year",
+            Level::Special => "special",
+        }
+    }
+
+    /// Whether a mainstream school of this level admits the given entry grade.
+    pub fn admits(self, grade: Grade) -> bool {
+        matches!(
+            (self, grade),
+            (Level::Primary, Grade::One) | (Level::Junior, Grade::Seven) | (Level::NineYear, _)
+        )
+    }
+}
+
+/// The entry grade a scenario places: grade 1 (小学一年级) or grade 7 (初一).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Grade {
+    One,
+    Seven,
+}
+
+impl Grade {
+    pub fn number(self) -> u8 {
+        match self {
+            Grade::One => 1,
+            Grade::Seven => 7,
+        }
+    }
+}
+
+/// Whether a school takes applicants in the scenario year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    Open,
+    /// Announced for closure; still listed, but takes no new entrants.
+    Closing,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Gender {
+    Female,
+    Male,
+}
+
+/// Disability as recorded for "一人一案" placement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Disability {
+    None,
+    /// Placed normally and taught in a mainstream class (随班就读).
+    Mild,
+    /// Placed in a special-education school, or taught at home (送教上门).
+    Severe,
+}
+
+#[derive(Clone, Debug)]
+pub struct School {
+    pub id: SchoolId,
+    pub name: String,
+    pub level: Level,
+    /// WGS 84 longitude (x) and latitude (y).
+    pub location: Point<f64>,
+    pub town: String,
+    pub entry_seats: Seats,
+    pub classes: u32,
+    pub max_class_size: u32,
+    pub boarding: bool,
+    pub status: Status,
+    /// Yearly operating cost (optional `annual_cost` column), for the
+    /// closure optimiser.
+    pub annual_cost: Option<f64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub id: BlockId,
+    pub name: String,
+    pub town: String,
+    pub location: Point<f64>,
+    pub households: u32,
+}
+
+/// Where an applicant lives: a known block, or a bare coordinate that is
+/// zoned with its nearest block.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Home {
+    Block(BlockIx),
+    Point(Point<f64>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Student {
+    pub id: StudentId,
+    pub home: Home,
+    pub entry_grade: Grade,
+    pub gender: Gender,
+    /// 户籍在片区.
+    pub hukou_in_block: bool,
+    /// 房产在片区.
+    pub property_in_block: bool,
+    /// 随迁子女.
+    pub migrant: bool,
+    /// 留守儿童: counted, never a priority.
+    pub left_behind: bool,
+    pub disability: Disability,
+    pub sibling_school: Option<SchoolIx>,
+    /// Most wanted first.
+    pub preferences: Vec<SchoolIx>,
+    /// An entrance score (e.g. for grade 7), used to balance classes.
+    pub score: Option<f64>,
+    /// Children of one family (twins, siblings) share an id.
+    pub family: Option<Box<str>>,
+}
+
+/// A whole validated dataset folder.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    pub schools: Vec<School>,
+    pub blocks: Vec<Block>,
+    pub students: Vec<Student>,
+    /// Admission zones (划片) from `zones.csv`, when given.
+    pub zones: Option<Zones>,
+}
+
+/// One zone per block and entry grade (a block's grade-1 and grade-7
+/// schools usually differ; a nine-year school can serve both). A zone is a
+/// single school (单校划片) or a group of schools (多校划片), never both.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Zones {
+    pub grade1: Vec<Option<SchoolIx>>,
+    pub grade7: Vec<Option<SchoolIx>>,
+    /// Multi-school zones, from `zone_groups.csv`.
+    pub groups: Vec<ZoneGroup>,
+    pub group1: Vec<Option<u32>>,
+    pub group7: Vec<Option<u32>>,
+}
+
+/// A multi-school zone (多校划片).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZoneGroup {
+    pub id: String,
+    pub schools: Vec<SchoolIx>,
+}
+
+impl Zones {
+    pub fn new(blocks: usize) -> Self {
+        Zones {
+            grade1: vec![None; blocks],
+            grade7: vec![None; blocks],
+            groups: Vec::new(),
+            group1: vec![None; blocks],
+            group7: vec![None; blocks],
+        }
+    }
+    /// The group of each block for a grade.
+    pub fn groups_for_grade(&self, g: Grade) -> &[Option<u32>] {
+        match g {
+            Grade::One => &self.group1,
+            Grade::Seven => &self.group7,
+        }
+    }
+    pub fn groups_for_grade_mut(&mut self, g: Grade) -> &mut Vec<Option<u32>> {
+        match g {
+            Grade::One => &mut self.group1,
+            Grade::Seven => &mut self.group7,
+        }
+    }
+    pub fn for_grade(&self, g: Grade) -> &[Option<SchoolIx>] {
+        match g {
+            Grade::One => &self.grade1,
+            Grade::Seven => &self.grade7,
+        }
+    }
+    pub fn for_grade_mut(&mut self, g: Grade) -> &mut Vec<Option<SchoolIx>> {
+        match g {
+            Grade::One => &mut self.grade1,
+            Grade::Seven => &mut self.grade7,
+        }
+    }
+    /// Every grade's zone table, for rewriting school references.
+    pub fn all_mut(&mut self) -> impl Iterator<Item = &mut Option<SchoolIx>> {
+        self.grade1.iter_mut().chain(self.grade7.iter_mut())
+    }
+    /// Replace a school in every zone and group (`None` removes it).
+    pub fn replace_school(&mut self, from: SchoolIx, to: Option<SchoolIx>) {
+        for z in self.all_mut().filter(|z| **z == Some(from)) {
+            *z = to;
+        }
+        for g in &mut self.groups {
+            let mut schools = Vec::with_capacity(g.schools.len());
+            for s in g
+                .schools
+                .iter()
+                .filter_map(|&s| if s == from { to } else { Some(s) })
+            {
+                if !schools.contains(&s) {
+                    schools.push(s);
+                }
+            }
+            g.schools = schools;
+        }
+    }
+}
+
+impl Dataset {
+    pub fn school(&self, ix: SchoolIx) -> &School {
+        &self.schools[ix.ix()]
+    }
+    pub fn block(&self, ix: BlockIx) -> &Block {
+        &self.blocks[ix.ix()]
+    }
+    /// Schools by their id, for resolving references in input files.
+    pub fn school_lookup(&self) -> std::collections::HashMap<&str, SchoolIx> {
+        self.schools
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), SchoolIx::from_ix(i)))
+            .collect()
+    }
+    /// Blocks by their id.
+    pub fn block_lookup(&self) -> std::collections::HashMap<&str, BlockIx> {
+        self.blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.id.as_str(), BlockIx::from_ix(i)))
+            .collect()
+    }
+    /// The coordinate of an applicant's home.
+    pub fn home_point(&self, home: Home) -> Point<f64> {
+        match home {
+            Home::Block(b) => self.blocks[b.ix()].location,
+            Home::Point(p) => p,
+        }
+    }
+}
+
+impl School {
+    /// Whether the school belongs to a run of `grade`: a mainstream school
+    /// of a level that admits the grade, or a special-education school (it
+    /// takes the grade's children with severe disability). Open or closing;
+    /// the others (junior schools in a grade-1 run) are neither counted nor
+    /// listed.
+    pub fn of_grade(&self, grade: Grade) -> bool {
+        self.level.admits(grade) || self.level == Level::Special
+    }
+}
+
+impl Dataset {
+    /// Schools open to `grade` (mainstream, not closing), in dataset order.
+    pub fn mainstream_schools(&self, grade: Grade) -> Vec<SchoolIx> {
+        self.schools
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.status == Status::Open && s.level.admits(grade))
+            .map(|(i, _)| SchoolIx::from_ix(i))
+            .collect()
+    }
+}

@@ -1,0 +1,363 @@
+//! A scenario: one year's placement run over a dataset, with the bureau's
+//! policy and planned changes to the school network (closures, mergers,
+//! capacity changes, new schools).
+
+use std::path::PathBuf;
+
+use geo::Point;
+
+use crate::domain::model::{Dataset, Grade, Level, SchoolId};
+
+mod network;
+pub use network::{close_schools, Applied, Capped, ChangeAt, ChangeError};
+
+/// Admission categories a policy orders into tiers. The categories are
+/// disjoint, so each applicant has exactly one (see [`Category::of`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// 户籍+房产一致: hukou and property both in the block.
+    HukouAndProperty,
+    /// 房产 only.
+    PropertyOnly,
+    /// 户籍 only.
+    HukouOnly,
+    /// 随迁子女 living in the block, with neither hukou nor property there.
+    MigrantResident,
+    /// Everyone else.
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] = [
+        Category::HukouAndProperty,
+        Category::PropertyOnly,
+        Category::HukouOnly,
+        Category::MigrantResident,
+        Category::Other,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Category::HukouAndProperty => "hukou_and_property",
+            Category::PropertyOnly => "property_only",
+            Category::HukouOnly => "hukou_only",
+            Category::MigrantResident => "migrant_resident",
+            Category::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.key() == s)
+    }
+
+    pub fn of(hukou: bool, property: bool, migrant: bool) -> Category {
+        match (hukou, property, migrant) {
+            (true, true, _) => Category::HukouAndProperty,
+            (false, true, _) => Category::PropertyOnly,
+            (true, false, _) => Category::HukouOnly,
+            (false, false, true) => Category::MigrantResident,
+            (false, false, false) => Category::Other,
+        }
+    }
+}
+
+/// The published rules of one year's enrollment. Every local threshold is a
+/// key here, with the defaults of `shared/notes/enrollment-rules.md`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    /// Categories in priority order: the first is tier 1.
+    pub priority: Vec<Category>,
+    /// Tiers an applicant moves up when a sibling attends the zone school.
+    pub sibling_bonus: u8,
+    /// The published lottery seed (电脑派位).
+    pub lottery_seed: u64,
+    /// Planned class size (standard 45 primary, 50 junior; never above 55).
+    pub max_class_size: u32,
+    /// No class holds more: a school's seats count only up to classes ×
+    /// min(its max_class_size, this) (55: 大班额 begins at 56).
+    pub max_class_size_cap: u32,
+    /// Service radius for primary applicants, km (city norm 0.5 km; rural much larger).
+    pub service_radius_primary_km: f64,
+    /// Service radius for junior applicants, km.
+    pub service_radius_junior_km: f64,
+    /// Service radius in minutes of travel (road distances only), replacing
+    /// the radius in km where given: (grade 1, grade 7).
+    pub service_radius_min: (Option<f64>, Option<f64>),
+    /// Overflow placement (统筹) never sends a child farther than this, km.
+    pub overflow_max_km: f64,
+    /// Candidate schools per home considered in overflow placement.
+    pub candidates: usize,
+    /// Zoning: a zone may hold expected applicants up to seats × (1 + slack).
+    pub zone_slack: f64,
+    /// Zoning: cost of moving a block from last year's zone, in
+    /// applicant-metres (2000 = one applicant travelling 2 km farther).
+    pub zone_move_penalty: f64,
+    /// Where distances come from: great circle, or roads.
+    pub distance: DistancePolicy,
+}
+
+/// A service radius: a distance, or a travel time along the roads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Radius {
+    Km(f64),
+    Minutes(f64),
+}
+
+impl std::fmt::Display for Radius {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Radius::Km(k) => write!(f, "{k} km"),
+            Radius::Minutes(m) => write!(f, "{m} min"),
+        }
+    }
+}
+
+/// How distances are measured (`policy.distance`).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum DistancePolicy {
+    /// The great-circle distance.
+    #[default]
+    GreatCircle,
+    Road(RoadPolicy),
+}
+
+/// Road distances from an OpenStreetMap extract.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoadPolicy {
+    /// The `.osm.pbf` extract, resolved against the scenario's folder.
+    pub network: std::path::PathBuf,
+    /// Mode of travel for grade 1 and for grade 7.
+    pub mode_primary: RoadMode,
+    pub mode_junior: RoadMode,
+    /// Snaps longer than this (metres) are warned about.
+    pub max_snap_m: f64,
+    /// `highway=*` values kept per mode, when not the defaults.
+    pub walk_highways: Option<Vec<String>>,
+    pub drive_highways: Option<Vec<String>>,
+    /// Walking speed, km/h (travel times on foot).
+    pub walk_speed_kmh: Option<f64>,
+    /// Driving speeds per highway type, km/h, over the defaults.
+    pub drive_speeds_kmh: Vec<(String, f64)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoadMode {
+    Walk,
+    Drive,
+}
+
+impl Policy {
+    pub fn defaults(grade: Grade) -> Policy {
+        Policy {
+            priority: Category::ALL.to_vec(),
+            sibling_bonus: 1,
+            lottery_seed: 0,
+            max_class_size: match grade {
+                Grade::One => 45,
+                Grade::Seven => 50,
+            },
+            max_class_size_cap: 55,
+            service_radius_primary_km: 3.0,
+            service_radius_junior_km: 10.0,
+            service_radius_min: (None, None),
+            overflow_max_km: 30.0,
+            candidates: 15,
+            zone_slack: 0.0,
+            zone_move_penalty: 2000.0,
+            distance: DistancePolicy::GreatCircle,
+        }
+    }
+
+    pub fn service_radius_km(&self, grade: Grade) -> f64 {
+        match grade {
+            Grade::One => self.service_radius_primary_km,
+            Grade::Seven => self.service_radius_junior_km,
+        }
+    }
+
+    /// The service radius for `grade`: minutes of travel where given,
+    /// else kilometres.
+    pub fn service_radius(&self, grade: Grade) -> Radius {
+        let min = match grade {
+            Grade::One => self.service_radius_min.0,
+            Grade::Seven => self.service_radius_min.1,
+        };
+        match min {
+            Some(m) => Radius::Minutes(m),
+            None => Radius::Km(self.service_radius_km(grade)),
+        }
+    }
+
+    pub fn tier_count(&self) -> u8 {
+        self.priority.len() as u8
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Merger {
+    pub from: SchoolId,
+    pub into: SchoolId,
+    /// Whether the closed school's entry seats are added to the receiving school.
+    pub move_seats: bool,
+    /// The merged campus stays open as a branch campus (分校区) of the
+    /// receiving school with this many entry seats, keeping its own zone.
+    pub branch_seats: Option<u32>,
+}
+
+/// 校带园剥离 and similar: a school frees entry seats by moving other classes
+/// (e.g. its kindergarten) out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conversion {
+    pub school: SchoolId,
+    pub freed_seats: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CapacityOverride {
+    pub school: SchoolId,
+    pub entry_seats: Option<u32>,
+    pub classes: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewSchool {
+    pub id: SchoolId,
+    pub name: String,
+    pub level: Level,
+    pub location: Point<f64>,
+    pub town: String,
+    pub entry_seats: u32,
+    pub classes: u32,
+    pub boarding: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub year: i32,
+    /// Dataset folder, resolved against the scenario file's folder.
+    pub dataset: PathBuf,
+    pub grade: Grade,
+    pub policy: Policy,
+    pub closures: Vec<SchoolId>,
+    pub mergers: Vec<Merger>,
+    pub capacity: Vec<CapacityOverride>,
+    pub new_schools: Vec<NewSchool>,
+    pub conversions: Vec<Conversion>,
+    /// How classes are drawn after placement (阳光分班).
+    pub classes: ClassPolicy,
+    /// Projection settings and warning thresholds (学位预警).
+    pub forecast: ForecastPolicy,
+}
+
+impl Scenario {
+    /// A scenario with the default policy for `grade`, the given lottery
+    /// seed, and no changes to the network (for synthetic data and tests).
+    pub fn plain(name: &str, grade: Grade, lottery_seed: u64) -> Scenario {
+        Scenario {
+            name: name.into(),
+            year: 2025,
+            dataset: ".".into(),
+            grade,
+            policy: Policy {
+                lottery_seed,
+                ..Policy::defaults(grade)
+            },
+            closures: vec![],
+            mergers: vec![],
+            capacity: vec![],
+            new_schools: vec![],
+            conversions: vec![],
+            classes: Default::default(),
+            forecast: Default::default(),
+        }
+    }
+
+    /// Apply the scenario's network changes (see [`Scenario::applied`]);
+    /// changes that [`Scenario::applied`] reports as errors are skipped.
+    pub fn apply(&self, data: Dataset) -> Dataset {
+        self.applied(data).data
+    }
+}
+
+/// Whether twins share a class in the class draw (`[classes] twins`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Twins {
+    Together,
+    Apart,
+}
+
+/// How a district draws classes (the scenario's `[classes]` table).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassPolicy {
+    /// Class size; default: each school's `max_class_size`.
+    pub class_size: Option<u32>,
+    pub max_mild_per_class: u32,
+    pub twins: Twins,
+    /// The published seed of the class draw; default: the lottery seed.
+    pub seed: Option<u64>,
+}
+
+impl Default for ClassPolicy {
+    fn default() -> Self {
+        ClassPolicy {
+            class_size: None,
+            max_mild_per_class: 3,
+            twins: Twins::Together,
+            seed: None,
+        }
+    }
+}
+
+/// How `forecast` projects enrolment (the scenario's `[forecast]` table).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForecastPolicy {
+    /// Years of history each ratio averages (1 to [`crate::planning::forecast::MAX_YEARS_BACK`]).
+    pub years_back: usize,
+    /// Weight `w` of the year k back (`w^k`), 0 to 1: 1 = plain mean, 0 =
+    /// the last year only. Bounded so that `w^k` stays finite.
+    pub recent_weight: f64,
+    /// Pupils per new household per grade.
+    pub yield_per_grade: f64,
+    /// Standard class sizes (seats = classes × size).
+    pub class_size_primary: u32,
+    pub class_size_junior: u32,
+    /// Utilisation thresholds of the warning levels.
+    pub yellow: f64,
+    pub orange: f64,
+    pub red: f64,
+}
+
+impl Default for ForecastPolicy {
+    fn default() -> Self {
+        ForecastPolicy {
+            years_back: 3,
+            recent_weight: 1.0,
+            yield_per_grade: 0.02,
+            class_size_primary: 45,
+            class_size_junior: 50,
+            yellow: 0.90,
+            orange: 0.95,
+            red: 1.00,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_are_disjoint_and_cover_all() {
+        for h in [false, true] {
+            for p in [false, true] {
+                for m in [false, true] {
+                    let c = Category::of(h, p, m);
+                    assert_eq!(Category::parse(c.key()), Some(c));
+                }
+            }
+        }
+        assert_eq!(Category::of(true, true, true), Category::HukouAndProperty);
+        assert_eq!(Category::of(false, false, true), Category::MigrantResident);
+    }
+}

@@ -1,0 +1,177 @@
+//! What `sunshine validate` tells a planner about a dataset before any
+//! placement: what is there, and what looks wrong even though it parses.
+
+use std::collections::BTreeMap;
+
+use crate::domain::model::{Dataset, Disability, Grade, Level, Metres, Status};
+use crate::domain::scenario::{Category, Scenario};
+use crate::spatial::distance::{DistanceSource, SchoolIndex};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchoolRow {
+    pub level: Level,
+    pub status: Status,
+    pub schools: usize,
+    pub entry_seats: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct DatasetSummary {
+    pub schools: Vec<SchoolRow>,
+    pub blocks: usize,
+    pub towns: usize,
+    pub applicants_grade1: usize,
+    pub applicants_grade7: usize,
+    /// Applicants of the scenario's entry grade.
+    pub applicants: usize,
+    /// Entry seats of open schools that admit the scenario's grade.
+    pub seats: u64,
+    pub by_category: Vec<(Category, usize)>,
+    pub migrant: usize,
+    pub left_behind: usize,
+    pub disability_mild: usize,
+    pub disability_severe: usize,
+    pub with_sibling: usize,
+    pub warnings: Vec<String>,
+}
+
+pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource) -> DatasetSummary {
+    let grade = scenario.grade;
+    let mut by_level: BTreeMap<(Level, bool), (usize, u64)> = BTreeMap::new();
+    for s in &data.schools {
+        let e = by_level
+            .entry((s.level, s.status == Status::Closing))
+            .or_default();
+        e.0 += 1;
+        e.1 += u64::from(s.entry_seats.0);
+    }
+    let mut sum = DatasetSummary {
+        schools: by_level
+            .into_iter()
+            .map(|((level, closing), (n, seats))| SchoolRow {
+                level,
+                status: if closing {
+                    Status::Closing
+                } else {
+                    Status::Open
+                },
+                schools: n,
+                entry_seats: seats,
+            })
+            .collect(),
+        blocks: data.blocks.len(),
+        ..Default::default()
+    };
+    let mut towns: BTreeMap<&str, ()> = BTreeMap::new();
+    for b in &data.blocks {
+        towns.insert(&b.town, ());
+    }
+    sum.towns = towns.len();
+    let open = data.mainstream_schools(grade);
+    sum.seats = open
+        .iter()
+        .map(|&s| u64::from(data.school(s).entry_seats.0))
+        .sum();
+    let mut cats = [0usize; 5];
+    let mut uncovered: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let index = SchoolIndex::new(open.iter().map(|&s| (s, data.school(s).location)));
+    let radius = scenario.policy.service_radius(grade);
+    let reach = Metres::from_km(scenario.policy.overflow_max_km);
+    // a school within the radius: by distance among the five nearest, or
+    // by travel time among the thirty nearest (the road table's candidates)
+    let covered_at = |home: geo::Point<f64>| match radius {
+        crate::domain::scenario::Radius::Km(km) => {
+            !index.nearest(home, 5, Metres::from_km(km), dist).is_empty()
+        }
+        crate::domain::scenario::Radius::Minutes(_) => {
+            index.nearest(home, 30, reach, dist).iter().any(|&(s, _)| {
+                crate::spatial::distance::within_radius(dist, home, data.school(s).location, radius)
+            })
+        }
+    };
+    let mut covered_by_block: Vec<Option<bool>> = vec![None; data.blocks.len()];
+    for st in &data.students {
+        match st.entry_grade {
+            Grade::One => sum.applicants_grade1 += 1,
+            Grade::Seven => sum.applicants_grade7 += 1,
+        }
+        if st.entry_grade != grade {
+            continue;
+        }
+        sum.applicants += 1;
+        let c = Category::of(st.hukou_in_block, st.property_in_block, st.migrant);
+        cats[Category::ALL.iter().position(|&x| x == c).unwrap_or(4)] += 1;
+        sum.migrant += usize::from(st.migrant);
+        sum.left_behind += usize::from(st.left_behind);
+        sum.disability_mild += usize::from(st.disability == Disability::Mild);
+        sum.disability_severe += usize::from(st.disability == Disability::Severe);
+        sum.with_sibling += usize::from(st.sibling_school.is_some());
+        let (covered, town) = match st.home {
+            crate::domain::model::Home::Block(b) => {
+                let c = *covered_by_block[b.ix()]
+                    .get_or_insert_with(|| covered_at(data.block(b).location));
+                (c, data.block(b).town.clone())
+            }
+            crate::domain::model::Home::Point(p) => (covered_at(p), "(geocoded)".to_string()),
+        };
+        let e = uncovered.entry(town).or_default();
+        e.1 += 1;
+        if !covered {
+            e.0 += 1;
+        }
+    }
+    sum.by_category = scenario
+        .policy
+        .priority
+        .iter()
+        .map(|&c| {
+            (
+                c,
+                cats[Category::ALL.iter().position(|&x| x == c).unwrap_or(4)],
+            )
+        })
+        .collect();
+    let level_name = match grade {
+        Grade::One => "primary",
+        Grade::Seven => "junior",
+    };
+    for (town, (far, all)) in &uncovered {
+        if *far > 0 {
+            sum.warnings.push(format!(
+                "town {town}: {far} of {all} grade-{} applicants have no open {level_name} school within the service radius of {} (school bus or boarding needed)",
+                grade.number(),
+                radius
+            ));
+        }
+    }
+    if sum.seats < sum.applicants as u64 {
+        sum.warnings.push(format!(
+            "{} grade-{} applicants but only {} entry seats in open schools: {} cannot be placed",
+            sum.applicants,
+            grade.number(),
+            sum.seats,
+            sum.applicants as u64 - sum.seats
+        ));
+    }
+    let special = data
+        .schools
+        .iter()
+        .any(|s| s.level == Level::Special && s.status == Status::Open);
+    if sum.disability_severe > 0 && !special {
+        sum.warnings.push(format!(
+            "{} applicants with severe disability and no open special-education school: all will be flagged for home teaching (送教上门)",
+            sum.disability_severe
+        ));
+    }
+    if data.zones.is_some() {
+        // the same rule as placement: a block of a multi-school zone is zoned
+        let missing = crate::rules::place::given_zones(data, grade).computed();
+        if missing > 0 {
+            sum.warnings.push(format!(
+                "{missing} blocks have no grade-{} zone school in zones.csv (or their school closed): their zone is computed by distance",
+                grade.number()
+            ));
+        }
+    }
+    sum
+}

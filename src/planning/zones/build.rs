@@ -1,0 +1,251 @@
+//! The zoning problem of a scenario: which blocks, which schools, how many
+//! applicants, which schools each block may join, and the neighbour graph.
+
+use rayon::prelude::*;
+
+use super::cells::{cells, Cells};
+use super::Instance;
+use crate::domain::model::*;
+use crate::domain::scenario::{Radius, Scenario};
+use crate::spatial::distance::{within_radius, DistanceSource, SchoolIndex};
+use crate::spatial::geography::Boundary;
+
+/// Zoning settings beyond the scenario's policy.
+#[derive(Clone, Debug, Default)]
+pub struct ZoneSettings {
+    /// Last year's zone per dataset block, for the move penalty.
+    pub previous: Option<Vec<Option<SchoolIx>>>,
+    /// Neighbour pairs from `adjacency.csv`, replacing the Voronoi graph.
+    pub adjacency: Option<Vec<(BlockIx, BlockIx)>>,
+}
+
+/// A scenario's zoning problem and how its indices map to the dataset.
+pub struct Problem {
+    pub instance: Instance,
+    /// Dataset block of each problem block (all blocks, in dataset order).
+    pub blocks: Vec<BlockIx>,
+    /// Dataset school of each problem school.
+    pub schools: Vec<SchoolIx>,
+    pub cells: Cells,
+    /// Per problem block: the schools within the service radius.
+    pub within: Vec<Vec<usize>>,
+    /// The service radius used.
+    pub radius: Radius,
+}
+
+/// A zoning problem that cannot be built from the dataset: the file at
+/// fault and what is wrong (bad input, exit code 2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BuildError {
+    pub file: &'static str,
+    pub message: String,
+}
+
+/// Build the zoning problem of `scenario` for its entry grade.
+///
+/// - Demand: the grade's applicants per block (severe disability excluded:
+///   they go to special schools); geocoded applicants without a block are
+///   placed by distance, not by zone.
+/// - Capacity: ⌊entry seats × (1 + `zone_slack`)⌋ of open mainstream schools.
+/// - Candidates: a block with a school within the service radius may only
+///   join such schools; otherwise its `candidates` nearest within
+///   `overflow_max_km`, or at least its nearest school.
+/// - Root: each school's zone holds the block nearest to the school (when
+///   two schools share a nearest block, the nearer school keeps it and the
+///   other takes its next nearest free block).
+pub fn build(
+    data: &Dataset,
+    scenario: &Scenario,
+    boundary: Option<&Boundary>,
+    settings: &ZoneSettings,
+    dist: &dyn DistanceSource,
+) -> Result<Problem, BuildError> {
+    let grade = scenario.grade;
+    let policy = &scenario.policy;
+    let schools = data.mainstream_schools(grade);
+    if schools.is_empty() {
+        return Err(BuildError {
+            file: "schools.csv",
+            message: format!(
+                "no open school admits grade {}; expected at least one open school of the grade to zone",
+                grade.number()
+            ),
+        });
+    }
+    if data.blocks.len() < schools.len() {
+        return Err(BuildError {
+            file: "blocks.csv",
+            message: format!(
+                "{} blocks for {} schools; expected at least one block per school",
+                data.blocks.len(),
+                schools.len()
+            ),
+        });
+    }
+    let blocks: Vec<BlockIx> = (0..data.blocks.len()).map(BlockIx::from_ix).collect();
+    let mut local = vec![usize::MAX; data.schools.len()];
+    for (i, s) in schools.iter().enumerate() {
+        local[s.ix()] = i;
+    }
+    let mut demand = vec![0u32; blocks.len()];
+    for st in &data.students {
+        if let (Home::Block(b), true, false) = (
+            st.home,
+            st.entry_grade == grade,
+            st.disability == Disability::Severe,
+        ) {
+            demand[b.ix()] += 1;
+        }
+    }
+    let capacity: Vec<u32> = schools
+        .iter()
+        .map(|&s| {
+            (f64::from(data.school(s).entry_seats.0) * (1.0 + policy.zone_slack)).floor() as u32
+        })
+        .collect();
+    let radius = policy.service_radius(grade);
+    let reach = Metres::from_km(policy.overflow_max_km);
+    let index = SchoolIndex::new(schools.iter().map(|&s| (s, data.school(s).location)));
+    let found: Vec<(Vec<(usize, u32)>, bool)> = blocks
+        .par_iter()
+        .map(|&b| {
+            let home = data.block(b).location;
+            let to_local = |v: Vec<(SchoolIx, Metres)>| -> Vec<(usize, u32)> {
+                v.into_iter().map(|(s, m)| (local[s.ix()], m.0)).collect()
+            };
+            let near: Vec<(SchoolIx, Metres)> = match radius {
+                Radius::Km(km) => index.nearest(home, schools.len(), Metres::from_km(km), dist),
+                // by travel time: among the schools the road table holds
+                Radius::Minutes(_) => index
+                    .nearest(home, (2 * policy.candidates).max(30), reach, dist)
+                    .into_iter()
+                    .filter(|&(s, _)| within_radius(dist, home, data.school(s).location, radius))
+                    .collect(),
+            };
+            if !near.is_empty() {
+                return (to_local(near), true);
+            }
+            let mut far = index.nearest(home, policy.candidates.max(1), reach, dist);
+            if far.is_empty() {
+                far = index.nearest(home, schools.len(), Metres(u32::MAX), dist);
+                far.truncate(1);
+            }
+            (to_local(far), false)
+        })
+        .collect();
+    let (mut cands, in_radius): (Vec<_>, Vec<_>) = found.into_iter().unzip();
+    // per block, the schools within the radius (its candidates, when any is)
+    let within: Vec<Vec<usize>> = cands
+        .iter()
+        .zip(&in_radius)
+        .map(|(c, &w)| {
+            if w {
+                c.iter().map(|e| e.0).collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    // roots
+    let mut nearest: Vec<(u32, usize, usize)> = schools
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| {
+            let p = data.school(s).location;
+            let (b, m) = nearest_block(data, p, None, dist);
+            (m, i, b)
+        })
+        .collect();
+    nearest.sort();
+    let mut root = vec![usize::MAX; schools.len()];
+    let mut taken = vec![false; blocks.len()];
+    for &(_, i, b) in &nearest {
+        let b = if taken[b] {
+            nearest_block(data, data.school(schools[i]).location, Some(&taken), dist).0
+        } else {
+            b
+        };
+        taken[b] = true;
+        root[i] = b;
+    }
+    for (i, &b) in root.iter().enumerate() {
+        if !cands[b].iter().any(|c| c.0 == i) {
+            let m = dist
+                .metres(
+                    data.block(blocks[b]).location,
+                    data.school(schools[i]).location,
+                )
+                .map(|m| m.0)
+                .unwrap_or(u32::MAX / 4);
+            cands[b].push((i, m));
+            cands[b].sort_by_key(|&(s, m)| (m, s));
+        }
+    }
+    let points: Vec<geo::Point<f64>> = blocks.iter().map(|&b| data.block(b).location).collect();
+    let cells = cells(&points, boundary.map(|b| b.shape())).map_err(|message| BuildError {
+        file: "blocks.csv",
+        message,
+    })?;
+    let neighbours = match &settings.adjacency {
+        Some(pairs) => {
+            let mut n: Vec<Vec<usize>> = vec![Vec::new(); blocks.len()];
+            for &(a, b) in pairs {
+                if a != b {
+                    n[a.ix()].push(b.ix());
+                    n[b.ix()].push(a.ix());
+                }
+            }
+            // as the planner listed them: one node per block
+            super::Graph::from_lists(n)
+        }
+        None => cells.neighbours.clone(),
+    };
+    let previous: Vec<Option<usize>> = match &settings.previous {
+        Some(p) => blocks
+            .iter()
+            .map(|b| {
+                p[b.ix()]
+                    .map(|s| local[s.ix()])
+                    .filter(|&l| l != usize::MAX)
+            })
+            .collect(),
+        None => vec![None; blocks.len()],
+    };
+    Ok(Problem {
+        instance: Instance {
+            demand,
+            capacity,
+            cands,
+            previous,
+            move_penalty: policy.zone_move_penalty,
+            neighbours,
+            root,
+        },
+        blocks,
+        schools,
+        cells,
+        within,
+        radius,
+    })
+}
+
+/// The block nearest to `p` (ties by index), skipping `taken` ones.
+fn nearest_block(
+    data: &Dataset,
+    p: geo::Point<f64>,
+    taken: Option<&[bool]>,
+    dist: &dyn DistanceSource,
+) -> (usize, u32) {
+    data.blocks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| taken.is_none_or(|t| !t[*i]))
+        .map(|(i, b)| {
+            (
+                i,
+                dist.metres(b.location, p).map(|m| m.0).unwrap_or(u32::MAX),
+            )
+        })
+        .min_by_key(|&(i, m)| (m, i))
+        .expect("more blocks than schools")
+}

@@ -1,0 +1,261 @@
+//! Exact zoning as a mixed-integer program (good_lp: HiGHS with the
+//! `highs` feature, microlp otherwise).
+//!
+//! Variables: binary `x[b][s]` (block b in zone s) for candidate pairs.
+//! Contiguity by single-commodity flows (Shirabe 2005): for each school s,
+//! its root block is the source and every other block of the zone consumes
+//! one unit, carried only along neighbour edges between blocks of the zone:
+//!
+//! - Σ_s x[b][s] = 1 for every block; x[root_s][s] = 1;
+//! - Σ_b d_b·x[b][s] ≤ cap_s;
+//! - for b ≠ root_s: Σ_in f^s − Σ_out f^s = x[b][s];
+//! - f^s(i→j) ≤ M_s·x[i][s] and ≤ M_s·x[j][s], M_s = blocks that may join s.
+//!
+//! A zoning satisfies the flow constraints exactly when each zone is
+//! connected and contains its root. Flows run between the nodes of the
+//! neighbour graph: co-located blocks share a node whose occupancy
+//! y[X][s] (x[b][s] itself for a node of one block) is 1 exactly when one
+//! of its blocks is in zone s (y ≥ x_b, y ≤ Σ x_b), and stands for x in the
+//! flow constraints above, with M_s the nodes that may join s.
+
+use std::time::Duration;
+
+use good_lp::{
+    constraint, variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
+    SolverModel, Variable,
+};
+
+use super::{Assignment, Instance};
+
+/// What the MIP solver returned.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MipOutcome {
+    /// The optimum, proven.
+    Optimal(Assignment, f64),
+    /// A feasible zoning found before the time limit, not proven optimal.
+    Feasible(Assignment, f64),
+    /// No zoning keeps every school within its seats with connected zones.
+    Infeasible,
+    /// The time limit passed without a feasible zoning, or the solver failed.
+    Unsolved(String),
+}
+
+/// Solve `inst` exactly within `time_limit`.
+// x, balance and the instance's lists are all indexed by block
+#[allow(clippy::needless_range_loop)]
+pub fn mip(inst: &Instance, time_limit: Duration) -> MipOutcome {
+    let n = inst.blocks();
+    let k = inst.schools();
+    let mut root_of = vec![None; n];
+    for (s, &r) in inst.root.iter().enumerate() {
+        if root_of[r].is_some() {
+            return MipOutcome::Infeasible;
+        }
+        root_of[r] = Some(s);
+    }
+    let mut vars = ProblemVariables::new();
+    // x[b] = (school, variable) for b's candidates
+    let mut x: Vec<Vec<(usize, Variable)>> = Vec::with_capacity(n);
+    let mut objective = Expression::default();
+    for b in 0..n {
+        let mut row = Vec::new();
+        for &(s, _) in &inst.cands[b] {
+            if root_of[b].is_some_and(|r| r != s) {
+                continue;
+            }
+            let v = vars.add(variable().binary());
+            objective.add_mul(inst.cost(b, s), v);
+            row.push((s, v));
+        }
+        if let Some(r) = root_of[b] {
+            if row.is_empty() {
+                // a school's own block must be able to join it
+                return MipOutcome::Infeasible;
+            }
+            debug_assert_eq!(row[0].0, r);
+        }
+        x.push(row);
+    }
+    let var = |b: usize, s: usize| x[b].iter().find(|e| e.0 == s).map(|e| e.1);
+    // per node and school: whether the zone occupies the node. A node of
+    // one block is its x; co-located blocks share a node whose occupancy
+    // y ∈ [0, 1] is tied to theirs (y ≥ x_b for each, y ≤ Σ x_b), so flows
+    // run between nodes and n blocks at one address add n, not n², terms
+    let g = &inst.neighbours;
+    let mut tie: Vec<(Variable, Vec<Variable>)> = Vec::new();
+    let mut occ: Vec<Vec<(usize, Variable)>> = vec![Vec::new(); g.nodes()];
+    for (node, row) in occ.iter_mut().enumerate() {
+        for s in 0..k {
+            let xs: Vec<Variable> = g.at(node).iter().filter_map(|&b| var(b, s)).collect();
+            match xs.as_slice() {
+                [] => {}
+                [v] => row.push((s, *v)),
+                _ => {
+                    let y = vars.add(variable().min(0.0).max(1.0));
+                    row.push((s, y));
+                    tie.push((y, xs));
+                }
+            }
+        }
+    }
+    let occupancy = |node: usize, s: usize| occ[node].iter().find(|e| e.0 == s).map(|e| e.1);
+    // flows per school along edges between nodes that may both join it
+    let mut flows: Vec<(usize, usize, usize, Variable)> = Vec::new();
+    let mut members = vec![0usize; k];
+    for row in &occ {
+        for &(s, _) in row {
+            members[s] += 1;
+        }
+    }
+    for i in 0..g.nodes() {
+        for &j in g.adjacent(i) {
+            for &(s, _) in &occ[i] {
+                if occupancy(j, s).is_some() && j != g.node(inst.root[s]) {
+                    flows.push((s, i, j, vars.add(variable().min(0.0))));
+                }
+            }
+        }
+    }
+    let mut model = crate::solve::lp::make_mip_model(vars.minimise(objective), time_limit);
+    for row in &x {
+        let e: Expression = row.iter().map(|e| e.1).sum();
+        model = model.with(constraint!(e == 1));
+    }
+    for (s, &r) in inst.root.iter().enumerate() {
+        let v = var(r, s).expect("checked above");
+        model = model.with(constraint!(v == 1));
+    }
+    let mut cap: Vec<Expression> = vec![Expression::default(); k];
+    for (b, row) in x.iter().enumerate() {
+        for &(s, v) in row {
+            cap[s].add_mul(f64::from(inst.demand[b]), v);
+        }
+    }
+    for (s, e) in cap.into_iter().enumerate() {
+        model = model.with(constraint!(e <= f64::from(inst.capacity[s])));
+    }
+    for (y, xs) in &tie {
+        let sum: Expression = xs.iter().copied().sum();
+        model = model.with(constraint!(*y <= sum));
+        for &v in xs {
+            model = model.with(constraint!(*y >= v));
+        }
+    }
+    let mut balance: Vec<Vec<Expression>> = vec![Vec::new(); g.nodes()];
+    for row in &mut balance {
+        *row = vec![Expression::default(); k];
+    }
+    for &(s, i, j, f) in &flows {
+        balance[j][s].add_mul(1.0, f);
+        balance[i][s].add_mul(-1.0, f);
+        let big = members[s] as f64;
+        let yi = occupancy(i, s).expect("flow only between candidates");
+        let yj = occupancy(j, s).expect("flow only between candidates");
+        model = model.with(constraint!(f <= big * yi));
+        model = model.with(constraint!(f <= big * yj));
+    }
+    for (node, row) in occ.iter().enumerate() {
+        for &(s, y) in row {
+            if g.node(inst.root[s]) == node {
+                continue;
+            }
+            let e = std::mem::take(&mut balance[node][s]);
+            model = model.with(constraint!(e == y));
+        }
+    }
+    match model.solve() {
+        Ok(sol) => {
+            let z: Assignment = x
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .max_by(|a, b| sol.value(a.1).total_cmp(&sol.value(b.1)))
+                        .map(|e| e.0)
+                        .unwrap_or(0)
+                })
+                .collect();
+            let obj = inst.objective(&z);
+            if !inst.is_feasible(&z) {
+                return MipOutcome::Unsolved("the solver stopped without a feasible zoning".into());
+            }
+            match sol.status() {
+                SolutionStatus::Optimal => MipOutcome::Optimal(z, obj),
+                _ => MipOutcome::Feasible(z, obj),
+            }
+        }
+        Err(ResolutionError::Infeasible) => MipOutcome::Infeasible,
+        Err(e) => MipOutcome::Unsolved(e.to_string()),
+    }
+}
+
+/// The LP relaxation (blocks may split, no contiguity) through good_lp:
+/// the reference the min-cost-flow bound of the heuristic is checked and
+/// timed against. `None` when even split blocks exceed some school's seats.
+pub fn lp_relaxation(inst: &Instance) -> Option<f64> {
+    let mut vars = ProblemVariables::new();
+    let mut objective = Expression::default();
+    let mut rows: Vec<Vec<(usize, Variable)>> = Vec::with_capacity(inst.blocks());
+    for b in 0..inst.blocks() {
+        let root = inst.root.iter().position(|&r| r == b);
+        let mut row = Vec::new();
+        for &(s, _) in &inst.cands[b] {
+            if root.is_some_and(|r| r != s) {
+                continue;
+            }
+            let v = vars.add(variable().min(0.0).max(1.0));
+            objective.add_mul(inst.cost(b, s), v);
+            row.push((s, v));
+        }
+        rows.push(row);
+    }
+    let mut model = crate::solve::lp::make_model(vars.minimise(objective.clone()));
+    let mut cap: Vec<Expression> = vec![Expression::default(); inst.schools()];
+    for (b, row) in rows.iter().enumerate() {
+        let e: Expression = row.iter().map(|e| e.1).sum();
+        model = model.with(constraint!(e == 1));
+        for &(s, v) in row {
+            cap[s].add_mul(f64::from(inst.demand[b]), v);
+        }
+    }
+    for (s, e) in cap.into_iter().enumerate() {
+        model = model.with(constraint!(e <= f64::from(inst.capacity[s])));
+    }
+    let sol = model.solve().ok()?;
+    Some(sol.eval(&objective))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planning::zones::brute_force;
+
+    #[test]
+    fn contiguity_rules_out_the_cheaper_cut_zone() {
+        // a ring of five blocks; block 2 is nearest to school 0 but can only
+        // reach it through school 1's blocks
+        let inst = Instance {
+            demand: vec![5, 5, 5, 5, 5],
+            capacity: vec![15, 15],
+            cands: vec![
+                vec![(0, 100), (1, 900)],
+                vec![(1, 300), (0, 400)],
+                vec![(0, 200), (1, 800)],
+                vec![(1, 100), (0, 900)],
+                vec![(0, 300), (1, 350)],
+            ],
+            previous: vec![None; 5],
+            move_penalty: 0.0,
+            neighbours: vec![vec![1, 4], vec![0, 2], vec![1, 3], vec![2, 4], vec![0, 3]].into(),
+            root: vec![0, 3],
+        };
+        let (bz, bc) = brute_force(&inst).unwrap();
+        match mip(&inst, Duration::from_secs(30)) {
+            MipOutcome::Optimal(z, c) => {
+                assert!((c - bc).abs() < 1e-6, "{c} vs {bc}");
+                assert!(inst.is_feasible(&z));
+                assert_eq!(inst.objective(&z), inst.objective(&bz));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

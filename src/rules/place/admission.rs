@@ -1,0 +1,603 @@
+//! The admission stages that the lottery decides: zone admission by tier
+//! (单校划片) and choice among several schools (多校划片 and the choice
+//! mechanisms). Everything that does not depend on the draw is prepared
+//! once ([`prepare`]), so the odds of many draws cost one cheap [`admit`]
+//! each.
+
+use crate::domain::model::*;
+use crate::domain::scenario::Scenario;
+use crate::solve::{da, lottery::Draws};
+use crate::spatial::distance::{DistanceSource, SchoolIndex};
+
+use super::flow::{compute_zones, Reach};
+use super::{tier_of, Mechanism, Outcome, Placement, SchoolStats, TieBreak};
+
+/// An applicant's zone for the grade.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ZoneOf {
+    School(SchoolIx),
+    /// A multi-school zone: index into [`Zones::groups`].
+    Group(u32),
+    None,
+}
+
+/// What a placement run knows before the lottery is drawn.
+pub struct Prepared {
+    pub mechanism: Mechanism,
+    /// Student indices of the scenario's applicants, in input order.
+    pub in_scope: Vec<usize>,
+    /// Per block: zone school for the grade and whether it was computed.
+    pub zones: Vec<(Option<SchoolIx>, bool)>,
+    /// Per applicant: zone, tier (at the zone school or first choice),
+    /// severe disability.
+    pub zone: Vec<ZoneOf>,
+    pub tier: Vec<Tier>,
+    pub severe: Vec<bool>,
+    /// Per applicant who chooses: schools in order, and the tier at each
+    /// (out-of-zone schools rank after every tier of their own applicants).
+    pub lists: Vec<Vec<SchoolIx>>,
+    pub list_tiers: Vec<Vec<u8>>,
+    /// Open seats per school.
+    pub seats: Vec<u32>,
+    pub mainstream: Vec<SchoolIx>,
+    pub special: Vec<SchoolIx>,
+    /// Applicants in `student_id` order (lottery step 2).
+    pub id_order: Vec<u32>,
+    /// Per school: (applicant, list position) of those listing it, in
+    /// `student_id` order, for multiple tie-breaking.
+    pub mtb_order: Vec<Vec<(u32, u8)>>,
+    pub tier_count: u8,
+}
+
+/// One lottery draw: a number per applicant, and with multiple
+/// tie-breaking one per applicant and listed school.
+pub struct Draw {
+    pub single: Vec<f64>,
+    pub multiple: Option<Vec<Vec<f64>>>,
+}
+
+/// Draw the lottery for `seed` (procedure `sunshine-lottery-v1`; multiple
+/// tie-breaking adds, per school with row index `s`, the stream
+/// `Draws::sub(seed, 2^32 + s)` over the applicants listing it in
+/// `student_id` order).
+pub fn draw(prep: &Prepared, seed: u64) -> Draw {
+    let mut single = vec![0.0; prep.in_scope.len()];
+    let mut d = Draws::new(seed);
+    for &a in &prep.id_order {
+        single[a as usize] = d.uniform();
+    }
+    let multiple = (prep.mechanism.tie_break() == TieBreak::Multiple).then(|| {
+        let mut m: Vec<Vec<f64>> = prep.lists.iter().map(|l| vec![0.0; l.len()]).collect();
+        for (s, order) in prep.mtb_order.iter().enumerate() {
+            if order.is_empty() {
+                continue;
+            }
+            let mut d = Draws::sub(seed, (1u64 << 32) + s as u64);
+            for &(a, pos) in order {
+                m[a as usize][pos as usize] = d.uniform();
+            }
+        }
+        m
+    });
+    Draw { single, multiple }
+}
+
+/// The zones `zones.csv` gives for a grade, as placement uses them.
+pub struct GivenZones {
+    /// Per block: its one-school zone, where that school is open for the grade.
+    pub school: Vec<Option<SchoolIx>>,
+    /// Per block: its multi-school zone, where a school of it is open for
+    /// the grade.
+    pub group: Vec<Option<u32>>,
+    /// Per group: its schools open for the grade.
+    pub groups: Vec<Vec<SchoolIx>>,
+}
+
+impl GivenZones {
+    /// Blocks with neither: placement zones them by distance.
+    pub fn computed(&self) -> usize {
+        self.school
+            .iter()
+            .zip(&self.group)
+            .filter(|(s, g)| s.is_none() && g.is_none())
+            .count()
+    }
+}
+
+/// The given zones of `grade` that placement uses, so that `validate` and
+/// `place` agree on which blocks are zoned by distance (a block of a
+/// multi-school zone has a given zone).
+pub fn given_zones(data: &Dataset, grade: Grade) -> GivenZones {
+    let mut is_main = vec![false; data.schools.len()];
+    for s in data.mainstream_schools(grade) {
+        is_main[s.ix()] = true;
+    }
+    let mut given = GivenZones {
+        school: vec![None; data.blocks.len()],
+        group: vec![None; data.blocks.len()],
+        groups: Vec::new(),
+    };
+    if let Some(z) = &data.zones {
+        for (b, s) in z.for_grade(grade).iter().enumerate() {
+            given.school[b] = s.filter(|s| is_main[s.ix()]);
+        }
+        given.groups = z
+            .groups
+            .iter()
+            .map(|g| {
+                g.schools
+                    .iter()
+                    .copied()
+                    .filter(|s| is_main[s.ix()])
+                    .collect()
+            })
+            .collect();
+        for (b, g) in z.groups_for_grade(grade).iter().enumerate() {
+            given.group[b] = g.filter(|&g| !given.groups[g as usize].is_empty());
+        }
+    }
+    given
+}
+
+/// Zones, tiers and choice lists for a run.
+pub fn prepare(
+    data: &Dataset,
+    scenario: &Scenario,
+    mechanism: Mechanism,
+    reach: Reach,
+    dist: &dyn DistanceSource,
+) -> Prepared {
+    let grade = scenario.grade;
+    let tier_count = scenario.policy.tier_count();
+    let in_scope: Vec<usize> = (0..data.students.len())
+        .filter(|&i| data.students[i].entry_grade == grade)
+        .collect();
+    let mainstream = data.mainstream_schools(grade);
+    let special: Vec<SchoolIx> = data
+        .schools
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.level == Level::Special && s.status == Status::Open)
+        .map(|(i, _)| SchoolIx::from_ix(i))
+        .collect();
+    let seats: Vec<u32> = data
+        .schools
+        .iter()
+        .map(|s| {
+            if s.status == Status::Open {
+                s.entry_seats.0
+            } else {
+                0
+            }
+        })
+        .collect();
+    let mut is_main = vec![false; data.schools.len()];
+    for s in &mainstream {
+        is_main[s.ix()] = true;
+    }
+    let zoned = mechanism != Mechanism::MinDistance;
+
+    // zones for the grade: given ones where their school is open, else computed
+    let given = given_zones(data, grade);
+    let mut zones: Vec<(Option<SchoolIx>, bool)> =
+        given.school.iter().map(|&s| (s, false)).collect();
+    let group_of = given.group;
+    let groups = given.groups;
+    let mut per_block = vec![0u32; data.blocks.len()];
+    for &i in &in_scope {
+        let st = &data.students[i];
+        if let (Home::Block(b), false) = (st.home, st.disability == Disability::Severe) {
+            per_block[b.ix()] += 1;
+        }
+    }
+    if zoned {
+        let missing: Vec<BlockIx> = (0..data.blocks.len())
+            .filter(|&b| zones[b].0.is_none() && group_of[b].is_none())
+            .map(BlockIx::from_ix)
+            .collect();
+        if !missing.is_empty() && !mainstream.is_empty() {
+            let mut room = seats.clone();
+            for (b, &(s, _)) in zones.iter().enumerate() {
+                if let Some(s) = s {
+                    room[s.ix()] = room[s.ix()].saturating_sub(per_block[b]);
+                }
+            }
+            let computed =
+                compute_zones(data, &missing, &mainstream, &room, &per_block, reach, dist);
+            for (b, s) in missing.iter().zip(computed) {
+                zones[b.ix()] = (s, true);
+            }
+        }
+    }
+    let nearest_main = SchoolIndex::new(mainstream.iter().map(|&s| (s, data.school(s).location)));
+    let mut zone = Vec::with_capacity(in_scope.len());
+    let mut tier = Vec::with_capacity(in_scope.len());
+    let mut severe = Vec::with_capacity(in_scope.len());
+    let mut lists = Vec::with_capacity(in_scope.len());
+    let mut list_tiers = Vec::with_capacity(in_scope.len());
+    let choosing = matches!(
+        mechanism,
+        Mechanism::DeferredAcceptance(_) | Mechanism::Boston(_)
+    );
+    for &i in &in_scope {
+        let st = &data.students[i];
+        let z = if !zoned {
+            ZoneOf::None
+        } else {
+            match st.home {
+                Home::Block(b) => match (zones[b.ix()].0, group_of[b.ix()]) {
+                    (_, Some(g)) => ZoneOf::Group(g),
+                    (Some(s), None) => ZoneOf::School(s),
+                    (None, None) => ZoneOf::None,
+                },
+                Home::Point(p) => nearest_main
+                    .nearest(p, 1, Metres(u32::MAX), dist)
+                    .first()
+                    .map_or(ZoneOf::None, |&(s, _)| ZoneOf::School(s)),
+            }
+        };
+        let in_zone = |s: SchoolIx| match z {
+            ZoneOf::School(x) => x == s,
+            ZoneOf::Group(g) => groups[g as usize].contains(&s),
+            ZoneOf::None => false,
+        };
+        let home = data.home_point(st.home);
+        let by_distance = |mut v: Vec<SchoolIx>| {
+            v.sort_by_key(|&s| {
+                (
+                    dist.metres(home, data.school(s).location)
+                        .unwrap_or(Metres(u32::MAX)),
+                    s,
+                )
+            });
+            v
+        };
+        let is_severe = st.disability == Disability::Severe;
+        let list: Vec<SchoolIx> = if is_severe || !zoned {
+            Vec::new()
+        } else {
+            let stated: Vec<SchoolIx> = st
+                .preferences
+                .iter()
+                .copied()
+                .filter(|s| is_main[s.ix()])
+                .collect();
+            match (choosing, z) {
+                (true, _) if !stated.is_empty() => stated,
+                (true, ZoneOf::School(s)) => vec![s],
+                (_, ZoneOf::Group(g)) => {
+                    let in_group: Vec<SchoolIx> =
+                        stated.iter().copied().filter(|&s| in_zone(s)).collect();
+                    if in_group.is_empty() {
+                        by_distance(groups[g as usize].clone())
+                    } else {
+                        in_group
+                    }
+                }
+                _ => Vec::new(),
+            }
+        };
+        let tiers: Vec<u8> = list
+            .iter()
+            .map(|&s| {
+                if in_zone(s) {
+                    tier_of(st, Some(s), scenario).0
+                } else {
+                    tier_count + 1
+                }
+            })
+            .collect();
+        let t = match (z, list.first(), tiers.first()) {
+            (ZoneOf::School(s), _, _) => tier_of(st, Some(s), scenario),
+            (_, Some(_), Some(&t)) => Tier(t.min(tier_count)),
+            _ if zoned => tier_of(st, None, scenario),
+            _ => Tier(1),
+        };
+        zone.push(z);
+        tier.push(t);
+        severe.push(is_severe);
+        lists.push(list);
+        list_tiers.push(tiers);
+    }
+    let mut id_order: Vec<u32> = (0..in_scope.len() as u32).collect();
+    id_order.sort_by(|&a, &b| {
+        data.students[in_scope[a as usize]]
+            .id
+            .as_str()
+            .as_bytes()
+            .cmp(data.students[in_scope[b as usize]].id.as_str().as_bytes())
+    });
+    let mut mtb_order: Vec<Vec<(u32, u8)>> = vec![Vec::new(); data.schools.len()];
+    if mechanism.tie_break() == TieBreak::Multiple {
+        for &a in &id_order {
+            for (pos, s) in lists[a as usize].iter().enumerate() {
+                mtb_order[s.ix()].push((a, pos as u8));
+            }
+        }
+    }
+    Prepared {
+        mechanism,
+        in_scope,
+        zones,
+        zone,
+        tier,
+        severe,
+        lists,
+        list_tiers,
+        seats,
+        mainstream,
+        special,
+        id_order,
+        mtb_order,
+        tier_count,
+    }
+}
+
+/// Fresh placements (nobody placed yet) for a draw.
+pub fn initial_placements(prep: &Prepared, draw: &Draw) -> Vec<Placement> {
+    prep.in_scope
+        .iter()
+        .enumerate()
+        .map(|(a, &i)| Placement {
+            student: i,
+            zone_school: match prep.zone[a] {
+                ZoneOf::School(s) => Some(s),
+                _ => None,
+            },
+            zone_group: match prep.zone[a] {
+                ZoneOf::Group(g) => Some(g),
+                _ => None,
+            },
+            placed: None,
+            outcome: Outcome::Unplaced,
+            tier: prep.tier[a],
+            lottery: draw.single[a],
+            within_radius: false,
+            distance: None,
+            reason: String::new(),
+        })
+        .collect()
+}
+
+/// Zone admission and choice for one draw. Fills `placements` and `stats`,
+/// takes the seats used from `seats_left`, and returns the applicants
+/// (indices into `placements`) left for overflow placement, severe
+/// disability excluded.
+pub fn admit(
+    data: &Dataset,
+    prep: &Prepared,
+    draw: &Draw,
+    placements: &mut [Placement],
+    stats: &mut [SchoolStats],
+    seats_left: &mut [u32],
+) -> Vec<usize> {
+    let mut waiting = Vec::new();
+    let mut choosers = Vec::new();
+    let mut by_school: Vec<Vec<usize>> = vec![Vec::new(); data.schools.len()];
+    for (p, pl) in placements.iter_mut().enumerate() {
+        if prep.severe[p] {
+            continue;
+        }
+        if !prep.lists[p].is_empty() {
+            choosers.push(p);
+        } else if let (Mechanism::Zoned, Some(s)) = (prep.mechanism, pl.zone_school) {
+            by_school[s.ix()].push(p);
+        } else {
+            if prep.mechanism == Mechanism::Zoned {
+                pl.reason = format!("tier {}; no zone school for this block", pl.tier);
+            }
+            waiting.push(p);
+        }
+    }
+    // 单校划片: each school admits its zone tier by tier; the tier that does
+    // not fit is drawn by lottery
+    for (s, list) in by_school.iter_mut().enumerate() {
+        if list.is_empty() {
+            continue;
+        }
+        list.sort_by(|&a, &b| {
+            let (pa, pb) = (&placements[a], &placements[b]);
+            (pa.tier, pa.lottery, &data.students[pa.student].id)
+                .partial_cmp(&(pb.tier, pb.lottery, &data.students[pb.student].id))
+                .expect("lottery numbers are finite")
+        });
+        let seats = seats_left[s];
+        for &p in list.iter() {
+            stats[s].applicants_by_tier[(placements[p].tier.0 - 1) as usize] += 1;
+        }
+        let mut admitted = 0u32;
+        let mut filled_at: Option<Tier> = None;
+        let mut start = 0;
+        while start < list.len() {
+            let tier = placements[list[start]].tier;
+            let end = start
+                + list[start..]
+                    .iter()
+                    .take_while(|&&p| placements[p].tier == tier)
+                    .count();
+            let n = (end - start) as u32;
+            let room = seats - admitted;
+            if n <= room {
+                for &p in &list[start..end] {
+                    let pl = &mut placements[p];
+                    pl.outcome = Outcome::Zone;
+                    pl.placed = Some(SchoolIx::from_ix(s));
+                    pl.reason = format!("tier {tier}; admitted at zone school");
+                }
+                admitted += n;
+            } else if room > 0 {
+                let cut = placements[list[start + room as usize - 1]].lottery;
+                stats[s].lottery_cutoff = Some((tier, cut));
+                stats[s].zone_draw = Some(super::ZoneDraw {
+                    tier,
+                    applicants: n,
+                    seats: room,
+                });
+                for (j, &p) in list[start..end].iter().enumerate() {
+                    let pl = &mut placements[p];
+                    if (j as u32) < room {
+                        pl.outcome = Outcome::LotteryWon;
+                        pl.placed = Some(SchoolIx::from_ix(s));
+                        pl.reason = format!(
+                            "tier {tier}; {n} applicants for {room} seats; lottery {:.6} <= cut {cut:.6}; admitted at zone school",
+                            pl.lottery
+                        );
+                    } else {
+                        pl.reason = format!(
+                            "tier {tier}; {n} applicants for {room} seats; lottery {:.6} > cut {cut:.6}",
+                            pl.lottery
+                        );
+                        waiting.push(p);
+                    }
+                }
+                stats[s].admitted_lottery = room;
+                admitted += room;
+            } else {
+                let why = match filled_at {
+                    Some(t) => format!("zone school full after tier {t}"),
+                    None => "zone school has no seats".to_string(),
+                };
+                for &p in &list[start..end] {
+                    placements[p].reason = format!("tier {tier}; {why}");
+                    waiting.push(p);
+                }
+            }
+            if admitted == seats && filled_at.is_none() && seats > 0 {
+                filled_at = Some(tier);
+            }
+            start = end;
+        }
+        stats[s].admitted_zone = admitted;
+        stats[s].overflow_out = list.len() as u32 - admitted;
+        seats_left[s] -= admitted;
+    }
+    if !choosers.is_empty() {
+        waiting.extend(choose(
+            data, prep, draw, &choosers, placements, stats, seats_left,
+        ));
+    }
+    waiting
+}
+
+/// The priority key of an applicant at the `pos`-th school of its list:
+/// tier first, then its lottery number (53 bits).
+fn key(prep: &Prepared, draw: &Draw, a: usize, pos: usize) -> (u8, u64) {
+    let lot = match &draw.multiple {
+        Some(m) => m[a][pos],
+        None => draw.single[a],
+    };
+    (prep.list_tiers[a][pos], (lot * (1u64 << 53) as f64) as u64)
+}
+
+/// 多校划片 and the choice mechanisms: deferred acceptance (or Boston) over
+/// the applicants' lists with the seats left. Returns those not admitted.
+fn choose(
+    data: &Dataset,
+    prep: &Prepared,
+    draw: &Draw,
+    choosers: &[usize],
+    placements: &mut [Placement],
+    stats: &mut [SchoolStats],
+    seats_left: &mut [u32],
+) -> Vec<usize> {
+    let prefs: Vec<Vec<u32>> = choosers
+        .iter()
+        .map(|&a| prep.lists[a].iter().map(|s| s.0).collect())
+        .collect();
+    // position of each school in each chooser's list, for the key lookup
+    let pos_of = |c: usize, s: u32| prefs[c].iter().position(|&x| x == s).expect("listed");
+    let key_of = |c: usize, s: u32| {
+        let (t, lot) = key(prep, draw, choosers[c], pos_of(c, s));
+        (u64::from(t) << 53) | lot
+    };
+    let matching = match prep.mechanism {
+        Mechanism::Boston(_) => da::boston(seats_left, &prefs, key_of),
+        _ => da::deferred_acceptance(seats_left, &prefs, key_of),
+    };
+    // per school: the worst admitted key, and whether an applicant of that
+    // tier who applied there was turned away (then that tier was drawn)
+    let mut worst: Vec<Option<(u8, u64, f64)>> = vec![None; data.schools.len()];
+    for (c, m) in matching.iter().enumerate() {
+        if let Some(k) = *m {
+            let a = choosers[c];
+            let s = prep.lists[a][k];
+            let (t, lot) = key(prep, draw, a, k);
+            let number = lot as f64 / (1u64 << 53) as f64;
+            if worst[s.ix()].is_none_or(|(wt, wl, _)| (t, lot) > (wt, wl)) {
+                worst[s.ix()] = Some((t, lot, number));
+            }
+        }
+    }
+    let mut drawn = vec![false; data.schools.len()];
+    for (c, m) in matching.iter().enumerate() {
+        let a = choosers[c];
+        let applied = m.map_or(prep.lists[a].len(), |k| k);
+        for pos in 0..applied {
+            let s = prep.lists[a][pos];
+            if let Some((wt, _, _)) = worst[s.ix()] {
+                if prep.list_tiers[a][pos] == wt {
+                    drawn[s.ix()] = true;
+                }
+            }
+        }
+        let first = prep.lists[a][0];
+        let t = prep.list_tiers[a][0] as usize;
+        let slot = &mut stats[first.ix()].applicants_by_tier;
+        if t <= slot.len() {
+            slot[t - 1] += 1;
+        } else {
+            stats[first.ix()].applicants_out_of_zone += 1;
+        }
+    }
+    for s in 0..data.schools.len() {
+        if let (true, Some((t, _, n))) = (drawn[s], worst[s]) {
+            stats[s].lottery_cutoff = Some((Tier(t), n));
+        }
+    }
+    let mut waiting = Vec::new();
+    for (c, m) in matching.iter().enumerate() {
+        let a = choosers[c];
+        let n = prep.lists[a].len();
+        match *m {
+            Some(k) => {
+                let s = prep.lists[a][k];
+                let (t, lot) = key(prep, draw, a, k);
+                let number = lot as f64 / (1u64 << 53) as f64;
+                let pl = &mut placements[a];
+                pl.placed = Some(s);
+                pl.outcome = Outcome::Choice(k as u8 + 1);
+                let st = &mut stats[s.ix()];
+                st.admitted_zone += 1;
+                let lottery = match st.lottery_cutoff {
+                    Some((ct, cut)) if ct.0 == t => {
+                        st.admitted_lottery += 1;
+                        format!("; lottery {number:.6} <= cut {cut:.6}")
+                    }
+                    _ => String::new(),
+                };
+                let standing = if t > prep.tier_count {
+                    "out of zone there".to_string()
+                } else {
+                    format!("tier {t} there")
+                };
+                pl.reason = format!(
+                    "choice {} of {n} ({}); {standing}{lottery}",
+                    k + 1,
+                    data.school(s).id
+                );
+                seats_left[s.ix()] -= 1;
+            }
+            None => {
+                placements[a].reason = format!(
+                    "tier {}; not admitted at any of its {n} listed school(s)",
+                    placements[a].tier
+                );
+                if let Some(first) = prep.lists[a].first() {
+                    stats[first.ix()].overflow_out += 1;
+                }
+                waiting.push(a);
+            }
+        }
+    }
+    waiting
+}

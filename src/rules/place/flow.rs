@@ -1,0 +1,269 @@
+//! Exact flow-based placement: overflow (统筹) to schools with seats, and
+//! capacity-aware zoning of whole blocks.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::domain::model::*;
+use crate::solve::mcf::{Network, Solution, INF};
+use crate::spatial::distance::{DistanceSource, SchoolIndex};
+
+/// How far overflow placement and zoning look: all schools within `max`.
+/// `candidates` only sets how many of each home's nearest schools the first
+/// flow is offered (its size, so its speed): schools beyond them are priced
+/// in until the flow is optimal over every school within `max`.
+#[derive(Clone, Copy, Debug)]
+pub struct Reach {
+    pub candidates: usize,
+    pub max: Metres,
+}
+
+/// A group of applicants with the same home and tier: one source of the flow.
+struct Group {
+    home: Point,
+    members: Vec<usize>,
+}
+
+type Point = geo::Point<f64>;
+
+/// Homes are grouped by block; a geocoded applicant is its own group.
+fn home_key(st: &Student) -> (u32, u32) {
+    match st.home {
+        Home::Block(b) => (0, b.0),
+        Home::Point(_) => (1, 0),
+    }
+}
+
+/// The arcs of one source with their flow: (school, distance, flow),
+/// nearest first.
+type Offered = Vec<(SchoolIx, Metres, i64)>;
+
+/// The exact transportation problem sources → schools → sink over every
+/// school within `reach.max`: first as many units placed as possible, then
+/// the least total distance.
+///
+/// The first flow offers each source its `reach.candidates` nearest
+/// schools. Then, with the optimal flow's node potentials π, every pair not
+/// offered whose reduced cost `d − π(source) + π(school)` is negative is
+/// added and the flow solved again, until no pair is: then π proves the
+/// flow optimal over all pairs (LP duality; column generation, Ahuja,
+/// Magnanti and Orlin, *Network Flows*, §11 and §17.3). Schools are searched
+/// in great-circle order and the search stops where the great circle
+/// (below every source's distance) reaches `π(source) − min π(school)` or
+/// `max`, so a road source is only asked about pairs that could matter.
+/// Issue 12, item 14: with a few candidates, rounds of the nearest schools
+/// placed fewer than fit and at a longer total distance.
+fn solve_exact(
+    sources: &[(Point, i64)],
+    schools: &[SchoolIx],
+    seats: &dyn Fn(SchoolIx) -> u32,
+    data: &Dataset,
+    reach: Reach,
+    dist: &dyn DistanceSource,
+) -> Vec<Offered> {
+    let Reach { candidates: k, max } = reach;
+    let index = SchoolIndex::new(schools.iter().map(|&s| (s, data.school(s).location)));
+    let mut cands: Vec<Vec<(SchoolIx, Metres)>> = sources
+        .par_iter()
+        .map(|&(home, supply)| {
+            if supply > 0 {
+                index.nearest(home, k, max, dist)
+            } else {
+                // no flow to route: only its nearest school, for zoning
+                index.nearest(home, 1, max, dist)
+            }
+        })
+        .collect();
+    // An unplaced unit costs more than any chain of reassignments could
+    // save, so the flow first places as many as possible.
+    let penalty = (schools.len() as i64 + 2) * (i64::from(max.0) + 1);
+    loop {
+        let n_cands: usize = cands.iter().map(Vec::len).sum();
+        let mut net = Network::with_capacity(
+            sources.len() + schools.len() + 1,
+            n_cands + sources.len() + schools.len(),
+        );
+        let total: i64 = sources.iter().map(|s| s.1).sum();
+        let gnode: Vec<usize> = sources.iter().map(|s| net.add_node(s.1)).collect();
+        let mut snode = vec![usize::MAX; data.schools.len()];
+        for &s in schools {
+            snode[s.ix()] = net.add_node(0);
+        }
+        let sink = net.add_node(-total);
+        let mut arcs: Vec<Vec<usize>> = Vec::with_capacity(sources.len());
+        for (g, cs) in cands.iter().enumerate() {
+            arcs.push(
+                cs.iter()
+                    .map(|&(s, m)| net.add_arc(gnode[g], snode[s.ix()], INF, i64::from(m.0)))
+                    .collect(),
+            );
+            net.add_arc(gnode[g], sink, INF, penalty);
+        }
+        for &s in schools {
+            net.add_arc(snode[s.ix()], sink, i64::from(seats(s)), 0);
+        }
+        let Solution::Optimal(flow) = net.solve() else {
+            unreachable!("every source has an unplaced arc, so the flow is feasible")
+        };
+        let pi = &flow.potential;
+        let min_school = schools.iter().map(|s| pi[snode[s.ix()]]).min();
+        let priced: Vec<Vec<(SchoolIx, Metres)>> = sources
+            .par_iter()
+            .enumerate()
+            .map(|(g, &(home, supply))| {
+                let Some(min_school) = min_school else {
+                    return Vec::new();
+                };
+                // an improving pair needs d < π(source) − π(school)
+                let bound = i128::from(pi[gnode[g]]) - i128::from(min_school);
+                if supply <= 0 || bound <= 0 {
+                    return Vec::new();
+                }
+                let reach_m = (bound as f64).min(f64::from(max.0) + 0.5);
+                let mut add = Vec::new();
+                for (s, p, gc) in index.by_great_circle(home) {
+                    if gc > reach_m + 1.0 {
+                        break;
+                    }
+                    // the great circle is below the distance: skip the
+                    // query where even it cannot give a negative reduced cost
+                    let floor = gc.floor() as i128 - 1;
+                    if floor - i128::from(pi[gnode[g]]) + i128::from(pi[snode[s.ix()]]) >= 0
+                        || cands[g].iter().any(|c| c.0 == s)
+                    {
+                        continue;
+                    }
+                    let Some(m) = dist.metres(home, p).filter(|&m| m <= max) else {
+                        continue;
+                    };
+                    let reduced =
+                        i128::from(m.0) - i128::from(pi[gnode[g]]) + i128::from(pi[snode[s.ix()]]);
+                    if reduced < 0 {
+                        add.push((s, m));
+                    }
+                }
+                add
+            })
+            .collect();
+        if priced.iter().all(Vec::is_empty) {
+            return cands
+                .into_iter()
+                .zip(arcs)
+                .map(|(cs, es)| {
+                    let mut o: Offered = cs
+                        .into_iter()
+                        .zip(es)
+                        .map(|((s, m), e)| (s, m, flow.flow[e]))
+                        .collect();
+                    o.sort_by_key(|&(s, m, _)| (m, s));
+                    o
+                })
+                .collect();
+        }
+        for (cs, add) in cands.iter_mut().zip(priced) {
+            cs.extend(add);
+        }
+    }
+}
+
+/// Place applicants (indices into `data.students`, in priority order within
+/// each group) into `schools` with `seats_left`, by one exact min-cost flow
+/// over every school within `reach.max` that has seats: maximise the number
+/// placed, then minimise total distance ([`solve_exact`]). Returns the
+/// school and distance per applicant.
+pub fn assign_by_flow(
+    data: &Dataset,
+    applicants: &[usize],
+    schools: &[SchoolIx],
+    seats_left: &mut [u32],
+    reach: Reach,
+    dist: &dyn DistanceSource,
+) -> Vec<Option<(SchoolIx, Metres)>> {
+    let mut result = vec![None; applicants.len()];
+    let open: Vec<SchoolIx> = schools
+        .iter()
+        .copied()
+        .filter(|s| seats_left[s.ix()] > 0)
+        .collect();
+    if open.is_empty() || applicants.is_empty() {
+        return result;
+    }
+    // group applicants by home, keeping their order
+    let mut groups: Vec<Group> = Vec::new();
+    let mut by_key: BTreeMap<(u32, u32), usize> = BTreeMap::new();
+    for (i, &a) in applicants.iter().enumerate() {
+        let st = &data.students[a];
+        let key = home_key(st);
+        let g = match (key.0, by_key.get(&key)) {
+            (0, Some(&g)) => g,
+            _ => {
+                groups.push(Group {
+                    home: data.home_point(st.home),
+                    members: Vec::new(),
+                });
+                by_key.insert(key, groups.len() - 1);
+                groups.len() - 1
+            }
+        };
+        groups[g].members.push(i);
+    }
+    let sources: Vec<(Point, i64)> = groups
+        .iter()
+        .map(|g| (g.home, g.members.len() as i64))
+        .collect();
+    let seats = |s: SchoolIx| seats_left[s.ix()];
+    let offered = solve_exact(&sources, &open, &seats, data, reach, dist);
+    // hand each group's seats to its members in order, nearest first
+    for (g, arcs) in offered.iter().enumerate() {
+        let mut members = groups[g].members.iter();
+        for &(s, m, f) in arcs {
+            for _ in 0..f {
+                let &i = members.next().expect("flow out of a group is its size");
+                result[i] = Some((s, m));
+                seats_left[s.ix()] -= 1;
+            }
+        }
+    }
+    result
+}
+
+/// Capacity-aware minimum-distance zones: whole blocks to schools. The flow
+/// (exact over every school within reach, [`solve_exact`]) may split a
+/// block; its zone is the school that takes most of its applicants (ties:
+/// the nearer). Blocks with no applicants, or none placed, go to their
+/// nearest school.
+pub fn compute_zones(
+    data: &Dataset,
+    blocks: &[BlockIx],
+    schools: &[SchoolIx],
+    seats_left: &[u32],
+    applicants_per_block: &[u32],
+    reach: Reach,
+    dist: &dyn DistanceSource,
+) -> Vec<Option<SchoolIx>> {
+    let sources: Vec<(Point, i64)> = blocks
+        .iter()
+        .map(|&b| {
+            (
+                data.block(b).location,
+                i64::from(applicants_per_block[b.ix()]),
+            )
+        })
+        .collect();
+    let seats = |s: SchoolIx| seats_left[s.ix()];
+    let offered = solve_exact(&sources, schools, &seats, data, reach, dist);
+    offered
+        .iter()
+        .map(|arcs| {
+            let mut best: Option<(i64, Metres, SchoolIx)> = None;
+            for &(s, m, f) in arcs {
+                if f > 0 && best.is_none_or(|(bf, bm, _)| f > bf || (f == bf && m < bm)) {
+                    best = Some((f, m, s));
+                }
+            }
+            best.map(|(_, _, s)| s)
+                .or_else(|| arcs.first().map(|&(s, _, _)| s))
+        })
+        .collect()
+}

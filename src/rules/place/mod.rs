@@ -1,0 +1,517 @@
+//! One year's sunshine enrollment (阳光入学) for an entry grade.
+//!
+//! The rules, in the order the bureau applies them (see README, "Placement
+//! rules", and `data/longtan/README.md` for the sources):
+//!
+//! 1. **Zones (划片).** Each block belongs to one school's zone for the
+//!    grade: from `zones.csv` where given, otherwise computed as the
+//!    capacity-aware minimum-distance assignment of whole blocks
+//!    ([`compute_zones`]).
+//! 2. **Tiers.** Each applicant's category (hukou + property, property only,
+//!    hukou only, migrant resident, other) is ranked by the policy's
+//!    `priority` list; a sibling at the zone school moves the applicant up
+//!    `sibling_bonus` tiers (never above tier 1).
+//! 3. **Zone admission and lottery (电脑派位).** A school admits its zone's
+//!    applicants tier by tier; the tier that does not fit in the seats left
+//!    is drawn by the seeded lottery ([`crate::solve::lottery`]), lower
+//!    tiers are not admitted.
+//! 4. **Overflow (统筹).** Applicants not admitted at their zone school are
+//!    placed in the schools with seats left by an exact min-cost flow that
+//!    first places as many as possible and then minimises total distance,
+//!    one tier at a time from tier 1 (so a lower tier never takes a seat a
+//!    higher tier could have used), within `overflow_max_km`. Those left are
+//!    unplaced, with the reason.
+//! 5. **Disability (一人一案).** `severe`: a special-education school within
+//!    reach with seats (the same exact flow), else home teaching (送教上门);
+//!    `mild`: placed normally (随班就读) and counted per school.
+//!
+//! `Mechanism::MinDistance` ignores zones, tiers and lottery: the
+//! capacity-respecting assignment of minimum total distance.
+
+mod admission;
+mod flow;
+
+use std::str::FromStr;
+
+use crate::domain::model::*;
+use crate::domain::scenario::{Category, Scenario};
+use crate::spatial::distance::DistanceSource;
+
+pub use admission::{
+    admit, draw as draw_lottery, given_zones, initial_placements, prepare as admission_stage, Draw,
+    GivenZones, Prepared, ZoneOf,
+};
+pub use flow::{assign_by_flow, compute_zones, Reach};
+
+/// How ties inside a priority tier are broken when applicants choose
+/// among several schools.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TieBreak {
+    /// One lottery number per applicant, used at every school (STB).
+    Single,
+    /// One lottery number per applicant and school (MTB).
+    Multiple,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mechanism {
+    /// Zones, priority tiers, lottery, then overflow placement. Multi-school
+    /// zones are filled by deferred acceptance within the group (losers fall
+    /// back to the group's other schools).
+    Zoned,
+    /// Minimum total distance within capacities; no zones, tiers or lottery.
+    MinDistance,
+    /// Student-proposing deferred acceptance over stated preferences
+    /// (Gale–Shapley), then overflow placement.
+    DeferredAcceptance(TieBreak),
+    /// Immediate acceptance (first choices first), then overflow placement.
+    Boston(TieBreak),
+}
+
+impl FromStr for Mechanism {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "zoned" => Ok(Mechanism::Zoned),
+            "min-distance" => Ok(Mechanism::MinDistance),
+            "deferred-acceptance" | "da" => Ok(Mechanism::DeferredAcceptance(TieBreak::Single)),
+            "boston" => Ok(Mechanism::Boston(TieBreak::Single)),
+            _ => Err(format!(
+                "unknown mechanism `{s}`; expected zoned, deferred-acceptance, boston or min-distance"
+            )),
+        }
+    }
+}
+
+impl FromStr for TieBreak {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "single" => Ok(TieBreak::Single),
+            "multiple" => Ok(TieBreak::Multiple),
+            _ => Err(format!(
+                "unknown tie-breaking `{s}`; expected single or multiple"
+            )),
+        }
+    }
+}
+
+impl Mechanism {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mechanism::Zoned => "zoned",
+            Mechanism::MinDistance => "min-distance",
+            Mechanism::DeferredAcceptance(TieBreak::Single) => {
+                "deferred-acceptance (single tie-breaking)"
+            }
+            Mechanism::DeferredAcceptance(TieBreak::Multiple) => {
+                "deferred-acceptance (multiple tie-breaking)"
+            }
+            Mechanism::Boston(TieBreak::Single) => "boston (single tie-breaking)",
+            Mechanism::Boston(TieBreak::Multiple) => "boston (multiple tie-breaking)",
+        }
+    }
+
+    /// The same mechanism with another tie-breaking rule (zoned and
+    /// min-distance have none to change).
+    pub fn with_tie_break(self, t: TieBreak) -> Self {
+        match self {
+            Mechanism::DeferredAcceptance(_) => Mechanism::DeferredAcceptance(t),
+            Mechanism::Boston(_) => Mechanism::Boston(t),
+            m => m,
+        }
+    }
+
+    pub fn tie_break(self) -> TieBreak {
+        match self {
+            Mechanism::DeferredAcceptance(t) | Mechanism::Boston(t) => t,
+            _ => TieBreak::Single,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    /// Admitted at the zone school without a draw.
+    Zone,
+    /// Admitted at the zone school by winning the lottery of its tier.
+    LotteryWon,
+    /// Admitted at the k-th school of the applicant's list (choice
+    /// mechanisms, and multi-school zones).
+    Choice(u8),
+    /// Placed at another school with seats by overflow placement (统筹).
+    Overflow,
+    /// Placed by the min-distance mechanism.
+    Assigned,
+    /// Severe disability, placed at a special-education school.
+    SpecialEd,
+    /// Severe disability, no special school with seats in reach: 送教上门.
+    HomeTeaching,
+    /// No school with seats within the maximum distance.
+    Unplaced,
+}
+
+impl Outcome {
+    /// Outcomes other than `choice_k`, in report order.
+    pub const FIXED: [Outcome; 7] = [
+        Outcome::Zone,
+        Outcome::LotteryWon,
+        Outcome::Overflow,
+        Outcome::Assigned,
+        Outcome::SpecialEd,
+        Outcome::HomeTeaching,
+        Outcome::Unplaced,
+    ];
+
+    pub fn label(self) -> String {
+        match self {
+            Outcome::Zone => "zone".into(),
+            Outcome::LotteryWon => "lottery_won".into(),
+            Outcome::Choice(k) => format!("choice_{k}"),
+            Outcome::Overflow => "overflow".into(),
+            Outcome::Assigned => "assigned".into(),
+            Outcome::SpecialEd => "special_ed".into(),
+            Outcome::HomeTeaching => "home_teaching".into(),
+            Outcome::Unplaced => "unplaced".into(),
+        }
+    }
+
+    /// Whether the applicant got a seat through zone admission or choice
+    /// (not overflow).
+    pub fn admitted_by_mechanism(self) -> bool {
+        matches!(
+            self,
+            Outcome::Zone | Outcome::LotteryWon | Outcome::Choice(_)
+        )
+    }
+}
+
+/// Where one applicant went, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placement {
+    /// Index into [`Dataset::students`].
+    pub student: usize,
+    pub zone_school: Option<SchoolIx>,
+    /// The multi-school zone (index into [`Zones::groups`]), if any.
+    pub zone_group: Option<u32>,
+    pub placed: Option<SchoolIx>,
+    pub outcome: Outcome,
+    pub tier: Tier,
+    pub lottery: f64,
+    pub distance: Option<Metres>,
+    /// The placed school is within the service radius (by distance, or by
+    /// travel time for a radius in minutes).
+    pub within_radius: bool,
+    pub reason: String,
+}
+
+/// Per-school figures of a placement run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SchoolStats {
+    pub seats: u32,
+    /// Zone applicants by tier (index 0 = tier 1); with choice, those
+    /// listing the school first, by their tier there.
+    pub applicants_by_tier: Vec<u32>,
+    /// Applicants listing the school first from outside its zone.
+    pub applicants_out_of_zone: u32,
+    /// Applicants admitted here by zone admission or choice (not overflow).
+    pub admitted_zone: u32,
+    pub admitted_lottery: u32,
+    /// The tier drawn by lottery and the largest winning number.
+    pub lottery_cutoff: Option<(Tier, f64)>,
+    /// The lottery of one-school zone admission: the tier drawn, its
+    /// applicants and the seats left for them (none of which depend on the
+    /// draw).
+    pub zone_draw: Option<ZoneDraw>,
+    /// Applicants from other zones placed here.
+    pub overflow_in: u32,
+    /// Zone applicants not admitted here.
+    pub overflow_out: u32,
+    pub admitted: u32,
+    pub migrant: u32,
+    pub left_behind: u32,
+    pub disability_mild: u32,
+    pub disability_severe: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ZoneDraw {
+    pub tier: Tier,
+    pub applicants: u32,
+    pub seats: u32,
+}
+
+impl SchoolStats {
+    pub fn applicants(&self) -> u32 {
+        self.applicants_by_tier.iter().sum::<u32>() + self.applicants_out_of_zone
+    }
+    pub fn utilisation(&self) -> f64 {
+        if self.seats == 0 {
+            0.0
+        } else {
+            f64::from(self.admitted) / f64::from(self.seats)
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacementResult {
+    pub mechanism: Mechanism,
+    /// One row per applicant of the scenario's grade, in input order.
+    pub placements: Vec<Placement>,
+    /// Indexed like [`Dataset::schools`].
+    pub schools: Vec<SchoolStats>,
+    /// The zone school of each block for the grade, and whether it was computed.
+    pub zones: Vec<(Option<SchoolIx>, bool)>,
+    pub distance_source: String,
+}
+
+/// An applicant's tier under the policy (1 = first served).
+pub fn tier_of(st: &Student, zone: Option<SchoolIx>, scenario: &Scenario) -> Tier {
+    let p = &scenario.policy;
+    let c = Category::of(st.hukou_in_block, st.property_in_block, st.migrant);
+    let base = p
+        .priority
+        .iter()
+        .position(|&x| x == c)
+        .unwrap_or(p.priority.len() - 1) as u8
+        + 1;
+    let bonus = if zone.is_some() && st.sibling_school == zone {
+        p.sibling_bonus
+    } else {
+        0
+    };
+    Tier(base.saturating_sub(bonus).max(1))
+}
+
+/// A step of a placement run, reported to a progress callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Zones,
+    ZoneAdmission,
+    /// Overflow placement of one tier (1-based) of `tiers`.
+    Overflow {
+        tier: u8,
+        tiers: u8,
+    },
+    SpecialEducation,
+}
+
+impl Stage {
+    /// Position of the stage in a run of `tiers` tiers, and the number of stages.
+    pub fn position(self, tiers: u8) -> (u64, u64) {
+        let total = u64::from(tiers) + 3;
+        let at = match self {
+            Stage::Zones => 0,
+            Stage::ZoneAdmission => 1,
+            Stage::Overflow { tier, .. } => 1 + u64::from(tier),
+            Stage::SpecialEducation => total - 1,
+        };
+        (at, total)
+    }
+}
+
+/// Run one placement.
+pub fn place(
+    data: &Dataset,
+    scenario: &Scenario,
+    mechanism: Mechanism,
+    dist: &dyn DistanceSource,
+) -> PlacementResult {
+    place_with_progress(data, scenario, mechanism, dist, &|_| {})
+}
+
+/// [`place`], telling `progress` as each stage starts.
+pub fn place_with_progress(
+    data: &Dataset,
+    scenario: &Scenario,
+    mechanism: Mechanism,
+    dist: &dyn DistanceSource,
+    progress: &(dyn Fn(Stage) + Sync),
+) -> PlacementResult {
+    let grade = scenario.grade;
+    let policy = &scenario.policy;
+    let max = Metres::from_km(policy.overflow_max_km);
+    let reach = Reach {
+        candidates: policy.candidates,
+        max,
+    };
+    progress(Stage::Zones);
+    let prep = admission::prepare(data, scenario, mechanism, reach, dist);
+    let draw = admission::draw(&prep, policy.lottery_seed);
+    let mut placements = admission::initial_placements(&prep, &draw);
+    let mut stats = empty_stats(data, scenario);
+    let mut seats_left = prep.seats.clone();
+
+    // zone admission with lottery, and choice
+    progress(Stage::ZoneAdmission);
+    let mut waiting = admission::admit(
+        data,
+        &prep,
+        &draw,
+        &mut placements,
+        &mut stats,
+        &mut seats_left,
+    );
+
+    // overflow, one tier at a time
+    waiting.sort_by(|&a, &b| {
+        let (pa, pb) = (&placements[a], &placements[b]);
+        (pa.tier, pa.lottery, &data.students[pa.student].id)
+            .partial_cmp(&(pb.tier, pb.lottery, &data.students[pb.student].id))
+            .expect("lottery numbers are finite")
+    });
+    let mut start = 0;
+    while start < waiting.len() {
+        let tier = placements[waiting[start]].tier;
+        progress(Stage::Overflow {
+            tier: tier.0,
+            tiers: policy.tier_count(),
+        });
+        let end = start
+            + waiting[start..]
+                .iter()
+                .take_while(|&&p| placements[p].tier == tier)
+                .count();
+        let group = &waiting[start..end];
+        let students: Vec<usize> = group.iter().map(|&p| placements[p].student).collect();
+        let got = assign_by_flow(
+            data,
+            &students,
+            &prep.mainstream,
+            &mut seats_left,
+            reach,
+            dist,
+        );
+        for (&p, g) in group.iter().zip(got) {
+            let pl = &mut placements[p];
+            let prefix = if pl.reason.is_empty() {
+                String::new()
+            } else {
+                format!("{}; ", pl.reason)
+            };
+            match g {
+                Some((s, m)) => {
+                    pl.placed = Some(s);
+                    pl.distance = Some(m);
+                    if mechanism == Mechanism::MinDistance {
+                        pl.outcome = Outcome::Assigned;
+                        pl.reason = format!("minimum total distance assignment, {:.1} km", m.km());
+                    } else {
+                        pl.outcome = Outcome::Overflow;
+                        pl.reason = format!(
+                            "{prefix}overflow placement (统筹) at {}, {:.1} km",
+                            data.school(s).id,
+                            m.km()
+                        );
+                        stats[s.ix()].overflow_in += 1;
+                    }
+                }
+                None => {
+                    pl.outcome = Outcome::Unplaced;
+                    pl.reason = format!(
+                        "{prefix}unplaced: no {} school with seats left within {} km",
+                        match grade {
+                            Grade::One => "primary",
+                            Grade::Seven => "junior",
+                        },
+                        max.km()
+                    );
+                }
+            }
+        }
+        start = end;
+    }
+
+    // severe disability: special schools by the same flow, tier order
+    progress(Stage::SpecialEducation);
+    let mut severe: Vec<usize> = (0..placements.len()).filter(|&p| prep.severe[p]).collect();
+    severe.sort_by(|&a, &b| {
+        let (pa, pb) = (&placements[a], &placements[b]);
+        (pa.tier, pa.lottery)
+            .partial_cmp(&(pb.tier, pb.lottery))
+            .expect("finite")
+    });
+    let students: Vec<usize> = severe.iter().map(|&p| placements[p].student).collect();
+    let got = assign_by_flow(data, &students, &prep.special, &mut seats_left, reach, dist);
+    for (&p, g) in severe.iter().zip(got) {
+        let pl = &mut placements[p];
+        match g {
+            Some((s, m)) => {
+                pl.placed = Some(s);
+                pl.distance = Some(m);
+                pl.outcome = Outcome::SpecialEd;
+                pl.reason = format!(
+                    "severe disability (一人一案); special-education school {}, {:.1} km",
+                    data.school(s).id,
+                    m.km()
+                );
+            }
+            None => {
+                pl.outcome = Outcome::HomeTeaching;
+                pl.reason = format!(
+                    "severe disability (一人一案); no special-education school with seats within {} km: home teaching (送教上门)",
+                    max.km()
+                );
+            }
+        }
+    }
+
+    // distances and per-school counts
+    for pl in &mut placements {
+        let st = &data.students[pl.student];
+        if let Some(s) = pl.placed {
+            if pl.distance.is_none() {
+                pl.distance = dist.metres(data.home_point(st.home), data.school(s).location);
+            }
+            let c = &mut stats[s.ix()];
+            c.admitted += 1;
+            c.migrant += u32::from(st.migrant);
+            c.left_behind += u32::from(st.left_behind);
+            c.disability_mild += u32::from(st.disability == Disability::Mild);
+            c.disability_severe += u32::from(st.disability == Disability::Severe);
+        }
+    }
+    let radius = scenario.policy.service_radius(scenario.grade);
+    for p in &mut placements {
+        p.within_radius = match (radius, p.placed, p.distance) {
+            (crate::domain::scenario::Radius::Km(km), Some(_), Some(m)) => {
+                f64::from(m.0) <= km * 1000.0
+            }
+            (crate::domain::scenario::Radius::Minutes(_), Some(s), _) => {
+                crate::spatial::distance::within_radius(
+                    dist,
+                    data.home_point(data.students[p.student].home),
+                    data.school(s).location,
+                    radius,
+                )
+            }
+            _ => false,
+        };
+    }
+    PlacementResult {
+        mechanism,
+        placements,
+        schools: stats,
+        zones: prep.zones,
+        distance_source: dist.name(),
+    }
+}
+
+/// Per-school figures before anything is placed.
+pub fn empty_stats(data: &Dataset, scenario: &Scenario) -> Vec<SchoolStats> {
+    data.schools
+        .iter()
+        .map(|s| SchoolStats {
+            // only the grade's schools have seats in its run (issue 12: a
+            // grade-1 run counted the junior schools' seats)
+            seats: if s.status == Status::Open && s.of_grade(scenario.grade) {
+                s.entry_seats.0
+            } else {
+                0
+            },
+            applicants_by_tier: vec![0; scenario.policy.tier_count() as usize],
+            ..Default::default()
+        })
+        .collect()
+}

@@ -1,0 +1,857 @@
+//! Synthetic datasets, seeded and reproducible.
+//!
+//! [`longtan`] makes the bundled demo for 龙潭区 (Longtan District, Jilin
+//! City): the schools named in the district's education plan plus clearly
+//! synthetic urban schools, blocks placed inside the real boundary around the
+//! town seats of `data/longtan/README.md`, and about 3,000 grade-1 and 3,000
+//! grade-7 applicants, 80% of them urban. [`large`] makes a district of any
+//! size for benchmarks. Neither is survey data.
+
+use geo::Point;
+
+use crate::domain::model::*;
+use crate::solve::lottery::Draws;
+use crate::spatial::distance::nearest_zones;
+use crate::spatial::geography::Boundary;
+
+/// A town seat and the spread of its blocks.
+struct Town {
+    name: &'static str,
+    lon: f64,
+    lat: f64,
+    /// Standard deviation of block positions, km.
+    spread_km: f64,
+    villages: usize,
+}
+
+const URBAN: &str = "城区";
+
+const TOWNS: [Town; 7] = [
+    Town {
+        name: URBAN,
+        lon: 126.556,
+        lat: 43.908,
+        spread_km: 2.2,
+        villages: 0,
+    },
+    Town {
+        name: "江北乡",
+        lon: 126.50,
+        lat: 43.95,
+        spread_km: 3.0,
+        villages: 14,
+    },
+    Town {
+        name: "金珠镇",
+        lon: 126.50,
+        lat: 44.00,
+        spread_km: 3.5,
+        villages: 22,
+    },
+    Town {
+        name: "乌拉街满族镇",
+        lon: 126.49,
+        lat: 44.07,
+        spread_km: 4.0,
+        villages: 32,
+    },
+    Town {
+        name: "大口钦满族镇",
+        lon: 126.57,
+        lat: 44.13,
+        spread_km: 4.0,
+        villages: 12,
+    },
+    Town {
+        name: "缸窑镇",
+        lon: 126.70,
+        lat: 44.16,
+        spread_km: 4.0,
+        villages: 24,
+    },
+    Town {
+        name: "江密峰镇",
+        lon: 126.78,
+        lat: 43.86,
+        spread_km: 4.0,
+        villages: 22,
+    },
+];
+
+/// (name, level, town, east km, north km from the town seat, entry seats, boarding)
+type SchoolSpec = (&'static str, Level, &'static str, f64, f64, u32, bool);
+
+/// Schools named in the district plan, and synthetic urban schools
+/// (城区第N小学 / 城区第N中学) to carry the urban cohort.
+const SCHOOLS: [SchoolSpec; 30] = [
+    ("实验学校", Level::NineYear, URBAN, 0.3, 0.4, 270, false),
+    ("第二实验小学", Level::Primary, URBAN, -0.8, 0.2, 225, false),
+    (
+        "双语实验学校",
+        Level::NineYear,
+        URBAN,
+        1.2,
+        -0.6,
+        225,
+        false,
+    ),
+    (
+        "江北实验学校",
+        Level::NineYear,
+        "江北乡",
+        0.4,
+        -0.3,
+        90,
+        false,
+    ),
+    ("十六中学", Level::Junior, URBAN, -0.5, -1.0, 400, false),
+    ("江机中学", Level::Junior, URBAN, 2.0, 1.2, 350, false),
+    (
+        "杨木实验学校",
+        Level::NineYear,
+        URBAN,
+        3.2,
+        -1.8,
+        135,
+        false,
+    ),
+    ("天昌小学", Level::Primary, URBAN, -2.6, 2.4, 45, false),
+    (
+        "江北乡柳树小学",
+        Level::Primary,
+        "江北乡",
+        2.5,
+        2.0,
+        30,
+        false,
+    ),
+    (
+        "乌拉街满族镇中心小学",
+        Level::Primary,
+        "乌拉街满族镇",
+        0.2,
+        0.1,
+        135,
+        false,
+    ),
+    (
+        "乌拉街镇中学",
+        Level::Junior,
+        "乌拉街满族镇",
+        -0.4,
+        0.3,
+        200,
+        true,
+    ),
+    ("金珠学校", Level::NineYear, "金珠镇", 0.1, -0.2, 90, true),
+    (
+        "江密峰学校",
+        Level::NineYear,
+        "江密峰镇",
+        -0.2,
+        0.2,
+        90,
+        true,
+    ),
+    ("缸窑中学", Level::Junior, "缸窑镇", 0.3, -0.2, 150, true),
+    (
+        "缸窑镇中心小学",
+        Level::Primary,
+        "缸窑镇",
+        -0.3,
+        0.1,
+        90,
+        false,
+    ),
+    (
+        "大口钦中学",
+        Level::Junior,
+        "大口钦满族镇",
+        0.2,
+        0.2,
+        100,
+        true,
+    ),
+    (
+        "大口钦镇中心小学",
+        Level::Primary,
+        "大口钦满族镇",
+        -0.2,
+        -0.1,
+        60,
+        false,
+    ),
+    (
+        "龙潭区特殊教育学校",
+        Level::Special,
+        URBAN,
+        0.9,
+        1.6,
+        20,
+        true,
+    ),
+    (
+        "城区第一小学",
+        Level::Primary,
+        URBAN,
+        -1.9,
+        -0.9,
+        225,
+        false,
+    ),
+    ("城区第二小学", Level::Primary, URBAN, 1.6, 2.1, 225, false),
+    ("城区第三小学", Level::Primary, URBAN, -0.2, 2.6, 225, false),
+    ("城区第四小学", Level::Primary, URBAN, 2.4, -0.2, 225, false),
+    (
+        "城区第五小学",
+        Level::Primary,
+        URBAN,
+        -1.2,
+        -2.4,
+        225,
+        false,
+    ),
+    ("城区第六小学", Level::Primary, URBAN, 0.6, -2.2, 225, false),
+    ("城区第七小学", Level::Primary, URBAN, -3.0, 0.3, 180, false),
+    ("城区第八小学", Level::Primary, URBAN, 3.6, 1.0, 180, false),
+    ("城区第一中学", Level::Junior, URBAN, -2.2, 0.9, 400, false),
+    ("城区第二中学", Level::Junior, URBAN, 1.0, -2.9, 350, false),
+    ("城区第三中学", Level::Junior, URBAN, 2.8, 2.9, 250, false),
+    ("城区第四中学", Level::Junior, URBAN, -3.2, -1.6, 200, false),
+];
+
+/// Move a point by kilometres east and north (local equirectangular).
+fn offset(lon: f64, lat: f64, east_km: f64, north_km: f64) -> Point<f64> {
+    let dlat = north_km / 111.195;
+    let dlon = east_km / (111.195 * lat.to_radians().cos());
+    Point::new(lon + dlon, lat + dlat)
+}
+
+/// A point near (lon, lat) with normal spread, inside the boundary.
+fn near(
+    rng: &mut Draws,
+    boundary: Option<&Boundary>,
+    lon: f64,
+    lat: f64,
+    sd_km: f64,
+) -> Point<f64> {
+    for attempt in 0.. {
+        let scale = if attempt > 50 { sd_km / 4.0 } else { sd_km };
+        let p = offset(lon, lat, rng.normal() * scale, rng.normal() * scale);
+        if boundary.is_none_or(|b| b.contains(p)) {
+            return p;
+        }
+        if attempt > 200 {
+            break;
+        }
+    }
+    Point::new(lon, lat)
+}
+
+/// Applicant attributes drawn for an urban or rural block.
+fn applicant(rng: &mut Draws, id: String, block: BlockIx, grade: Grade, urban: bool) -> Student {
+    let r = rng.uniform();
+    // urban: 55% hukou+property, 15% property only, 10% hukou only, 15% migrant, 5% other
+    // rural: 75%, 5%, 12%, 5%, 3%
+    let cuts = if urban {
+        [0.55, 0.70, 0.80, 0.95]
+    } else {
+        [0.75, 0.80, 0.92, 0.97]
+    };
+    let (hukou, property, migrant) = if r < cuts[0] {
+        (true, true, false)
+    } else if r < cuts[1] {
+        (false, true, false)
+    } else if r < cuts[2] {
+        (true, false, false)
+    } else if r < cuts[3] {
+        (false, false, true)
+    } else {
+        (false, false, false)
+    };
+    let d = rng.uniform();
+    Student {
+        id: StudentId(id.into()),
+        home: Home::Block(block),
+        entry_grade: grade,
+        gender: if rng.chance(0.515) {
+            Gender::Male
+        } else {
+            Gender::Female
+        },
+        hukou_in_block: hukou,
+        property_in_block: property,
+        migrant,
+        left_behind: rng.chance(if urban { 0.03 } else { 0.15 }),
+        disability: if d < 0.003 {
+            Disability::Severe
+        } else if d < 0.018 {
+            Disability::Mild
+        } else {
+            Disability::None
+        },
+        sibling_school: None,
+        preferences: Vec::new(),
+        score: None,
+        family: None,
+    }
+}
+
+/// The Longtan demo dataset, with zones.csv drawn as "nearest school of the
+/// level" (so popular schools are oversubscribed and the lottery and overflow
+/// placement have work to do, as in the real district).
+pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
+    let mut rng = Draws::sub(seed, 0x4c54);
+    let mut schools = Vec::new();
+    for (i, &(name, level, town, e, n, seats, boarding)) in SCHOOLS.iter().enumerate() {
+        let t = TOWNS
+            .iter()
+            .find(|t| t.name == town)
+            .expect("town of a school");
+        let mut p = offset(t.lon, t.lat, e, n);
+        if boundary.is_some_and(|b| !b.contains(p)) {
+            p = near(&mut rng, boundary, t.lon, t.lat, 0.5);
+        }
+        let size = if level == Level::Junior { 50 } else { 45 };
+        let prefix = match level {
+            Level::Primary => "P",
+            Level::Junior => "J",
+            Level::NineYear => "N",
+            Level::Special => "S",
+        };
+        schools.push(School {
+            id: SchoolId(format!("LT-{prefix}{:02}", i + 1).into()),
+            name: name.to_string(),
+            level,
+            location: p,
+            town: town.to_string(),
+            entry_seats: Seats(seats),
+            classes: seats.div_ceil(size),
+            max_class_size: size,
+            boarding,
+            status: Status::Open,
+            annual_cost: None,
+        });
+    }
+    let mut blocks = Vec::new();
+    let mut urban = Vec::new();
+    // 260 urban compounds (小区), then villages (村) with a town-seat compound each
+    for i in 0..260 {
+        let t = &TOWNS[0];
+        let p = near(&mut rng, boundary, t.lon, t.lat, t.spread_km);
+        blocks.push(Block {
+            id: BlockId(format!("U{:03}", i + 1).into()),
+            name: format!("城区小区{:03}", i + 1),
+            town: URBAN.into(),
+            location: p,
+            households: 300 + rng.below(1700) as u32,
+        });
+        urban.push(true);
+    }
+    for (ti, t) in TOWNS.iter().enumerate().skip(1) {
+        let p = near(&mut rng, boundary, t.lon, t.lat, 0.4);
+        blocks.push(Block {
+            id: BlockId(format!("T{ti}00").into()),
+            name: format!("{}镇区", t.name),
+            town: t.name.into(),
+            location: p,
+            households: 1500 + rng.below(1500) as u32,
+        });
+        urban.push(false);
+        for v in 0..t.villages {
+            let p = near(&mut rng, boundary, t.lon, t.lat, t.spread_km);
+            blocks.push(Block {
+                id: BlockId(format!("T{ti}{:02}", v + 1).into()),
+                name: format!("{}第{}村", t.name, v + 1),
+                town: t.name.into(),
+                location: p,
+                households: 80 + rng.below(400) as u32,
+            });
+            urban.push(false);
+        }
+    }
+    // ~3,000 applicants per entry grade, 80% urban: split the cohort by households
+    let urban_hh: u64 = blocks
+        .iter()
+        .zip(&urban)
+        .filter(|(_, &u)| u)
+        .map(|(b, _)| u64::from(b.households))
+        .sum();
+    let rural_hh: u64 = blocks
+        .iter()
+        .zip(&urban)
+        .filter(|(_, &u)| !u)
+        .map(|(b, _)| u64::from(b.households))
+        .sum();
+    let mut students = Vec::new();
+    for grade in [Grade::One, Grade::Seven] {
+        let mut n = 0;
+        for (bi, b) in blocks.iter().enumerate() {
+            let (share, hh) = if urban[bi] {
+                (0.8, urban_hh)
+            } else {
+                (0.2, rural_hh)
+            };
+            let mean = 3000.0 * share * f64::from(b.households) / hh as f64;
+            let count = (mean + rng.normal() * mean.sqrt()).round().max(0.0) as usize;
+            for _ in 0..count {
+                n += 1;
+                let id = format!("{}{:05}", grade.number(), n);
+                students.push(applicant(
+                    &mut rng,
+                    id,
+                    BlockIx::from_ix(bi),
+                    grade,
+                    urban[bi],
+                ));
+            }
+        }
+    }
+    let mut data = Dataset {
+        schools,
+        blocks,
+        students,
+        zones: None,
+    };
+    let mut zones = nearest_zones(&data);
+    // 8% have an older sibling at their zone school
+    for s in &mut data.students {
+        if let Home::Block(b) = s.home {
+            if rng.chance(0.08) {
+                s.sibling_school = zones.for_grade(s.entry_grade)[b.ix()];
+            }
+        }
+    }
+    // 多校划片 in the centre: the blocks of 实验学校 (LT-N01) and 第二实验小学
+    // (LT-P02) share one grade-1 zone of both schools
+    let centre: Vec<SchoolIx> = ["LT-N01", "LT-P02"]
+        .iter()
+        .filter_map(|id| data.schools.iter().position(|s| s.id.as_str() == *id))
+        .map(SchoolIx::from_ix)
+        .collect();
+    zones.groups.push(ZoneGroup {
+        id: "LT-G1".into(),
+        schools: centre.clone(),
+    });
+    for b in 0..data.blocks.len() {
+        if zones.grade1[b].is_some_and(|s| centre.contains(&s)) {
+            zones.grade1[b] = None;
+            zones.group1[b] = Some(0);
+        }
+    }
+    // a quarter of urban applicants state preferences: their three nearest
+    // schools of the grade, the first two swapped for one in three of them
+    let index: Vec<crate::spatial::distance::SchoolIndex> = [Grade::One, Grade::Seven]
+        .iter()
+        .map(|&g| {
+            crate::spatial::distance::SchoolIndex::new(
+                data.mainstream_schools(g)
+                    .into_iter()
+                    .map(|s| (s, data.school(s).location)),
+            )
+        })
+        .collect();
+    for s in &mut data.students {
+        let Home::Block(b) = s.home else { continue };
+        if data.blocks[b.ix()].town != URBAN || !rng.chance(0.25) {
+            continue;
+        }
+        let gi = usize::from(s.entry_grade == Grade::Seven);
+        let near = index[gi].nearest(
+            data.blocks[b.ix()].location,
+            3,
+            Metres(u32::MAX),
+            &crate::spatial::distance::GreatCircle,
+        );
+        let mut prefs: Vec<SchoolIx> = near.into_iter().map(|(x, _)| x).collect();
+        if prefs.len() > 1 && rng.chance(1.0 / 3.0) {
+            prefs.swap(0, 1);
+        }
+        s.preferences = prefs;
+    }
+    // from their own stream, so the draws above are unchanged: grade-7
+    // entrance scores (about N(75, 12), 0–100, in half points) and twins
+    // (1.5% of neighbouring applicants of the same block and grade)
+    let mut rng = Draws::sub(seed, 0x4641);
+    for s in data
+        .students
+        .iter_mut()
+        .filter(|s| s.entry_grade == Grade::Seven)
+    {
+        s.score = Some(((75.0 + 12.0 * rng.normal()).clamp(0.0, 100.0) * 2.0).round() / 2.0);
+    }
+    let mut families = 0;
+    let mut i = 0;
+    while i + 1 < data.students.len() {
+        let (a, b) = (&data.students[i], &data.students[i + 1]);
+        if a.home == b.home && a.entry_grade == b.entry_grade && rng.chance(0.015) {
+            families += 1;
+            let id: Box<str> = format!("F{families:04}").into();
+            data.students[i].family = Some(id.clone());
+            data.students[i + 1].family = Some(id);
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    data.zones = Some(zones);
+    data
+}
+
+/// A large synthetic district for benchmarks: `students` grade-1 applicants
+/// in about `students / 20` blocks, and `schools` schools (90% primary, 8%
+/// nine-year, 2% special) with about 2% more seats than applicants, over a
+/// square of side proportional to the square root of the school count.
+pub fn large(seed: u64, students: usize, schools: usize) -> Dataset {
+    let mut rng = Draws::sub(seed, 0x4c47);
+    let side_km = (schools as f64).sqrt() * 2.0;
+    let (lon0, lat0) = (126.0, 43.5);
+    let place =
+        |rng: &mut Draws| offset(lon0, lat0, rng.uniform() * side_km, rng.uniform() * side_km);
+    let n_blocks = (students / 20).max(1);
+    let mut blocks = Vec::with_capacity(n_blocks);
+    for i in 0..n_blocks {
+        blocks.push(Block {
+            id: BlockId(format!("B{i:07}").into()),
+            name: format!("block {i}"),
+            town: format!("town {}", i % 50),
+            location: place(&mut rng),
+            households: 100 + rng.below(900) as u32,
+        });
+    }
+    let mut data = Dataset {
+        blocks,
+        ..Default::default()
+    };
+    let seats_each = ((students as f64 * 1.02) / (schools as f64 * 0.98)).ceil() as u32;
+    for i in 0..schools {
+        let level = match i % 50 {
+            0 => Level::Special,
+            1..=4 => Level::NineYear,
+            _ => Level::Primary,
+        };
+        let seats = if level == Level::Special {
+            20
+        } else {
+            (f64::from(seats_each) * (0.6 + 0.8 * rng.uniform()))
+                .round()
+                .max(1.0) as u32
+        };
+        data.schools.push(School {
+            id: SchoolId(format!("S{i:05}").into()),
+            name: format!("school {i}"),
+            level,
+            location: place(&mut rng),
+            town: format!("town {}", i % 50),
+            entry_seats: Seats(seats),
+            classes: seats.div_ceil(45),
+            max_class_size: 45,
+            boarding: false,
+            status: Status::Open,
+            annual_cost: None,
+        });
+    }
+    data.students.reserve(students);
+    for i in 0..students {
+        let b = BlockIx(rng.below(n_blocks as u64) as u32);
+        data.students
+            .push(applicant(&mut rng, format!("A{i:08}"), b, Grade::One, true));
+    }
+    data.zones = Some(nearest_zones(&data));
+    data
+}
+
+/// A district for zoning benchmarks: `blocks` blocks (20 grade-1
+/// applicants each on average, from 0 to 40) in a square of 0.4 km² per
+/// block, and `schools` primary schools sited at random blocks. Each
+/// school's seats are the applicants of the blocks nearest to it times a
+/// factor from 0.85 to 1.30, so some schools must hand blocks to their
+/// neighbours and the whole district still fits.
+pub fn zoning_district(seed: u64, blocks: usize, schools: usize) -> Dataset {
+    use crate::spatial::distance::{GreatCircle, SchoolIndex};
+    let mut rng = Draws::sub(seed, 0x5a4e);
+    let side_km = (blocks as f64 * 0.4).sqrt();
+    let (lon0, lat0) = (126.0, 43.5);
+    let mut data = Dataset::default();
+    for i in 0..blocks {
+        data.blocks.push(Block {
+            id: BlockId(format!("B{i:06}").into()),
+            name: format!("block {i}"),
+            town: format!("town {}", i % 20),
+            location: offset(lon0, lat0, rng.uniform() * side_km, rng.uniform() * side_km),
+            households: 100 + rng.below(900) as u32,
+        });
+    }
+    let mut per_block = vec![0u32; blocks];
+    for (b, n) in per_block.iter_mut().enumerate() {
+        *n = rng.below(41) as u32;
+        for j in 0..*n {
+            let id = format!("A{b:06}{j:02}");
+            data.students
+                .push(applicant(&mut rng, id, BlockIx(b as u32), Grade::One, true));
+        }
+    }
+    let mut sites: Vec<usize> = Vec::new();
+    while sites.len() < schools.min(blocks) {
+        let b = rng.below(blocks as u64) as usize;
+        if !sites.contains(&b) {
+            sites.push(b);
+        }
+    }
+    let index = SchoolIndex::new(
+        sites
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| (SchoolIx(i as u32), data.blocks[b].location)),
+    );
+    let mut region = vec![0u32; sites.len()];
+    for (b, block) in data.blocks.iter().enumerate() {
+        let near = index.nearest(block.location, 1, Metres(u32::MAX), &GreatCircle);
+        region[near[0].0.ix()] += per_block[b];
+    }
+    for (i, &b) in sites.iter().enumerate() {
+        let seats = ((f64::from(region[i]) * (0.85 + 0.45 * rng.uniform())).round() as u32).max(1);
+        data.schools.push(School {
+            id: SchoolId(format!("S{i:04}").into()),
+            name: format!("school {i}"),
+            level: Level::Primary,
+            location: data.blocks[b].location,
+            town: data.blocks[b].town.clone(),
+            entry_seats: Seats(seats),
+            classes: seats.div_ceil(45),
+            max_class_size: 45,
+            boarding: false,
+            status: Status::Open,
+            annual_cost: None,
+        });
+    }
+    data
+}
+
+/// Give every applicant `k` stated preferences: its `k + 2` nearest
+/// mainstream schools of the grade, of which `k` are kept in a random order
+/// weighted toward the nearest (a popular-school effect comes from the
+/// seats, which vary by ±40%).
+pub fn add_preferences(data: &mut Dataset, seed: u64, k: usize) {
+    use crate::spatial::distance::{GreatCircle, SchoolIndex};
+    let mut rng = Draws::sub(seed, 0x5052);
+    let index = SchoolIndex::new(
+        data.mainstream_schools(Grade::One)
+            .into_iter()
+            .map(|s| (s, data.school(s).location)),
+    );
+    let near: Vec<Vec<SchoolIx>> = data
+        .blocks
+        .iter()
+        .map(|b| {
+            index
+                .nearest(b.location, k + 2, Metres(u32::MAX), &GreatCircle)
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect()
+        })
+        .collect();
+    for st in &mut data.students {
+        let Home::Block(b) = st.home else { continue };
+        let mut pool = near[b.ix()].clone();
+        let mut prefs = Vec::with_capacity(k);
+        while prefs.len() < k && !pool.is_empty() {
+            // the nearest remaining school with probability 1/2, else a later one
+            let i = if rng.chance(0.5) {
+                0
+            } else {
+                rng.below(pool.len() as u64) as usize
+            };
+            prefs.push(pool.remove(i));
+        }
+        st.preferences = prefs;
+    }
+}
+
+/// A transportation instance shaped like overflow placement, for solver
+/// benchmarks: `homes` sources with 1–40 applicants each, `schools` schools
+/// with seats for about 98% of them, each home linked to its `k` nearest
+/// schools (cost in metres) and to the sink at a penalty, so it is always
+/// feasible.
+pub fn transport_instance(
+    seed: u64,
+    homes: usize,
+    schools: usize,
+    k: usize,
+) -> crate::solve::mcf::Network {
+    use crate::solve::mcf::{Network, INF};
+    use crate::spatial::distance::{DistanceSource, GreatCircle, SchoolIndex};
+    let mut rng = Draws::sub(seed, 0x5452);
+    let side_km = (schools as f64).sqrt() * 2.0;
+    let place = |rng: &mut Draws| {
+        offset(
+            126.0,
+            43.5,
+            rng.uniform() * side_km,
+            rng.uniform() * side_km,
+        )
+    };
+    let hp: Vec<Point<f64>> = (0..homes).map(|_| place(&mut rng)).collect();
+    let sp: Vec<Point<f64>> = (0..schools).map(|_| place(&mut rng)).collect();
+    let supply: Vec<i64> = (0..homes).map(|_| 1 + rng.below(40) as i64).collect();
+    let total: i64 = supply.iter().sum();
+    let index = SchoolIndex::new(
+        sp.iter()
+            .enumerate()
+            .map(|(i, &p)| (SchoolIx::from_ix(i), p)),
+    );
+    let mut net = Network::with_capacity(homes + schools + 1, homes * (k + 1) + schools);
+    let h: Vec<usize> = supply.iter().map(|&s| net.add_node(s)).collect();
+    let s: Vec<usize> = (0..schools).map(|_| net.add_node(0)).collect();
+    let sink = net.add_node(-total);
+    let penalty = (schools as i64 + 2) * 1_000_000;
+    for (i, &p) in hp.iter().enumerate() {
+        for (sx, m) in index.nearest(p, k, Metres(u32::MAX), &GreatCircle) {
+            net.add_arc(h[i], s[sx.ix()], INF, i64::from(m.0));
+        }
+        net.add_arc(h[i], sink, INF, penalty);
+    }
+    let per_school = (total as f64 * 0.98 / schools as f64) as i64;
+    for &sn in &s {
+        let cap = (per_school as f64 * (0.5 + rng.uniform())).round() as i64;
+        net.add_arc(sn, sink, cap, 0);
+    }
+    let _ = GreatCircle.name();
+    net
+}
+
+/// Births, enrollment history (2020–2025) and planned housing for the
+/// Longtan demo, from their own seeded stream. Births fall as they have in
+/// Jilin: in the city about 1% a year to 2016 and 7% a year since; in the
+/// villages 6% a year throughout (out-migration). Enrollment history is
+/// simulated from 2012 with a birth-to-entry ratio per school (0.85–1.0),
+/// progression about 0.985 a year and 0.97 into grade 7, with noise.
+/// Twelve city compounds complete new households in 2026–2029.
+pub fn longtan_history(
+    data: &Dataset,
+    seed: u64,
+) -> (
+    crate::planning::forecast::Births,
+    crate::planning::forecast::Enrollment,
+    crate::planning::forecast::Housing,
+) {
+    use crate::planning::forecast::{feeds, grades, Births, Enrollment, Housing};
+    let mut rng = Draws::sub(seed, 0x4849);
+    let mut births = Births::new();
+    for (bi, b) in data.blocks.iter().enumerate() {
+        let urban = b.town == URBAN;
+        let mut n = f64::from(b.households) * if urban { 0.011 } else { 0.009 };
+        for y in 2006..=2025 {
+            let rate = match (urban, y) {
+                (true, ..=2016) => 0.99,
+                (true, _) => 0.93,
+                (false, _) => 0.94,
+            };
+            if y > 2006 {
+                n *= rate;
+            }
+            let noisy = (n * (1.0 + 0.05 * rng.normal())).max(0.0).round();
+            births.insert((BlockIx::from_ix(bi), y), noisy);
+        }
+    }
+    let f = feeds(data);
+    let schools: Vec<SchoolIx> = (0..data.schools.len())
+        .map(SchoolIx::from_ix)
+        .filter(|&s| data.school(s).level != Level::Special)
+        .collect();
+    let ratio: Vec<f64> = (0..data.schools.len())
+        .map(|_| 0.85 + 0.15 * rng.uniform())
+        .collect();
+    let mut all = Enrollment::new();
+    for y in 2012..=2025 {
+        for &s in &schools {
+            for g in grades(data.school(s).level) {
+                let v = match g {
+                    1 => {
+                        let b: f64 = f
+                            .grade1
+                            .iter()
+                            .enumerate()
+                            .flat_map(|(b, z)| z.iter().map(move |&(t, share)| (b, t, share)))
+                            .filter(|&(_, t, _)| t == s)
+                            .map(|(b, _, share)| births[&(BlockIx::from_ix(b), y - 6)] * share)
+                            .sum();
+                        b * ratio[s.ix()]
+                    }
+                    7 => {
+                        let input: f64 = f
+                            .feeder
+                            .iter()
+                            .flat_map(|(&p, l)| {
+                                l.iter().filter(|(j, _)| *j == s).map(move |&(_, w)| (p, w))
+                            })
+                            .map(|(p, w)| w * all.get(&(p, 6, y - 1)).copied().unwrap_or(0.0))
+                            .sum();
+                        input * 0.97
+                    }
+                    _ => all.get(&(s, g - 1, y - 1)).copied().unwrap_or(0.0) * 0.985,
+                };
+                let v = (v * (1.0 + 0.02 * rng.normal())).max(0.0).round();
+                all.insert((s, g, y), v);
+            }
+        }
+    }
+    let history: Enrollment = all.into_iter().filter(|(k, _)| k.2 >= 2020).collect();
+    let mut housing = Housing::new();
+    let urban: Vec<usize> = (0..data.blocks.len())
+        .filter(|&b| data.blocks[b].town == URBAN)
+        .collect();
+    for k in 0..12 {
+        let b = urban[rng.below(urban.len() as u64) as usize];
+        let year = 2026 + k % 4;
+        *housing.entry((BlockIx::from_ix(b), year)).or_insert(0.0) += (200 + rng.below(400)) as f64;
+    }
+    (births, history, housing)
+}
+
+/// A synthetic road network for benchmarks: a `side` × `side` grid of
+/// nodes 100 m apart near Jilin, each street segment both ways with a
+/// length of 100–130 m (curves), as a [`crate::spatial::roads::RoadGraph`].
+pub fn road_grid(seed: u64, side: usize) -> crate::spatial::roads::RoadGraph {
+    use crate::spatial::roads::{Edge, RoadGraph};
+    let mut rng = Draws::sub(seed, 0x524f);
+    let (lon0, lat0) = (126.0, 43.5);
+    let mut coords = Vec::with_capacity(side * side);
+    for y in 0..side {
+        for x in 0..side {
+            coords.push(offset(lon0, lat0, x as f64 * 0.1, y as f64 * 0.1));
+        }
+    }
+    let mut edges = Vec::with_capacity(4 * side * side);
+    let id = |x: usize, y: usize| (y * side + x) as u32;
+    for y in 0..side {
+        for x in 0..side {
+            for (nx, ny) in [(x + 1, y), (x, y + 1)] {
+                if nx < side && ny < side {
+                    let w = 100_000 + rng.below(30_001) as u32;
+                    let (a, b) = (id(x, y), id(nx, ny));
+                    edges.push(Edge {
+                        from: a,
+                        to: b,
+                        weight: w,
+                    });
+                    edges.push(Edge {
+                        from: b,
+                        to: a,
+                        weight: w,
+                    });
+                }
+            }
+        }
+    }
+    RoadGraph::from_edges(coords, edges)
+}
+
+/// `n` points spread uniformly over the grid of [`road_grid`]`(_, side)`.
+pub fn grid_points(seed: u64, side: usize, n: usize) -> Vec<Point<f64>> {
+    let mut rng = Draws::sub(seed, 0x5054);
+    let km = (side - 1) as f64 * 0.1;
+    (0..n)
+        .map(|_| offset(126.0, 43.5, rng.uniform() * km, rng.uniform() * km))
+        .collect()
+}
