@@ -2,19 +2,15 @@
 //! class, balanced, repeatable from the seed, and documented in the audit.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::root;
 
 fn run(args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_sunshine"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = common::sunshine(args);
+    assert!(o.status.success(), "{}", common::stderr(&o));
 }
 
 fn classes(placements: &Path, out: &Path, scenario: &Path, seed: &str) {
@@ -28,14 +24,6 @@ fn classes(placements: &Path, out: &Path, scenario: &Path, seed: &str) {
         "--out",
         out.to_str().unwrap(),
     ]);
-}
-
-fn rows(path: &Path) -> Vec<Vec<String>> {
-    csv::Reader::from_path(path)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
 }
 
 #[test]
@@ -64,34 +52,48 @@ fn longtan_classes_are_balanced_and_repeatable() {
         classes(&pfile, &c, &scenario, "12");
 
         // every admitted student in exactly one class of its school
-        let admitted: HashMap<String, String> = rows(&pfile)
+        let admitted: HashMap<String, String> = common::records(&pfile)
             .into_iter()
-            .filter(|r| !r[4].is_empty())
-            .map(|r| (r[0].clone(), r[4].clone()))
+            .filter(|r| !r["placed_school_id"].is_empty())
+            .map(|r| (r["student_id"].clone(), r["placed_school_id"].clone()))
             .collect();
-        let assigned = rows(&a.join("classes.csv"));
-        let ids: HashSet<&String> = assigned.iter().map(|r| &r[0]).collect();
+        let assigned = common::records(&a.join("classes.csv"));
+        let ids: HashSet<&String> = assigned.iter().map(|r| &r["student_id"]).collect();
         assert_eq!(ids.len(), assigned.len(), "a student in two classes");
         assert_eq!(ids.len(), admitted.len());
         for r in &assigned {
-            assert_eq!(admitted[&r[0]], r[1], "{} in the wrong school", r[0]);
+            assert_eq!(
+                admitted[&r["student_id"]], r["school_id"],
+                "{} in the wrong school",
+                r["student_id"]
+            );
         }
 
         // sizes and counts within one in every school (the totals allow it here)
-        let summary = rows(&a.join("classes_summary.csv"));
-        let mut by_school: HashMap<&str, Vec<&Vec<String>>> = HashMap::new();
+        let summary = common::records(&a.join("classes_summary.csv"));
+        let mut by_school: HashMap<&str, Vec<&HashMap<String, String>>> = HashMap::new();
         for r in &summary {
-            by_school.entry(r[0].as_str()).or_default().push(r);
+            by_school
+                .entry(r["school_id"].as_str())
+                .or_default()
+                .push(r);
         }
         for (school, cls) in &by_school {
-            for col in 2..8 {
+            for col in [
+                "size",
+                "girls",
+                "boys",
+                "mild_disability",
+                "migrant",
+                "left_behind",
+            ] {
                 let v: Vec<u32> = cls.iter().map(|r| r[col].parse().unwrap()).collect();
                 let gap = v.iter().max().unwrap() - v.iter().min().unwrap();
                 assert!(gap <= 1, "{school}: column {col} differs by {gap}");
             }
             let mild: u32 = cls
                 .iter()
-                .map(|r| r[5].parse::<u32>().unwrap())
+                .map(|r| r["mild_disability"].parse::<u32>().unwrap())
                 .max()
                 .unwrap();
             assert!(mild <= 3, "{school}: {mild} mildly disabled in one class");
@@ -159,12 +161,12 @@ fn twins_stay_together_by_default() {
         .filter_map(|s| s.family.as_deref().map(|f| (s.id.as_str(), f)))
         .collect();
     let mut class_of_family: HashMap<(&str, String), HashSet<String>> = HashMap::new();
-    for r in rows(&dir.path().join("c/classes.csv")) {
-        if let Some(&f) = family.get(r[0].as_str()) {
+    for r in common::records(&dir.path().join("c/classes.csv")) {
+        if let Some(&f) = family.get(r["student_id"].as_str()) {
             class_of_family
-                .entry((f, r[1].clone()))
+                .entry((f, r["school_id"].clone()))
                 .or_default()
-                .insert(r[2].clone());
+                .insert(r["class_no"].clone());
         }
     }
     assert!(
@@ -236,11 +238,11 @@ fn head_teachers_from_a_file() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let summary = rows(&out.join("classes_summary.csv"));
+    let summary = common::records(&out.join("classes_summary.csv"));
     let heads: Vec<&String> = summary
         .iter()
-        .filter(|r| r[0] == "LT-P21")
-        .map(|r| &r[9])
+        .filter(|r| r["school_id"] == "LT-P21")
+        .map(|r| &r["head_teacher_id"])
         .collect();
     assert_eq!(heads.len(), 5);
     let distinct: HashSet<&&String> = heads.iter().collect();
@@ -248,8 +250,8 @@ fn head_teachers_from_a_file() {
     assert!(heads.iter().all(|h| h.starts_with('T')));
     assert!(summary
         .iter()
-        .filter(|r| r[0] != "LT-P21")
-        .all(|r| r[9].is_empty()));
+        .filter(|r| r["school_id"] != "LT-P21")
+        .all(|r| r["head_teacher_id"].is_empty()));
     let audit = std::fs::read_to_string(out.join("audit.json")).unwrap();
     assert!(audit.contains("teachers.csv"));
 }

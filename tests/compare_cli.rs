@@ -4,27 +4,32 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{records, root};
 
 fn run(args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_sunshine"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = common::sunshine(args);
+    assert!(o.status.success(), "{}", common::stderr(&o));
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn rows(path: &Path) -> Vec<Vec<String>> {
-    csv::Reader::from_path(path)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
+/// The district totals of a `totals.csv` row that two equal runs share
+/// (all but the scenario name and the open-school count).
+fn same_totals(r: &std::collections::HashMap<String, String>) -> Vec<&str> {
+    [
+        "applicants",
+        "placed",
+        "unplaced",
+        "mean_km",
+        "p90_km",
+        "within_radius_share",
+        "seats",
+        "seats_spare",
+    ]
+    .iter()
+    .map(|c| r[*c].as_str())
+    .collect()
 }
 
 fn scenario(dir: &Path, name: &str, body: &str) -> PathBuf {
@@ -56,15 +61,15 @@ fn the_plan_compares_on_the_bundled_data() {
     ]);
     assert!(out.contains("District totals"), "{out}");
     assert!(out.contains("天昌小学"), "{out}");
-    let displaced = rows(&dir.path().join("displaced.csv"));
+    let displaced = records(&dir.path().join("displaced.csv"));
     assert!(!displaced.is_empty());
     // every displaced applicant once, and only from the closed schools' zones
-    let ids: HashSet<&String> = displaced.iter().map(|r| &r[1]).collect();
+    let ids: HashSet<&String> = displaced.iter().map(|r| &r["student_id"]).collect();
     assert_eq!(ids.len(), displaced.len());
     assert!(
         displaced
             .iter()
-            .all(|r| r[3] == "LT-P08" || r[3] == "LT-P09"),
+            .all(|r| r["from_zone"] == "LT-P08" || r["from_zone"] == "LT-P09"),
         "{displaced:?}"
     );
     let md = std::fs::read_to_string(dir.path().join("compare.md")).unwrap();
@@ -72,9 +77,9 @@ fn the_plan_compares_on_the_bundled_data() {
         md.contains(&format!("| {} |", displaced.len()))
             || md.contains(&format!("| {} | ", displaced.len()))
     );
-    let compare = rows(&dir.path().join("compare.csv"));
-    let tianchang = compare.iter().find(|r| r[0] == "LT-P08").unwrap();
-    assert_eq!(tianchang[13], "closed");
+    let compare = records(&dir.path().join("compare.csv"));
+    let tianchang = compare.iter().find(|r| r["school_id"] == "LT-P08").unwrap();
+    assert_eq!(tianchang["status_1"], "closed");
 }
 
 #[test]
@@ -103,17 +108,26 @@ fn no_change_compares_equal_and_an_empty_closure_changes_nothing_else() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let totals = rows(&out.join("totals.csv"));
+    let totals = records(&out.join("totals.csv"));
     for t in &totals[1..3] {
-        assert_eq!(t[1..9], totals[0][1..9], "{t:?}");
+        assert_eq!(same_totals(t), same_totals(&totals[0]), "{t:?}");
     }
     // without_x differs from with_x only in X's status and the school count
-    assert_eq!(totals[3][1..9], totals[2][1..9]);
-    assert!(rows(&out.join("displaced.csv")).is_empty());
-    for r in rows(&out.join("compare.csv")) {
-        let cols = |i: usize| r[2 + 6 * i..2 + 6 * i + 5].to_vec();
-        if r[0] == "X" {
-            assert_eq!(r[2 + 6 * 3 + 5], "closed");
+    assert_eq!(same_totals(&totals[3]), same_totals(&totals[2]));
+    assert!(records(&out.join("displaced.csv")).is_empty());
+    for r in records(&out.join("compare.csv")) {
+        let cols = |i: usize| {
+            [
+                "seats",
+                "applicants",
+                "admitted",
+                "utilisation",
+                "classes_needed",
+            ]
+            .map(|c| r[&format!("{c}_{i}")].clone())
+        };
+        if r["school_id"] == "X" {
+            assert_eq!(r["status_3"], "closed");
             continue;
         }
         assert_eq!(cols(1), cols(0), "{r:?}");
@@ -139,9 +153,9 @@ fn sweep_lists_every_scenario_sorted() {
     args.extend(paths.iter().map(String::as_str));
     args.extend(["--sort", "mean_km", "--out", dir.path().to_str().unwrap()]);
     run(&args);
-    let r = rows(&dir.path().join("sweep.csv"));
+    let r = records(&dir.path().join("sweep.csv"));
     assert_eq!(r.len(), 2);
-    let km: Vec<f64> = r.iter().map(|x| x[4].parse().unwrap()).collect();
+    let km: Vec<f64> = r.iter().map(|x| x["mean_km"].parse().unwrap()).collect();
     assert!(km[0] <= km[1]);
 }
 
@@ -159,12 +173,15 @@ fn optimiser_ranks_closure_sets_on_the_bundled_data() {
         dir.path().to_str().unwrap(),
     ]);
     assert!(out.contains("proven optimal"), "{out}");
-    let sets = rows(&dir.path().join("closures.csv"));
+    let sets = records(&dir.path().join("closures.csv"));
     assert_eq!(sets.len(), 3);
-    let obj: Vec<f64> = sets.iter().map(|r| r[2].parse().unwrap()).collect();
+    let obj: Vec<f64> = sets
+        .iter()
+        .map(|r| r["objective"].parse().unwrap())
+        .collect();
     assert!(obj.windows(2).all(|w| w[0] <= w[1]));
     // on the demo data the plan's own proposal is the best pair to close
-    assert_eq!(sets[0][1], "LT-P08 天昌小学; LT-P09 江北乡柳树小学");
+    assert_eq!(sets[0]["closed"], "LT-P08 天昌小学; LT-P09 江北乡柳树小学");
     let heuristic_gap = out
         .lines()
         .find(|l| l.contains("heuristic's best set"))

@@ -7,12 +7,17 @@ use std::process::Command;
 
 mod common;
 
-fn rows(path: &Path) -> Vec<Vec<String>> {
-    csv::Reader::from_path(path)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
+/// The warning level of a utilisation (学位预警: yellow, orange, red).
+fn warning(u: f64, yellow: f64, orange: f64, red: f64) -> &'static str {
+    if u >= red {
+        "red"
+    } else if u >= orange {
+        "orange"
+    } else if u >= yellow {
+        "yellow"
+    } else {
+        ""
+    }
 }
 
 fn forecast(out: &Path) -> String {
@@ -52,33 +57,25 @@ fn longtan_forecast_writes_a_consistent_report() {
     }
     // shortfall = projected total over the school's grades − seats
     let mut totals: HashMap<(String, String), f64> = HashMap::new();
-    for r in rows(&a.join("projection.csv")) {
-        *totals.entry((r[0].clone(), r[2].clone())).or_default() += r[3].parse::<f64>().unwrap();
+    for r in common::records(&a.join("projection.csv")) {
+        *totals
+            .entry((r["school_id"].clone(), r["year"].clone()))
+            .or_default() += r["projected"].parse::<f64>().unwrap();
     }
-    let short = rows(&a.join("shortfall.csv"));
+    let short = common::records(&a.join("shortfall.csv"));
     assert_eq!(short.len(), totals.len());
     for r in &short {
-        let projected: f64 = r[3].parse().unwrap();
-        let seats: f64 = r[4].parse().unwrap();
-        let shortfall: f64 = r[5].parse().unwrap();
-        let total = totals[&(r[0].clone(), r[2].clone())];
+        let projected: f64 = r["projected"].parse().unwrap();
+        let seats: f64 = r["seats"].parse().unwrap();
+        let shortfall: f64 = r["shortfall"].parse().unwrap();
+        let total = totals[&(r["school_id"].clone(), r["year"].clone())];
         assert!((projected - total).abs() < 0.6, "{r:?} vs {total}");
         assert!((shortfall - (projected - seats)).abs() < 0.11, "{r:?}");
-        let warn = &r[9];
-        let u: f64 = r[8].parse().unwrap();
-        let want = if u >= 1.0 {
-            "red"
-        } else if u >= 0.95 {
-            "orange"
-        } else if u >= 0.90 {
-            "yellow"
-        } else {
-            ""
-        };
-        assert_eq!(warn, want, "{r:?}");
+        let u: f64 = r["utilisation"].parse().unwrap();
+        assert_eq!(r["warning"], warning(u, 0.90, 0.95, 1.00), "{r:?}");
     }
     // years 2026–2030, five per school
-    let years: std::collections::BTreeSet<&String> = short.iter().map(|r| &r[2]).collect();
+    let years: std::collections::BTreeSet<&String> = short.iter().map(|r| &r["year"]).collect();
     assert_eq!(
         years.into_iter().cloned().collect::<Vec<_>>(),
         ["2026", "2027", "2028", "2029", "2030"]
@@ -205,13 +202,24 @@ fn town_births_given_feeders_and_policy_keys() {
         births.push_str(&format!("{y},城区,{}\n{y},江北乡,{}\n", 30 - (y - 2015), 6));
     }
     std::fs::write(dir.path().join("births.csv"), births).unwrap();
+    // enrolment that changes from year to year, so that which years a
+    // ratio averages and how it weighs them shows in ratios.csv
+    let enrolled = |school: &str, g: i32, y: i32| -> i32 {
+        let base = match school {
+            "A" => 20,
+            "B" => 10,
+            _ => 30,
+        };
+        base + g + 3 * (y - 2022) + (g * y) % 5
+    };
     let mut hist = String::from("year,school_id,grade,enrolled\n");
-    for y in 2023..=2025 {
+    for y in 2022..=2025 {
         for g in 1..=6 {
-            hist.push_str(&format!("{y},A,{g},{}\n{y},B,{g},{}\n", 20 + g, 10 + g));
+            let (a, b) = (enrolled("A", g, y), enrolled("B", g, y));
+            hist.push_str(&format!("{y},A,{g},{a}\n{y},B,{g},{b}\n"));
         }
         for g in 7..=9 {
-            hist.push_str(&format!("{y},C,{g},{}\n", 30 + g));
+            hist.push_str(&format!("{y},C,{g},{}\n", enrolled("C", g, y)));
         }
     }
     std::fs::write(dir.path().join("enrollment_history.csv"), hist).unwrap();
@@ -242,12 +250,47 @@ fn town_births_given_feeders_and_policy_keys() {
     };
     let o = run();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let short = rows(&out.join("shortfall.csv"));
-    // class size 40 from the scenario: A has 1 class × 40 seats × 6 grades
-    let a = short.iter().find(|r| r[0] == "A").unwrap();
-    assert_eq!(a[4], "240");
-    let projection = rows(&out.join("projection.csv"));
-    assert!(projection.iter().any(|r| r[0] == "C" && r[1] == "7"));
+    let short = common::records(&out.join("shortfall.csv"));
+    // class_size_primary = 40: A has 1 class × 40 seats × 6 grades
+    let a = short.iter().find(|r| r["school_id"] == "A").unwrap();
+    assert_eq!(a["seats"], "240");
+    // the junior school keeps its own class size (50 × 3 grades)
+    let c = short.iter().find(|r| r["school_id"] == "C").unwrap();
+    assert_eq!(c["seats"], "150");
+    // red = 1.05 (yellow and orange stay 0.90 and 0.95)
+    for r in &short {
+        let u: f64 = r["utilisation"].parse().unwrap();
+        assert_eq!(r["warning"], warning(u, 0.90, 0.95, 1.05), "{r:?}");
+    }
+    // years_back = 2 and recent_weight = 0.5: a school's progression ratio
+    // is (r_2025 + 0.5 r_2024) / 1.5 with r_y = grade g in y over grade
+    // g − 1 in y − 1; 2023 (within the default 3 years) is not used
+    let ratios = common::records(&out.join("ratios.csv"));
+    let mut checked = 0;
+    for r in ratios
+        .iter()
+        .filter(|r| r["kind"] == "progression" && r["source"] == "school")
+    {
+        let (s, g): (&str, i32) = (&r["school_id"], r["grade"].parse().unwrap());
+        if g == 7 {
+            continue; // grade 7 comes from the feeders' grade 6
+        }
+        let ratio = |y: i32| f64::from(enrolled(s, g, y)) / f64::from(enrolled(s, g - 1, y - 1));
+        let want = (ratio(2025) + 0.5 * ratio(2024)) / 1.5;
+        let got: f64 = r["ratio"].parse().unwrap();
+        assert!((got - want).abs() < 6e-5, "{r:?}: expected {want:.4}");
+        let plain3 = (ratio(2025) + ratio(2024) + ratio(2023)) / 3.0;
+        assert!(
+            (got - plain3).abs() > 1e-3,
+            "{r:?}: the policy keys had no effect"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 2 * 5 + 2, "A and B grades 2–6, C grades 8–9");
+    let projection = common::records(&out.join("projection.csv"));
+    assert!(projection
+        .iter()
+        .any(|r| r["school_id"] == "C" && r["grade"] == "7"));
     // a feeder file naming an unknown school
     std::fs::write(
         dir.path().join("feeders.csv"),

@@ -94,12 +94,16 @@ fn a_draw_repeats_the_placement_with_its_seed() {
     }
 }
 
-/// Under zone admission the odds are exact: tiers above the drawn one are
-/// admitted, the drawn tier with probability seats / applicants, lower tiers not.
+/// Under zone admission the odds are exact (tiers above the drawn one are
+/// admitted, the drawn tier with probability seats / applicants, lower tiers
+/// not). Checked independently of `odds`: place the district with 300
+/// different lottery seeds and count, per (block, tier), how often its
+/// applicants were admitted. Each frequency must be within 5 standard
+/// errors of the exact probability, and exactly it where that is 0 or 1.
 #[test]
-fn zone_odds_are_exact() {
+fn zone_odds_match_repeated_placements() {
+    const RUNS: u64 = 300;
     let input = sunshine::io::load(&scenario(), None).unwrap();
-    let r = place(&input.data, &input.scenario, Mechanism::Zoned, &GreatCircle);
     let o = odds(
         &input.data,
         &input.scenario,
@@ -108,25 +112,51 @@ fn zone_odds_are_exact() {
         2,
         &|_| {},
     );
-    let mut checked = 0;
-    for b in o.blocks.iter().filter(|b| b.school.is_some()) {
-        let Some(p) = r.placements.iter().find(|p| {
-            matches!(input.data.students[p.student].home, Home::Block(x) if x == b.block)
-                && p.tier == b.tier
-                && p.zone_school == b.school
-        }) else {
-            continue;
-        };
-        let st = &r.schools[p.zone_school.unwrap().ix()];
-        let want = match st.zone_draw {
-            Some(d) if d.tier == b.tier => f64::from(d.seats) / f64::from(d.applicants),
-            Some(d) if d.tier < b.tier => 0.0,
-            _ => 1.0,
-        };
-        assert!((b.probability - want).abs() < 1e-12, "{b:?} vs {want}");
+    // (block, tier) → applicants over all runs; (block, tier, school or
+    // None = not admitted by zone) → how many
+    let mut applicants = std::collections::HashMap::new();
+    let mut outcomes = std::collections::HashMap::new();
+    for seed in 0..RUNS {
+        let mut sc = input.scenario.clone();
+        sc.policy.lottery_seed = 1_000 + seed;
+        let r = place(&input.data, &sc, Mechanism::Zoned, &GreatCircle);
+        for p in &r.placements {
+            let s = &input.data.students[p.student];
+            let Home::Block(b) = s.home else { continue };
+            if s.disability == Disability::Severe {
+                continue;
+            }
+            *applicants.entry((b, p.tier)).or_insert(0u64) += 1;
+            let school = p.placed.filter(|_| p.outcome.admitted_by_mechanism());
+            *outcomes.entry((b, p.tier, school)).or_insert(0u64) += 1;
+        }
+    }
+    let (mut fractional, mut checked) = (0, 0);
+    for b in &o.blocks {
+        let n = applicants[&(b.block, b.tier)];
+        let k = outcomes
+            .get(&(b.block, b.tier, b.school))
+            .copied()
+            .unwrap_or(0);
+        let got = k as f64 / n as f64;
+        let want = b.probability;
+        if want == 0.0 || want == 1.0 {
+            assert_eq!(got, want, "{b:?}: {k} of {n} placements");
+        } else {
+            fractional += 1;
+            let se = (want * (1.0 - want) / n as f64).sqrt();
+            assert!(
+                (got - want).abs() <= 5.0 * se,
+                "{b:?}: {k} of {n} placements ({got:.4}), exact {want:.4}"
+            );
+        }
         checked += 1;
     }
-    assert!(checked > 100);
+    assert!(checked > 100, "only {checked} (block, tier) pairs checked");
+    assert!(
+        fractional > 10,
+        "only {fractional} pairs with a real lottery"
+    );
 }
 
 #[test]

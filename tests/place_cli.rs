@@ -5,6 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 use sunshine::domain::model::{Level, Status};
 use sunshine::spatial::distance::{DistanceSource, GreatCircle};
 
@@ -36,19 +38,16 @@ struct Row {
 }
 
 fn rows(path: &Path) -> Vec<Row> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            Row {
-                student: rec[0].to_string(),
-                block: rec[1].to_string(),
-                zone: rec[2].to_string(),
-                placed: rec[4].to_string(),
-                outcome: rec[5].to_string(),
-                tier: rec[6].parse().unwrap(),
-                lottery: rec[7].parse().unwrap(),
-            }
+    common::records(path)
+        .into_iter()
+        .map(|r| Row {
+            student: r["student_id"].clone(),
+            block: r["block_id"].clone(),
+            zone: r["zone_school_id"].clone(),
+            placed: r["placed_school_id"].clone(),
+            outcome: r["outcome"].clone(),
+            tier: r["tier"].parse().unwrap(),
+            lottery: r["lottery_number"].parse().unwrap(),
         })
         .collect()
 }
