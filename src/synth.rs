@@ -300,8 +300,39 @@ fn applicant(rng: &mut Draws, id: String, block: BlockIx, grade: Grade, urban: b
 /// The Longtan demo dataset, with zones.csv drawn as "nearest school of the
 /// level" (so popular schools are oversubscribed and the lottery and overflow
 /// placement have work to do, as in the real district).
+///
+/// The steps draw from one stream in this order (scores and twins from
+/// their own), so the bundled data stays the same for a seed.
 pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
     let mut rng = Draws::sub(seed, 0x4c54);
+    let schools = longtan_schools(&mut rng, boundary);
+    let (blocks, urban) = longtan_blocks(&mut rng, boundary);
+    let students = longtan_applicants(&mut rng, &blocks, &urban);
+    let mut data = Dataset {
+        schools,
+        blocks,
+        students,
+        zones: None,
+    };
+    let mut zones = nearest_zones(&data);
+    // 8% have an older sibling at their zone school
+    for s in &mut data.students {
+        if let Home::Block(b) = s.home {
+            if rng.chance(0.08) {
+                s.sibling_school = zones.for_grade(s.entry_grade)[b.ix()];
+            }
+        }
+    }
+    share_centre_zone(&data, &mut zones);
+    draw_preferences(&mut rng, &mut data);
+    draw_scores_and_twins(seed, &mut data.students);
+    data.zones = Some(zones);
+    data
+}
+
+/// The schools of [`SCHOOLS`], placed from their town seats (moved inside
+/// the boundary when the offset leaves it).
+fn longtan_schools(rng: &mut Draws, boundary: Option<&Boundary>) -> Vec<School> {
     let mut schools = Vec::new();
     for (i, &(name, level, town, e, n, seats, boarding)) in SCHOOLS.iter().enumerate() {
         let t = TOWNS
@@ -310,7 +341,7 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
             .expect("town of a school");
         let mut p = offset(t.lon, t.lat, e, n);
         if boundary.is_some_and(|b| !b.contains(p)) {
-            p = near(&mut rng, boundary, t.lon, t.lat, 0.5);
+            p = near(rng, boundary, t.lon, t.lat, 0.5);
         }
         let size = if level == Level::Junior { 50 } else { 45 };
         let prefix = match level {
@@ -333,12 +364,17 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
             annual_cost: None,
         });
     }
+    schools
+}
+
+/// 260 urban compounds (小区), then per town its seat's compound and its
+/// villages (村); with whether each block is urban.
+fn longtan_blocks(rng: &mut Draws, boundary: Option<&Boundary>) -> (Vec<Block>, Vec<bool>) {
     let mut blocks = Vec::new();
     let mut urban = Vec::new();
-    // 260 urban compounds (小区), then villages (村) with a town-seat compound each
     for i in 0..260 {
         let t = &TOWNS[0];
-        let p = near(&mut rng, boundary, t.lon, t.lat, t.spread_km);
+        let p = near(rng, boundary, t.lon, t.lat, t.spread_km);
         blocks.push(Block {
             id: BlockId(format!("U{:03}", i + 1).into()),
             name: format!("城区小区{:03}", i + 1),
@@ -349,7 +385,7 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
         urban.push(true);
     }
     for (ti, t) in TOWNS.iter().enumerate().skip(1) {
-        let p = near(&mut rng, boundary, t.lon, t.lat, 0.4);
+        let p = near(rng, boundary, t.lon, t.lat, 0.4);
         blocks.push(Block {
             id: BlockId(format!("T{ti}00").into()),
             name: format!("{}镇区", t.name),
@@ -359,7 +395,7 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
         });
         urban.push(false);
         for v in 0..t.villages {
-            let p = near(&mut rng, boundary, t.lon, t.lat, t.spread_km);
+            let p = near(rng, boundary, t.lon, t.lat, t.spread_km);
             blocks.push(Block {
                 id: BlockId(format!("T{ti}{:02}", v + 1).into()),
                 name: format!("{}第{}村", t.name, v + 1),
@@ -370,19 +406,21 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
             urban.push(false);
         }
     }
-    // ~3,000 applicants per entry grade, 80% urban: split the cohort by households
-    let urban_hh: u64 = blocks
-        .iter()
-        .zip(&urban)
-        .filter(|(_, &u)| u)
-        .map(|(b, _)| u64::from(b.households))
-        .sum();
-    let rural_hh: u64 = blocks
-        .iter()
-        .zip(&urban)
-        .filter(|(_, &u)| !u)
-        .map(|(b, _)| u64::from(b.households))
-        .sum();
+    (blocks, urban)
+}
+
+/// ~3,000 applicants per entry grade, 80% urban: the cohort split over the
+/// blocks by households, with Poisson-like noise.
+fn longtan_applicants(rng: &mut Draws, blocks: &[Block], urban: &[bool]) -> Vec<Student> {
+    let households = |want: bool| -> u64 {
+        blocks
+            .iter()
+            .zip(urban)
+            .filter(|(_, &u)| u == want)
+            .map(|(b, _)| u64::from(b.households))
+            .sum()
+    };
+    let (urban_hh, rural_hh) = (households(true), households(false));
     let mut students = Vec::new();
     for grade in [Grade::One, Grade::Seven] {
         let mut n = 0;
@@ -397,33 +435,16 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
             for _ in 0..count {
                 n += 1;
                 let id = format!("{}{:05}", grade.number(), n);
-                students.push(applicant(
-                    &mut rng,
-                    id,
-                    BlockIx::from_ix(bi),
-                    grade,
-                    urban[bi],
-                ));
+                students.push(applicant(rng, id, BlockIx::from_ix(bi), grade, urban[bi]));
             }
         }
     }
-    let mut data = Dataset {
-        schools,
-        blocks,
-        students,
-        zones: None,
-    };
-    let mut zones = nearest_zones(&data);
-    // 8% have an older sibling at their zone school
-    for s in &mut data.students {
-        if let Home::Block(b) = s.home {
-            if rng.chance(0.08) {
-                s.sibling_school = zones.for_grade(s.entry_grade)[b.ix()];
-            }
-        }
-    }
-    // 多校划片 in the centre: the blocks of 实验学校 (LT-N01) and 第二实验小学
-    // (LT-P02) share one grade-1 zone of both schools
+    students
+}
+
+/// 多校划片 in the centre: the blocks of 实验学校 (LT-N01) and 第二实验小学
+/// (LT-P02) share one grade-1 zone of both schools.
+fn share_centre_zone(data: &Dataset, zones: &mut Zones) {
     let centre: Vec<SchoolIx> = ["LT-N01", "LT-P02"]
         .iter()
         .filter_map(|id| data.schools.iter().position(|s| s.id.as_str() == *id))
@@ -439,8 +460,11 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
             zones.group1[b] = Some(0);
         }
     }
-    // a quarter of urban applicants state preferences: their three nearest
-    // schools of the grade, the first two swapped for one in three of them
+}
+
+/// A quarter of urban applicants state preferences: their three nearest
+/// schools of the grade, the first two swapped for one in three of them.
+fn draw_preferences(rng: &mut Draws, data: &mut Dataset) {
     let index: Vec<crate::spatial::distance::SchoolIndex> = [Grade::One, Grade::Seven]
         .iter()
         .map(|&g| {
@@ -469,12 +493,14 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
         }
         s.preferences = prefs;
     }
-    // from their own stream, so the draws above are unchanged: grade-7
-    // entrance scores (about N(75, 12), 0–100, in half points) and twins
-    // (1.5% of neighbouring applicants of the same block and grade)
+}
+
+/// From their own stream, so the draws of the other steps are unchanged:
+/// grade-7 entrance scores (about N(75, 12), 0–100, in half points) and
+/// twins (1.5% of neighbouring applicants of the same block and grade).
+fn draw_scores_and_twins(seed: u64, students: &mut [Student]) {
     let mut rng = Draws::sub(seed, 0x4641);
-    for s in data
-        .students
+    for s in students
         .iter_mut()
         .filter(|s| s.entry_grade == Grade::Seven)
     {
@@ -482,20 +508,18 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
     }
     let mut families = 0;
     let mut i = 0;
-    while i + 1 < data.students.len() {
-        let (a, b) = (&data.students[i], &data.students[i + 1]);
+    while i + 1 < students.len() {
+        let (a, b) = (&students[i], &students[i + 1]);
         if a.home == b.home && a.entry_grade == b.entry_grade && rng.chance(0.015) {
             families += 1;
             let id: Box<str> = format!("F{families:04}").into();
-            data.students[i].family = Some(id.clone());
-            data.students[i + 1].family = Some(id);
+            students[i].family = Some(id.clone());
+            students[i + 1].family = Some(id);
             i += 2;
         } else {
             i += 1;
         }
     }
-    data.zones = Some(zones);
-    data
 }
 
 /// A large synthetic district for benchmarks: `students` grade-1 applicants

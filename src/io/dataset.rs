@@ -472,154 +472,309 @@ pub fn read_students(
     diags: &mut Diagnostics,
 ) -> Option<Vec<Student>> {
     let t = Table::read(path, encoding, diags)?;
-    let [id, grade, gender, hukou, property, migrant, left_behind, disability] = t.require(
-        [
-            "student_id",
-            "entry_grade",
-            "gender",
-            "hukou_in_block",
-            "property_in_block",
-            "migrant",
-            "left_behind",
-            "disability",
-        ],
-        diags,
-    )?;
-    let block_col = t.column("block_id");
-    let lonlat = t.column("lon").zip(t.column("lat"));
-    if block_col.is_none() && lonlat.is_none() {
-        diags.error(path, Some(1), None, "missing column `block_id`; expected block_id, or lon and lat, to locate each applicant");
-        return None;
-    }
-    let sibling = t.column("sibling_school_id");
-    let prefs = t.column("preferences");
-    let score_col = t.column("score");
-    let family_col = t.column("family_id");
+    let cols = StudentColumns::find(&t, path, diags)?;
+    let refs = StudentRefs {
+        schools,
+        blocks,
+        boundary,
+    };
     let mut out = Vec::new();
     // (id, line) of every row with an id, valid or not: a repeated id is
     // reported whatever else is wrong in the file
     let mut seen: Vec<(StudentId, u32)> = Vec::new();
     let errors = diags.error_count();
     t.rows(diags, |r, d| {
-        let sid = r.text(d, id, "a student id");
+        let sid = r.text(d, cols.id, "a student id");
         if let Some(s) = sid {
             seen.push((StudentId::new(s), r.line as u32));
         }
-        let home = match (block_col.map(|c| (c, r.get(c))), lonlat) {
-            (Some((c, b)), _) if !b.is_empty() => match blocks.map(|m| m.get(b)) {
-                Some(Some(&ix)) => Some(Home::Block(BlockIx(ix))),
-                None => Some(Home::Block(BlockIx(0))), // blocks.csv unreadable: not checked
-                Some(None) => {
-                    r.error(d, c, format!("unknown block `{b}`; expected a block_id from blocks.csv"));
-                    None
-                }
-            },
-            (_, Some((lo, la))) if !r.get(lo).is_empty() || !r.get(la).is_empty() => {
-                point(r, d, lo, la, boundary).map(Home::Point)
-            }
-            (Some((c, _)), _) => {
-                r.error(d, c, "empty; expected a block_id (or lon and lat)");
-                None
-            }
-            (None, Some((lo, _))) => {
-                r.error(d, lo, "empty; expected lon and lat (or a block_id)");
-                None
-            }
-            (None, None) => None,
-        };
-        let g = match r.get(grade) {
-            "1" => Some(Grade::One),
-            "7" => Some(Grade::Seven),
-            s => {
-                r.error(d, grade, format!("`{s}` is not an entry grade; expected 1 or 7"));
-                None
-            }
-        };
-        let sex = parse_gender(r.get(gender));
-        if sex.is_none() {
-            r.error(d, gender, format!("`{}` is not a gender; expected F or M", r.get(gender)));
-        }
-        let flags = [hukou, property, migrant, left_behind].map(|c| r.bool(d, c));
-        let dis = match r.get(disability) {
-            "" | "none" => Some(Disability::None),
-            "mild" => Some(Disability::Mild),
-            "severe" => Some(Disability::Severe),
-            s => {
-                r.error(d, disability, format!("`{s}` is not a disability value; expected none, mild or severe"));
-                None
-            }
-        };
-        let mut ok = true;
-        let sib = sibling.and_then(|c| {
-            let s = r.get(c);
-            if s.is_empty() {
-                return None;
-            }
-            let schools = schools?;
-            let ix = schools.get(s).map(|&i| SchoolIx(i));
-            if ix.is_none() {
-                ok = false;
-                r.error(d, c, format!("unknown school `{s}`; expected a school_id from schools.csv or empty"));
-            }
-            ix
-        });
-        let mut preferences = Vec::new();
-        if let (Some(c), Some(schools)) = (prefs, schools) {
-            for p in r.get(c).split(';').map(str::trim).filter(|p| !p.is_empty()) {
-                match schools.get(p) {
-                    Some(&i) if preferences.contains(&SchoolIx(i)) => {
-                        ok = false;
-                        r.error(d, c, format!("school `{p}` is listed twice; expected each preference once"));
-                    }
-                    Some(_) if preferences.len() == MAX_PREFERENCES => {
-                        ok = false;
-                        r.error(d, c, format!("more than {MAX_PREFERENCES} schools listed; expected at most {MAX_PREFERENCES} preferences"));
-                        break;
-                    }
-                    Some(&i) => preferences.push(SchoolIx(i)),
-                    None => {
-                        ok = false;
-                        r.error(d, c, format!("unknown school `{p}`; expected `;`-separated school_ids from schools.csv"));
-                    }
-                }
-            }
-        }
-        let score = match score_col.map(|c| (c, r.get(c))) {
-            None | Some((_, "")) => None,
-            Some((c, v)) => match v.parse::<f64>() {
-                Ok(x) if x.is_finite() => Some(x),
-                _ => {
-                    ok = false;
-                    r.error(d, c, format!("`{v}` is not a number; expected a score or empty"));
-                    None
-                }
-            },
-        };
-        if let (true, Some(sid), Some(home), Some(g), Some(sex), [Some(h), Some(p), Some(m), Some(l)], Some(dis)) =
-            (ok, sid, home, g, sex, flags, dis)
-        {
-            out.push(Student {
-                id: StudentId::new(sid),
-                home,
-                entry_grade: g,
-                gender: sex,
-                hukou_in_block: h,
-                property_in_block: p,
-                migrant: m,
-                left_behind: l,
-                disability: dis,
-                sibling_school: sib,
-                preferences,
-                score,
-                family: family_col
-                    .map(|c| r.get(c))
-                    .filter(|f| !f.is_empty())
-                    .map(Into::into),
-            });
+        if let Some(st) = student(r, d, &cols, &refs, sid) {
+            out.push(st);
         }
     });
-    report_duplicate_students(path, seen, id + 1, diags);
+    report_duplicate_students(path, seen, cols.id + 1, diags);
     (diags.error_count() == errors).then_some(out)
+}
+
+/// Where each column of students.csv is: the required ones, and the
+/// optional ones the file has.
+struct StudentColumns {
+    id: usize,
+    grade: usize,
+    gender: usize,
+    /// hukou_in_block, property_in_block, migrant, left_behind.
+    flags: [usize; 4],
+    disability: usize,
+    block: Option<usize>,
+    lonlat: Option<(usize, usize)>,
+    sibling: Option<usize>,
+    preferences: Option<usize>,
+    score: Option<usize>,
+    family: Option<usize>,
+}
+
+impl StudentColumns {
+    /// The columns of `t`; `None` (reported) without a required one, or
+    /// without any way to locate an applicant.
+    fn find(t: &Table, path: &Path, diags: &mut Diagnostics) -> Option<StudentColumns> {
+        let [id, grade, gender, hukou, property, migrant, left_behind, disability] = t.require(
+            [
+                "student_id",
+                "entry_grade",
+                "gender",
+                "hukou_in_block",
+                "property_in_block",
+                "migrant",
+                "left_behind",
+                "disability",
+            ],
+            diags,
+        )?;
+        let block = t.column("block_id");
+        let lonlat = t.column("lon").zip(t.column("lat"));
+        if block.is_none() && lonlat.is_none() {
+            diags.error(path, Some(1), None, "missing column `block_id`; expected block_id, or lon and lat, to locate each applicant");
+            return None;
+        }
+        Some(StudentColumns {
+            id,
+            grade,
+            gender,
+            flags: [hukou, property, migrant, left_behind],
+            disability,
+            block,
+            lonlat,
+            sibling: t.column("sibling_school_id"),
+            preferences: t.column("preferences"),
+            score: t.column("score"),
+            family: t.column("family_id"),
+        })
+    }
+}
+
+/// What the references of students.csv resolve against: the ids read from
+/// schools.csv and blocks.csv (`None` when that file was unreadable, so its
+/// references go unchecked), and the district boundary for coordinates.
+struct StudentRefs<'a> {
+    schools: Option<&'a HashMap<String, u32>>,
+    blocks: Option<&'a HashMap<String, u32>>,
+    boundary: Option<&'a Boundary>,
+}
+
+/// A problem already reported to the diagnostics.
+struct Reported;
+
+/// One row of students.csv (its id `sid` already read): every field is
+/// checked, and the student is kept only if all of them are valid.
+fn student(
+    r: &Row<'_>,
+    d: &mut Diagnostics,
+    cols: &StudentColumns,
+    refs: &StudentRefs<'_>,
+    sid: Option<&str>,
+) -> Option<Student> {
+    let home = student_home(r, d, cols, refs);
+    let g = match r.get(cols.grade) {
+        "1" => Some(Grade::One),
+        "7" => Some(Grade::Seven),
+        s => {
+            r.error(
+                d,
+                cols.grade,
+                format!("`{s}` is not an entry grade; expected 1 or 7"),
+            );
+            None
+        }
+    };
+    let sex = parse_gender(r.get(cols.gender));
+    if sex.is_none() {
+        r.error(
+            d,
+            cols.gender,
+            format!("`{}` is not a gender; expected F or M", r.get(cols.gender)),
+        );
+    }
+    let flags = cols.flags.map(|c| r.bool(d, c));
+    let dis = match r.get(cols.disability) {
+        "" | "none" => Some(Disability::None),
+        "mild" => Some(Disability::Mild),
+        "severe" => Some(Disability::Severe),
+        s => {
+            r.error(
+                d,
+                cols.disability,
+                format!("`{s}` is not a disability value; expected none, mild or severe"),
+            );
+            None
+        }
+    };
+    let sib = sibling_school(r, d, cols.sibling, refs.schools);
+    let preferences = preferences(r, d, cols.preferences, refs.schools);
+    let score = score(r, d, cols.score);
+    let (
+        Some(sid),
+        Some(home),
+        Some(g),
+        Some(sex),
+        [Some(h), Some(p), Some(m), Some(l)],
+        Some(dis),
+        Ok(sib),
+        Ok(preferences),
+        Ok(score),
+    ) = (sid, home, g, sex, flags, dis, sib, preferences, score)
+    else {
+        return None;
+    };
+    Some(Student {
+        id: StudentId::new(sid),
+        home,
+        entry_grade: g,
+        gender: sex,
+        hukou_in_block: h,
+        property_in_block: p,
+        migrant: m,
+        left_behind: l,
+        disability: dis,
+        sibling_school: sib,
+        preferences,
+        score,
+        family: cols
+            .family
+            .map(|c| r.get(c))
+            .filter(|f| !f.is_empty())
+            .map(Into::into),
+    })
+}
+
+/// Where an applicant lives: the block named (checked against blocks.csv
+/// when it was readable), else the coordinate given.
+fn student_home(
+    r: &Row<'_>,
+    d: &mut Diagnostics,
+    cols: &StudentColumns,
+    refs: &StudentRefs<'_>,
+) -> Option<Home> {
+    match (cols.block.map(|c| (c, r.get(c))), cols.lonlat) {
+        (Some((c, b)), _) if !b.is_empty() => match refs.blocks.map(|m| m.get(b)) {
+            Some(Some(&ix)) => Some(Home::Block(BlockIx(ix))),
+            None => Some(Home::Block(BlockIx(0))), // blocks.csv unreadable: not checked
+            Some(None) => {
+                r.error(
+                    d,
+                    c,
+                    format!("unknown block `{b}`; expected a block_id from blocks.csv"),
+                );
+                None
+            }
+        },
+        (_, Some((lo, la))) if !r.get(lo).is_empty() || !r.get(la).is_empty() => {
+            point(r, d, lo, la, refs.boundary).map(Home::Point)
+        }
+        (Some((c, _)), _) => {
+            r.error(d, c, "empty; expected a block_id (or lon and lat)");
+            None
+        }
+        (None, Some((lo, _))) => {
+            r.error(d, lo, "empty; expected lon and lat (or a block_id)");
+            None
+        }
+        (None, None) => None,
+    }
+}
+
+/// `sibling_school_id`: empty, or a school of schools.csv (unchecked and
+/// dropped when schools.csv was unreadable).
+fn sibling_school(
+    r: &Row<'_>,
+    d: &mut Diagnostics,
+    col: Option<usize>,
+    schools: Option<&HashMap<String, u32>>,
+) -> Result<Option<SchoolIx>, Reported> {
+    let Some(c) = col else { return Ok(None) };
+    let s = r.get(c);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let Some(schools) = schools else {
+        return Ok(None);
+    };
+    match schools.get(s) {
+        Some(&i) => Ok(Some(SchoolIx(i))),
+        None => {
+            r.error(
+                d,
+                c,
+                format!("unknown school `{s}`; expected a school_id from schools.csv or empty"),
+            );
+            Err(Reported)
+        }
+    }
+}
+
+/// `preferences`: `;`-separated schools of schools.csv, each once, at most
+/// [`MAX_PREFERENCES`] (empty when schools.csv was unreadable).
+fn preferences(
+    r: &Row<'_>,
+    d: &mut Diagnostics,
+    col: Option<usize>,
+    schools: Option<&HashMap<String, u32>>,
+) -> Result<Vec<SchoolIx>, Reported> {
+    let mut preferences = Vec::new();
+    let (Some(c), Some(schools)) = (col, schools) else {
+        return Ok(preferences);
+    };
+    let mut ok = true;
+    for p in r.get(c).split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        match schools.get(p) {
+            Some(&i) if preferences.contains(&SchoolIx(i)) => {
+                ok = false;
+                r.error(
+                    d,
+                    c,
+                    format!("school `{p}` is listed twice; expected each preference once"),
+                );
+            }
+            Some(_) if preferences.len() == MAX_PREFERENCES => {
+                ok = false;
+                r.error(d, c, format!("more than {MAX_PREFERENCES} schools listed; expected at most {MAX_PREFERENCES} preferences"));
+                break;
+            }
+            Some(&i) => preferences.push(SchoolIx(i)),
+            None => {
+                ok = false;
+                r.error(
+                    d,
+                    c,
+                    format!(
+                        "unknown school `{p}`; expected `;`-separated school_ids from schools.csv"
+                    ),
+                );
+            }
+        }
+    }
+    if ok {
+        Ok(preferences)
+    } else {
+        Err(Reported)
+    }
+}
+
+/// `score`: empty, or a finite number.
+fn score(r: &Row<'_>, d: &mut Diagnostics, col: Option<usize>) -> Result<Option<f64>, Reported> {
+    match col.map(|c| (c, r.get(c))) {
+        None | Some((_, "")) => Ok(None),
+        Some((c, v)) => match v.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(Some(x)),
+            _ => {
+                r.error(
+                    d,
+                    c,
+                    format!("`{v}` is not a number; expected a score or empty"),
+                );
+                Err(Reported)
+            }
+        },
+    }
 }
 
 fn report_duplicate_students(

@@ -15,7 +15,8 @@ use toml::Spanned;
 use crate::domain::diag::{Column, Diagnostics};
 use crate::domain::model::{Dataset, Grade, Level, SchoolId, MAX_CLASSES, MAX_SEATS, YEARS};
 use crate::domain::scenario::{
-    Applied, CapacityOverride, Category, ChangeAt, Merger, NewSchool, Policy, Scenario,
+    Applied, CapacityOverride, Category, ChangeAt, ClassPolicy, Conversion, DistancePolicy,
+    ForecastPolicy, Merger, NewSchool, Policy, RoadMode, RoadPolicy, Scenario, Twins,
 };
 use crate::io::text::Encoding;
 
@@ -342,6 +343,10 @@ fn parse_depth(
     convert(raw, &mut cx, path, &text, errors_before, parent)
 }
 
+/// Turn the parsed file into a [`Scenario`], one section after the other
+/// (the order of its messages is the order of these steps). Every section
+/// is checked even after an error, so a planner sees all problems in one
+/// run; `None` if any was found.
 fn convert(
     raw: Raw,
     cx: &mut Ctx<'_>,
@@ -351,47 +356,9 @@ fn convert(
     parent: Option<Box<ScenarioFile>>,
 ) -> Option<ScenarioFile> {
     let base = parent.as_ref().map(|p| &p.scenario);
-    for (key, missing) in [
-        ("name", raw.name.is_none()),
-        ("year", raw.year.is_none()),
-        ("dataset", raw.dataset.is_none()),
-        ("level", raw.level.is_none()),
-    ] {
-        if missing && base.is_none() {
-            cx.err(0, format!("missing key `{key}`; expected name, year, dataset and level (or `extends` with a base scenario)"));
-        }
-    }
-    let grade = match &raw.level {
-        Some(level) => {
-            match level.get_ref().as_str() {
-                "primary" => Grade::One,
-                "junior" => Grade::Seven,
-                other => {
-                    cx.err(
-                    level.span().start,
-                    format!("level `{other}`; expected \"primary\" (grade 1) or \"junior\" (grade 7)"),
-                );
-                    Grade::One
-                }
-            }
-        }
-        None => base.map_or(Grade::One, |b| b.grade),
-    };
-    let year = raw.year.as_ref().and_then(|y| {
-        let v = *y.get_ref();
-        let ok = i32::try_from(v).ok().filter(|v| YEARS.contains(v));
-        if ok.is_none() {
-            cx.err(
-                y.span().start,
-                format!(
-                    "year {v}; expected an enrollment year from {} to {}",
-                    YEARS.start(),
-                    YEARS.end()
-                ),
-            );
-        }
-        ok
-    });
+    check_required(&raw, base.is_some(), cx);
+    let grade = read_level(raw.level.as_ref(), base, cx);
+    let year = raw.year.as_ref().and_then(|y| read_year(y, cx));
     let encoding = match &raw.encoding {
         None => parent.as_ref().map_or(Encoding::Auto, |p| p.encoding),
         Some(e) => e.get_ref().parse().unwrap_or_else(|msg: String| {
@@ -403,46 +370,138 @@ fn convert(
         Some(b) if b.grade == grade => b.policy.clone(),
         _ => Policy::defaults(grade),
     };
-    let rp = raw.policy;
-    read_distance(&rp, path, &mut policy, cx);
-    if let Some(pr) = rp.priority {
-        let mut seen = HashSet::new();
-        let mut list = Vec::new();
-        for item in pr.get_ref() {
-            match Category::parse(item.get_ref()) {
-                Some(c) if seen.insert(c) => list.push(c),
-                Some(c) => cx.err(
-                    item.span().start,
-                    format!(
-                        "category `{}` is listed twice; expected each category once",
-                        c.key()
-                    ),
-                ),
-                None => cx.err(
-                    item.span().start,
-                    format!(
-                        "unknown category `{}`; expected one of {}",
-                        item.get_ref(),
-                        Category::ALL.map(Category::key).join(", ")
-                    ),
-                ),
-            }
+    read_policy(&raw.policy, path, &mut policy, cx);
+    let mut sites = Sites {
+        refs: Vec::new(),
+        new_ids: Vec::new(),
+        spans: parent
+            .as_ref()
+            .map_or_else(Spans::default, |p| p.spans.clone()),
+    };
+    let closures = read_closures(&raw.closures, &mut sites, cx);
+    let mergers = read_mergers(&raw.mergers, &mut sites, cx);
+    let capacity = read_capacity(&raw.capacity, &mut sites, cx);
+    let conversions = read_conversions(&raw.conversions, &mut sites, cx);
+    let mut forecast = base.map_or_else(Default::default, |b| b.forecast.clone());
+    if let Some(f) = &raw.forecast {
+        read_forecast(f, &mut forecast, cx);
+    }
+    let new_schools = read_new_schools(&raw.new_schools, policy.max_class_size, &mut sites, cx);
+    let mut classes = base.map_or_else(Default::default, |b| b.classes.clone());
+    if let Some(c) = &raw.classes {
+        read_classes(c, &mut classes, cx);
+    }
+    // components() drops `.` segments, so "." names the scenario's folder itself
+    let dataset: PathBuf = match &raw.dataset {
+        Some(d) => path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(d)
+            .components()
+            .collect(),
+        None => base.map(|b| b.dataset.clone()).unwrap_or_default(),
+    };
+    let scenario = Scenario {
+        name: raw
+            .name
+            .or_else(|| base.map(|b| b.name.clone()))
+            .unwrap_or_default(),
+        year: year.or(base.map(|b| b.year)).unwrap_or_default(),
+        dataset,
+        grade,
+        policy,
+        closures: inherit(closures, base.map(|b| &b.closures)),
+        mergers: inherit(mergers, base.map(|b| &b.mergers)),
+        capacity: inherit(capacity, base.map(|b| &b.capacity)),
+        new_schools: inherit(new_schools, base.map(|b| &b.new_schools)),
+        conversions: inherit(conversions, base.map(|b| &b.conversions)),
+        classes,
+        forecast,
+    };
+    if cx.diags.error_count() > errors_before {
+        return None;
+    }
+    let Sites {
+        refs,
+        new_ids,
+        spans,
+    } = sites;
+    Some(ScenarioFile {
+        scenario,
+        encoding,
+        path: path.to_path_buf(),
+        refs,
+        new_ids,
+        text: text.to_string(),
+        parent,
+        spans,
+    })
+}
+
+/// What the change sections record besides the changes: the school
+/// references to check against the dataset ([`check_references`]), the ids
+/// of new schools, and where each change is written ([`report_applied`]).
+struct Sites {
+    refs: Vec<(SchoolId, usize, &'static str)>,
+    new_ids: Vec<(SchoolId, usize)>,
+    spans: Spans,
+}
+
+/// The four keys a scenario needs unless it `extends` a base that has them.
+fn check_required(raw: &Raw, has_base: bool, cx: &mut Ctx<'_>) {
+    for (key, missing) in [
+        ("name", raw.name.is_none()),
+        ("year", raw.year.is_none()),
+        ("dataset", raw.dataset.is_none()),
+        ("level", raw.level.is_none()),
+    ] {
+        if missing && !has_base {
+            cx.err(0, format!("missing key `{key}`; expected name, year, dataset and level (or `extends` with a base scenario)"));
         }
-        let missing: Vec<&str> = Category::ALL
-            .into_iter()
-            .filter(|c| !seen.contains(c))
-            .map(Category::key)
-            .collect();
-        if !missing.is_empty() {
+    }
+}
+
+/// `level`: the entry grade placed (grade 1 when missing or wrong, so the
+/// other sections are still checked).
+fn read_level(level: Option<&Spanned<String>>, base: Option<&Scenario>, cx: &mut Ctx<'_>) -> Grade {
+    let Some(level) = level else {
+        return base.map_or(Grade::One, |b| b.grade);
+    };
+    match level.get_ref().as_str() {
+        "primary" => Grade::One,
+        "junior" => Grade::Seven,
+        other => {
             cx.err(
-                pr.span().start,
-                format!(
-                    "priority does not list {}; expected every category once, so each applicant has a tier",
-                    missing.join(", ")
-                ),
+                level.span().start,
+                format!("level `{other}`; expected \"primary\" (grade 1) or \"junior\" (grade 7)"),
             );
+            Grade::One
         }
-        policy.priority = list;
+    }
+}
+
+/// `year`, within [`YEARS`].
+fn read_year(y: &Spanned<i64>, cx: &mut Ctx<'_>) -> Option<i32> {
+    let v = *y.get_ref();
+    let ok = i32::try_from(v).ok().filter(|v| YEARS.contains(v));
+    if ok.is_none() {
+        cx.err(
+            y.span().start,
+            format!(
+                "year {v}; expected an enrollment year from {} to {}",
+                YEARS.start(),
+                YEARS.end()
+            ),
+        );
+    }
+    ok
+}
+
+/// The `[policy]` table over `policy` (a base scenario's or the defaults).
+fn read_policy(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<'_>) {
+    read_distance(rp, path, policy, cx);
+    if let Some(pr) = &rp.priority {
+        policy.priority = read_priority(pr, cx);
     }
     if let Some(b) = rp.sibling_bonus {
         policy.sibling_bonus = b;
@@ -450,7 +509,7 @@ fn convert(
     if let Some(s) = rp.lottery_seed {
         policy.lottery_seed = s;
     }
-    if let Some(m) = rp.max_class_size {
+    if let Some(m) = &rp.max_class_size {
         if *m.get_ref() == 0 || *m.get_ref() > 55 {
             cx.err(
                 m.span().start,
@@ -467,58 +526,11 @@ fn convert(
             policy.max_class_size_cap = v;
         }
     }
-    let positive_km = |v: &Spanned<f64>, key: &str, cx: &mut Ctx<'_>| {
-        let x = *v.get_ref();
-        if !(x > 0.0 && x.is_finite()) {
-            cx.err(
-                v.span().start,
-                format!("{key} {x}; expected a positive distance in km"),
-            );
-        }
-        x
-    };
-    if let Some(r) = &rp.service_radius_min {
-        let minutes = |v: &Spanned<f64>, key: &str, cx: &mut Ctx<'_>| {
-            let x = *v.get_ref();
-            if !(x > 0.0 && x.is_finite()) {
-                cx.err(
-                    v.span().start,
-                    format!("{key} {x}; expected a positive number of minutes"),
-                );
-            }
-            if !matches!(
-                policy.distance,
-                crate::domain::scenario::DistancePolicy::Road(_)
-            ) {
-                cx.err(v.span().start, format!("{key} needs distance = \"road\"; expected a radius in km (service_radius_km) for great-circle distances"));
-            }
-            Some(x)
-        };
-        if let Some(p) = &r.primary {
-            policy.service_radius_min.0 = minutes(p, "service_radius_min.primary", cx);
-        }
-        if let Some(j) = &r.junior {
-            policy.service_radius_min.1 = minutes(j, "service_radius_min.junior", cx);
-        }
-    }
-    if !matches!(
-        policy.distance,
-        crate::domain::scenario::DistancePolicy::Road(_)
-    ) {
-        policy.service_radius_min = (None, None);
-    }
-    if let Some(r) = rp.service_radius_km {
-        if let Some(p) = &r.primary {
-            policy.service_radius_primary_km = positive_km(p, "service_radius_km.primary", cx);
-        }
-        if let Some(j) = &r.junior {
-            policy.service_radius_junior_km = positive_km(j, "service_radius_km.junior", cx);
-        }
-    }
+    read_service_radius(rp, policy, cx);
     if let Some(o) = &rp.overflow_max_km {
         policy.overflow_max_km = positive_km(o, "overflow_max_km", cx);
     }
-    if let Some(c) = rp.candidates {
+    if let Some(c) = &rp.candidates {
         if *c.get_ref() == 0 {
             cx.err(c.span().start, "candidates 0; expected at least 1");
         }
@@ -548,35 +560,131 @@ fn convert(
         }
         policy.zone_move_penalty = x;
     }
+}
 
-    let mut refs = Vec::new();
-    let mut spans = parent
-        .as_ref()
-        .map_or_else(Spans::default, |p| p.spans.clone());
-    let closures = raw
-        .closures
-        .iter()
+/// `policy.priority`: every category exactly once, so each applicant has a
+/// tier. The list keeps the valid entries, in their order.
+fn read_priority(pr: &Spanned<Vec<Spanned<String>>>, cx: &mut Ctx<'_>) -> Vec<Category> {
+    let mut seen = HashSet::new();
+    let mut list = Vec::new();
+    for item in pr.get_ref() {
+        match Category::parse(item.get_ref()) {
+            Some(c) if seen.insert(c) => list.push(c),
+            Some(c) => cx.err(
+                item.span().start,
+                format!(
+                    "category `{}` is listed twice; expected each category once",
+                    c.key()
+                ),
+            ),
+            None => cx.err(
+                item.span().start,
+                format!(
+                    "unknown category `{}`; expected one of {}",
+                    item.get_ref(),
+                    Category::ALL.map(Category::key).join(", ")
+                ),
+            ),
+        }
+    }
+    let missing: Vec<&str> = Category::ALL
+        .into_iter()
+        .filter(|c| !seen.contains(c))
+        .map(Category::key)
+        .collect();
+    if !missing.is_empty() {
+        cx.err(
+            pr.span().start,
+            format!(
+                "priority does not list {}; expected every category once, so each applicant has a tier",
+                missing.join(", ")
+            ),
+        );
+    }
+    list
+}
+
+/// A distance in km that must be positive; the value is kept either way.
+fn positive_km(v: &Spanned<f64>, key: &str, cx: &mut Ctx<'_>) -> f64 {
+    let x = *v.get_ref();
+    if !(x > 0.0 && x.is_finite()) {
+        cx.err(
+            v.span().start,
+            format!("{key} {x}; expected a positive distance in km"),
+        );
+    }
+    x
+}
+
+/// `policy.service_radius_min` (road distances only: dropped otherwise,
+/// also when a base scenario set it) and `policy.service_radius_km`.
+fn read_service_radius(rp: &RawPolicy, policy: &mut Policy, cx: &mut Ctx<'_>) {
+    let road = matches!(policy.distance, DistancePolicy::Road(_));
+    if let Some(r) = &rp.service_radius_min {
+        let minutes = |v: &Spanned<f64>, key: &str, cx: &mut Ctx<'_>| {
+            let x = *v.get_ref();
+            if !(x > 0.0 && x.is_finite()) {
+                cx.err(
+                    v.span().start,
+                    format!("{key} {x}; expected a positive number of minutes"),
+                );
+            }
+            if !road {
+                cx.err(v.span().start, format!("{key} needs distance = \"road\"; expected a radius in km (service_radius_km) for great-circle distances"));
+            }
+            Some(x)
+        };
+        if let Some(p) = &r.primary {
+            policy.service_radius_min.0 = minutes(p, "service_radius_min.primary", cx);
+        }
+        if let Some(j) = &r.junior {
+            policy.service_radius_min.1 = minutes(j, "service_radius_min.junior", cx);
+        }
+    }
+    if !road {
+        policy.service_radius_min = (None, None);
+    }
+    if let Some(r) = &rp.service_radius_km {
+        if let Some(p) = &r.primary {
+            policy.service_radius_primary_km = positive_km(p, "service_radius_km.primary", cx);
+        }
+        if let Some(j) = &r.junior {
+            policy.service_radius_junior_km = positive_km(j, "service_radius_km.junior", cx);
+        }
+    }
+}
+
+/// `closures`: school ids, checked against the dataset later.
+fn read_closures(raw: &[Spanned<String>], sites: &mut Sites, cx: &mut Ctx<'_>) -> Vec<SchoolId> {
+    raw.iter()
         .map(|c| {
             let id = SchoolId::new(c.get_ref());
-            refs.push((id.clone(), c.span().start, "closures"));
-            spans.closures.push(cx.loc(c.span().start));
+            sites.refs.push((id.clone(), c.span().start, "closures"));
+            sites.spans.closures.push(cx.loc(c.span().start));
             id
         })
-        .collect();
-    let mergers = raw
-        .mergers
-        .iter()
+        .collect()
+}
+
+/// `[[mergers]]`: two different schools; a branch campus keeps its own
+/// seats instead of moving them.
+fn read_mergers(raw: &[RawMerger], sites: &mut Sites, cx: &mut Ctx<'_>) -> Vec<Merger> {
+    raw.iter()
         .map(|m| {
             let (from, into) = (
                 SchoolId::new(m.from.get_ref()),
                 SchoolId::new(m.into.get_ref()),
             );
-            refs.push((from.clone(), m.from.span().start, "mergers.from"));
-            refs.push((into.clone(), m.into.span().start, "mergers.into"));
-            spans.merger_from.push(cx.loc(m.from.span().start));
-            spans.merger_into.push(cx.loc(m.into.span().start));
+            sites
+                .refs
+                .push((from.clone(), m.from.span().start, "mergers.from"));
+            sites
+                .refs
+                .push((into.clone(), m.into.span().start, "mergers.into"));
+            sites.spans.merger_from.push(cx.loc(m.from.span().start));
+            sites.spans.merger_into.push(cx.loc(m.into.span().start));
             let branch_at = m.branch_seats.as_ref().map_or(m.from.span().start, |b| b.span().start);
-            spans.merger_branch.push(cx.loc(branch_at));
+            sites.spans.merger_branch.push(cx.loc(branch_at));
             if from == into {
                 cx.err(
                     m.into.span().start,
@@ -603,14 +711,23 @@ fn convert(
                 branch_seats,
             }
         })
-        .collect();
-    let capacity = raw
-        .capacity
-        .iter()
+        .collect()
+}
+
+/// `[[capacity]]`: new entry seats or classes for a school, at least one,
+/// never 0 (closing is `closures`).
+fn read_capacity(
+    raw: &[RawCapacity],
+    sites: &mut Sites,
+    cx: &mut Ctx<'_>,
+) -> Vec<CapacityOverride> {
+    raw.iter()
         .map(|c| {
             let id = SchoolId::new(c.school.get_ref());
-            refs.push((id.clone(), c.school.span().start, "capacity.school"));
-            spans.capacity.push(cx.loc(c.school.span().start));
+            sites
+                .refs
+                .push((id.clone(), c.school.span().start, "capacity.school"));
+            sites.spans.capacity.push(cx.loc(c.school.span().start));
             for v in [&c.entry_seats, &c.classes].into_iter().flatten() {
                 if *v.get_ref() == 0 {
                     cx.err(v.span().start, "0 seats; expected a positive number (close the school with `closures` instead)");
@@ -636,14 +753,18 @@ fn convert(
                 classes,
             }
         })
-        .collect();
-    let conversions: Vec<crate::domain::scenario::Conversion> = raw
-        .conversions
-        .iter()
+        .collect()
+}
+
+/// `[[conversions]]` (校带园剥离): a school's freed entry seats, positive.
+fn read_conversions(raw: &[RawConversion], sites: &mut Sites, cx: &mut Ctx<'_>) -> Vec<Conversion> {
+    raw.iter()
         .map(|c| {
             let id = SchoolId::new(c.school.get_ref());
-            refs.push((id.clone(), c.school.span().start, "conversions.school"));
-            spans.conversions.push(cx.loc(c.school.span().start));
+            sites
+                .refs
+                .push((id.clone(), c.school.span().start, "conversions.school"));
+            sites.spans.conversions.push(cx.loc(c.school.span().start));
             let freed_seats = if *c.freed_seats.get_ref() == 0 {
                 cx.err(
                     c.freed_seats.span().start,
@@ -654,101 +775,109 @@ fn convert(
                 cx.bounded(&c.freed_seats, 1, MAX_SEATS, "freed_seats")
                     .unwrap_or(0)
             };
-            crate::domain::scenario::Conversion {
+            Conversion {
                 school: id,
                 freed_seats,
             }
         })
-        .collect();
-    let mut forecast = base.map_or_else(Default::default, |b| b.forecast.clone());
-    if let Some(f) = &raw.forecast {
-        if let Some(v) = &f.years_back {
-            let max = crate::planning::forecast::MAX_YEARS_BACK;
-            if !(1..=max).contains(v.get_ref()) {
-                cx.err(
-                    v.span().start,
-                    format!(
-                        "years_back {}; expected 1 to {max} years of history per ratio",
-                        v.get_ref()
-                    ),
-                );
-            } else {
-                forecast.years_back = *v.get_ref();
-            }
-        }
-        // Every value bounded (issue 12, item 22): `recent_weight = 1e300`
-        // made `w^k` infinite and every ratio NaN with exit 0.
-        let bounded =
-            |v: &Option<Spanned<f64>>, key: &str, max: f64, slot: &mut f64, cx: &mut Ctx<'_>| {
-                if let Some(v) = v {
-                    let x = *v.get_ref();
-                    if !(0.0..=max).contains(&x) {
-                        let shown = if x.is_finite() && x != 0.0 && !(1e-4..1e6).contains(&x.abs())
-                        {
-                            format!("{x:e}")
-                        } else {
-                            format!("{x}")
-                        };
-                        cx.err(
-                            v.span().start,
-                            format!("{key} {shown}; expected 0 to {max}"),
-                        );
-                    } else {
-                        *slot = x;
-                    }
-                }
-            };
-        // 1 = plain mean, 0 = the last year only
-        bounded(
-            &f.recent_weight,
-            "recent_weight",
-            1.0,
-            &mut forecast.recent_weight,
-            cx,
-        );
-        // pupils per new household per grade: 1 is already far above any survey
-        bounded(
-            &f.yield_per_grade,
-            "yield_per_grade",
-            1.0,
-            &mut forecast.yield_per_grade,
-            cx,
-        );
-        // utilisation thresholds: 10 = ten times the seats
-        bounded(&f.yellow, "yellow", 10.0, &mut forecast.yellow, cx);
-        bounded(&f.orange, "orange", 10.0, &mut forecast.orange, cx);
-        bounded(&f.red, "red", 10.0, &mut forecast.red, cx);
-        for (v, slot) in [
-            (&f.class_size_primary, &mut forecast.class_size_primary),
-            (&f.class_size_junior, &mut forecast.class_size_junior),
-        ] {
-            if let Some(v) = v {
-                if *v.get_ref() == 0 || *v.get_ref() > 55 {
-                    cx.err(
-                        v.span().start,
-                        format!("class size {}; expected 1 to 55", v.get_ref()),
-                    );
-                }
-                *slot = *v.get_ref();
-            }
-        }
-        if !(forecast.yellow <= forecast.orange && forecast.orange <= forecast.red) {
-            let at = f
-                .yellow
-                .as_ref()
-                .or(f.orange.as_ref())
-                .or(f.red.as_ref())
-                .map_or(0, |v| v.span().start);
+        .collect()
+}
+
+/// The `[forecast]` table over `forecast` (a base scenario's or the
+/// defaults). Out-of-range values are errors and keep the previous value.
+fn read_forecast(f: &RawForecast, forecast: &mut ForecastPolicy, cx: &mut Ctx<'_>) {
+    if let Some(v) = &f.years_back {
+        let max = crate::planning::forecast::MAX_YEARS_BACK;
+        if !(1..=max).contains(v.get_ref()) {
             cx.err(
-                at,
-                "warning thresholds out of order; expected yellow <= orange <= red",
+                v.span().start,
+                format!(
+                    "years_back {}; expected 1 to {max} years of history per ratio",
+                    v.get_ref()
+                ),
             );
+        } else {
+            forecast.years_back = *v.get_ref();
         }
     }
-    let mut new_ids = Vec::new();
-    let new_schools = raw
-        .new_schools
-        .iter()
+    // Every value bounded (issue 12, item 22): `recent_weight = 1e300`
+    // made `w^k` infinite and every ratio NaN with exit 0.
+    let bounded =
+        |v: &Option<Spanned<f64>>, key: &str, max: f64, slot: &mut f64, cx: &mut Ctx<'_>| {
+            if let Some(v) = v {
+                let x = *v.get_ref();
+                if !(0.0..=max).contains(&x) {
+                    let shown = if x.is_finite() && x != 0.0 && !(1e-4..1e6).contains(&x.abs()) {
+                        format!("{x:e}")
+                    } else {
+                        format!("{x}")
+                    };
+                    cx.err(
+                        v.span().start,
+                        format!("{key} {shown}; expected 0 to {max}"),
+                    );
+                } else {
+                    *slot = x;
+                }
+            }
+        };
+    // 1 = plain mean, 0 = the last year only
+    bounded(
+        &f.recent_weight,
+        "recent_weight",
+        1.0,
+        &mut forecast.recent_weight,
+        cx,
+    );
+    // pupils per new household per grade: 1 is already far above any survey
+    bounded(
+        &f.yield_per_grade,
+        "yield_per_grade",
+        1.0,
+        &mut forecast.yield_per_grade,
+        cx,
+    );
+    // utilisation thresholds: 10 = ten times the seats
+    bounded(&f.yellow, "yellow", 10.0, &mut forecast.yellow, cx);
+    bounded(&f.orange, "orange", 10.0, &mut forecast.orange, cx);
+    bounded(&f.red, "red", 10.0, &mut forecast.red, cx);
+    for (v, slot) in [
+        (&f.class_size_primary, &mut forecast.class_size_primary),
+        (&f.class_size_junior, &mut forecast.class_size_junior),
+    ] {
+        if let Some(v) = v {
+            if *v.get_ref() == 0 || *v.get_ref() > 55 {
+                cx.err(
+                    v.span().start,
+                    format!("class size {}; expected 1 to 55", v.get_ref()),
+                );
+            }
+            *slot = *v.get_ref();
+        }
+    }
+    if !(forecast.yellow <= forecast.orange && forecast.orange <= forecast.red) {
+        let at = f
+            .yellow
+            .as_ref()
+            .or(f.orange.as_ref())
+            .or(f.red.as_ref())
+            .map_or(0, |v| v.span().start);
+        cx.err(
+            at,
+            "warning thresholds out of order; expected yellow <= orange <= red",
+        );
+    }
+}
+
+/// `[[new_schools]]`: a level, a WGS 84 position and positive seats; the
+/// classes default to the seats over the policy's `max_class_size`.
+fn read_new_schools(
+    raw: &[RawNewSchool],
+    max_class_size: u32,
+    sites: &mut Sites,
+    cx: &mut Ctx<'_>,
+) -> Vec<NewSchool> {
+    raw.iter()
         .map(|n| {
             let level = Level::parse(n.level.get_ref()).unwrap_or_else(|| {
                 cx.err(
@@ -785,11 +914,11 @@ fn convert(
             };
             let classes = match &n.classes {
                 Some(c) => cx.bounded(c, 1, MAX_CLASSES, "classes").unwrap_or(1),
-                None => entry_seats.div_ceil(policy.max_class_size.max(1)),
+                None => entry_seats.div_ceil(max_class_size.max(1)),
             };
             let id = SchoolId::new(n.id.get_ref());
-            new_ids.push((id.clone(), n.id.span().start));
-            spans.new_schools.push(cx.loc(n.id.span().start));
+            sites.new_ids.push((id.clone(), n.id.span().start));
+            sites.spans.new_schools.push(cx.loc(n.id.span().start));
             NewSchool {
                 id,
                 name: n.name.clone(),
@@ -801,81 +930,42 @@ fn convert(
                 boarding: n.boarding,
             }
         })
-        .collect();
-    let mut classes = base.map_or_else(Default::default, |b| b.classes.clone());
-    if let Some(c) = raw.classes {
-        if let Some(size) = c.class_size {
-            if *size.get_ref() == 0 || *size.get_ref() > 55 {
+        .collect()
+}
+
+/// The `[classes]` table (阳光分班) over `classes` (a base scenario's or
+/// the defaults). The draw's seed is this file's own, not inherited.
+fn read_classes(c: &RawClasses, classes: &mut ClassPolicy, cx: &mut Ctx<'_>) {
+    if let Some(size) = &c.class_size {
+        if *size.get_ref() == 0 || *size.get_ref() > 55 {
+            cx.err(
+                size.span().start,
+                format!("class_size {}; expected 1 to 55", size.get_ref()),
+            );
+        }
+        classes.class_size = Some(*size.get_ref());
+    }
+    if let Some(m) = c.max_mild_per_class {
+        classes.max_mild_per_class = m;
+    }
+    if let Some(t) = &c.twins {
+        classes.twins = match t.get_ref().as_str() {
+            "together" => Twins::Together,
+            "apart" => Twins::Apart,
+            other => {
                 cx.err(
-                    size.span().start,
-                    format!("class_size {}; expected 1 to 55", size.get_ref()),
+                    t.span().start,
+                    format!("twins `{other}`; expected \"together\" or \"apart\""),
                 );
+                Twins::Together
             }
-            classes.class_size = Some(*size.get_ref());
-        }
-        if let Some(m) = c.max_mild_per_class {
-            classes.max_mild_per_class = m;
-        }
-        if let Some(t) = c.twins {
-            classes.twins = match t.get_ref().as_str() {
-                "together" => crate::domain::scenario::Twins::Together,
-                "apart" => crate::domain::scenario::Twins::Apart,
-                other => {
-                    cx.err(
-                        t.span().start,
-                        format!("twins `{other}`; expected \"together\" or \"apart\""),
-                    );
-                    crate::domain::scenario::Twins::Together
-                }
-            };
-        }
-        classes.seed = c.seed;
+        };
     }
-    // components() drops `.` segments, so "." names the scenario's folder itself
-    let dataset: PathBuf = match &raw.dataset {
-        Some(d) => path
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join(d)
-            .components()
-            .collect(),
-        None => base.map(|b| b.dataset.clone()).unwrap_or_default(),
-    };
-    let scenario = Scenario {
-        name: raw
-            .name
-            .or_else(|| base.map(|b| b.name.clone()))
-            .unwrap_or_default(),
-        year: year.or(base.map(|b| b.year)).unwrap_or_default(),
-        dataset,
-        grade,
-        policy,
-        closures: inherit(closures, base.map(|b| &b.closures)),
-        mergers: inherit(mergers, base.map(|b| &b.mergers)),
-        capacity: inherit(capacity, base.map(|b| &b.capacity)),
-        new_schools: inherit(new_schools, base.map(|b| &b.new_schools)),
-        conversions: inherit(conversions, base.map(|b| &b.conversions)),
-        classes,
-        forecast,
-    };
-    if cx.diags.error_count() > errors_before {
-        return None;
-    }
-    Some(ScenarioFile {
-        scenario,
-        encoding,
-        path: path.to_path_buf(),
-        refs,
-        new_ids,
-        text: text.to_string(),
-        parent,
-        spans,
-    })
+    classes.seed = c.seed;
 }
 
 /// `policy.distance` and the road keys.
 fn read_distance(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<'_>) {
-    use crate::domain::scenario::{DistancePolicy, RoadMode, RoadPolicy};
     let mut road = match &policy.distance {
         DistancePolicy::Road(r) => Some(r.clone()),
         DistancePolicy::GreatCircle => None,
@@ -925,63 +1015,7 @@ fn read_distance(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<
         None => {}
     }
     if let Some(r) = road.as_mut() {
-        let mode = |v: &Spanned<String>, cx: &mut Ctx<'_>| match v.get_ref().as_str() {
-            "walk" => RoadMode::Walk,
-            "drive" => RoadMode::Drive,
-            other => {
-                cx.err(
-                    v.span().start,
-                    format!("road mode `{other}`; expected \"walk\" or \"drive\""),
-                );
-                RoadMode::Walk
-            }
-        };
-        if let Some(m) = &rp.road_mode {
-            if let Some(p) = &m.primary {
-                r.mode_primary = mode(p, cx);
-            }
-            if let Some(j) = &m.junior {
-                r.mode_junior = mode(j, cx);
-            }
-        }
-        if let Some(v) = &rp.max_snap_m {
-            let x = *v.get_ref();
-            if !(x > 0.0 && x.is_finite()) {
-                cx.err(
-                    v.span().start,
-                    format!("max_snap_m {x}; expected a positive distance in metres"),
-                );
-            }
-            r.max_snap_m = x;
-        }
-        if let Some(h) = &rp.walk_highways {
-            r.walk_highways = Some(h.clone());
-        }
-        if let Some(h) = &rp.drive_highways {
-            r.drive_highways = Some(h.clone());
-        }
-        if let Some(v) = &rp.walk_speed_kmh {
-            let x = *v.get_ref();
-            if !(x > 0.0 && x.is_finite()) {
-                cx.err(
-                    v.span().start,
-                    format!("walk_speed_kmh {x}; expected a positive speed in km/h"),
-                );
-            }
-            r.walk_speed_kmh = Some(x);
-        }
-        if let Some(t) = &rp.drive_speeds_kmh {
-            for (k, &x) in t.get_ref() {
-                if !(x > 0.0 && x.is_finite()) {
-                    cx.err(
-                        t.span().start,
-                        format!("drive_speeds_kmh.{k} {x}; expected a positive speed in km/h"),
-                    );
-                }
-                r.drive_speeds_kmh.retain(|(h, _)| h != k);
-                r.drive_speeds_kmh.push((k.clone(), x));
-            }
-        }
+        read_road_keys(rp, r, cx);
         policy.distance = DistancePolicy::Road(r.clone());
     } else {
         if rp.road_network.is_some() && kind.is_none() {
@@ -989,6 +1023,68 @@ fn read_distance(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<
             cx.err(at, "road_network given but distance is not \"road\"; expected distance = \"road\" with it");
         }
         policy.distance = DistancePolicy::GreatCircle;
+    }
+}
+
+/// The road keys over a road policy (a base scenario's or the defaults):
+/// modes per grade, snapping limit, highway lists and speeds.
+fn read_road_keys(rp: &RawPolicy, r: &mut RoadPolicy, cx: &mut Ctx<'_>) {
+    let mode = |v: &Spanned<String>, cx: &mut Ctx<'_>| match v.get_ref().as_str() {
+        "walk" => RoadMode::Walk,
+        "drive" => RoadMode::Drive,
+        other => {
+            cx.err(
+                v.span().start,
+                format!("road mode `{other}`; expected \"walk\" or \"drive\""),
+            );
+            RoadMode::Walk
+        }
+    };
+    if let Some(m) = &rp.road_mode {
+        if let Some(p) = &m.primary {
+            r.mode_primary = mode(p, cx);
+        }
+        if let Some(j) = &m.junior {
+            r.mode_junior = mode(j, cx);
+        }
+    }
+    if let Some(v) = &rp.max_snap_m {
+        let x = *v.get_ref();
+        if !(x > 0.0 && x.is_finite()) {
+            cx.err(
+                v.span().start,
+                format!("max_snap_m {x}; expected a positive distance in metres"),
+            );
+        }
+        r.max_snap_m = x;
+    }
+    if let Some(h) = &rp.walk_highways {
+        r.walk_highways = Some(h.clone());
+    }
+    if let Some(h) = &rp.drive_highways {
+        r.drive_highways = Some(h.clone());
+    }
+    if let Some(v) = &rp.walk_speed_kmh {
+        let x = *v.get_ref();
+        if !(x > 0.0 && x.is_finite()) {
+            cx.err(
+                v.span().start,
+                format!("walk_speed_kmh {x}; expected a positive speed in km/h"),
+            );
+        }
+        r.walk_speed_kmh = Some(x);
+    }
+    if let Some(t) = &rp.drive_speeds_kmh {
+        for (k, &x) in t.get_ref() {
+            if !(x > 0.0 && x.is_finite()) {
+                cx.err(
+                    t.span().start,
+                    format!("drive_speeds_kmh.{k} {x}; expected a positive speed in km/h"),
+                );
+            }
+            r.drive_speeds_kmh.retain(|(h, _)| h != k);
+            r.drive_speeds_kmh.push((k.clone(), x));
+        }
     }
 }
 

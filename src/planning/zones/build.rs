@@ -63,40 +63,13 @@ pub fn build(
     let grade = scenario.grade;
     let policy = &scenario.policy;
     let schools = data.mainstream_schools(grade);
-    if schools.is_empty() {
-        return Err(BuildError {
-            file: "schools.csv",
-            message: format!(
-                "no open school admits grade {}; expected at least one open school of the grade to zone",
-                grade.number()
-            ),
-        });
-    }
-    if data.blocks.len() < schools.len() {
-        return Err(BuildError {
-            file: "blocks.csv",
-            message: format!(
-                "{} blocks for {} schools; expected at least one block per school",
-                data.blocks.len(),
-                schools.len()
-            ),
-        });
-    }
+    check_sizes(data, grade, &schools)?;
     let blocks: Vec<BlockIx> = (0..data.blocks.len()).map(BlockIx::from_ix).collect();
     let mut local = vec![usize::MAX; data.schools.len()];
     for (i, s) in schools.iter().enumerate() {
         local[s.ix()] = i;
     }
-    let mut demand = vec![0u32; blocks.len()];
-    for st in &data.students {
-        if let (Home::Block(b), true, false) = (
-            st.home,
-            st.entry_grade == grade,
-            st.disability == Disability::Severe,
-        ) {
-            demand[b.ix()] += 1;
-        }
-    }
+    let demand = block_demand(data, grade);
     let capacity: Vec<u32> = schools
         .iter()
         .map(|&s| {
@@ -104,70 +77,9 @@ pub fn build(
         })
         .collect();
     let radius = policy.service_radius(grade);
-    let reach = Metres::from_km(policy.overflow_max_km);
-    let index = SchoolIndex::new(schools.iter().map(|&s| (s, data.school(s).location)));
-    let found: Vec<(Vec<(usize, u32)>, bool)> = blocks
-        .par_iter()
-        .map(|&b| {
-            let home = data.block(b).location;
-            let to_local = |v: Vec<(SchoolIx, Metres)>| -> Vec<(usize, u32)> {
-                v.into_iter().map(|(s, m)| (local[s.ix()], m.0)).collect()
-            };
-            let near: Vec<(SchoolIx, Metres)> = match radius {
-                Radius::Km(km) => index.nearest(home, schools.len(), Metres::from_km(km), dist),
-                // by travel time: among the schools the road table holds
-                Radius::Minutes(_) => index
-                    .nearest(home, (2 * policy.candidates).max(30), reach, dist)
-                    .into_iter()
-                    .filter(|&(s, _)| within_radius(dist, home, data.school(s).location, radius))
-                    .collect(),
-            };
-            if !near.is_empty() {
-                return (to_local(near), true);
-            }
-            let mut far = index.nearest(home, policy.candidates.max(1), reach, dist);
-            if far.is_empty() {
-                far = index.nearest(home, schools.len(), Metres(u32::MAX), dist);
-                far.truncate(1);
-            }
-            (to_local(far), false)
-        })
-        .collect();
-    let (mut cands, in_radius): (Vec<_>, Vec<_>) = found.into_iter().unzip();
-    // per block, the schools within the radius (its candidates, when any is)
-    let within: Vec<Vec<usize>> = cands
-        .iter()
-        .zip(&in_radius)
-        .map(|(c, &w)| {
-            if w {
-                c.iter().map(|e| e.0).collect()
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
-    // roots
-    let mut nearest: Vec<(u32, usize, usize)> = schools
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| {
-            let p = data.school(s).location;
-            let (b, m) = nearest_block(data, p, None, dist);
-            (m, i, b)
-        })
-        .collect();
-    nearest.sort();
-    let mut root = vec![usize::MAX; schools.len()];
-    let mut taken = vec![false; blocks.len()];
-    for &(_, i, b) in &nearest {
-        let b = if taken[b] {
-            nearest_block(data, data.school(schools[i]).location, Some(&taken), dist).0
-        } else {
-            b
-        };
-        taken[b] = true;
-        root[i] = b;
-    }
+    let Reach { mut cands, within } = candidates(data, scenario, &schools, &local, dist);
+    let root = roots(data, &schools, dist);
+    // a school's root block may always join it
     for (i, &b) in root.iter().enumerate() {
         if !cands[b].iter().any(|c| c.0 == i) {
             let m = dist
@@ -187,17 +99,7 @@ pub fn build(
         message,
     })?;
     let neighbours = match &settings.adjacency {
-        Some(pairs) => {
-            let mut n: Vec<Vec<usize>> = vec![Vec::new(); blocks.len()];
-            for &(a, b) in pairs {
-                if a != b {
-                    n[a.ix()].push(b.ix());
-                    n[b.ix()].push(a.ix());
-                }
-            }
-            // as the planner listed them: one node per block
-            super::Graph::from_lists(n)
-        }
+        Some(pairs) => listed_neighbours(pairs, blocks.len()),
         None => cells.neighbours.clone(),
     };
     let previous: Vec<Option<usize>> = match &settings.previous {
@@ -227,6 +129,157 @@ pub fn build(
         within,
         radius,
     })
+}
+
+/// Zoning needs an open school of the grade, and a block for each school
+/// (every zone holds its root block).
+fn check_sizes(data: &Dataset, grade: Grade, schools: &[SchoolIx]) -> Result<(), BuildError> {
+    if schools.is_empty() {
+        return Err(BuildError {
+            file: "schools.csv",
+            message: format!(
+                "no open school admits grade {}; expected at least one open school of the grade to zone",
+                grade.number()
+            ),
+        });
+    }
+    if data.blocks.len() < schools.len() {
+        return Err(BuildError {
+            file: "blocks.csv",
+            message: format!(
+                "{} blocks for {} schools; expected at least one block per school",
+                data.blocks.len(),
+                schools.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The grade's applicants per dataset block, severe disability excluded
+/// (they go to special schools); geocoded applicants have no block.
+fn block_demand(data: &Dataset, grade: Grade) -> Vec<u32> {
+    let mut demand = vec![0u32; data.blocks.len()];
+    for st in &data.students {
+        if let (Home::Block(b), true, false) = (
+            st.home,
+            st.entry_grade == grade,
+            st.disability == Disability::Severe,
+        ) {
+            demand[b.ix()] += 1;
+        }
+    }
+    demand
+}
+
+/// What each block can reach, by problem block.
+struct Reach {
+    /// The problem schools it may join, with their distances in metres,
+    /// nearest first.
+    cands: Vec<Vec<(usize, u32)>>,
+    /// The problem schools within the service radius.
+    within: Vec<Vec<usize>>,
+}
+
+/// Per block, the problem schools it may join with their distances in
+/// metres (nearest first), and the schools within the service radius: a
+/// block with any may only join those; otherwise its `candidates` nearest
+/// within `overflow_max_km`, or at least its nearest school. `local` maps a
+/// dataset school to its problem index.
+fn candidates(
+    data: &Dataset,
+    scenario: &Scenario,
+    schools: &[SchoolIx],
+    local: &[usize],
+    dist: &dyn DistanceSource,
+) -> Reach {
+    let policy = &scenario.policy;
+    let radius = policy.service_radius(scenario.grade);
+    let reach = Metres::from_km(policy.overflow_max_km);
+    let index = SchoolIndex::new(schools.iter().map(|&s| (s, data.school(s).location)));
+    let found: Vec<(Vec<(usize, u32)>, bool)> = data
+        .blocks
+        .par_iter()
+        .map(|block| {
+            let home = block.location;
+            let to_local = |v: Vec<(SchoolIx, Metres)>| -> Vec<(usize, u32)> {
+                v.into_iter().map(|(s, m)| (local[s.ix()], m.0)).collect()
+            };
+            let near: Vec<(SchoolIx, Metres)> = match radius {
+                Radius::Km(km) => index.nearest(home, schools.len(), Metres::from_km(km), dist),
+                // by travel time: among the schools the road table holds
+                Radius::Minutes(_) => index
+                    .nearest(home, (2 * policy.candidates).max(30), reach, dist)
+                    .into_iter()
+                    .filter(|&(s, _)| within_radius(dist, home, data.school(s).location, radius))
+                    .collect(),
+            };
+            if !near.is_empty() {
+                return (to_local(near), true);
+            }
+            let mut far = index.nearest(home, policy.candidates.max(1), reach, dist);
+            if far.is_empty() {
+                far = index.nearest(home, schools.len(), Metres(u32::MAX), dist);
+                far.truncate(1);
+            }
+            (to_local(far), false)
+        })
+        .collect();
+    let (cands, in_radius): (Vec<_>, Vec<_>) = found.into_iter().unzip();
+    // per block, the schools within the radius (its candidates, when any is)
+    let within: Vec<Vec<usize>> = cands
+        .iter()
+        .zip(&in_radius)
+        .map(|(c, &w)| {
+            if w {
+                c.iter().map(|e| e.0).collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    Reach { cands, within }
+}
+
+/// Each problem school's root block: the block nearest to it; when two
+/// schools share a nearest block, the nearer school keeps it and the other
+/// takes its next nearest free block.
+fn roots(data: &Dataset, schools: &[SchoolIx], dist: &dyn DistanceSource) -> Vec<usize> {
+    let mut nearest: Vec<(u32, usize, usize)> = schools
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| {
+            let p = data.school(s).location;
+            let (b, m) = nearest_block(data, p, None, dist);
+            (m, i, b)
+        })
+        .collect();
+    nearest.sort();
+    let mut root = vec![usize::MAX; schools.len()];
+    let mut taken = vec![false; data.blocks.len()];
+    for &(_, i, b) in &nearest {
+        let b = if taken[b] {
+            nearest_block(data, data.school(schools[i]).location, Some(&taken), dist).0
+        } else {
+            b
+        };
+        taken[b] = true;
+        root[i] = b;
+    }
+    root
+}
+
+/// The neighbour graph of `adjacency.csv`'s pairs, as the planner listed
+/// them: one node per block.
+fn listed_neighbours(pairs: &[(BlockIx, BlockIx)], blocks: usize) -> super::Graph {
+    let mut n: Vec<Vec<usize>> = vec![Vec::new(); blocks];
+    for &(a, b) in pairs {
+        if a != b {
+            n[a.ix()].push(b.ix());
+            n[b.ix()].push(a.ix());
+        }
+    }
+    super::Graph::from_lists(n)
 }
 
 /// The block nearest to `p` (ties by index), skipping `taken` ones.
