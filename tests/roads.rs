@@ -504,16 +504,12 @@ fn minutes_need_road_distances() {
 #[test]
 fn speeds_come_from_the_policy() {
     use sunshine::domain::model::Grade;
-    use sunshine::domain::scenario::{RoadMode, RoadPolicy};
+    use sunshine::domain::scenario::RoadPolicy;
     let policy = RoadPolicy {
-        network: extract(),
-        mode_primary: RoadMode::Walk,
-        mode_junior: RoadMode::Drive,
-        max_snap_m: 300.0,
-        walk_highways: None,
         drive_highways: Some(vec!["residential".into(), "tertiary".into()]),
         walk_speed_kmh: Some(3.0),
         drive_speeds_kmh: vec![("residential".into(), 20.0), ("track".into(), 12.0)],
+        ..RoadPolicy::new(extract())
     };
     let walk = sunshine::spatial::roads::profile_for(&policy, Grade::One);
     assert_eq!(walk.speed_kmh("footway"), 3.0);

@@ -3,3 +3,4 @@
 pub mod diag;
 pub mod model;
 pub mod scenario;
+pub mod stats;

@@ -180,6 +180,15 @@ impl Grade {
             Grade::Seven => 7,
         }
     }
+
+    /// The stage of schooling the grade enters: primary (小学) for grade 1,
+    /// junior (初中) for grade 7. Nine-year schools teach both.
+    pub fn level(self) -> Level {
+        match self {
+            Grade::One => Level::Primary,
+            Grade::Seven => Level::Junior,
+        }
+    }
 }
 
 /// Whether a school takes applicants in the scenario year.
@@ -362,13 +371,16 @@ impl Dataset {
     pub fn block(&self, ix: BlockIx) -> &Block {
         &self.blocks[ix.ix()]
     }
-    /// Schools by their id, for resolving references in input files.
+    /// Schools by their id, for resolving references in input files and
+    /// scenarios. Ids are unique once read; should one repeat (a scenario's
+    /// new school with an existing id, which is reported), the first
+    /// school with it is found.
     pub fn school_lookup(&self) -> std::collections::HashMap<&str, SchoolIx> {
-        self.schools
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), SchoolIx::from_ix(i)))
-            .collect()
+        let mut lookup = std::collections::HashMap::with_capacity(self.schools.len());
+        for (i, s) in self.schools.iter().enumerate() {
+            lookup.entry(s.id.as_str()).or_insert(SchoolIx::from_ix(i));
+        }
+        lookup
     }
     /// Blocks by their id.
     pub fn block_lookup(&self) -> std::collections::HashMap<&str, BlockIx> {
@@ -395,6 +407,18 @@ impl School {
     /// listed.
     pub fn of_grade(&self, grade: Grade) -> bool {
         self.level.admits(grade) || self.level == Level::Special
+    }
+
+    /// Seats the school offers in a run of `grade`: its entry seats when it
+    /// is open and of the grade ([`School::of_grade`]), else none (a
+    /// closing school takes no entrants; issue 12: a grade-1 run counted
+    /// the junior schools' seats).
+    pub fn open_seats(&self, grade: Grade) -> u32 {
+        if self.status == Status::Open && self.of_grade(grade) {
+            self.entry_seats.0
+        } else {
+            0
+        }
     }
 }
 

@@ -146,6 +146,33 @@ pub enum RoadMode {
     Drive,
 }
 
+impl RoadPolicy {
+    /// Road distances on `network` with the defaults (README, scenario
+    /// keys): grade 1 walks and grade 7 is driven (school bus or car),
+    /// snaps beyond 300 m are warned about, and each mode keeps its travel
+    /// profile's highways and speeds (`spatial::roads::Profile`).
+    pub fn new(network: PathBuf) -> Self {
+        RoadPolicy {
+            network,
+            mode_primary: RoadMode::Walk,
+            mode_junior: RoadMode::Drive,
+            max_snap_m: 300.0,
+            walk_highways: None,
+            drive_highways: None,
+            walk_speed_kmh: None,
+            drive_speeds_kmh: Vec::new(),
+        }
+    }
+
+    /// How the children of `grade` travel.
+    pub fn mode(&self, grade: Grade) -> RoadMode {
+        match grade {
+            Grade::One => self.mode_primary,
+            Grade::Seven => self.mode_junior,
+        }
+    }
+}
+
 impl Policy {
     pub fn defaults(grade: Grade) -> Policy {
         Policy {

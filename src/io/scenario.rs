@@ -990,18 +990,9 @@ fn read_distance(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<
                         let at = rp.road_network.as_ref().map_or(at, |n| n.span().start);
                         cx.err(at, format!("road_network `{}` not found; expected an OpenStreetMap .osm.pbf extract (path relative to the scenario file)", network.display()));
                     }
-                    road = Some(RoadPolicy {
-                        network,
-                        ..prev.unwrap_or(RoadPolicy {
-                            network: PathBuf::new(),
-                            mode_primary: RoadMode::Walk,
-                            mode_junior: RoadMode::Drive,
-                            max_snap_m: 300.0,
-                            walk_highways: None,
-                            drive_highways: None,
-                            walk_speed_kmh: None,
-                            drive_speeds_kmh: Vec::new(),
-                        })
+                    road = Some(match prev {
+                        Some(prev) => RoadPolicy { network, ..prev },
+                        None => RoadPolicy::new(network),
                     })
                 }
                 (None, Some(prev)) => road = Some(prev),

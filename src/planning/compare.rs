@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::model::{Dataset, Disability, Home, Status};
 use crate::domain::scenario::Scenario;
+use crate::domain::stats::quantile;
 use crate::rules::place::PlacementResult;
 
 /// One placement run of a scenario.
@@ -115,13 +116,6 @@ pub struct Comparison {
     pub over_cap: Vec<Vec<OverCap>>,
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
-}
-
 pub fn totals(run: &Run<'_>) -> Totals {
     let r = run.result;
     let mut d: Vec<f64> = r
@@ -154,7 +148,7 @@ pub fn totals(run: &Run<'_>) -> Totals {
         } else {
             d.iter().sum::<f64>() / d.len() as f64
         },
-        p90_km: quantile(&d, 0.9),
+        p90_km: quantile(&d, 0.9).unwrap_or(0.0),
         within_radius: if d.is_empty() {
             0.0
         } else {
@@ -274,7 +268,7 @@ pub fn compare(runs: &[Run<'_>]) -> Comparison {
             } else {
                 extra.iter().sum::<f64>() / extra.len() as f64
             },
-            extra_p90_km: quantile(&extra, 0.9),
+            extra_p90_km: quantile(&extra, 0.9).unwrap_or(0.0),
             extra_max_km: extra.last().copied().unwrap_or(0.0),
             beyond_radius: list.iter().filter(|d| d.beyond_radius).count(),
             unplaced: list.iter().filter(|d| d.unplaced).count(),

@@ -220,11 +220,11 @@ pub struct Inputs<'a> {
 /// The schools a scenario adds (`new_schools`), which have no history and
 /// start empty.
 pub fn new_schools(data: &Dataset, scenario: &crate::domain::scenario::Scenario) -> Vec<SchoolIx> {
+    let lookup = data.school_lookup();
     scenario
         .new_schools
         .iter()
-        .filter_map(|n| data.schools.iter().position(|s| s.id == n.id))
-        .map(SchoolIx::from_ix)
+        .filter_map(|n| lookup.get(n.id.as_str()).copied())
         .collect()
 }
 

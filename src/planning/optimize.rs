@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel};
 
 use crate::solve::lp::make_model;
-use crate::solve::mcf::{Network, Solution as Flow, INF};
+use crate::solve::transport::Transport;
 
 /// A closure problem over candidate schools.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,57 +73,40 @@ pub fn evaluate_with(
     open: &[bool],
     min_utilisation: Option<f64>,
 ) -> Option<(f64, Vec<u32>)> {
-    let mut net = Network::new();
-    let total: i64 = inst.demand.iter().map(|&d| i64::from(d)).sum();
     let lower: Vec<i64> = (0..inst.capacity.len())
         .map(|s| match (open[s], min_utilisation) {
             (true, Some(u)) => i64::from(min_load(u, inst.capacity[s])),
             _ => 0,
         })
         .collect();
-    let homes: Vec<usize> = inst
-        .demand
-        .iter()
-        .map(|&d| net.add_node(i64::from(d)))
+    let capacity = (0..inst.capacity.len())
+        .map(|s| if open[s] { i64::from(inst.capacity[s]) } else { 0 })
         .collect();
-    let schools: Vec<usize> = lower.iter().map(|&l| net.add_node(-l)).collect();
-    let sink = net.add_node(-total + lower.iter().sum::<i64>());
-    let mut arcs = Vec::new();
-    for (h, list) in inst.reach.iter().enumerate() {
+    // a child without a seat costs more than any distance: the flow seats
+    // everyone it can, and a set that leaves one unseated is infeasible
+    let mut t = Transport::new(capacity)
+        .with_min_load(lower)
+        .unplaced_at(i64::from(u32::MAX));
+    let mut lanes = Vec::new();
+    for (list, &d) in inst.reach.iter().zip(&inst.demand) {
+        let h = t.add_source(i64::from(d));
         for &(s, m) in list {
             if open[s] {
-                arcs.push((m, net.add_arc(homes[h], schools[s], INF, i64::from(m))));
+                lanes.push((m, t.add_lane(h, s, i64::from(m))));
             }
         }
-        net.add_arc(homes[h], sink, INF, i64::from(u32::MAX));
     }
-    let caps: Vec<usize> = (0..inst.capacity.len())
-        .map(|s| {
-            let cap = if open[s] {
-                i64::from(inst.capacity[s]) - lower[s]
-            } else {
-                0
-            };
-            net.add_arc(schools[s], sink, cap.max(0), 0)
-        })
-        .collect();
-    let Flow::Optimal(f) = net.solve() else {
-        return None;
-    };
-    let placed: i64 = caps.iter().map(|&e| f.flow[e]).sum::<i64>() + lower.iter().sum::<i64>();
-    if placed < total {
+    let f = t.solve()?;
+    if f.unplaced.iter().any(|&u| u > 0) {
         return None;
     }
-    let metres: i128 = arcs
+    let metres: i128 = lanes
         .iter()
-        .map(|&(m, e)| i128::from(f.flow[e]) * i128::from(m))
+        .map(|&(m, l)| i128::from(f.flow[l]) * i128::from(m))
         .sum();
     Some((
         metres as f64 / 1000.0,
-        caps.iter()
-            .zip(&lower)
-            .map(|(&e, &l)| (f.flow[e] + l) as u32)
-            .collect(),
+        f.load.iter().map(|&l| l as u32).collect(),
     ))
 }
 

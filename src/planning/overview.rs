@@ -131,10 +131,7 @@ pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource)
             )
         })
         .collect();
-    let level_name = match grade {
-        Grade::One => "primary",
-        Grade::Seven => "junior",
-    };
+    let level_name = grade.level().as_str();
     for (town, (far, all)) in &uncovered {
         if *far > 0 {
             sum.warnings.push(format!(

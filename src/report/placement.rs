@@ -10,6 +10,7 @@ use serde_json::json;
 use super::{csv_bytes, num, table};
 use crate::domain::model::{Dataset, Disability, Home};
 use crate::domain::scenario::Scenario;
+use crate::domain::stats::quantile;
 use crate::io::output::OutputSet;
 use crate::rules::place::{Outcome, PlacementResult};
 use crate::solve::lottery;
@@ -171,12 +172,9 @@ pub fn zones_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Ve
     )
 }
 
+/// The `q`-quantile of sorted distances in metres, in km (0 when none).
 fn percentile(sorted: &[u32], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
-    f64::from(sorted[i]) / 1000.0
+    quantile(sorted, q).map_or(0.0, |m| f64::from(m) / 1000.0)
 }
 
 /// Counts by outcome for a subset of applicants: every fixed outcome, and

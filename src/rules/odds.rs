@@ -24,6 +24,7 @@ use rayon::prelude::*;
 
 use crate::domain::model::*;
 use crate::domain::scenario::Scenario;
+use crate::domain::stats::quantile;
 use crate::rules::place::{self, Mechanism, Reach};
 use crate::solve::lottery::Draws;
 use crate::spatial::distance::DistanceSource;
@@ -220,7 +221,7 @@ pub fn odds(
             continue;
         }
         scores.sort_by(f64::total_cmp);
-        let q = |p: f64| scores[((scores.len() - 1) as f64 * p).round() as usize];
+        let q = |p: f64| quantile(&scores, p).expect("scores are not empty");
         let modal = tiers
             .iter()
             .max_by_key(|&(t, n)| (*n, std::cmp::Reverse(*t)))

@@ -88,14 +88,34 @@ impl Draws {
 /// Lottery numbers for applicants given by their ids: the result is indexed
 /// like `ids`, and does not depend on the order of `ids` (step 2).
 pub fn lottery_numbers<S: AsRef<str>>(seed: u64, ids: &[S]) -> Vec<f64> {
+    numbers_in_order(seed, drawing_order(ids), ids.len())
+}
+
+/// Step 2: the order applicants draw in, by `student_id` (byte order of the
+/// UTF-8 text; equal ids keep their order). Indices into `ids`.
+pub fn drawing_order<S: AsRef<str>>(ids: &[S]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..ids.len()).collect();
     order.sort_by(|&a, &b| ids[a].as_ref().as_bytes().cmp(ids[b].as_ref().as_bytes()));
+    order
+}
+
+/// Steps 1 and 3: the numbers of `n` applicants who draw in `order` (each
+/// index below `n`, as [`drawing_order`] gives), indexed by applicant.
+pub fn numbers_in_order(seed: u64, order: impl IntoIterator<Item = usize>, n: usize) -> Vec<f64> {
     let mut draws = Draws::new(seed);
-    let mut out = vec![0.0; ids.len()];
+    let mut out = vec![0.0; n];
     for i in order {
         out[i] = draws.uniform();
     }
     out
+}
+
+/// Multiple tie-breaking: the stream of the school with row index `school`
+/// (`Draws::sub(seed, 2^32 + school)`), drawn by the applicants listing it
+/// in `student_id` order. The offset 2^32 keeps these streams apart from
+/// the odds' sub-streams of small numbers.
+pub fn school_stream(seed: u64, school: usize) -> Draws {
+    Draws::sub(seed, (1u64 << 32) + school as u64)
 }
 
 #[cfg(test)]

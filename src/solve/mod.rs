@@ -1,6 +1,8 @@
 //! Solvers. They know nothing of files, the CLI or printing.
 //!
 //! - [`mcf`]: exact min-cost flow (primal network simplex), the placement core.
+//! - [`transport`]: the transportation problem (homes → schools → sink)
+//!   every placement flow solves, built on [`mcf`] in one fixed arc order.
 //! - [`lp`]: the same problem as a linear program through good_lp, the
 //!   independent reference used in tests and benchmarks.
 //! - [`da`]: deferred acceptance and the Boston mechanism.
@@ -10,3 +12,4 @@ pub mod da;
 pub mod lottery;
 pub mod lp;
 pub mod mcf;
+pub mod transport;

@@ -26,7 +26,6 @@
 //!   [`Applied::capped`].
 
 use std::cmp::Reverse;
-use std::collections::HashMap;
 
 use super::Scenario;
 use crate::domain::model::{
@@ -142,11 +141,8 @@ impl Scenario {
         }
         let n = data.schools.len();
         let base_len = n - self.new_schools.len();
-        let mut lookup: HashMap<SchoolId, SchoolIx> = HashMap::new();
-        for (i, s) in data.schools.iter().enumerate() {
-            lookup.entry(s.id.clone()).or_insert(SchoolIx::from_ix(i));
-        }
-        let find = |id: &SchoolId| lookup.get(id).map(|s| s.ix());
+        let lookup = data.school_lookup();
+        let find = |id: &SchoolId| lookup.get(id.as_str()).map(|s| s.ix());
         // seats and classes in u64: sums of bounded values cannot overflow
         let mut seats: Vec<u64> = data
             .schools

@@ -21,7 +21,7 @@
 
 use super::search::Search;
 use super::{Assignment, Instance};
-use crate::solve::mcf::{Network, Solution, INF};
+use crate::solve::transport::Transport;
 
 /// Costs enter the flow in thousandths of an applicant-metre.
 const SCALE: f64 = 1000.0;
@@ -126,18 +126,11 @@ struct Relaxed {
 fn solve_flow(inst: &Instance, fixed: &[Option<usize>]) -> Relaxed {
     let n = inst.blocks();
     let k = inst.schools();
-    let mut net = Network::new();
-    let total: i64 = inst.demand.iter().map(|&d| i64::from(d)).sum();
-    let bnode: Vec<usize> = inst
-        .demand
-        .iter()
-        .map(|&d| net.add_node(i64::from(d)))
-        .collect();
-    let snode: Vec<usize> = (0..k).map(|_| net.add_node(0)).collect();
-    let sink = net.add_node(-total);
+    let mut t = Transport::new(inst.capacity.iter().map(|&c| i64::from(c)).collect());
     let mut arcs = Vec::new();
     let mut max_cost = 0i64;
     for b in 0..n {
+        t.add_source(i64::from(inst.demand[b]));
         if inst.demand[b] == 0 {
             continue;
         }
@@ -149,23 +142,19 @@ fn solve_flow(inst: &Instance, fixed: &[Option<usize>]) -> Relaxed {
             // floored, so the flow's optimum never exceeds the true relaxation's
             let c = (per_unit * SCALE).floor() as i64;
             max_cost = max_cost.max(c);
-            arcs.push((b, s, m, net.add_arc(bnode[b], snode[s], INF, c)));
+            arcs.push((b, s, m, t.add_lane(b, s, c)));
         }
     }
     let over_penalty = (max_cost + 1) * (k as i64 + 2);
-    let mut over_arcs = Vec::new();
-    for (&node, &cap) in snode.iter().zip(&inst.capacity) {
-        net.add_arc(node, sink, i64::from(cap), 0);
-        over_arcs.push(net.add_arc(node, sink, INF, over_penalty));
-    }
-    let Solution::Optimal(flow) = net.solve() else {
-        unreachable!("over-capacity arcs make the relaxation feasible")
-    };
-    let overflow: i64 = over_arcs.iter().map(|&e| flow.flow[e]).sum();
+    let flow = t
+        .overflow_at(over_penalty)
+        .solve()
+        .expect("over-capacity arcs make the relaxation feasible");
+    let overflow: i64 = flow.overflow.iter().sum();
     let mut split = vec![Vec::new(); n];
-    for &(b, s, m, e) in &arcs {
-        if flow.flow[e] > 0 {
-            split[b].push((s, flow.flow[e], m));
+    for &(b, s, m, l) in &arcs {
+        if flow.flow[l] > 0 {
+            split[b].push((s, flow.flow[l], m));
         }
     }
     Relaxed {

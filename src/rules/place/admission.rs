@@ -6,7 +6,7 @@
 
 use crate::domain::model::*;
 use crate::domain::scenario::Scenario;
-use crate::solve::{da, lottery::Draws};
+use crate::solve::{da, lottery};
 use crate::spatial::distance::{DistanceSource, SchoolIndex};
 
 use super::flow::{compute_zones, Reach};
@@ -37,7 +37,8 @@ pub struct Prepared {
     /// (out-of-zone schools rank after every tier of their own applicants).
     pub lists: Vec<Vec<SchoolIx>>,
     pub list_tiers: Vec<Vec<u8>>,
-    /// Open seats per school.
+    /// Open seats per school ([`School::open_seats`]; none at schools of
+    /// another grade, which no stage of the run offers).
     pub seats: Vec<u32>,
     pub mainstream: Vec<SchoolIx>,
     pub special: Vec<SchoolIx>,
@@ -61,18 +62,18 @@ pub struct Draw {
 /// `Draws::sub(seed, 2^32 + s)` over the applicants listing it in
 /// `student_id` order).
 pub fn draw(prep: &Prepared, seed: u64) -> Draw {
-    let mut single = vec![0.0; prep.in_scope.len()];
-    let mut d = Draws::new(seed);
-    for &a in &prep.id_order {
-        single[a as usize] = d.uniform();
-    }
+    let single = lottery::numbers_in_order(
+        seed,
+        prep.id_order.iter().map(|&a| a as usize),
+        prep.in_scope.len(),
+    );
     let multiple = (prep.mechanism.tie_break() == TieBreak::Multiple).then(|| {
         let mut m: Vec<Vec<f64>> = prep.lists.iter().map(|l| vec![0.0; l.len()]).collect();
         for (s, order) in prep.mtb_order.iter().enumerate() {
             if order.is_empty() {
                 continue;
             }
-            let mut d = Draws::sub(seed, (1u64 << 32) + s as u64);
+            let mut d = lottery::school_stream(seed, s);
             for &(a, pos) in order {
                 m[a as usize][pos as usize] = d.uniform();
             }
@@ -160,17 +161,7 @@ pub fn prepare(
         .filter(|(_, s)| s.level == Level::Special && s.status == Status::Open)
         .map(|(i, _)| SchoolIx::from_ix(i))
         .collect();
-    let seats: Vec<u32> = data
-        .schools
-        .iter()
-        .map(|s| {
-            if s.status == Status::Open {
-                s.entry_seats.0
-            } else {
-                0
-            }
-        })
-        .collect();
+    let seats: Vec<u32> = data.schools.iter().map(|s| s.open_seats(grade)).collect();
     let mut is_main = vec![false; data.schools.len()];
     for s in &mainstream {
         is_main[s.ix()] = true;
@@ -299,14 +290,11 @@ pub fn prepare(
         lists.push(list);
         list_tiers.push(tiers);
     }
-    let mut id_order: Vec<u32> = (0..in_scope.len() as u32).collect();
-    id_order.sort_by(|&a, &b| {
-        data.students[in_scope[a as usize]]
-            .id
-            .as_str()
-            .as_bytes()
-            .cmp(data.students[in_scope[b as usize]].id.as_str().as_bytes())
-    });
+    let ids: Vec<&str> = in_scope.iter().map(|&i| data.students[i].id.as_str()).collect();
+    let id_order: Vec<u32> = lottery::drawing_order(&ids)
+        .into_iter()
+        .map(|a| u32::try_from(a).expect("applicants are counted in u32"))
+        .collect();
     let mut mtb_order: Vec<Vec<(u32, u8)>> = vec![Vec::new(); data.schools.len()];
     if mechanism.tie_break() == TieBreak::Multiple {
         for &a in &id_order {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::domain::model::*;
-use crate::solve::mcf::{Network, Solution, INF};
+use crate::solve::transport::Transport;
 use crate::spatial::distance::{DistanceSource, SchoolIndex};
 
 /// How far overflow placement and zoning look: all schools within `max`.
@@ -78,36 +78,32 @@ fn solve_exact(
     // An unplaced unit costs more than any chain of reassignments could
     // save, so the flow first places as many as possible.
     let penalty = (schools.len() as i64 + 2) * (i64::from(max.0) + 1);
+    // each school's position among the flow's destinations
+    let mut dest = vec![usize::MAX; data.schools.len()];
+    for (d, &s) in schools.iter().enumerate() {
+        dest[s.ix()] = d;
+    }
+    let mut t = Transport::new(schools.iter().map(|&s| i64::from(seats(s))).collect())
+        .unplaced_at(penalty);
+    for &(_, supply) in sources {
+        t.add_source(supply);
+    }
+    // the lanes of each source, like `cands`
+    let mut lanes: Vec<Vec<usize>> = cands
+        .iter()
+        .enumerate()
+        .map(|(g, cs)| {
+            cs.iter()
+                .map(|&(s, m)| t.add_lane(g, dest[s.ix()], i64::from(m.0)))
+                .collect()
+        })
+        .collect();
     loop {
-        let n_cands: usize = cands.iter().map(Vec::len).sum();
-        let mut net = Network::with_capacity(
-            sources.len() + schools.len() + 1,
-            n_cands + sources.len() + schools.len(),
-        );
-        let total: i64 = sources.iter().map(|s| s.1).sum();
-        let gnode: Vec<usize> = sources.iter().map(|s| net.add_node(s.1)).collect();
-        let mut snode = vec![usize::MAX; data.schools.len()];
-        for &s in schools {
-            snode[s.ix()] = net.add_node(0);
-        }
-        let sink = net.add_node(-total);
-        let mut arcs: Vec<Vec<usize>> = Vec::with_capacity(sources.len());
-        for (g, cs) in cands.iter().enumerate() {
-            arcs.push(
-                cs.iter()
-                    .map(|&(s, m)| net.add_arc(gnode[g], snode[s.ix()], INF, i64::from(m.0)))
-                    .collect(),
-            );
-            net.add_arc(gnode[g], sink, INF, penalty);
-        }
-        for &s in schools {
-            net.add_arc(snode[s.ix()], sink, i64::from(seats(s)), 0);
-        }
-        let Solution::Optimal(flow) = net.solve() else {
-            unreachable!("every source has an unplaced arc, so the flow is feasible")
-        };
-        let pi = &flow.potential;
-        let min_school = schools.iter().map(|s| pi[snode[s.ix()]]).min();
+        let flow = t
+            .solve()
+            .expect("every source has an unplaced arc, so the flow is feasible");
+        let (pi_g, pi_s) = (&flow.source_potential, &flow.destination_potential);
+        let min_school = pi_s.iter().copied().min();
         let priced: Vec<Vec<(SchoolIx, Metres)>> = sources
             .par_iter()
             .enumerate()
@@ -116,7 +112,7 @@ fn solve_exact(
                     return Vec::new();
                 };
                 // an improving pair needs d < π(source) − π(school)
-                let bound = i128::from(pi[gnode[g]]) - i128::from(min_school);
+                let bound = i128::from(pi_g[g]) - i128::from(min_school);
                 if supply <= 0 || bound <= 0 {
                     return Vec::new();
                 }
@@ -129,7 +125,7 @@ fn solve_exact(
                     // the great circle is below the distance: skip the
                     // query where even it cannot give a negative reduced cost
                     let floor = gc.floor() as i128 - 1;
-                    if floor - i128::from(pi[gnode[g]]) + i128::from(pi[snode[s.ix()]]) >= 0
+                    if floor - i128::from(pi_g[g]) + i128::from(pi_s[dest[s.ix()]]) >= 0
                         || cands[g].iter().any(|c| c.0 == s)
                     {
                         continue;
@@ -138,7 +134,7 @@ fn solve_exact(
                         continue;
                     };
                     let reduced =
-                        i128::from(m.0) - i128::from(pi[gnode[g]]) + i128::from(pi[snode[s.ix()]]);
+                        i128::from(m.0) - i128::from(pi_g[g]) + i128::from(pi_s[dest[s.ix()]]);
                     if reduced < 0 {
                         add.push((s, m));
                     }
@@ -149,20 +145,23 @@ fn solve_exact(
         if priced.iter().all(Vec::is_empty) {
             return cands
                 .into_iter()
-                .zip(arcs)
-                .map(|(cs, es)| {
+                .zip(lanes)
+                .map(|(cs, ls)| {
                     let mut o: Offered = cs
                         .into_iter()
-                        .zip(es)
-                        .map(|((s, m), e)| (s, m, flow.flow[e]))
+                        .zip(ls)
+                        .map(|((s, m), l)| (s, m, flow.flow[l]))
                         .collect();
                     o.sort_by_key(|&(s, m, _)| (m, s));
                     o
                 })
                 .collect();
         }
-        for (cs, add) in cands.iter_mut().zip(priced) {
-            cs.extend(add);
+        for (g, add) in priced.into_iter().enumerate() {
+            for (s, m) in add {
+                lanes[g].push(t.add_lane(g, dest[s.ix()], i64::from(m.0)));
+                cands[g].push((s, m));
+            }
         }
     }
 }

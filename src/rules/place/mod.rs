@@ -411,10 +411,7 @@ pub fn place_with_progress(
                     pl.outcome = Outcome::Unplaced;
                     pl.reason = format!(
                         "{prefix}unplaced: no {} school with seats left within {} km",
-                        match grade {
-                            Grade::One => "primary",
-                            Grade::Seven => "junior",
-                        },
+                        grade.level().as_str(),
                         max.km()
                     );
                 }
@@ -503,13 +500,7 @@ pub fn empty_stats(data: &Dataset, scenario: &Scenario) -> Vec<SchoolStats> {
     data.schools
         .iter()
         .map(|s| SchoolStats {
-            // only the grade's schools have seats in its run (issue 12: a
-            // grade-1 run counted the junior schools' seats)
-            seats: if s.status == Status::Open && s.of_grade(scenario.grade) {
-                s.entry_seats.0
-            } else {
-                0
-            },
+            seats: s.open_seats(scenario.grade),
             applicants_by_tier: vec![0; scenario.policy.tier_count() as usize],
             ..Default::default()
         })
