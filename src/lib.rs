@@ -21,8 +21,10 @@
 //! - [`report`]: what a planner reads (formatting only).
 //! - [`synth`]: synthetic districts for the demo, tests and benchmarks;
 //!   never called by the other layers.
-//! - `cli` (to come, issue 13): the commands of the `sunshine` binary.
+//! - [`cli`]: the commands of the `sunshine` binary: arguments, one module
+//!   per command, warnings and progress; `src/main.rs` only runs it.
 
+pub mod cli;
 pub mod domain;
 pub mod io;
 pub mod planning;

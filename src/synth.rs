@@ -585,6 +585,22 @@ pub fn large(seed: u64, students: usize, schools: usize) -> Dataset {
     data
 }
 
+/// The `scenario.toml` written beside a [`large`] district: primary, the
+/// dataset in the same folder, lottery seeded with the district's seed, so
+/// `sunshine place OUT/scenario.toml` runs it as generated.
+pub fn large_scenario_toml(seed: u64, students: usize, schools: usize) -> String {
+    format!(
+        "# A synthetic benchmark district: {students} applicants, {schools} schools (seed {seed}).\n\
+         name = \"synthetic {students}\"\n\
+         year = 2025\n\
+         dataset = \".\"\n\
+         level = \"primary\"\n\
+         \n\
+         [policy]\n\
+         lottery_seed = {seed}\n"
+    )
+}
+
 /// A district for zoning benchmarks: `blocks` blocks (20 grade-1
 /// applicants each on average, from 0 to 40) in a square of 0.4 km² per
 /// block, and `schools` primary schools sited at random blocks. Each

@@ -1,7 +1,8 @@
 //! The crate's modules form layers that only point down (README "Code
 //! map"): this test reads every `crate::…` path in `src/` and fails on a
 //! module that uses a layer above it, on any cycle between modules, on
-//! production code that calls the synthetic-data generator.
+//! production code that calls the synthetic-data generator, and on a
+//! `main.rs` longer than 150 lines.
 //!
 //! Test code (`#[cfg(test)]` items) may use anything, e.g. a synthetic
 //! district from `synth`; it is left out.
@@ -335,4 +336,15 @@ fn the_checker_sees_paths_cycles_and_test_code() {
     let g = Graph { edges };
     assert_eq!(cycle(&g, "a").unwrap(), ["a", "b", "c", "a"]);
     assert!(cycle(&g, "d").is_none());
+}
+
+#[test]
+fn main_is_thin() {
+    let main =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/main.rs")).unwrap();
+    let n = main.lines().count();
+    assert!(
+        n <= 150,
+        "src/main.rs has {n} lines (at most 150: parse, dispatch, exit codes)"
+    );
 }

@@ -301,8 +301,11 @@ fn a_bad_option_value_is_an_input_error() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("unknown mechanism `lottery`; expected zoned")
+        err.contains("invalid value 'lottery' for '--mechanism <MECHANISM>'")
+            && err.contains("[possible values: zoned, deferred-acceptance, boston, min-distance]"),
+        "{err}"
     );
     assert!(!dir.path().join("out").exists());
 }

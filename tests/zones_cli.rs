@@ -405,7 +405,7 @@ fn bad_previous_and_adjacency_files_are_reported_with_exit_2() {
         "exact",
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("expected auto, mip or heuristic"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[possible values: auto, mip, heuristic]"));
 }
 
 /// A copy of the Longtan dataset with extra files, and a scenario on it.

@@ -6,6 +6,7 @@
 //! applicant. An applicant is *displaced* when its zone (school or group)
 //! differs from the baseline's.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::model::{Dataset, Disability, Home, Status};
@@ -36,6 +37,78 @@ pub struct Totals {
     pub seats_spare: u64,
     /// Open schools that take the grade.
     pub open_schools: usize,
+}
+
+/// A column of the district totals (`totals.csv`, `sweep.csv`), in the
+/// order they are written; `sweep --sort` orders scenarios by one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TotalsColumn {
+    /// The scenario's name.
+    Scenario,
+    Applicants,
+    Placed,
+    Unplaced,
+    MeanKm,
+    P90Km,
+    WithinRadiusShare,
+    Seats,
+    SeatsSpare,
+    OpenSchools,
+}
+
+impl TotalsColumn {
+    /// Every column, in the order of the files.
+    pub const ALL: [TotalsColumn; 10] = [
+        TotalsColumn::Scenario,
+        TotalsColumn::Applicants,
+        TotalsColumn::Placed,
+        TotalsColumn::Unplaced,
+        TotalsColumn::MeanKm,
+        TotalsColumn::P90Km,
+        TotalsColumn::WithinRadiusShare,
+        TotalsColumn::Seats,
+        TotalsColumn::SeatsSpare,
+        TotalsColumn::OpenSchools,
+    ];
+
+    /// The column's header in the files (and its `--sort` spelling).
+    pub const fn name(self) -> &'static str {
+        match self {
+            TotalsColumn::Scenario => "scenario",
+            TotalsColumn::Applicants => "applicants",
+            TotalsColumn::Placed => "placed",
+            TotalsColumn::Unplaced => "unplaced",
+            TotalsColumn::MeanKm => "mean_km",
+            TotalsColumn::P90Km => "p90_km",
+            TotalsColumn::WithinRadiusShare => "within_radius_share",
+            TotalsColumn::Seats => "seats",
+            TotalsColumn::SeatsSpare => "seats_spare",
+            TotalsColumn::OpenSchools => "open_schools",
+        }
+    }
+
+    /// The order of two runs' totals by this column, ascending
+    /// (`Scenario` orders none: names are compared by [`sort_totals`]).
+    fn cmp(self, a: &Totals, b: &Totals) -> Ordering {
+        match self {
+            TotalsColumn::Scenario => Ordering::Equal,
+            TotalsColumn::Applicants => a.applicants.cmp(&b.applicants),
+            TotalsColumn::Placed => a.placed.cmp(&b.placed),
+            TotalsColumn::Unplaced => a.unplaced.cmp(&b.unplaced),
+            TotalsColumn::MeanKm => a.mean_km.total_cmp(&b.mean_km),
+            TotalsColumn::P90Km => a.p90_km.total_cmp(&b.p90_km),
+            TotalsColumn::WithinRadiusShare => a.within_radius.total_cmp(&b.within_radius),
+            TotalsColumn::Seats => a.seats.cmp(&b.seats),
+            TotalsColumn::SeatsSpare => a.seats_spare.cmp(&b.seats_spare),
+            TotalsColumn::OpenSchools => a.open_schools.cmp(&b.open_schools),
+        }
+    }
+}
+
+/// Order named runs' totals by `column`, ascending, ties by name (so the
+/// order never depends on which scenario finished first).
+pub fn sort_totals(rows: &mut [(String, Totals)], column: TotalsColumn) {
+    rows.sort_by(|a, b| column.cmp(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
 }
 
 /// One school's figures in one run (`None` where the school does not exist).
@@ -320,4 +393,47 @@ fn over_cap(base: &Run<'_>, run: &Run<'_>) -> Vec<OverCap> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn totals(unplaced: usize, mean_km: f64) -> Totals {
+        Totals {
+            applicants: 10,
+            placed: 10 - unplaced,
+            unplaced,
+            mean_km,
+            p90_km: 0.0,
+            within_radius: 1.0,
+            seats: 12,
+            seats_spare: 2,
+            open_schools: 3,
+        }
+    }
+
+    #[test]
+    fn totals_sort_by_a_column_then_by_name() {
+        let mut rows = vec![
+            ("c".to_string(), totals(2, 1.5)),
+            ("b".to_string(), totals(1, 2.5)),
+            ("a".to_string(), totals(2, 0.5)),
+        ];
+        sort_totals(&mut rows, TotalsColumn::Unplaced);
+        let names = |r: &[(String, Totals)]| r.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&rows), ["b", "a", "c"]);
+        sort_totals(&mut rows, TotalsColumn::MeanKm);
+        assert_eq!(names(&rows), ["a", "c", "b"]);
+        sort_totals(&mut rows, TotalsColumn::Scenario);
+        assert_eq!(names(&rows), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn column_names_are_distinct() {
+        let mut names: Vec<&str> = TotalsColumn::ALL.iter().map(|c| c.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), TotalsColumn::ALL.len());
+    }
 }

@@ -829,6 +829,67 @@ pub fn backtest(
     }
 }
 
+/// A backtest's score: the last `years` years of history hidden and
+/// projected ([`backtest`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backtest {
+    /// MAPE (%) per school.
+    pub per_school: BTreeMap<SchoolIx, f64>,
+    /// MAPE (%) of the district.
+    pub district: f64,
+    pub years: u32,
+}
+
+/// What `sunshine forecast` computes: the projection, its shortfall rows,
+/// and the backtest when one was asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Forecast {
+    pub projection: Projection,
+    pub shortfall: Vec<ShortfallRow>,
+    /// The backtest's score, or the notes on why its projection failed.
+    /// Kept apart from the projection's result so that the projection's
+    /// warnings are reported before a failed backtest's errors.
+    pub backtest: Option<Result<Backtest, Vec<Note>>>,
+}
+
+/// Why there is no forecast at all.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ForecastError {
+    /// The projection failed on its inputs ([`project`]).
+    Inputs(Vec<Note>),
+    /// The history is too short for the backtest asked for
+    /// ([`check_backtest`]; a usage error).
+    Backtest(String),
+}
+
+/// Project `years` years, then the shortfall, then (for `backtest = Some(k)`)
+/// the backtest hiding `k` years. The projection's errors come first; the
+/// backtest's bound is checked only on a history the projection accepted.
+pub fn run(
+    inp: &Inputs<'_>,
+    years: u32,
+    backtest: Option<u32>,
+    policy: &ForecastPolicy,
+) -> Result<Forecast, ForecastError> {
+    let projection = project(inp, years, policy).map_err(ForecastError::Inputs)?;
+    if let Some(k) = backtest {
+        check_backtest(inp.history, k).map_err(ForecastError::Backtest)?;
+    }
+    let shortfall = shortfall(inp.data, &projection, policy);
+    let backtest = backtest.map(|k| {
+        self::backtest(inp, k, policy).map(|(per_school, district)| Backtest {
+            per_school,
+            district,
+            years: k,
+        })
+    });
+    Ok(Forecast {
+        projection,
+        shortfall,
+        backtest,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,13 +12,21 @@
 //!   first closure, then swaps of a closed and an open school while they
 //!   help; every set is evaluated exactly by min-cost flow ([`evaluate`]).
 //! - [`brute_force`]: every closure set, for tests.
+//! - [`choose`]: the heuristic, and the MIP where `--method` asks for it;
+//!   [`compare_sets`]: the chosen sets placed by the rules and compared.
 
 use std::collections::HashSet;
 
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel};
 
+use super::compare::{compare, Comparison, Run};
+use super::Method;
+use crate::domain::model::{Dataset, SchoolIx};
+use crate::domain::scenario::{close_schools, Scenario};
+use crate::rules::place::{place, Mechanism, PlacementResult};
 use crate::solve::lp::make_model;
 use crate::solve::transport::Transport;
+use crate::spatial::distance::DistanceSource;
 
 /// A closure problem over candidate schools.
 #[derive(Clone, Debug, PartialEq)]
@@ -468,4 +476,112 @@ pub fn instance(
         must_close: candidates.iter().map(|s| must_close.contains(s)).collect(),
     };
     (inst, candidates)
+}
+
+/// Candidate schools up to which [`Method::Auto`] runs the MIP besides the
+/// heuristic. The MIP has one binary variable per candidate and its branch
+/// and bound can grow exponentially with them; up to this many it proves
+/// the sets optimal and measures the heuristic's gap (README,
+/// "optimize-closures"), beyond it `auto` keeps to the heuristic so that a
+/// large district still gets an answer in seconds. `--method mip` runs the
+/// MIP at any size.
+pub const MIP_AUTO_CANDIDATES: usize = 40;
+
+/// Which search the reported closure sets come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// The MIP with no-good cuts: proven optimal.
+    Mip,
+    /// Greedy drop and swaps ([`heuristic`]).
+    Heuristic,
+}
+
+/// The best closure sets and how they were found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chosen {
+    /// Best first; empty when no set keeps every applicant within reach.
+    pub sets: Vec<ClosureSet>,
+    pub found: Found,
+    /// How far (in percent) the heuristic's best set lies above the MIP
+    /// optimum, when the MIP ran and its optimum is above 0.
+    pub heuristic_gap_pct: Option<f64>,
+}
+
+/// The best `top` closure sets by `method`. The heuristic always runs; the
+/// MIP runs for [`Method::Mip`], and for [`Method::Auto`] up to
+/// [`MIP_AUTO_CANDIDATES`] candidates. The MIP's sets are reported when it
+/// finds any, else the heuristic's.
+pub fn choose(inst: &Instance, target: Target, top: usize, method: Method) -> Chosen {
+    let use_mip = match method {
+        Method::Mip => true,
+        Method::Heuristic => false,
+        Method::Auto => inst.capacity.len() <= MIP_AUTO_CANDIDATES,
+    };
+    let heur = heuristic(inst, target, top);
+    let exact = if use_mip {
+        mip(inst, target, top)
+    } else {
+        None
+    };
+    let heuristic_gap_pct = match (exact.as_ref().and_then(|e| e.first()), heur.first()) {
+        (Some(e), Some(h)) if e.objective > 0.0 => {
+            Some(100.0 * (h.objective - e.objective) / e.objective)
+        }
+        _ => None,
+    };
+    match exact {
+        Some(sets) => Chosen {
+            sets,
+            found: Found::Mip,
+            heuristic_gap_pct,
+        },
+        None => Chosen {
+            sets: heur,
+            found: Found::Heuristic,
+            heuristic_gap_pct,
+        },
+    }
+}
+
+/// The scenario as it is (run 0) and each closure set (run i, named
+/// `set i`), placed with the full zoned rules and compared. The optimiser's
+/// reach condition is about seats only, so the rules' tier order can still
+/// leave children unplaced: the comparison shows what a set really does.
+/// `candidates` maps the instance's candidates to schools ([`instance`]).
+pub fn compare_sets(
+    data: &Dataset,
+    scenario: &Scenario,
+    candidates: &[SchoolIx],
+    sets: &[ClosureSet],
+    dist: &dyn DistanceSource,
+) -> Comparison {
+    let base = place(data, scenario, Mechanism::Zoned, dist);
+    let variants: Vec<(Scenario, Dataset, PlacementResult)> = sets
+        .iter()
+        .enumerate()
+        .map(|(i, set)| {
+            let shut: Vec<SchoolIx> = set.closed.iter().map(|&c| candidates[c]).collect();
+            let mut sc = scenario.clone();
+            sc.name = format!("set {}", i + 1);
+            sc.closures
+                .extend(shut.iter().map(|&s| data.school(s).id.clone()));
+            // close the set on the network the scenario already changed (a
+            // merger's receiving school may be in the set)
+            let mut changed = data.clone();
+            close_schools(&mut changed, &shut);
+            let r = place(&changed, &sc, Mechanism::Zoned, dist);
+            (sc, changed, r)
+        })
+        .collect();
+    let mut runs = vec![Run {
+        scenario,
+        data,
+        result: &base,
+    }];
+    runs.extend(variants.iter().map(|(sc, d, r)| Run {
+        scenario: sc,
+        data: d,
+        result: r,
+    }));
+    compare(&runs)
 }

@@ -3,42 +3,51 @@
 use comfy_table::Cell;
 
 use super::{csv_bytes, md, num, table};
+use crate::domain::model::{Dataset, SchoolIx};
 use crate::io::output::OutputSet;
-use crate::planning::compare::{Comparison, Totals};
+use crate::planning::compare::{Comparison, Totals, TotalsColumn};
+use crate::planning::optimize::{Chosen, ClosureSet, Found};
+
+/// One cell of a totals row.
+fn totals_cell(column: TotalsColumn, name: &str, t: &Totals) -> String {
+    match column {
+        TotalsColumn::Scenario => name.to_string(),
+        TotalsColumn::Applicants => t.applicants.to_string(),
+        TotalsColumn::Placed => t.placed.to_string(),
+        TotalsColumn::Unplaced => t.unplaced.to_string(),
+        TotalsColumn::MeanKm => format!("{:.3}", t.mean_km),
+        TotalsColumn::P90Km => format!("{:.3}", t.p90_km),
+        TotalsColumn::WithinRadiusShare => format!("{:.3}", t.within_radius),
+        TotalsColumn::Seats => t.seats.to_string(),
+        TotalsColumn::SeatsSpare => t.seats_spare.to_string(),
+        TotalsColumn::OpenSchools => t.open_schools.to_string(),
+    }
+}
 
 fn totals_rows(names: &[String], totals: &[Totals]) -> Vec<Vec<String>> {
     names
         .iter()
         .zip(totals)
         .map(|(n, t)| {
-            vec![
-                n.clone(),
-                t.applicants.to_string(),
-                t.placed.to_string(),
-                t.unplaced.to_string(),
-                format!("{:.3}", t.mean_km),
-                format!("{:.3}", t.p90_km),
-                format!("{:.3}", t.within_radius),
-                t.seats.to_string(),
-                t.seats_spare.to_string(),
-                t.open_schools.to_string(),
-            ]
+            TotalsColumn::ALL
+                .iter()
+                .map(|&c| totals_cell(c, n, t))
+                .collect()
         })
         .collect()
 }
 
-pub const TOTALS_HEADER: [&str; 10] = [
-    "scenario",
-    "applicants",
-    "placed",
-    "unplaced",
-    "mean_km",
-    "p90_km",
-    "within_radius_share",
-    "seats",
-    "seats_spare",
-    "open_schools",
-];
+/// The header of `totals.csv` and `sweep.csv`: the names of
+/// [`TotalsColumn::ALL`], so that `sweep --sort` and the files always agree.
+pub const TOTALS_HEADER: [&str; TotalsColumn::ALL.len()] = {
+    let mut h = [""; TotalsColumn::ALL.len()];
+    let mut i = 0;
+    while i < h.len() {
+        h[i] = TotalsColumn::ALL[i].name();
+        i += 1;
+    }
+    h
+};
 
 pub fn outputs(c: &Comparison) -> OutputSet {
     let mut o = OutputSet::new();
@@ -355,14 +364,32 @@ pub fn sweep_outputs(names: &[String], totals: &[Totals]) -> (OutputSet, String)
 }
 
 /// `closures.csv`, the comparison files of the best sets, and a terminal
-/// summary for `optimize-closures`.
+/// summary for `optimize-closures`. `c` is [`compare_sets`] of
+/// `chosen.sets`; `candidates` maps the sets' candidates to schools of
+/// `data`.
+///
+/// [`compare_sets`]: crate::planning::optimize::compare_sets
 pub fn closure_outputs(
     c: &Comparison,
-    sets: &[crate::planning::optimize::ClosureSet],
-    names: &dyn Fn(&crate::planning::optimize::ClosureSet) -> String,
-    method: &str,
-    heuristic_gap_pct: Option<f64>,
+    chosen: &Chosen,
+    data: &Dataset,
+    candidates: &[SchoolIx],
 ) -> (OutputSet, String) {
+    let sets = &chosen.sets;
+    let method = match chosen.found {
+        Found::Mip => format!("MIP ({}), proven optimal", crate::solve::lp::solver_name()),
+        Found::Heuristic => "greedy drop + swaps (heuristic)".to_string(),
+    };
+    let names = |set: &ClosureSet| {
+        set.closed
+            .iter()
+            .map(|&i| {
+                let s = data.school(candidates[i]);
+                format!("{} {}", s.id, s.name)
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     let mut o = outputs(c);
     let rows = sets.iter().enumerate().map(|(i, s)| {
         let t = &c.totals[i + 1];
@@ -378,7 +405,7 @@ pub fn closure_outputs(
             format!("{:.3}", t.within_radius),
             d.count.to_string(),
             d.beyond_radius.to_string(),
-            method.to_string(),
+            method.clone(),
         ]
     });
     let header = [
@@ -424,7 +451,7 @@ pub fn closure_outputs(
          Scenario as it is: mean {:.2} km, p90 {:.2} km, {} unplaced\n{t}\n",
         base.mean_km, base.p90_km, base.unplaced
     );
-    if let Some(g) = heuristic_gap_pct {
+    if let Some(g) = chosen.heuristic_gap_pct {
         text.push_str(&format!(
             "The greedy-drop + swap heuristic's best set is {g:.2}% above the MIP optimum.\n"
         ));

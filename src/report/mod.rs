@@ -7,6 +7,7 @@ pub mod compare;
 pub mod forecast;
 pub mod odds;
 pub mod placement;
+pub mod roads;
 pub mod zones;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};

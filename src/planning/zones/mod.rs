@@ -26,6 +26,8 @@ pub mod heuristic;
 pub mod mip;
 mod search;
 
+/// How to solve (shared with `optimize-closures`).
+pub use super::Method;
 pub use build::{build, BuildError, Problem, ZoneSettings};
 pub use heuristic::heuristic;
 pub use mip::{lp_relaxation, mip, MipOutcome};
@@ -417,29 +419,6 @@ pub fn brute_force(inst: &Instance) -> Option<(Assignment, f64)> {
     }
     go(inst, &fixed, 0, &mut z, &mut load, 0.0, &mut best);
     best
-}
-
-/// How to solve: the MIP, the heuristic, or the MIP where it is small
-/// enough and the heuristic everywhere.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    Auto,
-    Mip,
-    Heuristic,
-}
-
-impl std::str::FromStr for Method {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "auto" => Ok(Method::Auto),
-            "mip" => Ok(Method::Mip),
-            "heuristic" => Ok(Method::Heuristic),
-            _ => Err(format!(
-                "unknown method `{s}`; expected auto, mip or heuristic"
-            )),
-        }
-    }
 }
 
 /// Blocks up to which `auto` also runs the MIP: HiGHS proves Longtan-sized

@@ -31,8 +31,6 @@
 mod admission;
 mod flow;
 
-use std::str::FromStr;
-
 use crate::domain::model::*;
 use crate::domain::scenario::{Category, Scenario};
 use crate::spatial::distance::DistanceSource;
@@ -53,6 +51,7 @@ pub enum TieBreak {
     Multiple,
 }
 
+/// How applicants are placed (`--mechanism`, `--tie-breaking`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mechanism {
     /// Zones, priority tiers, lottery, then overflow placement. Multi-school
@@ -66,34 +65,6 @@ pub enum Mechanism {
     DeferredAcceptance(TieBreak),
     /// Immediate acceptance (first choices first), then overflow placement.
     Boston(TieBreak),
-}
-
-impl FromStr for Mechanism {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "zoned" => Ok(Mechanism::Zoned),
-            "min-distance" => Ok(Mechanism::MinDistance),
-            "deferred-acceptance" | "da" => Ok(Mechanism::DeferredAcceptance(TieBreak::Single)),
-            "boston" => Ok(Mechanism::Boston(TieBreak::Single)),
-            _ => Err(format!(
-                "unknown mechanism `{s}`; expected zoned, deferred-acceptance, boston or min-distance"
-            )),
-        }
-    }
-}
-
-impl FromStr for TieBreak {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "single" => Ok(TieBreak::Single),
-            "multiple" => Ok(TieBreak::Multiple),
-            _ => Err(format!(
-                "unknown tie-breaking `{s}`; expected single or multiple"
-            )),
-        }
-    }
 }
 
 impl Mechanism {

@@ -1,0 +1,117 @@
+//! `sunshine forecast`: enrollment projected by cohort survival, capacity
+//! shortfalls (学位预警), and optionally a backtest on the last years of
+//! history.
+
+use std::path::PathBuf;
+
+use super::shared::{finish, load, print_warnings};
+use super::Global;
+use crate::io::forecast::{read, read_feeders};
+use crate::planning::forecast::{self as fc, ForecastError, Note, MAX_YEARS};
+use crate::report::forecast::{html_and_svgs, outputs, terminal, ReportInputs};
+use crate::{Diagnostics, Error, Result};
+
+#[derive(clap::Args)]
+pub struct Args {
+    scenario: PathBuf,
+    /// Years to project after the last year of history (1 to 50).
+    #[arg(long, default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_YEARS)))]
+    years: u32,
+    /// Also hide the last K years of history, project them and report
+    /// MAPE (1 to the history's years − 2).
+    #[arg(long,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_YEARS)))]
+    backtest: Option<u32>,
+    #[arg(long, default_value = "out/forecast")]
+    out: PathBuf,
+}
+
+impl Args {
+    pub fn run(&self, g: &Global) -> Result<()> {
+        let input = load(&self.scenario, g)?;
+        let dataset = &input.scenario.dataset;
+        let mut diags = Diagnostics::new();
+        let Some((births, history, housing)) =
+            read(dataset, &input.data, input.encoding, &mut diags)
+        else {
+            return Err(Error::Input(diags));
+        };
+        let mut feeds = fc::feeds(&input.data);
+        let fpath = dataset.join("feeders.csv");
+        if fpath.exists() {
+            match read_feeders(&fpath, &input.data, input.encoding, &mut diags) {
+                Some(f) => feeds.feeder = f,
+                None => return Err(Error::Input(diags)),
+            }
+        }
+        let new_schools = fc::new_schools(&input.data, &input.scenario);
+        let inputs = fc::Inputs {
+            data: &input.data,
+            feeds: &feeds,
+            births: &births,
+            history: &history,
+            housing: &housing,
+            new_schools: &new_schools,
+        };
+        // a note is about the dataset's births.csv or enrollment_history.csv
+        let note = |d: &mut Diagnostics, n: &Note, error: bool| {
+            let path = dataset.join(n.source.file());
+            if error {
+                d.error(&path, None, None, n.message.clone());
+            } else {
+                d.warning(&path, None, None, n.message.clone());
+            }
+        };
+        let f =
+            fc::run(&inputs, self.years, self.backtest, &input.scenario.forecast).map_err(|e| {
+                match e {
+                    ForecastError::Inputs(notes) => {
+                        notes.iter().for_each(|n| note(&mut diags, n, true));
+                        Error::Input(std::mem::take(&mut diags))
+                    }
+                    ForecastError::Backtest(msg) => Error::Usage(msg),
+                }
+            })?;
+        let mut warnings = Diagnostics::new();
+        for n in &f.projection.notes {
+            note(&mut warnings, n, false);
+        }
+        print_warnings(&warnings, g.max_errors);
+        let bt = match f.backtest {
+            Some(Err(notes)) => {
+                notes.iter().for_each(|n| note(&mut diags, n, true));
+                return Err(Error::Input(diags));
+            }
+            Some(Ok(b)) => Some(b),
+            None => None,
+        };
+        let (p, rows) = (&f.projection, &f.shortfall);
+        let mut files = outputs(
+            &input.data,
+            p,
+            rows,
+            bt.as_ref()
+                .map(|b| (&b.per_school, b.district, b.years as usize)),
+        );
+        html_and_svgs(
+            &ReportInputs {
+                data: &input.data,
+                projection: p,
+                rows,
+                history: &history,
+                boundary: input.boundary.as_ref(),
+                backtest: bt.as_ref().map(|b| (b.district, b.years as usize)),
+            },
+            &mut files,
+        );
+        let mut text = terminal(&input.data, rows, p.last_year);
+        if let Some(b) = &bt {
+            text.push_str(&format!(
+                "Backtest: hiding the last {} years, district MAPE {:.2}%\n",
+                b.years, b.district
+            ));
+        }
+        finish(files, &self.out, &text)
+    }
+}

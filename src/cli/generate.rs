@@ -1,0 +1,111 @@
+//! `sunshine generate`: write a synthetic dataset, the Longtan demo (with
+//! its births, enrollment history and housing) or a large benchmark
+//! district with its scenario.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use crate::io::dataset::{
+    blocks_csv, read_boundary, schools_csv, students_csv, zone_groups_csv, zones_csv,
+};
+use crate::io::forecast::{births_csv, history_csv, housing_csv};
+use crate::io::output::OutputSet;
+use crate::synth;
+use crate::{Diagnostics, Error, Result};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    kind: Kind,
+}
+
+#[derive(Subcommand)]
+enum Kind {
+    /// The Longtan District demo (data/longtan).
+    Longtan {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        /// District boundary GeoJSON (default: OUT/boundary.geojson).
+        #[arg(long)]
+        boundary: Option<PathBuf>,
+    },
+    /// A large synthetic district for benchmarks, with a scenario.toml.
+    Large {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        students: usize,
+        #[arg(long, default_value_t = 2_000)]
+        schools: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+impl Args {
+    pub fn run(&self) -> Result<()> {
+        let mut files = OutputSet::new();
+        let (data, out) = match &self.kind {
+            Kind::Longtan {
+                out,
+                seed,
+                boundary,
+            } => {
+                let bpath = boundary
+                    .clone()
+                    .unwrap_or_else(|| out.join("boundary.geojson"));
+                let mut diags = Diagnostics::new();
+                let b = read_boundary(&bpath, &mut diags);
+                if diags.has_errors() {
+                    return Err(Error::Input(diags));
+                }
+                (synth::longtan(*seed, b.as_ref()), out)
+            }
+            Kind::Large {
+                out,
+                students,
+                schools,
+                seed,
+            } => (synth::large(*seed, *students, *schools), out),
+        };
+        files.add("schools.csv", schools_csv(&data.schools));
+        files.add("blocks.csv", blocks_csv(&data.blocks));
+        files.add("students.csv", students_csv(&data));
+        if let Some(z) = &data.zones {
+            files.add("zones.csv", zones_csv(&data, z));
+            if !z.groups.is_empty() {
+                files.add("zone_groups.csv", zone_groups_csv(&data, z));
+            }
+        }
+        match &self.kind {
+            Kind::Longtan { seed, .. } => {
+                let (births, history, housing) = synth::longtan_history(&data, *seed);
+                files.add("births.csv", births_csv(&data, &births));
+                files.add("enrollment_history.csv", history_csv(&data, &history));
+                files.add("housing.csv", housing_csv(&data, &housing));
+            }
+            Kind::Large {
+                students,
+                schools,
+                seed,
+                ..
+            } => files.add(
+                "scenario.toml",
+                synth::large_scenario_toml(*seed, *students, *schools).into_bytes(),
+            ),
+        }
+        for p in files.commit(out)? {
+            println!("wrote {}", p.display());
+        }
+        println!(
+            "{} schools, {} blocks, {} applicants",
+            data.schools.len(),
+            data.blocks.len(),
+            data.students.len()
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,67 @@
+//! `sunshine odds`: the admission odds of every block, tier and school
+//! over many seeded lottery draws, and each school's lottery cut-off.
+
+use std::path::PathBuf;
+
+use super::progress::Progress;
+use super::shared::{distances, finish, load, set_threads};
+use super::Global;
+use crate::report;
+use crate::rules::odds::{odds, MAX_DRAWS};
+use crate::rules::place::{Mechanism, TieBreak};
+use crate::{Error, Result};
+
+#[derive(clap::Args)]
+pub struct Args {
+    scenario: PathBuf,
+    /// Output folder for odds.csv and cutoffs.csv.
+    #[arg(long)]
+    out: PathBuf,
+    /// Number of lottery draws.
+    #[arg(long, default_value_t = 1000)]
+    draws: usize,
+    /// zoned, deferred-acceptance or boston.
+    #[arg(long, value_enum, default_value = "zoned")]
+    mechanism: Mechanism,
+    /// single or multiple tie-breaking (choice mechanisms).
+    #[arg(long, value_enum, default_value = "single")]
+    tie_breaking: TieBreak,
+    /// Worker threads (results never depend on it).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+impl Args {
+    pub fn run(&self, g: &Global) -> Result<()> {
+        let mechanism = self.mechanism.with_tie_break(self.tie_breaking);
+        let draws = self.draws;
+        if !(1..=MAX_DRAWS).contains(&draws) {
+            return Err(Error::Usage(format!(
+                "--draws {draws}; expected 1 to {MAX_DRAWS}"
+            )));
+        }
+        if mechanism == Mechanism::MinDistance {
+            return Err(Error::Usage(
+                "min-distance has no lottery; expected zoned, deferred-acceptance or boston".into(),
+            ));
+        }
+        set_threads(self.threads)?;
+        let input = load(&self.scenario, g)?;
+        let dist = distances(&input, Some(&self.out))?;
+        let bar = Progress::counting(draws, "draws");
+        let result = odds(
+            &input.data,
+            &input.scenario,
+            mechanism,
+            dist.as_ref(),
+            draws,
+            &|_| bar.step(),
+        );
+        bar.finish();
+        finish(
+            report::odds::outputs(&input.data, &input.scenario, &result),
+            &self.out,
+            &report::odds::terminal(&input.data, &result),
+        )
+    }
+}

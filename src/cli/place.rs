@@ -1,0 +1,52 @@
+//! `sunshine place`: place every applicant of the scenario's entry grade
+//! by the chosen mechanism and write the placement files.
+
+use std::path::PathBuf;
+
+use super::progress::Progress;
+use super::shared::{distances, finish, load, set_threads};
+use super::Global;
+use crate::report::placement;
+use crate::rules::place::{place_with_progress, Mechanism, TieBreak};
+use crate::Result;
+
+#[derive(clap::Args)]
+pub struct Args {
+    scenario: PathBuf,
+    /// Output folder for placements.csv, schools.csv, zones.csv, summary.json.
+    #[arg(long)]
+    out: PathBuf,
+    /// zoned (zones, tiers, lottery, overflow), deferred-acceptance, boston,
+    /// or min-distance (ignore zones and tiers).
+    #[arg(long, value_enum, default_value = "zoned")]
+    mechanism: Mechanism,
+    /// Lottery tie-breaking for deferred-acceptance and boston: single
+    /// (one number per applicant) or multiple (one per applicant and school).
+    #[arg(long, value_enum, default_value = "single")]
+    tie_breaking: TieBreak,
+    /// Worker threads (results never depend on it).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+impl Args {
+    pub fn run(&self, g: &Global) -> Result<()> {
+        let mechanism = self.mechanism.with_tie_break(self.tie_breaking);
+        set_threads(self.threads)?;
+        let input = load(&self.scenario, g)?;
+        let dist = distances(&input, Some(&self.out))?;
+        let tiers = input.scenario.policy.tier_count();
+        let bar = Progress::stages(u64::from(tiers) + 3);
+        let result = place_with_progress(
+            &input.data,
+            &input.scenario,
+            mechanism,
+            dist.as_ref(),
+            &|stage| bar.stage(stage.position(tiers).0, format!("{stage:?}")),
+        );
+        bar.finish();
+        let files = placement::outputs(&input.data, &input.scenario, &result, dist.as_ref());
+        let text = placement::terminal(&input.data, &input.scenario, &result);
+        finish(files, &self.out, &text)
+    }
+}

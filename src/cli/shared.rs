@@ -1,0 +1,168 @@
+//! What the commands share: loading a scenario and printing its warnings,
+//! the distance source, worker threads, writing the outputs and printing
+//! an error.
+
+use std::path::{Path, PathBuf};
+
+use super::progress::Progress;
+use super::Global;
+use crate::domain::diag::{Diagnostics, Error, Result};
+use crate::domain::scenario::DistancePolicy;
+use crate::io::{self, output::OutputSet, Input};
+use crate::report;
+use crate::rules::place::{place, Mechanism, PlacementResult};
+use crate::spatial::distance::DistanceSource;
+
+/// `--max-errors` as a limit: 0 lists all.
+fn limit(max: usize) -> usize {
+    if max == 0 {
+        usize::MAX
+    } else {
+        max
+    }
+}
+
+/// Read a scenario and its dataset (`--encoding` over the scenario's) and
+/// print the warnings found while reading.
+pub fn load(scenario: &Path, g: &Global) -> Result<Input> {
+    let input = io::load(scenario, g.encoding)?;
+    print_warnings(&input.warnings, g.max_errors);
+    Ok(input)
+}
+
+/// The warnings of `warnings` on stderr, at most `max` (0: all) and a count
+/// of the rest.
+pub fn print_warnings(warnings: &Diagnostics, max: usize) {
+    let shown = limit(max);
+    let n = warnings.warnings().count();
+    for w in warnings.warnings().take(shown) {
+        eprintln!("{w}");
+    }
+    if n > shown {
+        eprintln!("... and {} more warnings", n - shown);
+    }
+}
+
+/// A failed command's error on stderr. Input problems are listed (errors,
+/// then warnings, at most `max` of each; 0: all) with the total and the
+/// books of every file that lost lines, and end with "nothing was written".
+pub fn print_error(e: &Error, max: usize) {
+    match e {
+        Error::Input(diags) => {
+            let total = diags.error_count();
+            let shown = limit(max);
+            for d in diags.errors().take(shown) {
+                eprintln!("error: {d}");
+            }
+            for d in diags.warnings().take(shown) {
+                eprintln!("{d}");
+            }
+            if total > shown {
+                eprintln!(
+                    "... and {} more errors (use --max-errors 0 to list all)",
+                    total - shown
+                );
+            }
+            // the books of every file that lost lines, so the count of
+            // rejected lines is seen even though nothing else is printed
+            for c in diags.counts().filter(|c| c.rejected > 0) {
+                eprintln!("{}", report::rejected_line(c));
+            }
+            eprintln!("{total} error(s) in the input; nothing was written");
+        }
+        e => eprintln!("error: {e}"),
+    }
+}
+
+/// The scenario's distance source. Road tables are cached in
+/// `.sunshine-cache/` beside the output folder `out` (`None`, as for
+/// `validate`, which writes nothing: no cache); the build is reported on
+/// stderr ([`report::roads::build_text`]).
+pub fn distances(input: &Input, out: Option<&Path>) -> Result<Box<dyn DistanceSource>> {
+    let cache = out.map(|out| {
+        out.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join(".sunshine-cache")
+    });
+    let (dist, built) =
+        crate::spatial::roads::source_for(&input.data, &input.scenario, cache.as_deref())?;
+    if let (Some(r), DistancePolicy::Road(road)) = (built, &input.scenario.policy.distance) {
+        eprint!(
+            "{}",
+            report::roads::build_text(&input.data, road, &dist.name(), &r)
+        );
+    }
+    Ok(dist)
+}
+
+/// The most worker threads `--threads` takes: far beyond the cores of any
+/// planner's machine (results never depend on it), and it keeps a typo
+/// such as `10000` from spending minutes on starting threads.
+const MAX_THREADS: usize = 256;
+
+/// `--threads N`: the worker pool's size (1 to [`MAX_THREADS`]); none
+/// leaves rayon's default, one per core.
+pub fn set_threads(threads: Option<usize>) -> Result<()> {
+    if let Some(t) = threads {
+        if !(1..=MAX_THREADS).contains(&t) {
+            return Err(Error::Usage(format!(
+                "--threads {t}; expected 1 to {MAX_THREADS}"
+            )));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .map_err(|e| Error::Other(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Write a command's output files (all or nothing), then print its report
+/// and where the files are.
+pub fn finish(files: OutputSet, out: &Path, text: &str) -> Result<()> {
+    let written = files.commit(out)?;
+    print!("{text}");
+    println!("\nWrote:");
+    for p in written {
+        println!("  {}", p.display());
+    }
+    Ok(())
+}
+
+/// Load and place several scenarios in parallel (`compare`, `sweep`);
+/// every input problem of every scenario is reported together. Road
+/// tables are cached beside `out`.
+pub fn place_all(
+    g: &Global,
+    paths: &[PathBuf],
+    mechanism: Mechanism,
+    out: &Path,
+) -> Result<Vec<(Input, PlacementResult)>> {
+    use rayon::prelude::*;
+    let bar = Progress::counting(paths.len(), "scenarios");
+    let runs: Vec<Result<(Input, PlacementResult)>> = paths
+        .par_iter()
+        .map(|p| {
+            let input = io::load(p, g.encoding)?;
+            let dist = distances(&input, Some(out))?;
+            let r = place(&input.data, &input.scenario, mechanism, dist.as_ref());
+            bar.step();
+            Ok((input, r))
+        })
+        .collect();
+    bar.finish();
+    let mut diags = Diagnostics::new();
+    let mut ok = Vec::new();
+    for r in runs {
+        match r {
+            Ok(x) => ok.push(x),
+            Err(Error::Input(d)) => diags.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if diags.has_errors() {
+        return Err(Error::Input(diags));
+    }
+    Ok(ok)
+}

@@ -1,0 +1,36 @@
+//! `sunshine validate`: check a scenario and its dataset, and print what
+//! they hold (`validate_text`), how every file's lines were read, and the
+//! planner's warnings.
+
+use std::path::PathBuf;
+
+use super::shared::{distances, load};
+use super::Global;
+use crate::planning::overview::summarize;
+use crate::report;
+use crate::Result;
+
+#[derive(clap::Args)]
+pub struct Args {
+    scenario: PathBuf,
+}
+
+impl Args {
+    pub fn run(&self, g: &Global) -> Result<()> {
+        let input = load(&self.scenario, g)?;
+        let dist = distances(&input, None)?;
+        let sum = summarize(&input.data, &input.scenario, dist.as_ref());
+        print!("{}", report::validate_text(&input.scenario, &sum));
+        print!("\n{}", report::read_counts_text(input.warnings.counts()));
+        if sum.warnings.is_empty() {
+            println!("\nNo warnings.");
+        } else {
+            println!("\nWarnings:");
+            for w in &sum.warnings {
+                println!("- {w}");
+            }
+        }
+        println!("\nOK: no errors in {}", self.scenario.display());
+        Ok(())
+    }
+}
