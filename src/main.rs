@@ -949,7 +949,7 @@ fn zones(
     let mut settings = zones::ZoneSettings::default();
     if let Some(p) = previous {
         if let Some(z) = io::dataset::read_zone_file(p, enc, &input.data, &mut diags) {
-            settings.previous = Some(z.for_grade(input.scenario.grade).to_vec());
+            settings.previous = Some(z.school.get(input.scenario.grade).to_vec());
         }
     }
     let adjacency = input.scenario.dataset.join("adjacency.csv");
