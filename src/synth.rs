@@ -319,7 +319,7 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
     for s in &mut data.students {
         if let Home::Block(b) = s.home {
             if rng.chance(0.08) {
-                s.sibling_school = zones.for_grade(s.entry_grade)[b.ix()];
+                s.sibling_school = zones.school.get(s.entry_grade)[b.ix()];
             }
         }
     }
@@ -422,7 +422,7 @@ fn longtan_applicants(rng: &mut Draws, blocks: &[Block], urban: &[bool]) -> Vec<
     };
     let (urban_hh, rural_hh) = (households(true), households(false));
     let mut students = Vec::new();
-    for grade in [Grade::One, Grade::Seven] {
+    for grade in Grade::ALL {
         let mut n = 0;
         for (bi, b) in blocks.iter().enumerate() {
             let (share, hh) = if urban[bi] {
@@ -455,9 +455,9 @@ fn share_centre_zone(data: &Dataset, zones: &mut Zones) {
         schools: centre.clone(),
     });
     for b in 0..data.blocks.len() {
-        if zones.grade1[b].is_some_and(|s| centre.contains(&s)) {
-            zones.grade1[b] = None;
-            zones.group1[b] = Some(0);
+        if zones.school.one[b].is_some_and(|s| centre.contains(&s)) {
+            zones.school.one[b] = None;
+            zones.group.one[b] = Some(0);
         }
     }
 }
@@ -465,23 +465,19 @@ fn share_centre_zone(data: &Dataset, zones: &mut Zones) {
 /// A quarter of urban applicants state preferences: their three nearest
 /// schools of the grade, the first two swapped for one in three of them.
 fn draw_preferences(rng: &mut Draws, data: &mut Dataset) {
-    let index: Vec<crate::spatial::distance::SchoolIndex> = [Grade::One, Grade::Seven]
-        .iter()
-        .map(|&g| {
-            crate::spatial::distance::SchoolIndex::new(
-                data.mainstream_schools(g)
-                    .into_iter()
-                    .map(|s| (s, data.school(s).location)),
-            )
-        })
-        .collect();
+    let index = ByGrade::from_fn(|g| {
+        crate::spatial::distance::SchoolIndex::new(
+            data.mainstream_schools(g)
+                .into_iter()
+                .map(|s| (s, data.school(s).location)),
+        )
+    });
     for s in &mut data.students {
         let Home::Block(b) = s.home else { continue };
         if data.blocks[b.ix()].town != URBAN || !rng.chance(0.25) {
             continue;
         }
-        let gi = usize::from(s.entry_grade == Grade::Seven);
-        let near = index[gi].nearest(
+        let near = index.get(s.entry_grade).nearest(
             data.blocks[b.ix()].location,
             3,
             Metres(u32::MAX),
@@ -809,7 +805,8 @@ pub fn longtan_history(
                 let v = match g {
                     1 => {
                         let b: f64 = f
-                            .grade1
+                            .zone
+                            .one
                             .iter()
                             .enumerate()
                             .flat_map(|(b, z)| z.iter().map(move |&(t, share)| (b, t, share)))

@@ -91,7 +91,7 @@ fn zones_are_computed_with_capacity_when_not_given() {
 fn closure_rezones_and_merger_moves_zone_and_seats() {
     let mut data = two_schools();
     let mut z = Zones::new(2);
-    z.grade1 = vec![Some(SchoolIx(0)), Some(SchoolIx(0))];
+    z.school.one = vec![Some(SchoolIx(0)), Some(SchoolIx(0))];
     data.zones = Some(z);
     let mut sc = scenario();
     sc.closures = vec![SchoolId::new("S0")];
@@ -127,7 +127,7 @@ fn lottery_decides_only_inside_the_tier_that_does_not_fit() {
         .chain((0..4).map(|i| student(&format!("q{i}"), 0, true, false)))
         .collect();
     let mut z = Zones::new(2);
-    z.grade1 = vec![Some(SchoolIx(0)), Some(SchoolIx(0))];
+    z.school.one = vec![Some(SchoolIx(0)), Some(SchoolIx(0))];
     data.zones = Some(z);
     let r = place(&data, &scenario(), Mechanism::Zoned, &GreatCircle);
     let won: Vec<_> = r

@@ -33,7 +33,7 @@ fn school(id: &str, seats: u32) -> School {
 /// `n` primary schools with the given seats, each with one block zoned to it.
 fn district(seats: &[u32]) -> Dataset {
     let mut z = Zones::new(seats.len());
-    z.grade1 = (0..seats.len())
+    z.school.one = (0..seats.len())
         .map(|i| Some(SchoolIx::from_ix(i)))
         .collect();
     Dataset {
@@ -74,7 +74,7 @@ fn shape(d: &Dataset) -> Shape {
             .iter()
             .map(|s| (s.id.to_string(), s.entry_seats.0, s.status == Status::Open))
             .collect(),
-        d.zones.as_ref().unwrap().grade1.clone(),
+        d.zones.as_ref().unwrap().school.one.clone(),
     )
 }
 
@@ -294,7 +294,7 @@ proptest! {
                 prop_assert_eq!(o, !c.closed[s] && !closes(s));
             }
             // a merged campus's block is zoned to the end of its chain
-            let zones = &applied.zones.as_ref().unwrap().grade1;
+            let zones = &applied.zones.as_ref().unwrap().school.one;
             for (b, z) in zones.iter().enumerate() {
                 let mut x = b;
                 while closes(x) {

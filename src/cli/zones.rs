@@ -42,7 +42,7 @@ impl Args {
         let mut settings = ZoneSettings::default();
         if let Some(p) = self.previous.as_deref() {
             if let Some(z) = read_zone_file(p, enc, &input.data, &mut diags) {
-                settings.previous = Some(z.for_grade(input.scenario.grade).to_vec());
+                settings.previous = Some(z.school.get(input.scenario.grade).to_vec());
             }
         }
         let adjacency = input.scenario.dataset.join("adjacency.csv");

@@ -174,6 +174,10 @@ pub enum Grade {
 }
 
 impl Grade {
+    /// Both entry grades, grade 1 first (the order of every per-grade
+    /// listing and message).
+    pub const ALL: [Grade; 2] = [Grade::One, Grade::Seven];
+
     pub fn number(self) -> u8 {
         match self {
             Grade::One => 1,
@@ -189,7 +193,92 @@ impl Grade {
             Grade::Seven => Level::Junior,
         }
     }
+
+    /// The entry grade of the stage a school grade (1 to 9) belongs to:
+    /// grades 1–6 are primary school, entered at grade 1; 7–9 junior
+    /// school, entered at grade 7.
+    pub fn stage_of(school_grade: u8) -> Grade {
+        if school_grade <= 6 {
+            Grade::One
+        } else {
+            Grade::Seven
+        }
+    }
 }
+
+/// One value per entry grade, where the two grades have their own setting
+/// or table: a road mode, a service radius, a standard class size, a zone
+/// per block. Written once instead of a pair of fields per grade, so code
+/// reaches a grade's value with [`ByGrade::get`] rather than a `match` on
+/// [`Grade`], and both grades with [`ByGrade::iter`].
+///
+/// ```
+/// use sunshine::domain::model::{ByGrade, Grade};
+///
+/// let mut radius_km = ByGrade::new(3.0, 10.0);
+/// *radius_km.get_mut(Grade::Seven) = 12.0;
+/// assert_eq!(*radius_km.get(Grade::One), 3.0);
+/// assert_eq!(radius_km.map(|km| km * 1000.0), ByGrade::new(3000.0, 12000.0));
+/// let keys: Vec<String> = radius_km
+///     .iter()
+///     .map(|(g, km)| format!("{}={km}", g.level().as_str()))
+///     .collect();
+/// assert_eq!(keys, ["primary=3", "junior=12"]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ByGrade<T> {
+    /// Grade 1's value (小学一年级, the scenario's `primary`).
+    pub one: T,
+    /// Grade 7's value (初一, the scenario's `junior`).
+    pub seven: T,
+}
+
+impl<T> ByGrade<T> {
+    pub const fn new(one: T, seven: T) -> Self {
+        ByGrade { one, seven }
+    }
+
+    /// Each grade's value computed from the grade, grade 1 first.
+    pub fn from_fn(mut f: impl FnMut(Grade) -> T) -> Self {
+        let one = f(Grade::One);
+        ByGrade::new(one, f(Grade::Seven))
+    }
+
+    pub fn get(&self, grade: Grade) -> &T {
+        match grade {
+            Grade::One => &self.one,
+            Grade::Seven => &self.seven,
+        }
+    }
+
+    pub fn get_mut(&mut self, grade: Grade) -> &mut T {
+        match grade {
+            Grade::One => &mut self.one,
+            Grade::Seven => &mut self.seven,
+        }
+    }
+
+    /// Both values through `f`, grade 1 first.
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> ByGrade<U> {
+        let one = f(self.one);
+        ByGrade::new(one, f(self.seven))
+    }
+
+    /// Both grades with their values, grade 1 first.
+    pub fn iter(&self) -> impl Iterator<Item = (Grade, &T)> {
+        [(Grade::One, &self.one), (Grade::Seven, &self.seven)].into_iter()
+    }
+
+    /// Both grades with their values to change, grade 1 first.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (Grade, &mut T)> {
+        [(Grade::One, &mut self.one), (Grade::Seven, &mut self.seven)].into_iter()
+    }
+}
+
+/// The standard entry class size of each stage (45 in primary, 50 in junior
+/// school): the default of the policy's `max_class_size` and of the
+/// forecast's class sizes.
+pub const STANDARD_CLASS_SIZE: ByGrade<u32> = ByGrade::new(45, 50);
 
 /// Whether a school takes applicants in the scenario year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -289,12 +378,12 @@ pub struct Dataset {
 /// single school (单校划片) or a group of schools (多校划片), never both.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Zones {
-    pub grade1: Vec<Option<SchoolIx>>,
-    pub grade7: Vec<Option<SchoolIx>>,
+    /// Per grade and block: the zone's single school.
+    pub school: ByGrade<Vec<Option<SchoolIx>>>,
     /// Multi-school zones, from `zone_groups.csv`.
     pub groups: Vec<ZoneGroup>,
-    pub group1: Vec<Option<u32>>,
-    pub group7: Vec<Option<u32>>,
+    /// Per grade and block: the zone's group (a position in `groups`).
+    pub group: ByGrade<Vec<Option<u32>>>,
 }
 
 /// A multi-school zone (多校划片).
@@ -305,47 +394,18 @@ pub struct ZoneGroup {
 }
 
 impl Zones {
+    /// No zone for any of `blocks` blocks.
     pub fn new(blocks: usize) -> Self {
         Zones {
-            grade1: vec![None; blocks],
-            grade7: vec![None; blocks],
+            school: ByGrade::from_fn(|_| vec![None; blocks]),
             groups: Vec::new(),
-            group1: vec![None; blocks],
-            group7: vec![None; blocks],
+            group: ByGrade::from_fn(|_| vec![None; blocks]),
         }
-    }
-    /// The group of each block for a grade.
-    pub fn groups_for_grade(&self, g: Grade) -> &[Option<u32>] {
-        match g {
-            Grade::One => &self.group1,
-            Grade::Seven => &self.group7,
-        }
-    }
-    pub fn groups_for_grade_mut(&mut self, g: Grade) -> &mut Vec<Option<u32>> {
-        match g {
-            Grade::One => &mut self.group1,
-            Grade::Seven => &mut self.group7,
-        }
-    }
-    pub fn for_grade(&self, g: Grade) -> &[Option<SchoolIx>] {
-        match g {
-            Grade::One => &self.grade1,
-            Grade::Seven => &self.grade7,
-        }
-    }
-    pub fn for_grade_mut(&mut self, g: Grade) -> &mut Vec<Option<SchoolIx>> {
-        match g {
-            Grade::One => &mut self.grade1,
-            Grade::Seven => &mut self.grade7,
-        }
-    }
-    /// Every grade's zone table, for rewriting school references.
-    pub fn all_mut(&mut self) -> impl Iterator<Item = &mut Option<SchoolIx>> {
-        self.grade1.iter_mut().chain(self.grade7.iter_mut())
     }
     /// Replace a school in every zone and group (`None` removes it).
     pub fn replace_school(&mut self, from: SchoolIx, to: Option<SchoolIx>) {
-        for z in self.all_mut().filter(|z| **z == Some(from)) {
+        let every = self.school.iter_mut().flat_map(|(_, zs)| zs.iter_mut());
+        for z in every.filter(|z| **z == Some(from)) {
             *z = to;
         }
         for g in &mut self.groups {

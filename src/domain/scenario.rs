@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use geo::Point;
 
-use crate::domain::model::{Dataset, Grade, Level, SchoolId};
+use crate::domain::model::{ByGrade, Dataset, Grade, Level, SchoolId, STANDARD_CLASS_SIZE};
 
 mod network;
 pub use network::{close_schools, Applied, Capped, ChangeAt, ChangeError};
@@ -76,13 +76,12 @@ pub struct Policy {
     /// No class holds more: a school's seats count only up to classes ×
     /// min(its max_class_size, this) (55: 大班额 begins at 56).
     pub max_class_size_cap: u32,
-    /// Service radius for primary applicants, km (city norm 0.5 km; rural much larger).
-    pub service_radius_primary_km: f64,
-    /// Service radius for junior applicants, km.
-    pub service_radius_junior_km: f64,
+    /// Service radius per grade, km (city norm 0.5 km for primary
+    /// applicants; rural much larger).
+    pub service_radius_km: ByGrade<f64>,
     /// Service radius in minutes of travel (road distances only), replacing
-    /// the radius in km where given: (grade 1, grade 7).
-    pub service_radius_min: (Option<f64>, Option<f64>),
+    /// the radius in km where given.
+    pub service_radius_min: ByGrade<Option<f64>>,
     /// Overflow placement (统筹) never sends a child farther than this, km.
     pub overflow_max_km: f64,
     /// Candidate schools per home considered in overflow placement.
@@ -126,9 +125,8 @@ pub enum DistancePolicy {
 pub struct RoadPolicy {
     /// The `.osm.pbf` extract, resolved against the scenario's folder.
     pub network: std::path::PathBuf,
-    /// Mode of travel for grade 1 and for grade 7.
-    pub mode_primary: RoadMode,
-    pub mode_junior: RoadMode,
+    /// Mode of travel per grade.
+    pub mode: ByGrade<RoadMode>,
     /// Snaps longer than this (metres) are warned about.
     pub max_snap_m: f64,
     /// `highway=*` values kept per mode, when not the defaults.
@@ -154,21 +152,12 @@ impl RoadPolicy {
     pub fn new(network: PathBuf) -> Self {
         RoadPolicy {
             network,
-            mode_primary: RoadMode::Walk,
-            mode_junior: RoadMode::Drive,
+            mode: ByGrade::new(RoadMode::Walk, RoadMode::Drive),
             max_snap_m: 300.0,
             walk_highways: None,
             drive_highways: None,
             walk_speed_kmh: None,
             drive_speeds_kmh: Vec::new(),
-        }
-    }
-
-    /// How the children of `grade` travel.
-    pub fn mode(&self, grade: Grade) -> RoadMode {
-        match grade {
-            Grade::One => self.mode_primary,
-            Grade::Seven => self.mode_junior,
         }
     }
 }
@@ -179,14 +168,10 @@ impl Policy {
             priority: Category::ALL.to_vec(),
             sibling_bonus: 1,
             lottery_seed: 0,
-            max_class_size: match grade {
-                Grade::One => 45,
-                Grade::Seven => 50,
-            },
+            max_class_size: *STANDARD_CLASS_SIZE.get(grade),
             max_class_size_cap: 55,
-            service_radius_primary_km: 3.0,
-            service_radius_junior_km: 10.0,
-            service_radius_min: (None, None),
+            service_radius_km: ByGrade::new(3.0, 10.0),
+            service_radius_min: ByGrade::default(),
             overflow_max_km: 30.0,
             candidates: 15,
             zone_slack: 0.0,
@@ -195,23 +180,12 @@ impl Policy {
         }
     }
 
-    pub fn service_radius_km(&self, grade: Grade) -> f64 {
-        match grade {
-            Grade::One => self.service_radius_primary_km,
-            Grade::Seven => self.service_radius_junior_km,
-        }
-    }
-
     /// The service radius for `grade`: minutes of travel where given,
     /// else kilometres.
     pub fn service_radius(&self, grade: Grade) -> Radius {
-        let min = match grade {
-            Grade::One => self.service_radius_min.0,
-            Grade::Seven => self.service_radius_min.1,
-        };
-        match min {
+        match *self.service_radius_min.get(grade) {
             Some(m) => Radius::Minutes(m),
-            None => Radius::Km(self.service_radius_km(grade)),
+            None => Radius::Km(*self.service_radius_km.get(grade)),
         }
     }
 
@@ -346,9 +320,9 @@ pub struct ForecastPolicy {
     pub recent_weight: f64,
     /// Pupils per new household per grade.
     pub yield_per_grade: f64,
-    /// Standard class sizes (seats = classes × size).
-    pub class_size_primary: u32,
-    pub class_size_junior: u32,
+    /// Standard class size of each stage (seats = classes × size), keyed by
+    /// the stage's entry grade.
+    pub class_size: ByGrade<u32>,
     /// Utilisation thresholds of the warning levels.
     pub yellow: f64,
     pub orange: f64,
@@ -361,8 +335,7 @@ impl Default for ForecastPolicy {
             years_back: 3,
             recent_weight: 1.0,
             yield_per_grade: 0.02,
-            class_size_primary: 45,
-            class_size_junior: 50,
+            class_size: STANDARD_CLASS_SIZE,
             yellow: 0.90,
             orange: 0.95,
             red: 1.00,

@@ -913,7 +913,7 @@ fn read_zones_known(
             None => groups_failed = true,
         }
     }
-    let mut first_line = [vec![0usize; n_blocks], vec![0usize; n_blocks]];
+    let mut first_line = ByGrade::from_fn(|_| vec![0usize; n_blocks]);
     let errors = diags.error_count();
     t.rows(diags, |r, d| {
         let b = blocks.get(r.get(bcol));
@@ -972,19 +972,19 @@ fn read_zones_known(
             r.error(d, c, format!("`{}` does not admit grade {}; expected a school of that grade", r.get(c), g.number()));
             return;
         }
-        for (gi, g) in [Grade::One, Grade::Seven].into_iter().enumerate() {
+        for g in Grade::ALL {
             if !admits(g) || only.is_some_and(|o| o != g) {
                 continue;
             }
-            let first = first_line[gi][b as usize];
+            let first = first_line.get(g)[b as usize];
             if first != 0 {
                 r.error(d, bcol, format!("block `{}` is zoned twice for grade {} (first on line {first}); expected one zone per grade", r.get(bcol), g.number()));
                 continue;
             }
-            first_line[gi][b as usize] = r.line;
+            first_line.get_mut(g)[b as usize] = r.line;
             match zone {
-                Ok(s) => zones.for_grade_mut(g)[b as usize] = Some(SchoolIx(s)),
-                Err(grp) => zones.groups_for_grade_mut(g)[b as usize] = Some(grp),
+                Ok(s) => zones.school.get_mut(g)[b as usize] = Some(SchoolIx(s)),
+                Err(grp) => zones.group.get_mut(g)[b as usize] = Some(grp),
             }
         }
     });
@@ -1094,12 +1094,8 @@ pub fn students_csv(data: &Dataset) -> Vec<u8> {
 pub fn zones_csv(data: &Dataset, zones: &Zones) -> Vec<u8> {
     let mut rows = Vec::new();
     for b in 0..data.blocks.len() {
-        let grades = [
-            (1, zones.grade1[b], zones.group1[b]),
-            (7, zones.grade7[b], zones.group7[b]),
-        ];
-        for (g, s, grp) in grades {
-            let (school, group) = match (s, grp) {
+        for (g, school_of) in zones.school.iter() {
+            let (school, group) = match (school_of[b], zones.group.get(g)[b]) {
                 (_, Some(grp)) => (String::new(), zones.groups[grp as usize].id.clone()),
                 (Some(s), None) => (data.school(s).id.to_string(), String::new()),
                 (None, None) => continue,
@@ -1107,7 +1103,7 @@ pub fn zones_csv(data: &Dataset, zones: &Zones) -> Vec<u8> {
             rows.push(vec![
                 data.blocks[b].id.to_string(),
                 school,
-                g.to_string(),
+                g.number().to_string(),
                 group,
             ]);
         }

@@ -25,7 +25,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use crate::domain::model::{BlockIx, Dataset, Grade, Level, SchoolIx, Status};
+use crate::domain::model::{BlockIx, ByGrade, Dataset, Grade, Level, SchoolIx, Status};
 use crate::domain::scenario::ForecastPolicy;
 
 /// Births per block and year.
@@ -65,10 +65,9 @@ pub type ZoneShares = Vec<(SchoolIx, f64)>;
 /// schools (from `zones.csv` and `zone_groups.csv`, else the nearest school
 /// of the level).
 pub struct Feeds {
-    /// Per block: one school with share 1, or the open schools of a
-    /// multi-school zone with their shares by entry seats.
-    pub grade1: Vec<ZoneShares>,
-    pub grade7: Vec<ZoneShares>,
+    /// Per grade and block: one school with share 1, or the open schools of
+    /// a multi-school zone with their shares by entry seats.
+    pub zone: ByGrade<Vec<ZoneShares>>,
     /// Share of primary p's zone households going to junior j for grade 7.
     pub feeder: HashMap<SchoolIx, Vec<(SchoolIx, f64)>>,
 }
@@ -108,26 +107,23 @@ pub fn feeds(data: &Dataset) -> Feeds {
     let nearest = crate::spatial::distance::nearest_zones(data);
     let pick = |g: Grade, b: usize| -> ZoneShares {
         let given = data.zones.as_ref().and_then(|z| {
-            z.for_grade(g)[b].map(|s| vec![(s, 1.0)]).or_else(|| {
-                z.groups_for_grade(g)[b]
+            z.school.get(g)[b].map(|s| vec![(s, 1.0)]).or_else(|| {
+                z.group.get(g)[b]
                     .and_then(|gi| split_by_seats(data, &z.groups[gi as usize].schools))
             })
         });
         given
-            .or_else(|| nearest.for_grade(g)[b].map(|s| vec![(s, 1.0)]))
+            .or_else(|| nearest.school.get(g)[b].map(|s| vec![(s, 1.0)]))
             .unwrap_or_default()
     };
-    let grade1: Vec<ZoneShares> = (0..data.blocks.len())
-        .map(|b| pick(Grade::One, b))
-        .collect();
-    let grade7: Vec<ZoneShares> = (0..data.blocks.len())
-        .map(|b| pick(Grade::Seven, b))
-        .collect();
+    let zone = ByGrade::from_fn(|g| -> Vec<ZoneShares> {
+        (0..data.blocks.len()).map(|b| pick(g, b)).collect()
+    });
     let mut weights: BTreeMap<SchoolIx, BTreeMap<SchoolIx, f64>> = BTreeMap::new();
     for b in 0..data.blocks.len() {
         let hh = f64::from(data.blocks[b].households.max(1));
-        for &(p, sp) in &grade1[b] {
-            for &(j, sj) in &grade7[b] {
+        for &(p, sp) in &zone.one[b] {
+            for &(j, sj) in &zone.seven[b] {
                 *weights.entry(p).or_default().entry(j).or_default() += hh * sp * sj;
             }
         }
@@ -139,11 +135,7 @@ pub fn feeds(data: &Dataset) -> Feeds {
             (p, m.into_iter().map(|(j, w)| (j, w / total)).collect())
         })
         .collect();
-    Feeds {
-        grade1,
-        grade7,
-        feeder,
-    }
+    Feeds { zone, feeder }
 }
 
 /// The ratios used, so a planner can check them.
@@ -244,7 +236,7 @@ impl BirthSeries {
         // a fixed order, so sums of fractional births are the same every run
         let sorted: BTreeMap<(BlockIx, i32), f64> = births.iter().map(|(k, v)| (*k, *v)).collect();
         for (&(b, y), &n) in &sorted {
-            for &(s, share) in &feeds.grade1[b.ix()] {
+            for &(s, share) in &feeds.zone.one[b.ix()] {
                 *by.entry((s, y)).or_insert(0.0) += n * share;
             }
         }
@@ -285,15 +277,15 @@ impl BirthSeries {
     }
 }
 
-/// New households completed in each year, per zone school of each level
-/// (`true` = the junior school's zone), split like the births.
-fn housing_by_school(feeds: &Feeds, housing: &Housing) -> HashMap<(SchoolIx, bool, i32), f64> {
+/// New households completed in each year, per zone school of each stage
+/// (the zones of its entry grade), split like the births.
+fn housing_by_school(feeds: &Feeds, housing: &Housing) -> HashMap<(SchoolIx, Grade, i32), f64> {
     let mut out = HashMap::new();
     let sorted: BTreeMap<(BlockIx, i32), f64> = housing.iter().map(|(k, v)| (*k, *v)).collect();
     for (&(b, y), &h) in &sorted {
-        for (junior, zone) in [(false, &feeds.grade1), (true, &feeds.grade7)] {
+        for (g, zone) in feeds.zone.iter() {
             for &(s, share) in &zone[b.ix()] {
-                *out.entry((s, junior, y)).or_insert(0.0) += h * share;
+                *out.entry((s, g, y)).or_insert(0.0) += h * share;
             }
         }
     }
@@ -621,7 +613,7 @@ pub fn project(
                 };
                 // new housing completed by year y in the school's zone
                 for &hy in housing_years.iter().take_while(|&&hy| hy <= y) {
-                    if let Some(h) = hb.get(&(s, g > 6, hy)) {
+                    if let Some(h) = hb.get(&(s, Grade::stage_of(g), hy)) {
                         v += h * policy.yield_per_grade;
                     }
                 }
@@ -687,11 +679,7 @@ pub fn shortfall(data: &Dataset, p: &Projection, policy: &ForecastPolicy) -> Vec
         for y in p.first_year..=p.last_year {
             let (mut projected, mut seats, mut needed, mut classes) = (0.0, 0u32, 0u32, 0u32);
             for g in grades(school.level) {
-                let size = if g <= 6 {
-                    policy.class_size_primary
-                } else {
-                    policy.class_size_junior
-                };
+                let size = *policy.class_size.get(Grade::stage_of(g));
                 let v = p.enrolled.get(&(s, g, y)).copied().unwrap_or(0.0);
                 projected += v;
                 seats += school.classes * size;
@@ -1051,8 +1039,8 @@ mod tests {
             id: "G".into(),
             schools: vec![SchoolIx(0), SchoolIx(1)],
         });
-        z.group1[0] = Some(0);
-        z.grade7[0] = Some(SchoolIx(2));
+        z.group.one[0] = Some(0);
+        z.school.seven[0] = Some(SchoolIx(2));
         data.zones = Some(z);
         let b = BlockIx(0);
         // 2010: 300, falling by 10 a year to 2020: 200
@@ -1086,7 +1074,7 @@ mod tests {
         let (data, births, h) = shared_zone();
         let f = feeds(&data);
         assert_eq!(
-            f.grade1[0],
+            f.zone.one[0],
             vec![(SchoolIx(0), 2.0 / 3.0), (SchoolIx(1), 1.0 / 3.0)]
         );
         // the grade-7 input of J is both schools' grade 6
@@ -1156,10 +1144,10 @@ mod tests {
             households: 10,
         });
         let z = data.zones.as_mut().unwrap();
-        z.grade1.push(Some(SchoolIx(3)));
-        z.grade7.push(Some(SchoolIx(2)));
-        z.group1.push(None);
-        z.group7.push(None);
+        z.school.one.push(Some(SchoolIx(3)));
+        z.school.seven.push(Some(SchoolIx(2)));
+        z.group.one.push(None);
+        z.group.seven.push(None);
         let births: Births = births
             .into_iter()
             .chain((2010..=2020).map(|y| ((BlockIx(1), y), 30.0)))

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::model::{Dataset, Disability, Grade, Level, Metres, Status};
+use crate::domain::model::{ByGrade, Dataset, Disability, Level, Metres, Status};
 use crate::domain::scenario::{Category, Scenario};
 use crate::spatial::distance::{DistanceSource, SchoolIndex};
 
@@ -20,8 +20,8 @@ pub struct DatasetSummary {
     pub schools: Vec<SchoolRow>,
     pub blocks: usize,
     pub towns: usize,
-    pub applicants_grade1: usize,
-    pub applicants_grade7: usize,
+    /// Applicants of each entry grade.
+    pub applicants_by_grade: ByGrade<usize>,
     /// Applicants of the scenario's entry grade.
     pub applicants: usize,
     /// Entry seats of open schools that admit the scenario's grade.
@@ -91,10 +91,7 @@ pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource)
     };
     let mut covered_by_block: Vec<Option<bool>> = vec![None; data.blocks.len()];
     for st in &data.students {
-        match st.entry_grade {
-            Grade::One => sum.applicants_grade1 += 1,
-            Grade::Seven => sum.applicants_grade7 += 1,
-        }
+        *sum.applicants_by_grade.get_mut(st.entry_grade) += 1;
         if st.entry_grade != grade {
             continue;
         }

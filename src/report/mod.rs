@@ -86,14 +86,12 @@ pub fn validate_text(s: &Scenario, sum: &DatasetSummary) -> String {
     let mut t = table(&["", "count"]);
     t.add_row(vec![Cell::new("blocks (小区/村)"), num(sum.blocks)]);
     t.add_row(vec![Cell::new("towns / subdistricts"), num(sum.towns)]);
-    t.add_row(vec![
-        Cell::new("applicants, grade 1"),
-        num(sum.applicants_grade1),
-    ]);
-    t.add_row(vec![
-        Cell::new("applicants, grade 7"),
-        num(sum.applicants_grade7),
-    ]);
+    for (g, &n) in sum.applicants_by_grade.iter() {
+        t.add_row(vec![
+            Cell::new(format!("applicants, grade {}", g.number())),
+            num(n),
+        ]);
+    }
     t.add_row(vec![
         Cell::new(format!(
             "seats for grade {} in open schools",

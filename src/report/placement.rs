@@ -151,7 +151,7 @@ pub fn zones_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Ve
             .enumerate()
             .filter_map(|(bi, (b, &(s, computed)))| {
                 let group = groups.and_then(|z| {
-                    z.groups_for_grade(scenario.grade)[bi].map(|g| z.groups[g as usize].id.clone())
+                    z.group.get(scenario.grade)[bi].map(|g| z.groups[g as usize].id.clone())
                 });
                 let school = s.map(|s| data.school(s).id.to_string());
                 if school.is_none() && group.is_none() {

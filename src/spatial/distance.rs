@@ -134,14 +134,14 @@ impl SchoolIndex {
 /// Each block zoned to its nearest open school of each entry grade.
 pub fn nearest_zones(data: &Dataset) -> Zones {
     let mut z = Zones::new(data.blocks.len());
-    for g in [Grade::One, Grade::Seven] {
+    for g in Grade::ALL {
         let idx = SchoolIndex::new(
             data.mainstream_schools(g)
                 .into_iter()
                 .map(|s| (s, data.school(s).location)),
         );
         for (bi, b) in data.blocks.iter().enumerate() {
-            z.for_grade_mut(g)[bi] = idx
+            z.school.get_mut(g)[bi] = idx
                 .nearest(b.location, 1, Metres(u32::MAX), &GreatCircle)
                 .first()
                 .map(|&(s, _)| s);

@@ -474,7 +474,7 @@ mod tests {
 
     fn data(levels: &[Level]) -> Dataset {
         let mut z = Zones::new(levels.len());
-        z.grade1 = (0..levels.len())
+        z.school.one = (0..levels.len())
             .map(|i| Some(SchoolIx::from_ix(i)))
             .collect();
         Dataset {

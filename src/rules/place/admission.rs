@@ -119,7 +119,7 @@ pub fn given_zones(data: &Dataset, grade: Grade) -> GivenZones {
         groups: Vec::new(),
     };
     if let Some(z) = &data.zones {
-        for (b, s) in z.for_grade(grade).iter().enumerate() {
+        for (b, s) in z.school.get(grade).iter().enumerate() {
             given.school[b] = s.filter(|s| is_main[s.ix()]);
         }
         given.groups = z
@@ -133,7 +133,7 @@ pub fn given_zones(data: &Dataset, grade: Grade) -> GivenZones {
                     .collect()
             })
             .collect();
-        for (b, g) in z.groups_for_grade(grade).iter().enumerate() {
+        for (b, g) in z.group.get(grade).iter().enumerate() {
             given.group[b] = g.filter(|&g| !given.groups[g as usize].is_empty());
         }
     }

@@ -241,7 +241,7 @@ pub fn read_pbf(path: &Path, profile: &Profile) -> Result<RoadGraph, String> {
 /// The travel profile a scenario's road policy gives `grade`: the walking
 /// or driving defaults, with the scenario's own highway list and speeds.
 pub fn profile_for(this: &RoadPolicy, grade: Grade) -> Profile {
-    let mode = this.mode(grade);
+    let mode = *this.mode.get(grade);
     let (mut p, own) = match mode {
         RoadMode::Walk => (Profile::walking(), &this.walk_highways),
         RoadMode::Drive => (Profile::driving(), &this.drive_highways),
