@@ -4,6 +4,7 @@ pub(crate) use crate::io::output::csv_bytes;
 
 pub mod classes;
 pub mod compare;
+pub mod explain;
 pub mod forecast;
 pub mod odds;
 pub mod placement;

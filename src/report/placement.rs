@@ -56,7 +56,7 @@ pub fn placements_csv(data: &Dataset, r: &PlacementResult) -> Vec<u8> {
                 p.tier.to_string(),
                 format!("{:.9}", p.lottery),
                 km(p.distance),
-                p.reason.clone(),
+                super::explain::render(&super::explain::English, &p.explanation, data),
             ]
         }),
     )

@@ -9,6 +9,7 @@ use crate::domain::scenario::Scenario;
 use crate::solve::{da, lottery};
 use crate::spatial::distance::{DistanceSource, SchoolIndex};
 
+use super::explain::{Admission, LotteryKey, Standing};
 use super::flow::{compute_zones, Reach};
 use super::{tier_of, Mechanism, Outcome, Placement, SchoolStats, TieBreak};
 
@@ -290,7 +291,10 @@ pub fn prepare(
         lists.push(list);
         list_tiers.push(tiers);
     }
-    let ids: Vec<&str> = in_scope.iter().map(|&i| data.students[i].id.as_str()).collect();
+    let ids: Vec<&str> = in_scope
+        .iter()
+        .map(|&i| data.students[i].id.as_str())
+        .collect();
     let id_order: Vec<u32> = lottery::drawing_order(&ids)
         .into_iter()
         .map(|a| u32::try_from(a).expect("applicants are counted in u32"))
@@ -342,7 +346,7 @@ pub fn initial_placements(prep: &Prepared, draw: &Draw) -> Vec<Placement> {
             lottery: draw.single[a],
             within_radius: false,
             distance: None,
-            reason: String::new(),
+            explanation: Default::default(),
         })
         .collect()
 }
@@ -372,7 +376,7 @@ pub fn admit(
             by_school[s.ix()].push(p);
         } else {
             if prep.mechanism == Mechanism::Zoned {
-                pl.reason = format!("tier {}; no zone school for this block", pl.tier);
+                pl.explanation.admission = Some(Admission::NoZoneSchool { tier: pl.tier });
             }
             waiting.push(p);
         }
@@ -410,7 +414,7 @@ pub fn admit(
                     let pl = &mut placements[p];
                     pl.outcome = Outcome::Zone;
                     pl.placed = Some(SchoolIx::from_ix(s));
-                    pl.reason = format!("tier {tier}; admitted at zone school");
+                    pl.explanation.admission = Some(Admission::Zone { tier });
                 }
                 admitted += n;
             } else if room > 0 {
@@ -423,30 +427,32 @@ pub fn admit(
                 });
                 for (j, &p) in list[start..end].iter().enumerate() {
                     let pl = &mut placements[p];
-                    if (j as u32) < room {
+                    let won = (j as u32) < room;
+                    pl.explanation.admission = Some(Admission::ZoneLottery {
+                        tier,
+                        applicants: n,
+                        seats: room,
+                        lottery: LotteryKey {
+                            number: pl.lottery,
+                            cutoff: cut,
+                        },
+                        won,
+                    });
+                    if won {
                         pl.outcome = Outcome::LotteryWon;
                         pl.placed = Some(SchoolIx::from_ix(s));
-                        pl.reason = format!(
-                            "tier {tier}; {n} applicants for {room} seats; lottery {:.6} <= cut {cut:.6}; admitted at zone school",
-                            pl.lottery
-                        );
                     } else {
-                        pl.reason = format!(
-                            "tier {tier}; {n} applicants for {room} seats; lottery {:.6} > cut {cut:.6}",
-                            pl.lottery
-                        );
                         waiting.push(p);
                     }
                 }
                 stats[s].admitted_lottery = room;
                 admitted += room;
             } else {
-                let why = match filled_at {
-                    Some(t) => format!("zone school full after tier {t}"),
-                    None => "zone school has no seats".to_string(),
-                };
                 for &p in &list[start..end] {
-                    placements[p].reason = format!("tier {tier}; {why}");
+                    placements[p].explanation.admission = Some(Admission::ZoneFull {
+                        tier,
+                        after: filled_at,
+                    });
                     waiting.push(p);
                 }
             }
@@ -557,29 +563,31 @@ fn choose(
                 let st = &mut stats[s.ix()];
                 st.admitted_zone += 1;
                 let lottery = match st.lottery_cutoff {
-                    Some((ct, cut)) if ct.0 == t => {
+                    Some((ct, cutoff)) if ct.0 == t => {
                         st.admitted_lottery += 1;
-                        format!("; lottery {number:.6} <= cut {cut:.6}")
+                        Some(LotteryKey { number, cutoff })
                     }
-                    _ => String::new(),
+                    _ => None,
                 };
                 let standing = if t > prep.tier_count {
-                    "out of zone there".to_string()
+                    Standing::OutOfZone
                 } else {
-                    format!("tier {t} there")
+                    Standing::Tier(Tier(t))
                 };
-                pl.reason = format!(
-                    "choice {} of {n} ({}); {standing}{lottery}",
-                    k + 1,
-                    data.school(s).id
-                );
+                pl.explanation.admission = Some(Admission::Choice {
+                    rank: k as u8 + 1,
+                    listed: n,
+                    school: s,
+                    standing,
+                    lottery,
+                });
                 seats_left[s.ix()] -= 1;
             }
             None => {
-                placements[a].reason = format!(
-                    "tier {}; not admitted at any of its {n} listed school(s)",
-                    placements[a].tier
-                );
+                placements[a].explanation.admission = Some(Admission::NotAdmitted {
+                    tier: placements[a].tier,
+                    listed: n,
+                });
                 if let Some(first) = prep.lists[a].first() {
                     stats[first.ix()].overflow_out += 1;
                 }

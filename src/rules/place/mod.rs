@@ -29,6 +29,7 @@
 //! capacity-respecting assignment of minimum total distance.
 
 mod admission;
+pub mod explain;
 mod flow;
 
 use crate::domain::model::*;
@@ -39,6 +40,7 @@ pub use admission::{
     admit, draw as draw_lottery, given_zones, initial_placements, prepare as admission_stage, Draw,
     GivenZones, Prepared, ZoneOf,
 };
+pub use explain::{Admission, Explanation, LotteryKey, Settlement, Standing};
 pub use flow::{assign_by_flow, compute_zones, Reach};
 
 /// How ties inside a priority tier are broken when applicants choose
@@ -173,7 +175,8 @@ pub struct Placement {
     /// The placed school is within the service radius (by distance, or by
     /// travel time for a radius in minutes).
     pub within_radius: bool,
-    pub reason: String,
+    /// The steps that decided the placement (`report::explain` words them).
+    pub explanation: Explanation,
 }
 
 /// Per-school figures of a placement run.
@@ -356,35 +359,25 @@ pub fn place_with_progress(
         );
         for (&p, g) in group.iter().zip(got) {
             let pl = &mut placements[p];
-            let prefix = if pl.reason.is_empty() {
-                String::new()
-            } else {
-                format!("{}; ", pl.reason)
-            };
             match g {
                 Some((s, m)) => {
                     pl.placed = Some(s);
                     pl.distance = Some(m);
                     if mechanism == Mechanism::MinDistance {
                         pl.outcome = Outcome::Assigned;
-                        pl.reason = format!("minimum total distance assignment, {:.1} km", m.km());
+                        pl.explanation.settlement = Some(Settlement::Assigned { distance: m });
                     } else {
                         pl.outcome = Outcome::Overflow;
-                        pl.reason = format!(
-                            "{prefix}overflow placement (统筹) at {}, {:.1} km",
-                            data.school(s).id,
-                            m.km()
-                        );
+                        pl.explanation.settlement = Some(Settlement::Overflow {
+                            school: s,
+                            distance: m,
+                        });
                         stats[s.ix()].overflow_in += 1;
                     }
                 }
                 None => {
                     pl.outcome = Outcome::Unplaced;
-                    pl.reason = format!(
-                        "{prefix}unplaced: no {} school with seats left within {} km",
-                        grade.level().as_str(),
-                        max.km()
-                    );
+                    pl.explanation.settlement = Some(Settlement::Unplaced { grade, reach: max });
                 }
             }
         }
@@ -409,18 +402,14 @@ pub fn place_with_progress(
                 pl.placed = Some(s);
                 pl.distance = Some(m);
                 pl.outcome = Outcome::SpecialEd;
-                pl.reason = format!(
-                    "severe disability (一人一案); special-education school {}, {:.1} km",
-                    data.school(s).id,
-                    m.km()
-                );
+                pl.explanation.settlement = Some(Settlement::SpecialEducation {
+                    school: s,
+                    distance: m,
+                });
             }
             None => {
                 pl.outcome = Outcome::HomeTeaching;
-                pl.reason = format!(
-                    "severe disability (一人一案); no special-education school with seats within {} km: home teaching (送教上门)",
-                    max.km()
-                );
+                pl.explanation.settlement = Some(Settlement::HomeTeaching { reach: max });
             }
         }
     }

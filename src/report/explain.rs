@@ -1,0 +1,323 @@
+//! Placement explanations in words: the `reason` column of
+//! `placements.csv`.
+//!
+//! The engine says what decided each placement as data
+//! ([`Explanation`]); a [`Wording`] turns each step into a phrase and joins
+//! them. [`English`] is the text `placements.csv` has always had (its bytes
+//! are guarded by `tests/digests.rs`); another language (Chinese, issue 17)
+//! is one more `Wording`, with no change to the engine.
+
+use crate::domain::model::{Dataset, Metres};
+use crate::rules::place::{Admission, Explanation, LotteryKey, Settlement, Standing};
+
+/// How the steps of an [`Explanation`] are put into one language.
+pub trait Wording {
+    /// The admission step (zone admission, lottery, choice).
+    fn admission(&self, step: &Admission, data: &Dataset) -> String;
+    /// The step after admission (overflow, assignment, special education,
+    /// none found).
+    fn settlement(&self, step: &Settlement, data: &Dataset) -> String;
+    /// What stands between two steps.
+    fn separator(&self) -> &'static str;
+}
+
+/// One applicant's explanation as text: its steps in order, joined by the
+/// wording's separator (empty when nothing decided anything yet).
+pub fn render(w: &dyn Wording, e: &Explanation, data: &Dataset) -> String {
+    match (&e.admission, &e.settlement) {
+        (Some(a), Some(s)) => format!(
+            "{}{}{}",
+            w.admission(a, data),
+            w.separator(),
+            w.settlement(s, data)
+        ),
+        (Some(a), None) => w.admission(a, data),
+        (None, Some(s)) => w.settlement(s, data),
+        (None, None) => String::new(),
+    }
+}
+
+/// The English of `placements.csv`: distances in km with one decimal,
+/// reaches in km as given, lottery numbers with six decimals, the Chinese
+/// terms of the rules in brackets.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct English;
+
+/// A distance as the reasons show it: km with one decimal.
+fn km1(m: Metres) -> String {
+    format!("{:.1} km", m.km())
+}
+
+/// A reach (`overflow_max_km`) as the planner wrote it: `15 km`, `12.5 km`.
+fn reach(m: Metres) -> String {
+    format!("{} km", m.km())
+}
+
+fn lottery(l: LotteryKey, won: bool) -> String {
+    let op = if won { "<=" } else { ">" };
+    format!("lottery {:.6} {op} cut {:.6}", l.number, l.cutoff)
+}
+
+impl Wording for English {
+    fn admission(&self, step: &Admission, data: &Dataset) -> String {
+        match *step {
+            Admission::NoZoneSchool { tier } => {
+                format!("tier {tier}; no zone school for this block")
+            }
+            Admission::Zone { tier } => format!("tier {tier}; admitted at zone school"),
+            Admission::ZoneLottery {
+                tier,
+                applicants,
+                seats,
+                lottery: l,
+                won,
+            } => {
+                let admitted = if won { "; admitted at zone school" } else { "" };
+                format!(
+                    "tier {tier}; {applicants} applicants for {seats} seats; {}{admitted}",
+                    lottery(l, won)
+                )
+            }
+            Admission::ZoneFull {
+                tier,
+                after: Some(t),
+            } => format!("tier {tier}; zone school full after tier {t}"),
+            Admission::ZoneFull { tier, after: None } => {
+                format!("tier {tier}; zone school has no seats")
+            }
+            Admission::Choice {
+                rank,
+                listed,
+                school,
+                standing,
+                lottery: l,
+            } => {
+                let standing = match standing {
+                    Standing::Tier(t) => format!("tier {t} there"),
+                    Standing::OutOfZone => "out of zone there".to_string(),
+                };
+                let drawn = l.map_or(String::new(), |l| format!("; {}", lottery(l, true)));
+                format!(
+                    "choice {rank} of {listed} ({}); {standing}{drawn}",
+                    data.school(school).id
+                )
+            }
+            Admission::NotAdmitted { tier, listed } => {
+                format!("tier {tier}; not admitted at any of its {listed} listed school(s)")
+            }
+        }
+    }
+
+    fn settlement(&self, step: &Settlement, data: &Dataset) -> String {
+        match *step {
+            Settlement::Overflow { school, distance } => format!(
+                "overflow placement (统筹) at {}, {}",
+                data.school(school).id,
+                km1(distance)
+            ),
+            Settlement::Assigned { distance } => {
+                format!("minimum total distance assignment, {}", km1(distance))
+            }
+            Settlement::Unplaced { grade, reach: r } => format!(
+                "unplaced: no {} school with seats left within {}",
+                grade.level().as_str(),
+                reach(r)
+            ),
+            Settlement::SpecialEducation { school, distance } => format!(
+                "severe disability (一人一案); special-education school {}, {}",
+                data.school(school).id,
+                km1(distance)
+            ),
+            Settlement::HomeTeaching { reach: r } => format!(
+                "severe disability (一人一案); no special-education school with seats within {}: home teaching (送教上门)",
+                reach(r)
+            ),
+        }
+    }
+
+    fn separator(&self) -> &'static str {
+        "; "
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::{Grade, Level, School, SchoolId, SchoolIx, Seats, Status, Tier};
+
+    fn data() -> Dataset {
+        let school = School {
+            id: SchoolId::new("LT-P01"),
+            name: "一小".into(),
+            level: Level::Primary,
+            location: geo::Point::new(126.5, 43.9),
+            town: "城区".into(),
+            entry_seats: Seats(45),
+            classes: 1,
+            max_class_size: 45,
+            boarding: false,
+            status: Status::Open,
+            annual_cost: None,
+        };
+        Dataset {
+            schools: vec![school],
+            ..Default::default()
+        }
+    }
+
+    fn en(admission: Option<Admission>, settlement: Option<Settlement>) -> String {
+        let e = Explanation {
+            admission,
+            settlement,
+        };
+        render(&English, &e, &data())
+    }
+
+    const S: SchoolIx = SchoolIx(0);
+    const KEY: LotteryKey = LotteryKey {
+        number: 0.123_456_789,
+        cutoff: 0.5,
+    };
+
+    #[test]
+    fn zone_admission_steps() {
+        assert_eq!(en(None, None), "");
+        assert_eq!(
+            en(Some(Admission::Zone { tier: Tier(1) }), None),
+            "tier 1; admitted at zone school"
+        );
+        assert_eq!(
+            en(Some(Admission::NoZoneSchool { tier: Tier(3) }), None),
+            "tier 3; no zone school for this block"
+        );
+        let drawn = |won| {
+            Some(Admission::ZoneLottery {
+                tier: Tier(2),
+                applicants: 30,
+                seats: 12,
+                lottery: KEY,
+                won,
+            })
+        };
+        assert_eq!(
+            en(drawn(true), None),
+            "tier 2; 30 applicants for 12 seats; lottery 0.123457 <= cut 0.500000; admitted at zone school"
+        );
+        assert_eq!(
+            en(drawn(false), None),
+            "tier 2; 30 applicants for 12 seats; lottery 0.123457 > cut 0.500000"
+        );
+        assert_eq!(
+            en(
+                Some(Admission::ZoneFull {
+                    tier: Tier(4),
+                    after: Some(Tier(2))
+                }),
+                None
+            ),
+            "tier 4; zone school full after tier 2"
+        );
+        assert_eq!(
+            en(
+                Some(Admission::ZoneFull {
+                    tier: Tier(1),
+                    after: None
+                }),
+                None
+            ),
+            "tier 1; zone school has no seats"
+        );
+    }
+
+    #[test]
+    fn choice_steps() {
+        let choice = |standing, lottery| {
+            Some(Admission::Choice {
+                rank: 2,
+                listed: 3,
+                school: S,
+                standing,
+                lottery,
+            })
+        };
+        assert_eq!(
+            en(choice(Standing::Tier(Tier(1)), None), None),
+            "choice 2 of 3 (LT-P01); tier 1 there"
+        );
+        assert_eq!(
+            en(choice(Standing::OutOfZone, Some(KEY)), None),
+            "choice 2 of 3 (LT-P01); out of zone there; lottery 0.123457 <= cut 0.500000"
+        );
+        assert_eq!(
+            en(
+                Some(Admission::NotAdmitted {
+                    tier: Tier(2),
+                    listed: 1
+                }),
+                None
+            ),
+            "tier 2; not admitted at any of its 1 listed school(s)"
+        );
+    }
+
+    #[test]
+    fn settlement_steps_and_joining() {
+        let far = Metres(2_345);
+        assert_eq!(
+            en(
+                Some(Admission::ZoneFull {
+                    tier: Tier(3),
+                    after: Some(Tier(1))
+                }),
+                Some(Settlement::Overflow {
+                    school: S,
+                    distance: far
+                })
+            ),
+            "tier 3; zone school full after tier 1; overflow placement (统筹) at LT-P01, 2.3 km"
+        );
+        assert_eq!(
+            en(None, Some(Settlement::Assigned { distance: far })),
+            "minimum total distance assignment, 2.3 km"
+        );
+        assert_eq!(
+            en(
+                Some(Admission::NoZoneSchool { tier: Tier(5) }),
+                Some(Settlement::Unplaced {
+                    grade: Grade::Seven,
+                    reach: Metres::from_km(12.5)
+                })
+            ),
+            "tier 5; no zone school for this block; unplaced: no junior school with seats left within 12.5 km"
+        );
+        assert_eq!(
+            en(
+                None,
+                Some(Settlement::Unplaced {
+                    grade: Grade::One,
+                    reach: Metres::from_km(15.0)
+                })
+            ),
+            "unplaced: no primary school with seats left within 15 km"
+        );
+        assert_eq!(
+            en(
+                None,
+                Some(Settlement::SpecialEducation {
+                    school: S,
+                    distance: Metres(10_050)
+                })
+            ),
+            "severe disability (一人一案); special-education school LT-P01, 10.1 km"
+        );
+        assert_eq!(
+            en(
+                None,
+                Some(Settlement::HomeTeaching {
+                    reach: Metres::from_km(30.0)
+                })
+            ),
+            "severe disability (一人一案); no special-education school with seats within 30 km: home teaching (送教上门)"
+        );
+    }
+}

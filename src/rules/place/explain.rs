@@ -1,0 +1,93 @@
+//! Why an applicant was placed where it was, as data: the steps of the
+//! placement rules that decided it and the keys each step used (tier,
+//! lottery number and cut-off, distance, reach). The engine fills one
+//! [`Explanation`] per applicant; `report::explain` puts it into words
+//! (English today, Chinese later: issue 17), so no wording lives here.
+
+use crate::domain::model::{Grade, Metres, SchoolIx, Tier};
+
+/// The steps that decided one applicant's placement: at most one
+/// admission step (zone admission or choice, rules 3 and the choice
+/// mechanisms) and at most one step after it (overflow, the min-distance
+/// assignment, special education or none found). Either may be missing: an
+/// applicant admitted at the zone school has no later step; one of the
+/// min-distance mechanism or with severe disability has no admission step.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Explanation {
+    pub admission: Option<Admission>,
+    pub settlement: Option<Settlement>,
+}
+
+/// A lottery number against the cut-off of the tier drawn at a school
+/// (rule 3, 电脑派位).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LotteryKey {
+    /// The applicant's number at the school (the single number, or the
+    /// school's own with multiple tie-breaking).
+    pub number: f64,
+    /// The largest number admitted in the drawn tier.
+    pub cutoff: f64,
+}
+
+/// Where an applicant stood at a school of its list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// In the school's zone, in this tier.
+    Tier(Tier),
+    /// Outside the school's zone: after every tier of its own applicants.
+    OutOfZone,
+}
+
+/// The admission step (rule 3, and the choice mechanisms).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Admission {
+    /// The zoned mechanism found no zone school for the applicant's home:
+    /// it waits for overflow placement in its tier.
+    NoZoneSchool { tier: Tier },
+    /// Admitted at the zone school: the whole tier fitted in the seats left.
+    Zone { tier: Tier },
+    /// The tier did not fit in the seats left at the zone school and was
+    /// drawn by lottery: `applicants` of the tier for `seats`. `won` is
+    /// the draw's verdict (the first `seats` numbers of the tier win; an
+    /// equal number can lose on the `student_id` tie-break).
+    ZoneLottery {
+        tier: Tier,
+        applicants: u32,
+        seats: u32,
+        lottery: LotteryKey,
+        won: bool,
+    },
+    /// The zone school had no seat left for the tier: full after
+    /// `after` (an earlier tier took the last seat), or no seats at all.
+    ZoneFull { tier: Tier, after: Option<Tier> },
+    /// Admitted at the `rank`-th (1-based) of `listed` schools of the
+    /// applicant's list (多校划片 or a choice mechanism), standing there as
+    /// `standing`; `lottery` when its tier was drawn there.
+    Choice {
+        rank: u8,
+        listed: usize,
+        school: SchoolIx,
+        standing: Standing,
+        lottery: Option<LotteryKey>,
+    },
+    /// Admitted at none of its `listed` schools: waits for overflow in
+    /// `tier`.
+    NotAdmitted { tier: Tier, listed: usize },
+}
+
+/// What placed (or failed to place) an applicant after admission.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Settlement {
+    /// Overflow placement (统筹, rule 4) at a school with seats left.
+    Overflow { school: SchoolIx, distance: Metres },
+    /// The min-distance mechanism's assignment.
+    Assigned { distance: Metres },
+    /// No mainstream school of `grade` with seats left within `reach`
+    /// (`overflow_max_km`).
+    Unplaced { grade: Grade, reach: Metres },
+    /// Severe disability (一人一案, rule 5): a special-education school.
+    SpecialEducation { school: SchoolIx, distance: Metres },
+    /// Severe disability, no special-education school with seats within
+    /// `reach`: home teaching (送教上门).
+    HomeTeaching { reach: Metres },
+}
