@@ -544,3 +544,43 @@ fn speeds_come_from_the_policy() {
         "{slower} at 3 km/h vs {normal} at 4.5 km/h"
     );
 }
+
+/// Issue 13: a road network file that is not an OSM PBF extract is bad
+/// input: exit code 2, a message naming the file and what was expected,
+/// and nothing written (no outputs, no distance cache).
+#[test]
+fn a_road_network_that_is_not_a_pbf_extract_is_reported_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["blocks.csv", "schools.csv", "students.csv"] {
+        std::fs::copy(
+            root().join("tests/fixtures/helsinki").join(f),
+            dir.path().join(f),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.path().join("roads.osm.pbf"),
+        "school_id,name\nnot,a road network\n",
+    )
+    .unwrap();
+    let s = dir.path().join("s.toml");
+    std::fs::write(
+        &s,
+        "name = \"x\"\nyear = 2026\ndataset = \".\"\nlevel = \"primary\"\n[policy]\ndistance = \"road\"\nroad_network = \"roads.osm.pbf\"\n",
+    )
+    .unwrap();
+    let work = dir.path().join("work");
+    for command in ["place", "zones"] {
+        let out = work.join(command);
+        let o = sunshine(&[command, s.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let err = common::stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
+        assert!(err.contains("roads.osm.pbf: "), "{err}");
+        assert!(
+            err.contains("; expected an OpenStreetMap .osm.pbf extract"),
+            "{err}"
+        );
+        assert!(err.contains("nothing was written"), "{err}");
+        assert!(!work.exists(), "{command} wrote into {}", work.display());
+    }
+}

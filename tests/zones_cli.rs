@@ -768,3 +768,58 @@ fn co_located_blocks_split_between_zones_are_drawn_once_with_a_warning() {
         geo::Area::unsigned_area(&both)
     );
 }
+
+/// Issue 13: a dataset that cannot be zoned is bad input: exit code 2, a
+/// message naming the dataset file and what was expected, nothing written.
+#[test]
+fn a_dataset_that_cannot_be_zoned_is_reported_with_exit_2() {
+    // every block on one line: no cells to draw
+    let blocks: String = std::iter::once("block_id,name,town,lon,lat,households\n".to_string())
+        .chain((0..30).map(|i| {
+            format!(
+                "L{i:03},Line {i},城区,{:.6},{:.6},100\n",
+                126.50 + 0.002 * f64::from(i),
+                43.90 + 0.001 * f64::from(i)
+            )
+        }))
+        .collect();
+    // fewer blocks than schools: a zone has no block of its own
+    let few = "block_id,name,town,lon,lat,households\nF001,One,城区,126.5,43.9,100\n";
+    let cases = [
+        (
+            blocks.as_str(),
+            "L000",
+            "blocks.csv: no cell for block site 0; expected blocks spread over an area, not all on one line",
+        ),
+        (
+            few,
+            "F001",
+            "blocks.csv: 1 blocks for 20 schools; expected at least one block per school",
+        ),
+    ];
+    // one applicant, no given zones, no boundary: nothing else refers to
+    // the blocks
+    let students = std::fs::read_to_string(root().join("data/longtan/students.csv")).unwrap();
+    let mut lines = students.lines();
+    let (header, first) = (lines.next().unwrap(), lines.next().unwrap());
+    for (text, block, message) in cases {
+        let one = format!("{header}\n{}\n", first.replacen("U001", block, 1));
+        let (data, scenario) = dataset_with(&[("blocks.csv", text), ("students.csv", &one)]);
+        for f in ["zones.csv", "zone_groups.csv", "boundary.geojson"] {
+            std::fs::remove_file(data.path().join(f)).unwrap();
+        }
+        let out = data.path().join("out");
+        let o = sunshine(&[
+            "zones",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(message), "{err}");
+        assert!(err.contains("expected"), "{err}");
+        assert!(err.contains("nothing was written"), "{err}");
+        assert!(!out.exists(), "nothing is written on bad input");
+    }
+}

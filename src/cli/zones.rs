@@ -61,7 +61,12 @@ impl Args {
             dist.as_ref(),
         )
         .map_err(|e| {
-            diags.error(&input.scenario.dataset.join(e.file), None, None, e.message);
+            diags.error(
+                &input.scenario.dataset.join(e.file()),
+                None,
+                None,
+                e.to_string(),
+            );
             Error::Input(diags)
         })?;
         let solved = solve(

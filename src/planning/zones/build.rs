@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::cells::{cells, Cells};
+use super::cells::{cells, Cells, CellsError};
 use super::Instance;
 use crate::domain::model::*;
 use crate::domain::scenario::{Radius, Scenario};
@@ -33,12 +33,30 @@ pub struct Problem {
     pub radius: Radius,
 }
 
-/// A zoning problem that cannot be built from the dataset: the file at
-/// fault and what is wrong (bad input, exit code 2).
-#[derive(Clone, Debug, PartialEq)]
-pub struct BuildError {
-    pub file: &'static str,
-    pub message: String,
+/// A zoning problem that cannot be built from the dataset: bad input
+/// (exit code 2). The message says what was expected; [`BuildError::file`]
+/// names the dataset file at fault.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BuildError {
+    /// No open mainstream school admits the scenario's entry grade.
+    #[error("no open school admits grade {}; expected at least one open school of the grade to zone", .grade.number())]
+    NoSchool { grade: Grade },
+    /// Every school's zone needs a block of its own (its root).
+    #[error("{blocks} blocks for {schools} schools; expected at least one block per school")]
+    TooFewBlocks { blocks: usize, schools: usize },
+    /// The blocks cannot be drawn as cells (the neighbour graph).
+    #[error(transparent)]
+    Cells(#[from] CellsError),
+}
+
+impl BuildError {
+    /// The file of the dataset folder at fault.
+    pub fn file(&self) -> &'static str {
+        match self {
+            BuildError::NoSchool { .. } => "schools.csv",
+            BuildError::TooFewBlocks { .. } | BuildError::Cells(_) => "blocks.csv",
+        }
+    }
 }
 
 /// Build the zoning problem of `scenario` for its entry grade.
@@ -94,10 +112,7 @@ pub fn build(
         }
     }
     let points: Vec<geo::Point<f64>> = blocks.iter().map(|&b| data.block(b).location).collect();
-    let cells = cells(&points, boundary.map(|b| b.shape())).map_err(|message| BuildError {
-        file: "blocks.csv",
-        message,
-    })?;
+    let cells = cells(&points, boundary.map(|b| b.shape()))?;
     let neighbours = match &settings.adjacency {
         Some(pairs) => listed_neighbours(pairs, blocks.len()),
         None => cells.neighbours.clone(),
@@ -135,22 +150,12 @@ pub fn build(
 /// (every zone holds its root block).
 fn check_sizes(data: &Dataset, grade: Grade, schools: &[SchoolIx]) -> Result<(), BuildError> {
     if schools.is_empty() {
-        return Err(BuildError {
-            file: "schools.csv",
-            message: format!(
-                "no open school admits grade {}; expected at least one open school of the grade to zone",
-                grade.number()
-            ),
-        });
+        return Err(BuildError::NoSchool { grade });
     }
     if data.blocks.len() < schools.len() {
-        return Err(BuildError {
-            file: "blocks.csv",
-            message: format!(
-                "{} blocks for {} schools; expected at least one block per school",
-                data.blocks.len(),
-                schools.len()
-            ),
+        return Err(BuildError::TooFewBlocks {
+            blocks: data.blocks.len(),
+            schools: schools.len(),
         });
     }
     Ok(())

@@ -38,12 +38,31 @@ pub struct Cells {
 /// corners touching, or noise of the clipping arithmetic.
 const MIN_SHARED_EDGE_M: f64 = 1.0;
 
+/// Why the blocks cannot be drawn as cells: a problem of `blocks.csv`
+/// (exit code 2).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CellsError {
+    /// The Voronoi diagram of the block sites cannot be computed.
+    #[error(
+        "cannot draw block cells: {0}; expected blocks spread over an area, not all on one line"
+    )]
+    Voronoi(String),
+    /// A block site got no cell.
+    #[error(
+        "no cell for block site {site}; expected blocks spread over an area, not all on one line"
+    )]
+    NoCell { site: usize },
+}
+
 /// Cells of blocks at `points` (lon/lat), clipped to `boundary` (lon/lat)
 /// when given. Blocks at the same point share one cell and one node of the
 /// neighbour graph, so they neighbour each other and everything their cell
 /// touches; the cell is computed, clipped and compared once, however many
 /// blocks stand at that point. Fails when all blocks lie on one line.
-pub fn cells(points: &[Point<f64>], boundary: Option<&MultiPolygon<f64>>) -> Result<Cells, String> {
+pub fn cells(
+    points: &[Point<f64>],
+    boundary: Option<&MultiPolygon<f64>>,
+) -> Result<Cells, CellsError> {
     let projection = match boundary {
         Some(b) => Projection::around(b.0.iter().flat_map(|p| p.exterior().points())),
         None => Projection::around(points.iter().copied()),
@@ -158,13 +177,13 @@ fn district_rect(district: &MultiPolygon<f64>, sites: &[Coord<f64>]) -> Option<R
 fn voronoi(
     sites: &[Coord<f64>],
     district: &MultiPolygon<f64>,
-) -> Result<Vec<Polygon<f64>>, String> {
+) -> Result<Vec<Polygon<f64>>, CellsError> {
     let rect = district_rect(district, sites).expect("sites are not empty");
     let frame = rect.to_polygon();
     let points = geo::MultiPoint(sites.iter().map(|&c| Point(c)).collect());
     let cells = points
         .voronoi_cells_with_params(VoronoiParams::new().clip(VoronoiClip::Polygon(&frame)))
-        .map_err(|e| format!("cannot draw block cells: {e}"))?;
+        .map_err(|e| CellsError::Voronoi(e.to_string()))?;
     let tree = site_tree(sites);
     let mut out: Vec<Option<Polygon<f64>>> = vec![None; sites.len()];
     for cell in cells {
@@ -175,9 +194,7 @@ fn voronoi(
     }
     out.into_iter()
         .enumerate()
-        .map(|(i, c)| {
-            c.ok_or_else(|| format!("no cell for block site {i}: are all blocks on one line?"))
-        })
+        .map(|(site, c)| c.ok_or(CellsError::NoCell { site }))
         .collect()
 }
 

@@ -19,7 +19,7 @@ pub mod osm;
 pub mod table;
 
 pub use graph::{dijkstra, Edge, RoadGraph, Snapper};
-pub use osm::{profile_for, read_pbf, Measure, Profile};
+pub use osm::{profile_for, read_pbf, Measure, NetworkError, Profile};
 pub use table::{RoadDistances, RoadError, RoadReport};
 
 use std::path::Path;

@@ -136,11 +136,31 @@ struct Way {
     direction: i8,
 }
 
+/// Why a file cannot serve as the road network: a problem of the input
+/// (exit code 2). The message names what was expected; the file is named
+/// by [`super::RoadError::Network`].
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum NetworkError {
+    /// The file cannot be read at all.
+    #[error("cannot read the file: {0}; expected an OpenStreetMap .osm.pbf extract")]
+    Unreadable(String),
+    /// The file does not open as a PBF extract.
+    #[error("cannot open as an OSM PBF extract: {0}; expected an OpenStreetMap .osm.pbf extract")]
+    NotPbf(String),
+    /// The file opens, but its blocks cannot be decoded (truncated,
+    /// damaged, or another format).
+    #[error("unreadable OSM PBF: {0}; expected an OpenStreetMap .osm.pbf extract")]
+    Damaged(String),
+    /// The extract has no road of the travel profile.
+    #[error("no ways with highway = {highways} in the extract; expected an extract with the roads of the district")]
+    NoRoads { highways: String },
+}
+
 /// Read the ways of `profile` from a PBF extract. Segments whose nodes are
 /// missing from the extract are left out.
-pub fn read_pbf(path: &Path, profile: &Profile) -> Result<RoadGraph, String> {
-    let reader = osmpbf::ElementReader::from_path(path)
-        .map_err(|e| format!("{}: cannot open as an OSM PBF extract: {e}", path.display()))?;
+pub fn read_pbf(path: &Path, profile: &Profile) -> Result<RoadGraph, NetworkError> {
+    let reader =
+        osmpbf::ElementReader::from_path(path).map_err(|e| NetworkError::NotPbf(e.to_string()))?;
     let mut nodes: HashMap<i64, (f64, f64)> = HashMap::new();
     let mut ways: Vec<Way> = Vec::new();
     reader
@@ -190,7 +210,7 @@ pub fn read_pbf(path: &Path, profile: &Profile) -> Result<RoadGraph, String> {
             }
             _ => {}
         })
-        .map_err(|e| format!("{}: unreadable OSM PBF: {e}", path.display()))?;
+        .map_err(|e| NetworkError::Damaged(e.to_string()))?;
     // compact node numbers, in order of first use (repeatable)
     let mut index: HashMap<i64, u32> = HashMap::new();
     let mut coords = Vec::new();
@@ -229,11 +249,9 @@ pub fn read_pbf(path: &Path, profile: &Profile) -> Result<RoadGraph, String> {
         }
     }
     if coords.is_empty() {
-        return Err(format!(
-            "{}: no ways with highway = {} in the extract",
-            path.display(),
-            profile.highways.join(", ")
-        ));
+        return Err(NetworkError::NoRoads {
+            highways: profile.highways.join(", "),
+        });
     }
     Ok(RoadGraph::from_edges(coords, edges))
 }

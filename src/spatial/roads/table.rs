@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::graph::{RoadGraph, Search, Snapper};
-use super::osm::{read_pbf, Measure, Profile};
+use super::osm::{read_pbf, Measure, NetworkError, Profile};
 use crate::domain::model::{Metres, SchoolIx};
 use crate::spatial::distance::{DistanceSource, GreatCircle, SchoolIndex};
 
@@ -52,45 +52,41 @@ pub struct RoadReport {
 }
 
 /// Why a road table could not be made.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum RoadError {
-    /// The extract cannot be read, or has no roads of the profile: a
-    /// problem of the input (exit code 2).
-    Network { file: PathBuf, message: String },
-    /// Anything else, e.g. the cache cannot be written.
-    Other(String),
-}
-
-impl std::fmt::Display for RoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RoadError::Network { file, message } => write!(f, "{}: {message}", file.display()),
-            RoadError::Other(m) => f.write_str(m),
-        }
-    }
+    /// The extract `file` (the scenario's `road_network`) cannot serve as
+    /// the road network: a problem of the input (exit code 2).
+    #[error("{}: {problem}", file.display())]
+    Network {
+        file: PathBuf,
+        problem: NetworkError,
+    },
+    /// The distance cache `file` cannot be written: not the input's fault
+    /// (exit code 1).
+    #[error("{}: cannot write the distance cache: {message}", file.display())]
+    Cache { file: PathBuf, message: String },
 }
 
 impl From<RoadError> for crate::domain::diag::Error {
+    /// A bad extract is reported like every input problem, as a
+    /// diagnostic of its file (exit code 2, nothing written).
     fn from(e: RoadError) -> Self {
         match e {
-            RoadError::Network { file, message } => {
+            RoadError::Network { file, problem } => {
                 let mut d = crate::domain::diag::Diagnostics::new();
-                d.error(&file, None, None, message);
+                d.error(&file, None, None, problem.to_string());
                 crate::domain::diag::Error::Input(d)
             }
-            RoadError::Other(m) => crate::domain::diag::Error::Other(m),
+            e @ RoadError::Cache { .. } => crate::domain::diag::Error::Other(e.to_string()),
         }
     }
 }
 
-/// A problem of the extract at `file`, its message without the path.
-fn network_error(file: &Path, message: String) -> RoadError {
-    let prefix = format!("{}: ", file.display());
+/// A problem of the extract at `file`.
+fn network_error(file: &Path, problem: NetworkError) -> RoadError {
     RoadError::Network {
         file: file.to_path_buf(),
-        message: message
-            .strip_prefix(&prefix)
-            .map_or(message.clone(), str::to_string),
+        problem,
     }
 }
 
@@ -110,7 +106,7 @@ pub struct RoadDistances {
     school_snap: Vec<Option<(u32, f64)>>,
     /// Per home: (school, value) for its candidates; `None` out of reach.
     table: Vec<Vec<(u32, Option<u32>)>>,
-    network: OnceLock<Result<Network, String>>,
+    network: OnceLock<Result<Network, NetworkError>>,
     /// Travel times of the same pairs, for a service radius in minutes.
     times: Option<Box<RoadDistances>>,
 }
@@ -143,7 +139,7 @@ impl RoadDistances {
     ) -> Result<(RoadDistances, RoadReport), RoadError> {
         let cache_file = match &req.cache_dir {
             Some(d) => {
-                let sum = digest(&req).map_err(|m| network_error(&req.pbf, m))?;
+                let sum = digest(&req).map_err(|e| network_error(&req.pbf, e))?;
                 Some(d.join(format!("road-{}.bin", &sum[..24])))
             }
             None => None,
@@ -204,11 +200,9 @@ impl RoadDistances {
         me.compute()
             .map_err(|m| network_error(&me.request.pbf, m))?;
         if let Some(f) = &cache_file {
-            me.write_cache(f).map_err(|e| {
-                RoadError::Other(format!(
-                    "{}: cannot write the distance cache: {e}",
-                    f.display()
-                ))
+            me.write_cache(f).map_err(|e| RoadError::Cache {
+                file: f.clone(),
+                message: e.to_string(),
             })?;
         }
         let net = me.network();
@@ -252,7 +246,7 @@ impl RoadDistances {
             .collect();
     }
 
-    fn network(&self) -> &Result<Network, String> {
+    fn network(&self) -> &Result<Network, NetworkError> {
         self.network.get_or_init(|| {
             let graph = read_pbf(&self.request.pbf, &self.request.profile)?;
             let comp = graph.components();
@@ -261,7 +255,7 @@ impl RoadDistances {
         })
     }
 
-    fn compute(&mut self) -> Result<(), String> {
+    fn compute(&mut self) -> Result<(), NetworkError> {
         let req = &self.request;
         let net = self.network().as_ref().map_err(Clone::clone)?;
         let (graph, snapper) = (&net.graph, &net.snapper);
@@ -481,10 +475,10 @@ impl RoadDistances {
 
 /// A digest of everything the table depends on: the extract's bytes, the
 /// profile, the points, the candidates and the reach.
-fn digest(req: &Request) -> Result<String, String> {
+fn digest(req: &Request) -> Result<String, NetworkError> {
     let mut h = Sha256::new();
     h.update(CACHE_VERSION);
-    let bytes = std::fs::read(&req.pbf).map_err(|e| format!("{}: {e}", req.pbf.display()))?;
+    let bytes = std::fs::read(&req.pbf).map_err(|e| NetworkError::Unreadable(e.to_string()))?;
     h.update((bytes.len() as u64).to_le_bytes());
     h.update(&bytes);
     h.update(format!("{:?}", req.profile).as_bytes());
