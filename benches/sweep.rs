@@ -28,7 +28,7 @@ fn sweep_100_longtan(bencher: divan::Bencher) {
             }
             s.capacity = vec![CapacityOverride {
                 school: ids[(i * 11 + 5) % ids.len()].clone(),
-                entry_seats: Some(45 + (i as u32 % 5) * 45),
+                entry_seats: Some(sunshine::domain::model::Seats(45 + (i as u32 % 5) * 45)),
                 classes: None,
             }];
             s

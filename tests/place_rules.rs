@@ -317,11 +317,11 @@ fn branch_campus_and_conversion() {
         from: SchoolId::new("S1"),
         into: SchoolId::new("S0"),
         move_seats: false,
-        branch_seats: Some(4),
+        branch_seats: Some(Seats(4)),
     }];
     sc.conversions = vec![sunshine::domain::scenario::Conversion {
         school: SchoolId::new("S0"),
-        freed_seats: 2,
+        freed_seats: Seats(2),
     }];
     let applied = sc.apply(data);
     assert_eq!(applied.schools[1].status, Status::Open);

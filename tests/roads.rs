@@ -151,7 +151,12 @@ fn check_against_reference(profile: Profile, homes: usize, schools: usize) -> (u
                 w if time => Some((w as f64 / 1000.0 + (hs + ss) / walk_speed).ceil() as u32),
                 w => Some((w as f64 / 1000.0 + (hs + ss)).ceil() as u32),
             };
-            let got = table.metres(h, sp).map(|m| m.0);
+            let got = if time {
+                assert_eq!(table.metres(h, sp), None, "a time table knows no lengths");
+                table.seconds(h, sp).map(|s| s.0)
+            } else {
+                table.metres(h, sp).map(|m| m.0)
+            };
             assert_eq!(got, expected, "home {h:?} → school {s}");
             match got {
                 Some(m) if !time => {

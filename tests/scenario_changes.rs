@@ -61,7 +61,7 @@ fn merger(from: usize, into: usize, move_seats: bool, branch: Option<u32>) -> Me
         from: SchoolId::new(&format!("S{from}")),
         into: SchoolId::new(&format!("S{into}")),
         move_seats,
-        branch_seats: branch,
+        branch_seats: branch.map(Seats),
     }
 }
 
@@ -198,7 +198,7 @@ fn scenario_of(c: &Case, mergers_reversed: bool) -> Scenario {
             level: Level::Primary,
             location: Point::new(126.5, 43.9),
             town: "t".into(),
-            entry_seats: seats,
+            entry_seats: Seats(seats),
             classes: 100,
             boarding: false,
         })
@@ -208,7 +208,7 @@ fn scenario_of(c: &Case, mergers_reversed: bool) -> Scenario {
         .iter()
         .map(|&(s, e)| CapacityOverride {
             school: id(s),
-            entry_seats: Some(e),
+            entry_seats: Some(Seats(e)),
             classes: None,
         })
         .collect();
@@ -217,7 +217,7 @@ fn scenario_of(c: &Case, mergers_reversed: bool) -> Scenario {
         .iter()
         .map(|&(s, f)| Conversion {
             school: id(s),
-            freed_seats: f,
+            freed_seats: Seats(f),
         })
         .collect();
     sc.mergers = c

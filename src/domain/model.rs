@@ -119,6 +119,13 @@ impl Metres {
     }
 }
 
+/// A travel time in whole seconds, for a service radius given in minutes
+/// of travel (`policy.service_radius_min`). Never a distance: road tables
+/// measured in time answer in `Seconds`, those measured in length in
+/// [`Metres`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Seconds(pub u32);
+
 /// School level, as in `schools.csv`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {

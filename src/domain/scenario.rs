@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use geo::Point;
 
-use crate::domain::model::{ByGrade, Dataset, Grade, Level, SchoolId, STANDARD_CLASS_SIZE};
+use crate::domain::model::{ByGrade, Dataset, Grade, Level, SchoolId, Seats, STANDARD_CLASS_SIZE};
 
 mod network;
 pub use network::{close_schools, Applied, Capped, ChangeAt, ChangeError};
@@ -202,7 +202,7 @@ pub struct Merger {
     pub move_seats: bool,
     /// The merged campus stays open as a branch campus (分校区) of the
     /// receiving school with this many entry seats, keeping its own zone.
-    pub branch_seats: Option<u32>,
+    pub branch_seats: Option<Seats>,
 }
 
 /// 校带园剥离 and similar: a school frees entry seats by moving other classes
@@ -210,13 +210,13 @@ pub struct Merger {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Conversion {
     pub school: SchoolId,
-    pub freed_seats: u32,
+    pub freed_seats: Seats,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityOverride {
     pub school: SchoolId,
-    pub entry_seats: Option<u32>,
+    pub entry_seats: Option<Seats>,
     pub classes: Option<u32>,
 }
 
@@ -227,7 +227,7 @@ pub struct NewSchool {
     pub level: Level,
     pub location: Point<f64>,
     pub town: String,
-    pub entry_seats: u32,
+    pub entry_seats: Seats,
     pub classes: u32,
     pub boarding: bool,
 }

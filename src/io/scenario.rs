@@ -14,7 +14,7 @@ use toml::Spanned;
 
 use crate::domain::diag::{Column, Diagnostics};
 use crate::domain::model::{
-    ByGrade, Dataset, Grade, Level, SchoolId, MAX_CLASSES, MAX_SEATS, YEARS,
+    ByGrade, Dataset, Grade, Level, SchoolId, Seats, MAX_CLASSES, MAX_SEATS, YEARS,
 };
 use crate::domain::scenario::{
     Applied, CapacityOverride, Category, ChangeAt, ClassPolicy, Conversion, DistancePolicy,
@@ -231,6 +231,11 @@ impl Ctx<'_> {
 
     /// A whole number of `what` within `lo..=hi` (bounds of what a school
     /// can be, so no later arithmetic overflows), else an error at it.
+    /// A seat count from 1 to [`MAX_SEATS`] (what one school can have).
+    fn seats(&mut self, v: &Spanned<i64>, what: &str) -> Option<Seats> {
+        self.bounded(v, 1, MAX_SEATS, what).map(Seats)
+    }
+
     fn bounded(&mut self, v: &Spanned<i64>, lo: u32, hi: u32, what: &str) -> Option<u32> {
         let x = *v.get_ref();
         match u32::try_from(x) {
@@ -714,7 +719,7 @@ fn read_mergers(raw: &[RawMerger], sites: &mut Sites, cx: &mut Ctx<'_>) -> Vec<M
                     cx.err(b.span().start, "branch_seats 0; expected a positive number, or no branch_seats to close the campus");
                     return None;
                 }
-                cx.bounded(b, 1, MAX_SEATS, "branch_seats")
+                cx.seats(b, "branch_seats")
             });
             // README: a branch campus keeps N seats *instead* of moving them
             if let (Some(_), Some(mv)) = (&m.branch_seats, &m.move_seats) {
@@ -756,7 +761,7 @@ fn read_capacity(
                 .entry_seats
                 .as_ref()
                 .filter(nonzero)
-                .and_then(|v| cx.bounded(v, 1, MAX_SEATS, "entry_seats"));
+                .and_then(|v| cx.seats(v, "entry_seats"));
             let classes = c
                 .classes
                 .as_ref()
@@ -788,10 +793,9 @@ fn read_conversions(raw: &[RawConversion], sites: &mut Sites, cx: &mut Ctx<'_>) 
                     c.freed_seats.span().start,
                     "freed_seats 0; expected a positive number of seats",
                 );
-                0
+                Seats(0)
             } else {
-                cx.bounded(&c.freed_seats, 1, MAX_SEATS, "freed_seats")
-                    .unwrap_or(0)
+                cx.seats(&c.freed_seats, "freed_seats").unwrap_or(Seats(0))
             };
             Conversion {
                 school: id,
@@ -923,14 +927,13 @@ fn read_new_schools(
                     n.entry_seats.span().start,
                     "entry_seats 0; expected a positive number of seats",
                 );
-                1
+                Seats(1)
             } else {
-                cx.bounded(&n.entry_seats, 1, MAX_SEATS, "entry_seats")
-                    .unwrap_or(1)
+                cx.seats(&n.entry_seats, "entry_seats").unwrap_or(Seats(1))
             };
             let classes = match &n.classes {
                 Some(c) => cx.bounded(c, 1, MAX_CLASSES, "classes").unwrap_or(1),
-                None => entry_seats.div_ceil(max_class_size.max(1)),
+                None => entry_seats.0.div_ceil(max_class_size.max(1)),
             };
             let id = SchoolId::new(n.id.get_ref());
             sites.new_ids.push((id.clone(), n.id.span().start));

@@ -43,6 +43,19 @@ pub struct Instance {
     pub must_close: Vec<bool>,
 }
 
+/// Position of a school among a closure problem's candidates (the
+/// entries of [`Instance::capacity`], `cost`, `must_keep`…), not its
+/// [`SchoolIx`](crate::domain::model::SchoolIx) in the dataset: [`instance`]
+/// returns the dataset school of each candidate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Candidate(pub u32);
+
+impl Candidate {
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Target {
     /// Close exactly this many schools.
@@ -437,13 +450,11 @@ pub fn instance(
     use crate::domain::model::{Disability, Home, Metres};
     use std::collections::BTreeMap;
     let candidates = data.mainstream_schools(scenario.grade);
-    let index =
-        crate::spatial::distance::SchoolIndex::new(candidates.iter().enumerate().map(|(i, &s)| {
-            (
-                crate::domain::model::SchoolIx::from_ix(i),
-                data.school(s).location,
-            )
-        }));
+    let index = crate::spatial::distance::SchoolIndex::new(
+        (0u32..)
+            .zip(&candidates)
+            .map(|(c, &s)| (Candidate(c), data.school(s).location)),
+    );
     let mut homes: BTreeMap<(u32, u32), (geo::Point<f64>, u32)> = BTreeMap::new();
     for (i, st) in data.students.iter().enumerate() {
         if st.entry_grade != scenario.grade || st.disability == Disability::Severe {

@@ -10,7 +10,7 @@
 use geo::{Distance, Haversine, Point};
 use rstar::{primitives::GeomWithData, RTree};
 
-use crate::domain::model::{Dataset, Grade, Metres, SchoolIx, Zones};
+use crate::domain::model::{Dataset, Grade, Metres, SchoolIx, Seconds, Zones};
 
 /// A source of travel distances in whole metres.
 pub trait DistanceSource: Sync {
@@ -20,7 +20,7 @@ pub trait DistanceSource: Sync {
     fn metres(&self, from: Point<f64>, to: Point<f64>) -> Option<Metres>;
     /// Travel time from a home to a school in seconds, where the source
     /// knows it (road sources asked for a service radius in minutes).
-    fn seconds(&self, _from: Point<f64>, _to: Point<f64>) -> Option<u32> {
+    fn seconds(&self, _from: Point<f64>, _to: Point<f64>) -> Option<Seconds> {
         None
     }
 }
@@ -40,7 +40,7 @@ pub fn within_radius(
             .is_some_and(|m| m <= Metres::from_km(km)),
         Radius::Minutes(min) => dist
             .seconds(from, to)
-            .is_some_and(|s| f64::from(s) <= min * 60.0),
+            .is_some_and(|s| f64::from(s.0) <= min * 60.0),
     }
 }
 
@@ -65,15 +65,17 @@ pub(crate) fn unit_vector(p: Point<f64>) -> [f64; 3] {
 }
 
 /// A school on the unit sphere, with its index and lon/lat.
-type Entry = GeomWithData<[f64; 3], (SchoolIx, Point<f64>)>;
+type Entry<I> = GeomWithData<[f64; 3], (I, Point<f64>)>;
 
-/// An R-tree of schools for nearest-candidate queries.
-pub struct SchoolIndex {
-    tree: RTree<Entry>,
+/// An R-tree of schools for nearest-candidate queries. Schools are named
+/// by `I`: their [`SchoolIx`] in the dataset, or a problem's own index of
+/// its candidates (e.g. `planning::optimize::Candidate`).
+pub struct SchoolIndex<I = SchoolIx> {
+    tree: RTree<Entry<I>>,
 }
 
-impl SchoolIndex {
-    pub fn new(schools: impl IntoIterator<Item = (SchoolIx, Point<f64>)>) -> Self {
+impl<I: Copy + Ord> SchoolIndex<I> {
+    pub fn new(schools: impl IntoIterator<Item = (I, Point<f64>)>) -> Self {
         let items = schools
             .into_iter()
             .map(|(ix, p)| GeomWithData::new(unit_vector(p), (ix, p)))
@@ -97,7 +99,7 @@ impl SchoolIndex {
     pub fn by_great_circle(
         &self,
         home: Point<f64>,
-    ) -> impl Iterator<Item = (SchoolIx, Point<f64>, f64)> + '_ {
+    ) -> impl Iterator<Item = (I, Point<f64>, f64)> + '_ {
         self.tree
             .nearest_neighbor_iter(&unit_vector(home))
             .map(move |g| (g.data.0, g.data.1, Haversine.distance(home, g.data.1)))
@@ -115,8 +117,8 @@ impl SchoolIndex {
         k: usize,
         max: Metres,
         dist: &dyn DistanceSource,
-    ) -> Vec<(SchoolIx, Metres)> {
-        let mut out: Vec<(SchoolIx, Metres)> = Vec::new();
+    ) -> Vec<(I, Metres)> {
+        let mut out: Vec<(I, Metres)> = Vec::new();
         for g in self.tree.nearest_neighbor_iter(&unit_vector(home)).take(k) {
             let (ix, p) = g.data;
             if Haversine.distance(home, p) > f64::from(max.0) + 0.5 {

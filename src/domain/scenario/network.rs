@@ -131,7 +131,7 @@ impl Scenario {
                 level: ns.level,
                 location: ns.location,
                 town: ns.town.clone(),
-                entry_seats: Seats(ns.entry_seats),
+                entry_seats: ns.entry_seats,
                 classes: ns.classes,
                 max_class_size: self.policy.max_class_size,
                 boarding: ns.boarding,
@@ -194,7 +194,7 @@ impl Scenario {
                 seats[s] = u64::from(cl) * u64::from(size);
             }
             if let Some(e) = c.entry_seats {
-                seats[s] = u64::from(e);
+                seats[s] = u64::from(e.0);
             }
             last[s] = Some(ChangeAt::Capacity(i));
         }
@@ -210,7 +210,7 @@ impl Scenario {
                 );
                 continue;
             }
-            seats[s] += u64::from(c.freed_seats);
+            seats[s] += u64::from(c.freed_seats.0);
             last[s] = Some(ChangeAt::Conversion(i));
         }
         // capacity or conversion changes, which a branch campus cannot take
@@ -388,7 +388,7 @@ impl Scenario {
                 Some(b) => {
                     // the campus stays, as a branch of the school its target
                     // ends up in, with these seats instead of its own
-                    seats[f] = u64::from(b);
+                    seats[f] = u64::from(b.0);
                     last[f] = Some(ChangeAt::MergerBranch(j));
                     data.schools[f].name = format!("{}（{}校区）", names[root(t)], names[f]);
                 }
@@ -521,12 +521,12 @@ mod tests {
         // 3 classes at a cap of 40
         sc.capacity = vec![CapacityOverride {
             school: id(0),
-            entry_seats: Some(400),
+            entry_seats: Some(Seats(400)),
             classes: None,
         }];
         sc.conversions = vec![Conversion {
             school: id(1),
-            freed_seats: 10,
+            freed_seats: Seats(10),
         }];
         sc.policy.max_class_size_cap = 40;
         let a = sc.applied(data(&[Level::Primary; 3]));
@@ -565,18 +565,18 @@ mod tests {
         sc.closures = vec![id(2)];
         sc.capacity = vec![CapacityOverride {
             school: id(2),
-            entry_seats: Some(10),
+            entry_seats: Some(Seats(10)),
             classes: None,
         }];
         sc.conversions = vec![Conversion {
             school: id(0),
-            freed_seats: 10,
+            freed_seats: Seats(10),
         }];
         sc.mergers = vec![
             // a nine-year school into a primary one loses its grade 7
             merger(1, 0),
             Merger {
-                branch_seats: Some(5),
+                branch_seats: Some(Seats(5)),
                 ..merger(0, 3)
             },
             merger(3, 2),
@@ -609,12 +609,12 @@ mod tests {
         let mut sc = Scenario::plain("t", Grade::One, 1);
         sc.capacity = vec![CapacityOverride {
             school: id(0),
-            entry_seats: Some(MAX_SEATS),
+            entry_seats: Some(Seats(MAX_SEATS)),
             classes: None,
         }];
         sc.conversions = vec![Conversion {
             school: id(0),
-            freed_seats: 1,
+            freed_seats: Seats(1),
         }];
         let a = sc.applied(data(&[Level::Primary]));
         assert_eq!(a.errors.len(), 1);

@@ -35,9 +35,10 @@ pub struct Prepared {
     pub tier: Vec<Tier>,
     pub severe: Vec<bool>,
     /// Per applicant who chooses: schools in order, and the tier at each
-    /// (out-of-zone schools rank after every tier of their own applicants).
+    /// (out-of-zone schools rank after every tier of their own applicants:
+    /// [`Prepared::out_of_zone`]).
     pub lists: Vec<Vec<SchoolIx>>,
-    pub list_tiers: Vec<Vec<u8>>,
+    pub list_tiers: Vec<Vec<Tier>>,
     /// Open seats per school ([`School::open_seats`]; none at schools of
     /// another grade, which no stage of the run offers).
     pub seats: Vec<u32>,
@@ -48,7 +49,23 @@ pub struct Prepared {
     /// Per school: (applicant, list position) of those listing it, in
     /// `student_id` order, for multiple tie-breaking.
     pub mtb_order: Vec<Vec<(u32, u8)>>,
+    /// The policy's number of tiers.
     pub tier_count: u8,
+}
+
+impl Prepared {
+    /// The standing of an applicant at a listed school outside its zone:
+    /// one past the policy's last tier, so it ranks after every tier of the
+    /// school's own applicants.
+    pub fn out_of_zone(&self) -> Tier {
+        out_of_zone(self.tier_count)
+    }
+}
+
+/// One past the last of `tier_count` tiers (at most the number of
+/// categories, so it cannot overflow; saturating all the same).
+fn out_of_zone(tier_count: u8) -> Tier {
+    Tier(tier_count.saturating_add(1))
 }
 
 /// One lottery draw: a number per applicant, and with multiple
@@ -269,19 +286,19 @@ pub fn prepare(
                 _ => Vec::new(),
             }
         };
-        let tiers: Vec<u8> = list
+        let tiers: Vec<Tier> = list
             .iter()
             .map(|&s| {
                 if in_zone(s) {
-                    tier_of(st, Some(s), scenario).0
+                    tier_of(st, Some(s), scenario)
                 } else {
-                    tier_count + 1
+                    out_of_zone(tier_count)
                 }
             })
             .collect();
         let t = match (z, list.first(), tiers.first()) {
             (ZoneOf::School(s), _, _) => tier_of(st, Some(s), scenario),
-            (_, Some(_), Some(&t)) => Tier(t.min(tier_count)),
+            (_, Some(_), Some(&t)) => t.min(Tier(tier_count)),
             _ if zoned => tier_of(st, None, scenario),
             _ => Tier(1),
         };
@@ -475,7 +492,7 @@ pub fn admit(
 
 /// The priority key of an applicant at the `pos`-th school of its list:
 /// tier first, then its lottery number (53 bits).
-fn key(prep: &Prepared, draw: &Draw, a: usize, pos: usize) -> (u8, u64) {
+fn key(prep: &Prepared, draw: &Draw, a: usize, pos: usize) -> (Tier, u64) {
     let lot = match &draw.multiple {
         Some(m) => m[a][pos],
         None => draw.single[a],
@@ -502,7 +519,7 @@ fn choose(
     let pos_of = |c: usize, s: u32| prefs[c].iter().position(|&x| x == s).expect("listed");
     let key_of = |c: usize, s: u32| {
         let (t, lot) = key(prep, draw, choosers[c], pos_of(c, s));
-        (u64::from(t) << 53) | lot
+        (u64::from(t.0) << 53) | lot
     };
     let matching = match prep.mechanism {
         Mechanism::Boston(_) => da::boston(seats_left, &prefs, key_of),
@@ -510,7 +527,7 @@ fn choose(
     };
     // per school: the worst admitted key, and whether an applicant of that
     // tier who applied there was turned away (then that tier was drawn)
-    let mut worst: Vec<Option<(u8, u64, f64)>> = vec![None; data.schools.len()];
+    let mut worst: Vec<Option<(Tier, u64, f64)>> = vec![None; data.schools.len()];
     for (c, m) in matching.iter().enumerate() {
         if let Some(k) = *m {
             let a = choosers[c];
@@ -535,7 +552,7 @@ fn choose(
             }
         }
         let first = prep.lists[a][0];
-        let t = prep.list_tiers[a][0] as usize;
+        let t = usize::from(prep.list_tiers[a][0].0);
         let slot = &mut stats[first.ix()].applicants_by_tier;
         if t <= slot.len() {
             slot[t - 1] += 1;
@@ -545,7 +562,7 @@ fn choose(
     }
     for s in 0..data.schools.len() {
         if let (true, Some((t, _, n))) = (drawn[s], worst[s]) {
-            stats[s].lottery_cutoff = Some((Tier(t), n));
+            stats[s].lottery_cutoff = Some((t, n));
         }
     }
     let mut waiting = Vec::new();
@@ -563,16 +580,16 @@ fn choose(
                 let st = &mut stats[s.ix()];
                 st.admitted_zone += 1;
                 let lottery = match st.lottery_cutoff {
-                    Some((ct, cutoff)) if ct.0 == t => {
+                    Some((ct, cutoff)) if ct == t => {
                         st.admitted_lottery += 1;
                         Some(LotteryKey { number, cutoff })
                     }
                     _ => None,
                 };
-                let standing = if t > prep.tier_count {
+                let standing = if t >= prep.out_of_zone() {
                     Standing::OutOfZone
                 } else {
-                    Standing::Tier(Tier(t))
+                    Standing::Tier(t)
                 };
                 pl.explanation.admission = Some(Admission::Choice {
                     rank: k as u8 + 1,

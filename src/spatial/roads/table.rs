@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::graph::{RoadGraph, Search, Snapper};
 use super::osm::{read_pbf, Measure, NetworkError, Profile};
-use crate::domain::model::{Metres, SchoolIx};
+use crate::domain::model::{Metres, SchoolIx, Seconds};
 use crate::spatial::distance::{DistanceSource, GreatCircle, SchoolIndex};
 
 /// What to compute.
@@ -25,7 +25,8 @@ pub struct Request {
     pub schools: Vec<Point<f64>>,
     /// Candidate schools per home: its nearest by great circle.
     pub candidates: usize,
-    /// Pairs farther than this (metres, or the time equivalent) are out of reach.
+    /// Pairs farther than this are out of reach, in the unit of
+    /// `profile.measure`: metres for length, seconds for time.
     pub max: u32,
     /// Where the cache lives; `None` computes afresh and stores nothing.
     pub cache_dir: Option<PathBuf>,
@@ -105,6 +106,8 @@ pub struct RoadDistances {
     home_snap: Vec<Option<(u32, f64)>>,
     school_snap: Vec<Option<(u32, f64)>>,
     /// Per home: (school, value) for its candidates; `None` out of reach.
+    /// Values are in the unit of `request.profile.measure` (metres or
+    /// seconds); [`DistanceSource`] types them.
     table: Vec<Vec<(u32, Option<u32>)>>,
     network: OnceLock<Result<Network, NetworkError>>,
     /// Travel times of the same pairs, for a service radius in minutes.
@@ -496,21 +499,39 @@ fn digest(req: &Request) -> Result<String, NetworkError> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+impl RoadDistances {
+    /// The table's value for a pair, in the unit of its measure: from the
+    /// table, or one search for a pair outside it.
+    fn value_between(&self, from: Point<f64>, to: Point<f64>) -> Option<u32> {
+        if let (Some(&h), Some(&s)) = (self.home_ix.get(&key(from)), self.school_ix.get(&key(to))) {
+            if let Some(&(_, v)) = self.table[h].iter().find(|e| e.0 as usize == s) {
+                return v;
+            }
+        }
+        self.on_demand(from, to)
+    }
+}
+
 impl DistanceSource for RoadDistances {
     fn name(&self) -> String {
         self.label.clone()
     }
 
+    /// The length by road; `None` out of reach, and always for a table
+    /// measured in time (it knows no lengths).
     fn metres(&self, from: Point<f64>, to: Point<f64>) -> Option<Metres> {
-        if let (Some(&h), Some(&s)) = (self.home_ix.get(&key(from)), self.school_ix.get(&key(to))) {
-            if let Some(&(_, v)) = self.table[h].iter().find(|e| e.0 as usize == s) {
-                return v.map(Metres);
-            }
+        match self.request.profile.measure {
+            Measure::Length => self.value_between(from, to).map(Metres),
+            Measure::Time => None,
         }
-        self.on_demand(from, to).map(Metres)
     }
 
-    fn seconds(&self, from: Point<f64>, to: Point<f64>) -> Option<u32> {
-        self.times.as_ref()?.metres(from, to).map(|m| m.0)
+    /// The travel time: from this table when it is measured in time,
+    /// else from the time table given by [`RoadDistances::with_times`].
+    fn seconds(&self, from: Point<f64>, to: Point<f64>) -> Option<Seconds> {
+        match self.request.profile.measure {
+            Measure::Time => self.value_between(from, to).map(Seconds),
+            Measure::Length => self.times.as_ref()?.seconds(from, to),
+        }
     }
 }
