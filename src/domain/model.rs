@@ -549,6 +549,9 @@ mod tests {
         assert_eq!(LargeClass::of(65.0), Some(LargeClass::Large));
         assert_eq!(LargeClass::of(66.0), Some(LargeClass::VeryLarge));
         assert_eq!(LargeClass::of(55.5).map(LargeClass::label), Some("大班额"));
-        assert_eq!(LargeClass::of(66.0).map(LargeClass::label), Some("超大班额"));
+        assert_eq!(
+            LargeClass::of(66.0).map(LargeClass::label),
+            Some("超大班额")
+        );
     }
 }

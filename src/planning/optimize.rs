@@ -88,7 +88,13 @@ pub fn evaluate_with(
         })
         .collect();
     let capacity = (0..inst.capacity.len())
-        .map(|s| if open[s] { i64::from(inst.capacity[s]) } else { 0 })
+        .map(|s| {
+            if open[s] {
+                i64::from(inst.capacity[s])
+            } else {
+                0
+            }
+        })
         .collect();
     // a child without a seat costs more than any distance: the flow seats
     // everyone it can, and a set that leaves one unseated is infeasible

@@ -95,7 +95,11 @@ impl Transport {
     /// the capacities). A minimum above the capacity is taken and the
     /// capacity then allows nothing more.
     pub fn with_min_load(mut self, min_load: Vec<i64>) -> Self {
-        assert_eq!(min_load.len(), self.capacity.len(), "a minimum per destination");
+        assert_eq!(
+            min_load.len(),
+            self.capacity.len(),
+            "a minimum per destination"
+        );
         assert!(min_load.iter().all(|&l| l >= 0), "negative minimum load");
         self.min_load = min_load;
         self

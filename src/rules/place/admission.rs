@@ -427,7 +427,10 @@ fn lottery_orders(
     lists: &[Vec<SchoolIx>],
     mechanism: Mechanism,
 ) -> (Vec<u32>, Vec<Vec<(u32, u8)>>) {
-    let ids: Vec<&str> = in_scope.iter().map(|&i| data.students[i].id.as_str()).collect();
+    let ids: Vec<&str> = in_scope
+        .iter()
+        .map(|&i| data.students[i].id.as_str())
+        .collect();
     let id_order: Vec<u32> = lottery::drawing_order(&ids)
         .into_iter()
         .map(|a| u32::try_from(a).expect("applicants are counted in u32"))

@@ -83,8 +83,8 @@ fn solve_exact(
     for (d, &s) in schools.iter().enumerate() {
         dest[s.ix()] = d;
     }
-    let mut t = Transport::new(schools.iter().map(|&s| i64::from(seats(s))).collect())
-        .unplaced_at(penalty);
+    let mut t =
+        Transport::new(schools.iter().map(|&s| i64::from(seats(s))).collect()).unplaced_at(penalty);
     for &(_, supply) in sources {
         t.add_source(supply);
     }
