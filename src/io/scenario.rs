@@ -865,7 +865,10 @@ fn read_forecast(f: &RawForecast, forecast: &mut ForecastPolicy, cx: &mut Ctx<'_
             if *v.get_ref() == 0 || *v.get_ref() > LARGE_CLASS_ABOVE {
                 cx.err(
                     v.span().start,
-                    format!("class size {}; expected 1 to {LARGE_CLASS_ABOVE}", v.get_ref()),
+                    format!(
+                        "class size {}; expected 1 to {LARGE_CLASS_ABOVE}",
+                        v.get_ref()
+                    ),
                 );
             }
             *forecast.class_size.get_mut(g) = *v.get_ref();
@@ -956,7 +959,10 @@ fn read_classes(c: &RawClasses, classes: &mut ClassPolicy, cx: &mut Ctx<'_>) {
         if *size.get_ref() == 0 || *size.get_ref() > LARGE_CLASS_ABOVE {
             cx.err(
                 size.span().start,
-                format!("class_size {}; expected 1 to {LARGE_CLASS_ABOVE}", size.get_ref()),
+                format!(
+                    "class_size {}; expected 1 to {LARGE_CLASS_ABOVE}",
+                    size.get_ref()
+                ),
             );
         }
         classes.class_size = Some(*size.get_ref());
