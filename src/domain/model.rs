@@ -79,8 +79,50 @@ pub const MAX_SEATS: u32 = 100_000;
 /// The most entry-grade classes one school can have.
 pub const MAX_CLASSES: u32 = 1_000;
 /// The largest `max_class_size` a school can state: far above any norm
-/// (55 is 大班额), yet small enough that classes × size fits any count.
+/// (56 is 大班额), yet small enough that classes × size fits any count.
 pub const MAX_CLASS_SIZE: u32 = 100;
+
+/// A class of more pupils than this is 大班额 (a large class: 56 or more),
+/// the national standard the bureau must eliminate (教育部《关于做好消除
+/// 义务教育阶段大班额工作的通知》, 2018); 55 is also the largest class size a
+/// policy or a school may plan.
+pub const LARGE_CLASS_ABOVE: u32 = 55;
+/// A class of more pupils than this is 超大班额 (a very large class: 66 or
+/// more), by the same standard.
+pub const VERY_LARGE_CLASS_ABOVE: u32 = 65;
+
+/// How far a class is over the national standard
+/// ([`LARGE_CLASS_ABOVE`], [`VERY_LARGE_CLASS_ABOVE`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LargeClass {
+    /// 大班额: 56 to 65 pupils.
+    Large,
+    /// 超大班额: 66 pupils or more.
+    VeryLarge,
+}
+
+impl LargeClass {
+    /// The band of a class of `pupils` (a mean over a school's classes may
+    /// be fractional: 55.5 means some class has 56), or `None` within the
+    /// standard.
+    pub fn of(pupils: f64) -> Option<LargeClass> {
+        if pupils > f64::from(VERY_LARGE_CLASS_ABOVE) {
+            Some(LargeClass::VeryLarge)
+        } else if pupils > f64::from(LARGE_CLASS_ABOVE) {
+            Some(LargeClass::Large)
+        } else {
+            None
+        }
+    }
+
+    /// The term the bureau uses.
+    pub fn label(self) -> &'static str {
+        match self {
+            LargeClass::Large => "大班额",
+            LargeClass::VeryLarge => "超大班额",
+        }
+    }
+}
 /// Enrollment years a scenario may name (the People's Republic's school
 /// system to a planning horizon).
 pub const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
@@ -498,5 +540,25 @@ impl Dataset {
             .filter(|(_, s)| s.status == Status::Open && s.level.admits(grade))
             .map(|(i, _)| SchoolIx::from_ix(i))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The national standard's boundaries: 56 or more pupils is 大班额, 66
+    /// or more 超大班额.
+    #[test]
+    fn large_class_boundaries() {
+        assert_eq!(LargeClass::of(55.0), None);
+        assert_eq!(LargeClass::of(56.0), Some(LargeClass::Large));
+        assert_eq!(LargeClass::of(65.0), Some(LargeClass::Large));
+        assert_eq!(LargeClass::of(66.0), Some(LargeClass::VeryLarge));
+        assert_eq!(LargeClass::of(55.5).map(LargeClass::label), Some("大班额"));
+        assert_eq!(
+            LargeClass::of(66.0).map(LargeClass::label),
+            Some("超大班额")
+        );
     }
 }

@@ -74,7 +74,9 @@ pub struct Policy {
     /// Planned class size (standard 45 primary, 50 junior; never above 55).
     pub max_class_size: u32,
     /// No class holds more: a school's seats count only up to classes ×
-    /// min(its max_class_size, this) (55: 大班额 begins at 56).
+    /// min(its max_class_size, this) (at most
+    /// [`LARGE_CLASS_ABOVE`](crate::domain::model::LARGE_CLASS_ABOVE): 大班额
+    /// begins at 56).
     pub max_class_size_cap: u32,
     /// Service radius per grade, km (city norm 0.5 km for primary
     /// applicants; rural much larger).
@@ -169,7 +171,7 @@ impl Policy {
             sibling_bonus: 1,
             lottery_seed: 0,
             max_class_size: *STANDARD_CLASS_SIZE.get(grade),
-            max_class_size_cap: 55,
+            max_class_size_cap: crate::domain::model::LARGE_CLASS_ABOVE,
             service_radius_km: ByGrade::new(3.0, 10.0),
             service_radius_min: ByGrade::default(),
             overflow_max_km: 30.0,

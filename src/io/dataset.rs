@@ -343,12 +343,12 @@ fn read_school_rows(
         let classes_v = r.bounded(d, classes, (1, MAX_CLASSES), "a positive number of entry-grade classes");
         let size_v = r.bounded(d, size, (1, MAX_CLASS_SIZE), "a positive maximum class size");
         if let Some(s) = size_v {
-            if s > 55 {
+            if s > LARGE_CLASS_ABOVE {
                 r.warning(
                     d,
                     size,
                     format!(
-                        "max_class_size {s} is above 55 (大班额); national norms allow at most 55"
+                        "max_class_size {s} is above {LARGE_CLASS_ABOVE} (大班额); national norms allow at most {LARGE_CLASS_ABOVE}"
                     ),
                 );
             }

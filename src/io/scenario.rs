@@ -14,7 +14,8 @@ use toml::Spanned;
 
 use crate::domain::diag::{Column, Diagnostics};
 use crate::domain::model::{
-    ByGrade, Dataset, Grade, Level, SchoolId, Seats, MAX_CLASSES, MAX_SEATS, YEARS,
+    ByGrade, Dataset, Grade, Level, SchoolId, Seats, LARGE_CLASS_ABOVE, MAX_CLASSES, MAX_SEATS,
+    YEARS,
 };
 use crate::domain::scenario::{
     Applied, CapacityOverride, Category, ChangeAt, ClassPolicy, Conversion, DistancePolicy,
@@ -533,11 +534,11 @@ fn read_policy(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<'_
         policy.lottery_seed = s;
     }
     if let Some(m) = &rp.max_class_size {
-        if *m.get_ref() == 0 || *m.get_ref() > 55 {
+        if *m.get_ref() == 0 || *m.get_ref() > LARGE_CLASS_ABOVE {
             cx.err(
                 m.span().start,
                 format!(
-                    "max_class_size {}; expected 1 to 55 (classes above 55 are 大班额)",
+                    "max_class_size {}; expected 1 to {LARGE_CLASS_ABOVE} (classes above {LARGE_CLASS_ABOVE} are 大班额)",
                     m.get_ref()
                 ),
             );
@@ -545,7 +546,7 @@ fn read_policy(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<'_
         policy.max_class_size = *m.get_ref();
     }
     if let Some(m) = &rp.max_class_size_cap {
-        if let Some(v) = cx.bounded(m, 1, 55, "max_class_size_cap") {
+        if let Some(v) = cx.bounded(m, 1, LARGE_CLASS_ABOVE, "max_class_size_cap") {
             policy.max_class_size_cap = v;
         }
     }
@@ -866,10 +867,13 @@ fn read_forecast(f: &RawForecast, forecast: &mut ForecastPolicy, cx: &mut Ctx<'_
     let sizes = ByGrade::new(&f.class_size_primary, &f.class_size_junior);
     for (g, v) in sizes.iter() {
         if let Some(v) = v {
-            if *v.get_ref() == 0 || *v.get_ref() > 55 {
+            if *v.get_ref() == 0 || *v.get_ref() > LARGE_CLASS_ABOVE {
                 cx.err(
                     v.span().start,
-                    format!("class size {}; expected 1 to 55", v.get_ref()),
+                    format!(
+                        "class size {}; expected 1 to {LARGE_CLASS_ABOVE}",
+                        v.get_ref()
+                    ),
                 );
             }
             *forecast.class_size.get_mut(g) = *v.get_ref();
@@ -956,10 +960,13 @@ fn read_new_schools(
 /// the defaults). The draw's seed is this file's own, not inherited.
 fn read_classes(c: &RawClasses, classes: &mut ClassPolicy, cx: &mut Ctx<'_>) {
     if let Some(size) = &c.class_size {
-        if *size.get_ref() == 0 || *size.get_ref() > 55 {
+        if *size.get_ref() == 0 || *size.get_ref() > LARGE_CLASS_ABOVE {
             cx.err(
                 size.span().start,
-                format!("class_size {}; expected 1 to 55", size.get_ref()),
+                format!(
+                    "class_size {}; expected 1 to {LARGE_CLASS_ABOVE}",
+                    size.get_ref()
+                ),
             );
         }
         classes.class_size = Some(*size.get_ref());

@@ -663,8 +663,8 @@ pub struct ShortfallRow {
     pub classes: u32,
     pub utilisation: f64,
     pub warning: Warning,
-    /// Pupils per class if the school keeps its classes: above 56 is 大班额,
-    /// above 66 超大班额.
+    /// Pupils per class if the school keeps its classes: above 55 is 大班额,
+    /// above 65 超大班额 ([`crate::domain::model::LargeClass`]).
     pub pupils_per_class: f64,
 }
 

@@ -4,7 +4,7 @@
 use comfy_table::Cell;
 
 use super::{csv_bytes, esc, md, num, table};
-use crate::domain::model::{Dataset, SchoolIx};
+use crate::domain::model::{Dataset, LargeClass, SchoolIx};
 use crate::io::output::OutputSet;
 use crate::planning::forecast::{Projection, ShortfallRow, Warning};
 
@@ -96,15 +96,10 @@ pub fn outputs(
     o
 }
 
-/// 大班额 above 56 pupils per class, 超大班额 above 66.
+/// 大班额 or 超大班额 for a school's pupils per class ([`LargeClass`]), or
+/// nothing within the standard.
 pub fn large_class(per_class: f64) -> &'static str {
-    if per_class > 66.0 {
-        "超大班额"
-    } else if per_class > 56.0 {
-        "大班额"
-    } else {
-        ""
-    }
+    LargeClass::of(per_class).map_or("", LargeClass::label)
 }
 
 fn markdown(

@@ -129,16 +129,16 @@ fn solve_flow(inst: &Instance, fixed: &[Option<usize>]) -> Relaxed {
     let mut t = Transport::new(inst.capacity.iter().map(|&c| i64::from(c)).collect());
     let mut arcs = Vec::new();
     let mut max_cost = 0i64;
-    for b in 0..n {
-        t.add_source(i64::from(inst.demand[b]));
-        if inst.demand[b] == 0 {
+    for (b, (&demand, fix)) in inst.demand.iter().zip(fixed).enumerate() {
+        t.add_source(i64::from(demand));
+        if demand == 0 {
             continue;
         }
         for &(s, m) in &inst.cands[b] {
-            if fixed[b].is_some_and(|f| f != s) {
+            if fix.is_some_and(|f| f != s) {
                 continue;
             }
-            let per_unit = f64::from(m) + inst.move_cost(b, s) / f64::from(inst.demand[b]);
+            let per_unit = f64::from(m) + inst.move_cost(b, s) / f64::from(demand);
             // floored, so the flow's optimum never exceeds the true relaxation's
             let c = (per_unit * SCALE).floor() as i64;
             max_cost = max_cost.max(c);

@@ -158,7 +158,10 @@ pub fn given_zones(data: &Dataset, grade: Grade) -> GivenZones {
     given
 }
 
-/// Zones, tiers and choice lists for a run.
+/// Zones, tiers and choice lists for a run: the grade's applicants and
+/// schools, the zone of every block ([`block_zones`]), each applicant's
+/// zone, tier and list ([`Applicants::entry`]), and the orders the lottery
+/// draws in ([`lottery_orders`]).
 pub fn prepare(
     data: &Dataset,
     scenario: &Scenario,
@@ -167,7 +170,6 @@ pub fn prepare(
     dist: &dyn DistanceSource,
 ) -> Prepared {
     let grade = scenario.grade;
-    let tier_count = scenario.policy.tier_count();
     let in_scope: Vec<usize> = (0..data.students.len())
         .filter(|&i| data.students[i].entry_grade == grade)
         .collect();
@@ -180,134 +182,269 @@ pub fn prepare(
         .map(|(i, _)| SchoolIx::from_ix(i))
         .collect();
     let seats: Vec<u32> = data.schools.iter().map(|s| s.open_seats(grade)).collect();
+    let zoned = mechanism != Mechanism::MinDistance;
+    let given = given_zones(data, grade);
+    let zones = if zoned {
+        let scope = Scope {
+            in_scope: &in_scope,
+            mainstream: &mainstream,
+            seats: &seats,
+        };
+        block_zones(data, &given, scope, reach, dist)
+    } else {
+        given.school.iter().map(|&s| (s, false)).collect()
+    };
     let mut is_main = vec![false; data.schools.len()];
     for s in &mainstream {
         is_main[s.ix()] = true;
     }
-    let zoned = mechanism != Mechanism::MinDistance;
+    let applicants = Applicants {
+        data,
+        scenario,
+        zoned,
+        choosing: matches!(
+            mechanism,
+            Mechanism::DeferredAcceptance(_) | Mechanism::Boston(_)
+        ),
+        zones: &zones,
+        given: &given,
+        is_main,
+        nearest_main: SchoolIndex::new(mainstream.iter().map(|&s| (s, data.school(s).location))),
+        dist,
+    };
+    let n = in_scope.len();
+    let mut zone = Vec::with_capacity(n);
+    let mut tier = Vec::with_capacity(n);
+    let mut severe = Vec::with_capacity(n);
+    let mut lists = Vec::with_capacity(n);
+    let mut list_tiers = Vec::with_capacity(n);
+    for &i in &in_scope {
+        let e = applicants.entry(&data.students[i]);
+        zone.push(e.zone);
+        tier.push(e.tier);
+        severe.push(e.severe);
+        lists.push(e.list);
+        list_tiers.push(e.list_tiers);
+    }
+    let (id_order, mtb_order) = lottery_orders(data, &in_scope, &lists, mechanism);
+    Prepared {
+        mechanism,
+        in_scope,
+        zones,
+        zone,
+        tier,
+        severe,
+        lists,
+        list_tiers,
+        seats,
+        mainstream,
+        special,
+        id_order,
+        mtb_order,
+        tier_count: scenario.policy.tier_count(),
+    }
+}
 
-    // zones for the grade: given ones where their school is open, else computed
-    let given = given_zones(data, grade);
+/// The applicants and schools of a run, as zoning by distance needs them.
+#[derive(Clone, Copy)]
+struct Scope<'a> {
+    in_scope: &'a [usize],
+    mainstream: &'a [SchoolIx],
+    seats: &'a [u32],
+}
+
+/// The zone school of every block for a zoned run: the given one where its
+/// school is open, else computed by distance with the seats the given
+/// zones leave ([`compute_zones`]), marked `true`. Blocks of a
+/// multi-school zone keep none (their group is in `given`).
+fn block_zones(
+    data: &Dataset,
+    given: &GivenZones,
+    scope: Scope<'_>,
+    reach: Reach,
+    dist: &dyn DistanceSource,
+) -> Vec<(Option<SchoolIx>, bool)> {
     let mut zones: Vec<(Option<SchoolIx>, bool)> =
         given.school.iter().map(|&s| (s, false)).collect();
-    let group_of = given.group;
-    let groups = given.groups;
     let mut per_block = vec![0u32; data.blocks.len()];
-    for &i in &in_scope {
+    for &i in scope.in_scope {
         let st = &data.students[i];
         if let (Home::Block(b), false) = (st.home, st.disability == Disability::Severe) {
             per_block[b.ix()] += 1;
         }
     }
-    if zoned {
-        let missing: Vec<BlockIx> = (0..data.blocks.len())
-            .filter(|&b| zones[b].0.is_none() && group_of[b].is_none())
-            .map(BlockIx::from_ix)
-            .collect();
-        if !missing.is_empty() && !mainstream.is_empty() {
-            let mut room = seats.clone();
-            for (b, &(s, _)) in zones.iter().enumerate() {
-                if let Some(s) = s {
-                    room[s.ix()] = room[s.ix()].saturating_sub(per_block[b]);
-                }
-            }
-            let computed =
-                compute_zones(data, &missing, &mainstream, &room, &per_block, reach, dist);
-            for (b, s) in missing.iter().zip(computed) {
-                zones[b.ix()] = (s, true);
-            }
+    let missing: Vec<BlockIx> = (0..data.blocks.len())
+        .filter(|&b| zones[b].0.is_none() && given.group[b].is_none())
+        .map(BlockIx::from_ix)
+        .collect();
+    if missing.is_empty() || scope.mainstream.is_empty() {
+        return zones;
+    }
+    let mut room = scope.seats.to_vec();
+    for (b, &(s, _)) in zones.iter().enumerate() {
+        if let Some(s) = s {
+            room[s.ix()] = room[s.ix()].saturating_sub(per_block[b]);
         }
     }
-    let nearest_main = SchoolIndex::new(mainstream.iter().map(|&s| (s, data.school(s).location)));
-    let mut zone = Vec::with_capacity(in_scope.len());
-    let mut tier = Vec::with_capacity(in_scope.len());
-    let mut severe = Vec::with_capacity(in_scope.len());
-    let mut lists = Vec::with_capacity(in_scope.len());
-    let mut list_tiers = Vec::with_capacity(in_scope.len());
-    let choosing = matches!(
-        mechanism,
-        Mechanism::DeferredAcceptance(_) | Mechanism::Boston(_)
+    let computed = compute_zones(
+        data,
+        &missing,
+        scope.mainstream,
+        &room,
+        &per_block,
+        reach,
+        dist,
     );
-    for &i in &in_scope {
-        let st = &data.students[i];
-        let z = if !zoned {
-            ZoneOf::None
-        } else {
-            match st.home {
-                Home::Block(b) => match (zones[b.ix()].0, group_of[b.ix()]) {
-                    (_, Some(g)) => ZoneOf::Group(g),
-                    (Some(s), None) => ZoneOf::School(s),
-                    (None, None) => ZoneOf::None,
-                },
-                Home::Point(p) => nearest_main
-                    .nearest(p, 1, Metres(u32::MAX), dist)
-                    .first()
-                    .map_or(ZoneOf::None, |&(s, _)| ZoneOf::School(s)),
-            }
-        };
-        let in_zone = |s: SchoolIx| match z {
-            ZoneOf::School(x) => x == s,
-            ZoneOf::Group(g) => groups[g as usize].contains(&s),
-            ZoneOf::None => false,
-        };
-        let home = data.home_point(st.home);
-        let by_distance = |mut v: Vec<SchoolIx>| {
-            v.sort_by_key(|&s| {
-                (
-                    dist.metres(home, data.school(s).location)
-                        .unwrap_or(Metres(u32::MAX)),
-                    s,
-                )
-            });
-            v
-        };
-        let is_severe = st.disability == Disability::Severe;
-        let list: Vec<SchoolIx> = if is_severe || !zoned {
+    for (b, s) in missing.iter().zip(computed) {
+        zones[b.ix()] = (s, true);
+    }
+    zones
+}
+
+/// What one applicant brings to the admission stages.
+struct Entry {
+    zone: ZoneOf,
+    tier: Tier,
+    severe: bool,
+    list: Vec<SchoolIx>,
+    list_tiers: Vec<Tier>,
+}
+
+/// What is needed to give each applicant its zone, tier and list.
+struct Applicants<'a> {
+    data: &'a Dataset,
+    scenario: &'a Scenario,
+    /// Zones apply (every mechanism but min-distance).
+    zoned: bool,
+    /// Applicants choose among schools (deferred acceptance, Boston).
+    choosing: bool,
+    zones: &'a [(Option<SchoolIx>, bool)],
+    given: &'a GivenZones,
+    is_main: Vec<bool>,
+    /// The grade's mainstream schools, for geocoded homes (zoned by their
+    /// nearest school).
+    nearest_main: SchoolIndex,
+    dist: &'a dyn DistanceSource,
+}
+
+impl Applicants<'_> {
+    /// An applicant's zone; its list (stated choices among the grade's
+    /// schools; in a multi-school zone without choices there, the zone's
+    /// schools nearest first); its tier at each listed school (schools out
+    /// of its zone rank after every tier of their own); and its tier (at
+    /// the zone school, or at its first choice).
+    fn entry(&self, st: &Student) -> Entry {
+        let tier_count = self.scenario.policy.tier_count();
+        let z = self.zone_of(st);
+        let severe = st.disability == Disability::Severe;
+        let list = if severe || !self.zoned {
             Vec::new()
         } else {
-            let stated: Vec<SchoolIx> = st
-                .preferences
-                .iter()
-                .copied()
-                .filter(|s| is_main[s.ix()])
-                .collect();
-            match (choosing, z) {
-                (true, _) if !stated.is_empty() => stated,
-                (true, ZoneOf::School(s)) => vec![s],
-                (_, ZoneOf::Group(g)) => {
-                    let in_group: Vec<SchoolIx> =
-                        stated.iter().copied().filter(|&s| in_zone(s)).collect();
-                    if in_group.is_empty() {
-                        by_distance(groups[g as usize].clone())
-                    } else {
-                        in_group
-                    }
-                }
-                _ => Vec::new(),
-            }
+            self.list_of(st, z)
         };
-        let tiers: Vec<Tier> = list
+        let list_tiers: Vec<Tier> = list
             .iter()
             .map(|&s| {
-                if in_zone(s) {
-                    tier_of(st, Some(s), scenario)
+                if self.in_zone(z, s) {
+                    tier_of(st, Some(s), self.scenario)
                 } else {
                     out_of_zone(tier_count)
                 }
             })
             .collect();
-        let t = match (z, list.first(), tiers.first()) {
-            (ZoneOf::School(s), _, _) => tier_of(st, Some(s), scenario),
+        let tier = match (z, list.first(), list_tiers.first()) {
+            (ZoneOf::School(s), _, _) => tier_of(st, Some(s), self.scenario),
             (_, Some(_), Some(&t)) => t.min(Tier(tier_count)),
-            _ if zoned => tier_of(st, None, scenario),
+            _ if self.zoned => tier_of(st, None, self.scenario),
             _ => Tier(1),
         };
-        zone.push(z);
-        tier.push(t);
-        severe.push(is_severe);
-        lists.push(list);
-        list_tiers.push(tiers);
+        Entry {
+            zone: z,
+            tier,
+            severe,
+            list,
+            list_tiers,
+        }
     }
+
+    fn zone_of(&self, st: &Student) -> ZoneOf {
+        if !self.zoned {
+            return ZoneOf::None;
+        }
+        match st.home {
+            Home::Block(b) => match (self.zones[b.ix()].0, self.given.group[b.ix()]) {
+                (_, Some(g)) => ZoneOf::Group(g),
+                (Some(s), None) => ZoneOf::School(s),
+                (None, None) => ZoneOf::None,
+            },
+            Home::Point(p) => self
+                .nearest_main
+                .nearest(p, 1, Metres(u32::MAX), self.dist)
+                .first()
+                .map_or(ZoneOf::None, |&(s, _)| ZoneOf::School(s)),
+        }
+    }
+
+    fn in_zone(&self, z: ZoneOf, s: SchoolIx) -> bool {
+        match z {
+            ZoneOf::School(x) => x == s,
+            ZoneOf::Group(g) => self.given.groups[g as usize].contains(&s),
+            ZoneOf::None => false,
+        }
+    }
+
+    /// The schools an applicant (not severely disabled, in a zoned run)
+    /// applies to, in order.
+    fn list_of(&self, st: &Student, z: ZoneOf) -> Vec<SchoolIx> {
+        let stated: Vec<SchoolIx> = st
+            .preferences
+            .iter()
+            .copied()
+            .filter(|s| self.is_main[s.ix()])
+            .collect();
+        match (self.choosing, z) {
+            (true, _) if !stated.is_empty() => stated,
+            (true, ZoneOf::School(s)) => vec![s],
+            (_, ZoneOf::Group(g)) => {
+                let in_group: Vec<SchoolIx> = stated
+                    .iter()
+                    .copied()
+                    .filter(|&s| self.in_zone(z, s))
+                    .collect();
+                if in_group.is_empty() {
+                    self.by_distance(st, self.given.groups[g as usize].clone())
+                } else {
+                    in_group
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Schools nearest first from the applicant's home (ties by row).
+    fn by_distance(&self, st: &Student, mut v: Vec<SchoolIx>) -> Vec<SchoolIx> {
+        let home = self.data.home_point(st.home);
+        v.sort_by_key(|&s| {
+            (
+                self.dist
+                    .metres(home, self.data.school(s).location)
+                    .unwrap_or(Metres(u32::MAX)),
+                s,
+            )
+        });
+        v
+    }
+}
+
+/// The orders the lottery draws in: the applicants by `student_id`
+/// (lottery step 2), and with multiple tie-breaking, per school, the
+/// applicants listing it (with the position in their list) in that order.
+fn lottery_orders(
+    data: &Dataset,
+    in_scope: &[usize],
+    lists: &[Vec<SchoolIx>],
+    mechanism: Mechanism,
+) -> (Vec<u32>, Vec<Vec<(u32, u8)>>) {
     let ids: Vec<&str> = in_scope
         .iter()
         .map(|&i| data.students[i].id.as_str())
@@ -324,22 +461,7 @@ pub fn prepare(
             }
         }
     }
-    Prepared {
-        mechanism,
-        in_scope,
-        zones,
-        zone,
-        tier,
-        severe,
-        lists,
-        list_tiers,
-        seats,
-        mainstream,
-        special,
-        id_order,
-        mtb_order,
-        tier_count,
-    }
+    (id_order, mtb_order)
 }
 
 /// Fresh placements (nobody placed yet) for a draw.

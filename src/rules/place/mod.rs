@@ -295,7 +295,11 @@ pub fn place(
     place_with_progress(data, scenario, mechanism, dist, &|_| {})
 }
 
-/// [`place`], telling `progress` as each stage starts.
+/// [`place`], telling `progress` as each stage starts: zones, tiers and
+/// lists ([`admission::prepare`]), the lottery, zone admission and choice
+/// ([`admission::admit`]), overflow placement tier by tier
+/// ([`place_overflow`]), special education ([`place_severe`]), then the
+/// distances and per-school counts ([`tally`]).
 pub fn place_with_progress(
     data: &Dataset,
     scenario: &Scenario,
@@ -303,155 +307,216 @@ pub fn place_with_progress(
     dist: &dyn DistanceSource,
     progress: &(dyn Fn(Stage) + Sync),
 ) -> PlacementResult {
-    let grade = scenario.grade;
     let policy = &scenario.policy;
-    let max = Metres::from_km(policy.overflow_max_km);
     let reach = Reach {
         candidates: policy.candidates,
-        max,
+        max: Metres::from_km(policy.overflow_max_km),
     };
     progress(Stage::Zones);
     let prep = admission::prepare(data, scenario, mechanism, reach, dist);
     let draw = admission::draw(&prep, policy.lottery_seed);
-    let mut placements = admission::initial_placements(&prep, &draw);
-    let mut stats = empty_stats(data, scenario);
-    let mut seats_left = prep.seats.clone();
+    let mut run = Run {
+        data,
+        scenario,
+        mechanism,
+        reach,
+        dist,
+        placements: admission::initial_placements(&prep, &draw),
+        stats: empty_stats(data, scenario),
+        seats_left: prep.seats.clone(),
+    };
 
     // zone admission with lottery, and choice
     progress(Stage::ZoneAdmission);
-    let mut waiting = admission::admit(
+    let waiting = admission::admit(
         data,
         &prep,
         &draw,
-        &mut placements,
-        &mut stats,
-        &mut seats_left,
+        &mut run.placements,
+        &mut run.stats,
+        &mut run.seats_left,
     );
+    run.place_overflow(waiting, &prep.mainstream, progress);
+    progress(Stage::SpecialEducation);
+    run.place_severe(&prep);
+    run.tally();
+    PlacementResult {
+        mechanism,
+        placements: run.placements,
+        schools: run.stats,
+        zones: prep.zones,
+        distance_source: dist.name(),
+    }
+}
 
-    // overflow, one tier at a time
-    waiting.sort_by(|&a, &b| {
-        let (pa, pb) = (&placements[a], &placements[b]);
-        (pa.tier, pa.lottery, &data.students[pa.student].id)
-            .partial_cmp(&(pb.tier, pb.lottery, &data.students[pb.student].id))
-            .expect("lottery numbers are finite")
-    });
-    let mut start = 0;
-    while start < waiting.len() {
-        let tier = placements[waiting[start]].tier;
-        progress(Stage::Overflow {
-            tier: tier.0,
-            tiers: policy.tier_count(),
+/// A placement run in progress: the placements, school figures and seats
+/// left that the stages after admission fill in.
+struct Run<'a> {
+    data: &'a Dataset,
+    scenario: &'a Scenario,
+    mechanism: Mechanism,
+    reach: Reach,
+    dist: &'a dyn DistanceSource,
+    placements: Vec<Placement>,
+    stats: Vec<SchoolStats>,
+    seats_left: Vec<u32>,
+}
+
+impl Run<'_> {
+    /// Overflow placement (统筹) of the applicants `waiting` (indices into
+    /// the placements) into the grade's `mainstream` schools, one tier at a
+    /// time from tier 1, each by one exact flow ([`assign_by_flow`]); within
+    /// a tier, by lottery number, then `student_id`.
+    fn place_overflow(
+        &mut self,
+        mut waiting: Vec<usize>,
+        mainstream: &[SchoolIx],
+        progress: &(dyn Fn(Stage) + Sync),
+    ) {
+        let data = self.data;
+        let placements = &self.placements;
+        waiting.sort_by(|&a, &b| {
+            let (pa, pb) = (&placements[a], &placements[b]);
+            (pa.tier, pa.lottery, &data.students[pa.student].id)
+                .partial_cmp(&(pb.tier, pb.lottery, &data.students[pb.student].id))
+                .expect("lottery numbers are finite")
         });
-        let end = start
-            + waiting[start..]
-                .iter()
-                .take_while(|&&p| placements[p].tier == tier)
-                .count();
-        let group = &waiting[start..end];
-        let students: Vec<usize> = group.iter().map(|&p| placements[p].student).collect();
+        let mut start = 0;
+        while start < waiting.len() {
+            let tier = self.placements[waiting[start]].tier;
+            progress(Stage::Overflow {
+                tier: tier.0,
+                tiers: self.scenario.policy.tier_count(),
+            });
+            let end = start
+                + waiting[start..]
+                    .iter()
+                    .take_while(|&&p| self.placements[p].tier == tier)
+                    .count();
+            let group = &waiting[start..end];
+            let students: Vec<usize> = group.iter().map(|&p| self.placements[p].student).collect();
+            let got = assign_by_flow(
+                data,
+                &students,
+                mainstream,
+                &mut self.seats_left,
+                self.reach,
+                self.dist,
+            );
+            for (&p, g) in group.iter().zip(got) {
+                self.overflow_outcome(p, g);
+            }
+            start = end;
+        }
+    }
+
+    /// Record where overflow placement put applicant `p`, and why.
+    fn overflow_outcome(&mut self, p: usize, got: Option<(SchoolIx, Metres)>) {
+        let pl = &mut self.placements[p];
+        match got {
+            Some((s, m)) => {
+                pl.placed = Some(s);
+                pl.distance = Some(m);
+                if self.mechanism == Mechanism::MinDistance {
+                    pl.outcome = Outcome::Assigned;
+                    pl.explanation.settlement = Some(Settlement::Assigned { distance: m });
+                } else {
+                    pl.outcome = Outcome::Overflow;
+                    pl.explanation.settlement = Some(Settlement::Overflow {
+                        school: s,
+                        distance: m,
+                    });
+                    self.stats[s.ix()].overflow_in += 1;
+                }
+            }
+            None => {
+                pl.outcome = Outcome::Unplaced;
+                pl.explanation.settlement = Some(Settlement::Unplaced {
+                    grade: self.scenario.grade,
+                    reach: self.reach.max,
+                });
+            }
+        }
+    }
+
+    /// Severe disability (一人一案): special-education schools by the same
+    /// flow, in tier and lottery order; home teaching (送教上门) for those
+    /// without a seat in reach.
+    fn place_severe(&mut self, prep: &Prepared) {
+        let placements = &self.placements;
+        let mut severe: Vec<usize> = (0..placements.len()).filter(|&p| prep.severe[p]).collect();
+        severe.sort_by(|&a, &b| {
+            let (pa, pb) = (&placements[a], &placements[b]);
+            (pa.tier, pa.lottery)
+                .partial_cmp(&(pb.tier, pb.lottery))
+                .expect("finite")
+        });
+        let students: Vec<usize> = severe.iter().map(|&p| placements[p].student).collect();
         let got = assign_by_flow(
-            data,
+            self.data,
             &students,
-            &prep.mainstream,
-            &mut seats_left,
-            reach,
-            dist,
+            &prep.special,
+            &mut self.seats_left,
+            self.reach,
+            self.dist,
         );
-        for (&p, g) in group.iter().zip(got) {
-            let pl = &mut placements[p];
+        for (&p, g) in severe.iter().zip(got) {
+            let pl = &mut self.placements[p];
             match g {
                 Some((s, m)) => {
                     pl.placed = Some(s);
                     pl.distance = Some(m);
-                    if mechanism == Mechanism::MinDistance {
-                        pl.outcome = Outcome::Assigned;
-                        pl.explanation.settlement = Some(Settlement::Assigned { distance: m });
-                    } else {
-                        pl.outcome = Outcome::Overflow;
-                        pl.explanation.settlement = Some(Settlement::Overflow {
-                            school: s,
-                            distance: m,
-                        });
-                        stats[s.ix()].overflow_in += 1;
-                    }
+                    pl.outcome = Outcome::SpecialEd;
+                    pl.explanation.settlement = Some(Settlement::SpecialEducation {
+                        school: s,
+                        distance: m,
+                    });
                 }
                 None => {
-                    pl.outcome = Outcome::Unplaced;
-                    pl.explanation.settlement = Some(Settlement::Unplaced { grade, reach: max });
+                    pl.outcome = Outcome::HomeTeaching;
+                    pl.explanation.settlement = Some(Settlement::HomeTeaching {
+                        reach: self.reach.max,
+                    });
                 }
             }
         }
-        start = end;
     }
 
-    // severe disability: special schools by the same flow, tier order
-    progress(Stage::SpecialEducation);
-    let mut severe: Vec<usize> = (0..placements.len()).filter(|&p| prep.severe[p]).collect();
-    severe.sort_by(|&a, &b| {
-        let (pa, pb) = (&placements[a], &placements[b]);
-        (pa.tier, pa.lottery)
-            .partial_cmp(&(pb.tier, pb.lottery))
-            .expect("finite")
-    });
-    let students: Vec<usize> = severe.iter().map(|&p| placements[p].student).collect();
-    let got = assign_by_flow(data, &students, &prep.special, &mut seats_left, reach, dist);
-    for (&p, g) in severe.iter().zip(got) {
-        let pl = &mut placements[p];
-        match g {
-            Some((s, m)) => {
-                pl.placed = Some(s);
-                pl.distance = Some(m);
-                pl.outcome = Outcome::SpecialEd;
-                pl.explanation.settlement = Some(Settlement::SpecialEducation {
-                    school: s,
-                    distance: m,
-                });
-            }
-            None => {
-                pl.outcome = Outcome::HomeTeaching;
-                pl.explanation.settlement = Some(Settlement::HomeTeaching { reach: max });
+    /// Distances of those placed without one, the per-school counts, and
+    /// whether each placement is within the service radius.
+    fn tally(&mut self) {
+        let (data, dist) = (self.data, self.dist);
+        for pl in &mut self.placements {
+            let st = &data.students[pl.student];
+            if let Some(s) = pl.placed {
+                if pl.distance.is_none() {
+                    pl.distance = dist.metres(data.home_point(st.home), data.school(s).location);
+                }
+                let c = &mut self.stats[s.ix()];
+                c.admitted += 1;
+                c.migrant += u32::from(st.migrant);
+                c.left_behind += u32::from(st.left_behind);
+                c.disability_mild += u32::from(st.disability == Disability::Mild);
+                c.disability_severe += u32::from(st.disability == Disability::Severe);
             }
         }
-    }
-
-    // distances and per-school counts
-    for pl in &mut placements {
-        let st = &data.students[pl.student];
-        if let Some(s) = pl.placed {
-            if pl.distance.is_none() {
-                pl.distance = dist.metres(data.home_point(st.home), data.school(s).location);
-            }
-            let c = &mut stats[s.ix()];
-            c.admitted += 1;
-            c.migrant += u32::from(st.migrant);
-            c.left_behind += u32::from(st.left_behind);
-            c.disability_mild += u32::from(st.disability == Disability::Mild);
-            c.disability_severe += u32::from(st.disability == Disability::Severe);
+        let radius = self.scenario.policy.service_radius(self.scenario.grade);
+        for p in &mut self.placements {
+            p.within_radius = match (radius, p.placed, p.distance) {
+                (crate::domain::scenario::Radius::Km(km), Some(_), Some(m)) => {
+                    f64::from(m.0) <= km * 1000.0
+                }
+                (crate::domain::scenario::Radius::Minutes(_), Some(s), _) => {
+                    crate::spatial::distance::within_radius(
+                        dist,
+                        data.home_point(data.students[p.student].home),
+                        data.school(s).location,
+                        radius,
+                    )
+                }
+                _ => false,
+            };
         }
-    }
-    let radius = scenario.policy.service_radius(scenario.grade);
-    for p in &mut placements {
-        p.within_radius = match (radius, p.placed, p.distance) {
-            (crate::domain::scenario::Radius::Km(km), Some(_), Some(m)) => {
-                f64::from(m.0) <= km * 1000.0
-            }
-            (crate::domain::scenario::Radius::Minutes(_), Some(s), _) => {
-                crate::spatial::distance::within_radius(
-                    dist,
-                    data.home_point(data.students[p.student].home),
-                    data.school(s).location,
-                    radius,
-                )
-            }
-            _ => false,
-        };
-    }
-    PlacementResult {
-        mechanism,
-        placements,
-        schools: stats,
-        zones: prep.zones,
-        distance_source: dist.name(),
     }
 }
 
