@@ -7,9 +7,14 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// Whether a problem stops the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// The input cannot be used: nothing is written and the run exits
+    /// with code 2.
     Error,
+    /// Suspicious but usable (e.g. a class size above 55, 大班额): shown,
+    /// and the run goes on.
     Warning,
 }
 
@@ -22,13 +27,21 @@ pub enum Column {
     Char(usize),
 }
 
+/// One problem in one input file, shown as
+/// `file:line: column N (NAME): message`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether it stops the run.
     pub severity: Severity,
+    /// The input file, as given on the command line or resolved from the
+    /// scenario.
     pub file: PathBuf,
     /// 1-based line; `None` for a problem of the whole file.
     pub line: Option<usize>,
+    /// Where on the line; `None` for a problem of the whole line or file.
     pub column: Option<Column>,
+    /// What is wrong; expected what. At most 600 characters, quoted cells
+    /// at most [`MAX_ECHO`] (records are about minors).
     pub message: String,
 }
 
@@ -89,10 +102,13 @@ fn clip(msg: String) -> String {
 }
 
 impl Diagnostics {
+    /// No problems and no files read yet.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Record a problem, its message cut to size and its quoted cells to
+    /// [`MAX_ECHO`] characters.
     pub fn push(&mut self, mut d: Diagnostic) {
         d.message = clip(d.message);
         self.items.push(d);
@@ -108,6 +124,8 @@ impl Diagnostics {
         self.counts.iter()
     }
 
+    /// Record an error in `file` at `line` and `column` (`None`: the
+    /// whole file, or the whole line).
     pub fn error(
         &mut self,
         file: &Path,
@@ -124,6 +142,8 @@ impl Diagnostics {
         });
     }
 
+    /// Record a warning in `file` at `line` and `column` (`None`: the
+    /// whole file, or the whole line).
     pub fn warning(
         &mut self,
         file: &Path,
@@ -140,33 +160,41 @@ impl Diagnostics {
         });
     }
 
+    /// Add another reader's problems and file books after these.
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
         self.counts.extend(other.counts);
     }
 
+    /// Whether any error was found: the run must then stop before writing
+    /// anything.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// The errors, in the order found.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter().filter(|d| d.severity == Severity::Error)
     }
 
+    /// The warnings, in the order found.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items
             .iter()
             .filter(|d| d.severity == Severity::Warning)
     }
 
+    /// The number of errors (the N of "N problem(s) in the input").
     pub fn error_count(&self) -> usize {
         self.errors().count()
     }
 
+    /// Whether nothing at all was found, neither error nor warning.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
+    /// Every problem, errors and warnings, in the order found.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
@@ -176,21 +204,29 @@ impl Diagnostics {
 /// outside the user's data.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Problems in the input files or the scenario, every one found (exit
+    /// code 2; nothing was written).
     #[error("{} problem(s) in the input", .0.error_count())]
     Input(Diagnostics),
+    /// A file that could not be read or written (exit code 1).
     #[error("{path}: {source}")]
     Io {
+        /// The file concerned.
         path: PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
     /// A command-line value that makes no sense (exit code 2, like bad input).
     #[error("{0}")]
     Usage(String),
+    /// Any other failure outside the user's data, e.g. a road-distance
+    /// cache that cannot be used (exit code 1).
     #[error("{0}")]
     Other(String),
 }
 
 impl Error {
+    /// An [`Error::Io`] on `path`.
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io {
             path: path.to_path_buf(),
@@ -199,18 +235,23 @@ impl Error {
     }
 }
 
+/// The result of every fallible library function.
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// The books of one file: physical lines after the header, and what became
 /// of them. `lines = rows + blank + comma_only + rejected`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReadCount {
+    /// The CSV file read.
     pub path: PathBuf,
     /// Physical lines after the header line.
     pub lines: usize,
     /// Rows handed to the reader (each is then either used or has an error).
     pub rows: usize,
+    /// Empty or whitespace-only lines, skipped.
     pub blank: usize,
+    /// Lines of nothing but separators (a spreadsheet's trailing empty
+    /// rows), skipped.
     pub comma_only: usize,
     /// Lines that could not be split into the header's columns (each has an error).
     pub rejected: usize,

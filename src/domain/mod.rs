@@ -1,5 +1,7 @@
 //! The bottom layer: what every other layer speaks.
 
+#![deny(missing_docs)]
+
 pub mod diag;
 pub mod model;
 pub mod scenario;

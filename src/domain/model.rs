@@ -15,9 +15,12 @@ macro_rules! string_id {
         pub struct $name(pub Box<str>);
 
         impl $name {
+            /// The id as written in its input file (already trimmed and
+            /// checked by the reader).
             pub fn new(s: &str) -> Self {
                 Self(s.into())
             }
+            /// The id's text, for lookups, messages and output files.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -52,9 +55,12 @@ macro_rules! index {
         pub struct $name(pub u32);
 
         impl $name {
+            /// The position, to index the dataset's vector.
             pub fn ix(self) -> usize {
                 self.0 as usize
             }
+            /// The index of position `i` in the dataset's vector (a
+            /// position fits a `u32`: inputs are far smaller).
             pub fn from_ix(i: usize) -> Self {
                 Self(i as u32)
             }
@@ -153,9 +159,12 @@ impl fmt::Display for Tier {
 pub struct Metres(pub u32);
 
 impl Metres {
+    /// The distance in kilometres, for reports and km-valued policy keys.
     pub fn km(self) -> f64 {
         f64::from(self.0) / 1000.0
     }
+    /// Kilometres rounded to whole metres; negative values become 0 and
+    /// values beyond `u32::MAX` metres saturate.
     pub fn from_km(km: f64) -> Self {
         Metres((km * 1000.0).round().clamp(0.0, f64::from(u32::MAX)) as u32)
     }
@@ -171,7 +180,9 @@ pub struct Seconds(pub u32);
 /// School level, as in `schools.csv`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
+    /// 小学: admits grade 1 only.
     Primary,
+    /// 初中: admits grade 7 only.
     Junior,
     /// 九年一贯制: admits both grade 1 and grade 7.
     NineYear,
@@ -180,6 +191,7 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, primary first: the values `schools.csv` accepts.
     pub const ALL: [Level; 4] = [
         Level::Primary,
         Level::Junior,
@@ -187,6 +199,9 @@ impl Level {
         Level::Special,
     ];
 
+    /// The level named in `schools.csv` or a new school's `level`, in
+    /// English or Chinese (小学, 初中/中学, 九年一贯制, 特殊教育), any case;
+    /// `None` for anything else (the reader reports it).
     pub fn parse(s: &str) -> Option<Level> {
         match s.trim().to_ascii_lowercase().as_str() {
             "primary" | "小学" => Some(Level::Primary),
@@ -197,6 +212,7 @@ impl Level {
         }
     }
 
+    /// The level's key as written in `schools.csv` and in outputs.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Primary => "primary",
@@ -218,7 +234,9 @@ impl Level {
 /// The entry grade a scenario places: grade 1 (小学一年级) or grade 7 (初一).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Grade {
+    /// 小学一年级: entry to primary school (scenario `level = primary`).
     One,
+    /// 初一: entry to junior school (scenario `level = junior`).
     Seven,
 }
 
@@ -227,6 +245,8 @@ impl Grade {
     /// listing and message).
     pub const ALL: [Grade; 2] = [Grade::One, Grade::Seven];
 
+    /// The grade as the bureau numbers it (1 or 7): the `entry_grade`
+    /// column of `students.csv` and the grade shown in reports.
     pub fn number(self) -> u8 {
         match self {
             Grade::One => 1,
@@ -283,6 +303,7 @@ pub struct ByGrade<T> {
 }
 
 impl<T> ByGrade<T> {
+    /// Grade 1's value, then grade 7's.
     pub const fn new(one: T, seven: T) -> Self {
         ByGrade { one, seven }
     }
@@ -293,6 +314,7 @@ impl<T> ByGrade<T> {
         ByGrade::new(one, f(Grade::Seven))
     }
 
+    /// The value of `grade`.
     pub fn get(&self, grade: Grade) -> &T {
         match grade {
             Grade::One => &self.one,
@@ -300,6 +322,8 @@ impl<T> ByGrade<T> {
         }
     }
 
+    /// The value of `grade`, to change (e.g. a scenario key overriding
+    /// one grade's default).
     pub fn get_mut(&mut self, grade: Grade) -> &mut T {
         match grade {
             Grade::One => &mut self.one,
@@ -332,20 +356,26 @@ pub const STANDARD_CLASS_SIZE: ByGrade<u32> = ByGrade::new(45, 50);
 /// Whether a school takes applicants in the scenario year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Status {
+    /// Takes entrants in the scenario year.
     Open,
     /// Announced for closure; still listed, but takes no new entrants.
     Closing,
 }
 
+/// An applicant's gender (`students.csv`: F/M, 女/男): balanced between
+/// classes in the class draw and counted in reports; never a priority.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Gender {
+    /// 女: a girl.
     Female,
+    /// 男: a boy.
     Male,
 }
 
 /// Disability as recorded for "一人一案" placement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Disability {
+    /// No recorded disability (also an empty cell).
     None,
     /// Placed normally and taught in a mainstream class (随班就读).
     Mild,
@@ -353,30 +383,59 @@ pub enum Disability {
     Severe,
 }
 
+/// A school as in `schools.csv` (or a scenario's `[[new_schools]]`): where
+/// it is, which entry grades it admits and how many entry seats it offers.
 #[derive(Clone, Debug)]
 pub struct School {
+    /// Unique id; the key zones, preferences and scenario changes use.
     pub id: SchoolId,
+    /// Name shown in reports; a branch campus (分校区) after a merger reads
+    /// "receiving school（campus校区）".
     pub name: String,
+    /// Which entry grades the school admits ([`Level::admits`]).
     pub level: Level,
     /// WGS 84 longitude (x) and latitude (y).
     pub location: Point<f64>,
+    /// Town or subdistrict (镇/街道), for grouping in reports.
     pub town: String,
+    /// Seats in the entry grade, 1 to [`MAX_SEATS`]. After a scenario is
+    /// applied, at most classes × min(max_class_size, the policy's cap).
     pub entry_seats: Seats,
+    /// Entry-grade classes, 1 to [`MAX_CLASSES`]: with the class size they
+    /// bound the seats placement may use (no 大班额).
     pub classes: u32,
+    /// Pupils the school plans per class, 1 to [`MAX_CLASS_SIZE`] (above
+    /// [`LARGE_CLASS_ABOVE`] is warned about as 大班额); the class-size
+    /// cap and the default class size of the class draw.
     pub max_class_size: u32,
+    /// 寄宿制: whether the school boards pupils. Read and written back; no
+    /// placement rule uses it yet.
     pub boarding: bool,
+    /// Whether the school takes entrants this year (a closing school keeps
+    /// its row but offers no seats).
     pub status: Status,
     /// Yearly operating cost (optional `annual_cost` column), for the
     /// closure optimiser.
     pub annual_cost: Option<f64>,
 }
 
+/// A residential block (小区, 村, 屯) from `blocks.csv`: the unit zones are
+/// drawn on and where most applicants live.
 #[derive(Clone, Debug)]
 pub struct Block {
+    /// Unique id; `students.csv` and `zones.csv` refer to it.
     pub id: BlockId,
+    /// Name shown in reports and zone maps.
     pub name: String,
+    /// Town or subdistrict (镇/街道): reports group by it and the forecast
+    /// spreads a town's births over its blocks.
     pub town: String,
+    /// WGS 84 longitude (x) and latitude (y): the home point of its
+    /// applicants for distances.
     pub location: Point<f64>,
+    /// Households living in the block: the forecast's weight when it
+    /// spreads a town's births over its blocks and splits feeder flows
+    /// from grade-1 to grade-7 zones.
     pub households: u32,
 }
 
@@ -384,15 +443,25 @@ pub struct Block {
 /// zoned with its nearest block.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Home {
+    /// A block of `blocks.csv` (`block_id` column): zoned as the block is.
     Block(BlockIx),
+    /// A geocoded address (`lon`, `lat` columns, WGS 84) outside any listed
+    /// block.
     Point(Point<f64>),
 }
 
+/// An applicant from `students.csv`: where the child lives, the facts the
+/// priority tiers are drawn from, and the optional inputs of choice and
+/// class draws.
 #[derive(Clone, Debug)]
 pub struct Student {
+    /// The only field that may appear in logs and outputs.
     pub id: StudentId,
+    /// Where the child lives: decides the zone and every distance.
     pub home: Home,
+    /// Grade 1 or 7; a run places only its scenario's grade.
     pub entry_grade: Grade,
+    /// Balanced between classes and counted in reports; never a priority.
     pub gender: Gender,
     /// 户籍在片区.
     pub hukou_in_block: bool,
@@ -402,9 +471,16 @@ pub struct Student {
     pub migrant: bool,
     /// 留守儿童: counted, never a priority.
     pub left_behind: bool,
+    /// Mild: placed as others, spread between classes (随班就读); severe:
+    /// placed by 一人一案 at a special-education school or 送教上门.
     pub disability: Disability,
+    /// The school an older sibling attends: when it is the applicant's
+    /// zone school, the applicant moves `policy.sibling_bonus` tiers up.
+    /// `None`: no sibling stated.
     pub sibling_school: Option<SchoolIx>,
-    /// Most wanted first.
+    /// Schools the family ranks, most wanted first (at most
+    /// [`MAX_PREFERENCES`]): used by the choice mechanisms and inside a
+    /// multi-school zone. Empty: no stated preference.
     pub preferences: Vec<SchoolIx>,
     /// An entrance score (e.g. for grade 7), used to balance classes.
     pub score: Option<f64>,
@@ -415,8 +491,12 @@ pub struct Student {
 /// A whole validated dataset folder.
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
+    /// Every school of every level, open or closing, in file order (a
+    /// scenario's new schools after them); [`SchoolIx`] points here.
     pub schools: Vec<School>,
+    /// Every block in file order; [`BlockIx`] points here.
     pub blocks: Vec<Block>,
+    /// Every applicant of both entry grades, in file order.
     pub students: Vec<Student>,
     /// Admission zones (划片) from `zones.csv`, when given.
     pub zones: Option<Zones>,
@@ -438,7 +518,11 @@ pub struct Zones {
 /// A multi-school zone (多校划片).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ZoneGroup {
+    /// The `group_id` of `zone_groups.csv`.
     pub id: String,
+    /// The group's schools, without repeats (at most [`MAX_PREFERENCES`]):
+    /// applicants choose among them by their preferences (nearest first
+    /// when they state none), with deferred acceptance and the lottery.
     pub schools: Vec<SchoolIx>,
 }
 
@@ -474,9 +558,11 @@ impl Zones {
 }
 
 impl Dataset {
+    /// The school at `ix`.
     pub fn school(&self, ix: SchoolIx) -> &School {
         &self.schools[ix.ix()]
     }
+    /// The block at `ix`.
     pub fn block(&self, ix: BlockIx) -> &Block {
         &self.blocks[ix.ix()]
     }

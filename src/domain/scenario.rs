@@ -28,6 +28,7 @@ pub enum Category {
 }
 
 impl Category {
+    /// Every category in the default priority order (tier 1 first).
     pub const ALL: [Category; 5] = [
         Category::HukouAndProperty,
         Category::PropertyOnly,
@@ -36,6 +37,7 @@ impl Category {
         Category::Other,
     ];
 
+    /// The category's name in `policy.priority` and in reports.
     pub fn key(self) -> &'static str {
         match self {
             Category::HukouAndProperty => "hukou_and_property",
@@ -46,10 +48,15 @@ impl Category {
         }
     }
 
+    /// The category whose [`Category::key`] is `s` exactly; `None` for an
+    /// unknown name (an error in the scenario).
     pub fn parse(s: &str) -> Option<Category> {
         Category::ALL.into_iter().find(|c| c.key() == s)
     }
 
+    /// An applicant's one category from the 户籍, 房产 and 随迁 flags:
+    /// both beat either alone, property beats hukou, and migrant status
+    /// counts only without either.
     pub fn of(hukou: bool, property: bool, migrant: bool) -> Category {
         match (hukou, property, migrant) {
             (true, true, _) => Category::HukouAndProperty,
@@ -100,7 +107,10 @@ pub struct Policy {
 /// A service radius: a distance, or a travel time along the roads.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Radius {
+    /// Kilometres of distance (great circle or road), `service_radius_km`.
     Km(f64),
+    /// Minutes of travel along the roads, `service_radius_min` (road
+    /// distances only).
     Minutes(f64),
 }
 
@@ -119,6 +129,8 @@ pub enum DistancePolicy {
     /// The great-circle distance.
     #[default]
     GreatCircle,
+    /// Shortest paths along an OpenStreetMap road network
+    /// (`distance = "road"`).
     Road(RoadPolicy),
 }
 
@@ -131,18 +143,26 @@ pub struct RoadPolicy {
     pub mode: ByGrade<RoadMode>,
     /// Snaps longer than this (metres) are warned about.
     pub max_snap_m: f64,
-    /// `highway=*` values kept per mode, when not the defaults.
+    /// `highway=*` values the walk mode keeps (`policy.walk_highways`);
+    /// `None`: the walk profile's defaults.
     pub walk_highways: Option<Vec<String>>,
+    /// `highway=*` values the drive mode keeps (`policy.drive_highways`);
+    /// `None`: the drive profile's defaults.
     pub drive_highways: Option<Vec<String>>,
-    /// Walking speed, km/h (travel times on foot).
+    /// Walking speed, km/h (travel times on foot); `None`: 4.5 km/h.
     pub walk_speed_kmh: Option<f64>,
     /// Driving speeds per highway type, km/h, over the defaults.
     pub drive_speeds_kmh: Vec<(String, f64)>,
 }
 
+/// How a grade's children travel on the road network (`policy.road_mode`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RoadMode {
+    /// On foot: footways and streets in both directions, at the walking
+    /// speed. The default for grade 1.
     Walk,
+    /// By school bus or car: one-way rules, speeds per road type. The
+    /// default for grade 7.
     Drive,
 }
 
@@ -165,6 +185,11 @@ impl RoadPolicy {
 }
 
 impl Policy {
+    /// The documented defaults for a run of `grade` (README, scenario
+    /// keys): the five categories in order, one tier of sibling bonus,
+    /// seed 0, the grade's standard class size (45 / 50) under a cap of 55,
+    /// radii 3 km / 10 km, overflow within 30 km, 15 candidates, great-circle
+    /// distances.
     pub fn defaults(grade: Grade) -> Policy {
         Policy {
             priority: Category::ALL.to_vec(),
@@ -191,14 +216,20 @@ impl Policy {
         }
     }
 
+    /// The number of priority tiers: one per category in `priority` (each
+    /// category is listed once, so 5).
     pub fn tier_count(&self) -> u8 {
         self.priority.len() as u8
     }
 }
 
+/// A `[[mergers]]` entry (撤并): `from` closes and its zone goes to the
+/// end of its merger chain, or it stays open as a branch campus.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Merger {
+    /// The merged school: open, merged at most once, not also closed.
     pub from: SchoolId,
+    /// The receiving school: open, admitting every grade `from` admits.
     pub into: SchoolId,
     /// Whether the closed school's entry seats are added to the receiving school.
     pub move_seats: bool,
@@ -211,41 +242,77 @@ pub struct Merger {
 /// (e.g. its kindergarten) out.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Conversion {
+    /// The converting school; it must be open.
     pub school: SchoolId,
+    /// Entry seats added to the school's own (after `[[capacity]]`), still
+    /// subject to the class-size cap.
     pub freed_seats: Seats,
 }
 
+/// A `[[capacity]]` entry: a new seat count or class count for one open
+/// school (expansion, 扩班, or reduction).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityOverride {
+    /// The school changed; it must be open.
     pub school: SchoolId,
+    /// Its new entry seats; `None`: unchanged, or classes × size when
+    /// `classes` is given.
     pub entry_seats: Option<Seats>,
+    /// Its new entry classes, which also set its seats to classes ×
+    /// min(max_class_size, `policy.max_class_size`) unless `entry_seats`
+    /// is given; `None`: unchanged.
     pub classes: Option<u32>,
 }
 
+/// A `[[new_schools]]` entry: a school that opens in the scenario year. It
+/// is open, plans `policy.max_class_size` pupils a class and has no cost.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewSchool {
+    /// Its id, which no school of the dataset may already have.
     pub id: SchoolId,
+    /// Name shown in reports.
     pub name: String,
+    /// Which entry grades it admits.
     pub level: Level,
+    /// WGS 84 longitude (x) and latitude (y).
     pub location: Point<f64>,
+    /// Town or subdistrict (镇/街道), for reports.
     pub town: String,
+    /// Entry seats, 1 to [`MAX_SEATS`](crate::domain::model::MAX_SEATS),
+    /// subject to the class-size cap.
     pub entry_seats: Seats,
+    /// Entry-grade classes, 1 to
+    /// [`MAX_CLASSES`](crate::domain::model::MAX_CLASSES).
     pub classes: u32,
+    /// 寄宿制: whether it boards pupils (informational).
     pub boarding: bool,
 }
 
+/// One scenario file with its `extends` bases merged in: which grade to
+/// place in which year, under which policy, on which changed network.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
+    /// Scenario name, shown in reports and `compare` columns.
     pub name: String,
+    /// Enrollment year, within [`YEARS`](crate::domain::model::YEARS).
     pub year: i32,
     /// Dataset folder, resolved against the scenario file's folder.
     pub dataset: PathBuf,
+    /// The entry grade placed (`level = "primary"`: grade 1, `"junior"`:
+    /// grade 7).
     pub grade: Grade,
+    /// The year's published rules (`[policy]`).
     pub policy: Policy,
+    /// Schools closed this year: no entrants, and their blocks lose their
+    /// zone (zoned by distance).
     pub closures: Vec<SchoolId>,
+    /// `[[mergers]]`, a base scenario's first.
     pub mergers: Vec<Merger>,
+    /// `[[capacity]]` overrides, in order: a later one wins.
     pub capacity: Vec<CapacityOverride>,
+    /// `[[new_schools]]`, appended to the dataset's schools.
     pub new_schools: Vec<NewSchool>,
+    /// `[[conversions]]` (校带园剥离), in order.
     pub conversions: Vec<Conversion>,
     /// How classes are drawn after placement (阳光分班).
     pub classes: ClassPolicy,
@@ -286,7 +353,9 @@ impl Scenario {
 /// Whether twins share a class in the class draw (`[classes] twins`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Twins {
+    /// Children sharing a `family_id` go to one class (the default).
     Together,
+    /// Children sharing a `family_id` go to different classes.
     Apart,
 }
 
@@ -295,7 +364,10 @@ pub enum Twins {
 pub struct ClassPolicy {
     /// Class size; default: each school's `max_class_size`.
     pub class_size: Option<u32>,
+    /// At most this many mildly disabled pupils (随班就读) per class, where
+    /// the school's total allows; default 3.
     pub max_mild_per_class: u32,
+    /// Whether children of one family share a class; default together.
     pub twins: Twins,
     /// The published seed of the class draw; default: the lottery seed.
     pub seed: Option<u64>,
@@ -325,9 +397,13 @@ pub struct ForecastPolicy {
     /// Standard class size of each stage (seats = classes × size), keyed by
     /// the stage's entry grade.
     pub class_size: ByGrade<u32>,
-    /// Utilisation thresholds of the warning levels.
+    /// Utilisation thresholds of the warning levels (学位预警): projected
+    /// entrants ÷ seats at or above this is yellow (default 0.90).
     pub yellow: f64,
+    /// Utilisation at or above this is orange (default 0.95).
     pub orange: f64,
+    /// Utilisation at or above this is red: the seats are full (default
+    /// 1.00).
     pub red: f64,
 }
 

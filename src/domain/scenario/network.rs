@@ -37,6 +37,7 @@ use crate::domain::model::{
 /// the reader can point at the file, line and column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ChangeAt {
+    /// An entry of `closures`.
     Closure(usize),
     /// The `from` key of a merger.
     MergerFrom(usize),
@@ -44,15 +45,20 @@ pub enum ChangeAt {
     MergerInto(usize),
     /// The `branch_seats` key of a merger.
     MergerBranch(usize),
+    /// A `[[capacity]]` entry.
     Capacity(usize),
+    /// A `[[conversions]]` entry.
     Conversion(usize),
+    /// A `[[new_schools]]` entry.
     NewSchool(usize),
 }
 
 /// A change that cannot be applied.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeError {
+    /// The entry at fault, which the reader locates in the file.
     pub at: ChangeAt,
+    /// What is wrong and what was expected, for the planner.
     pub message: String,
 }
 
@@ -60,11 +66,13 @@ pub struct ChangeError {
 /// cap; placement uses `effective`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Capped {
+    /// The school whose seats were lowered.
     pub school: SchoolIx,
     /// Entry seats after the scenario's changes.
     pub stated: u32,
     /// classes × class_size: the seats placement uses.
     pub effective: u32,
+    /// Entry classes after the scenario's changes.
     pub classes: u32,
     /// min(the school's max_class_size, `policy.max_class_size_cap`).
     pub class_size: u32,
@@ -76,6 +84,8 @@ pub struct Capped {
 /// A dataset with a scenario's changes applied.
 #[derive(Clone, Debug)]
 pub struct Applied {
+    /// The dataset after every valid change and the cap: closed and merged
+    /// schools are closing, zones point at the receiving schools.
     pub data: Dataset,
     /// Schools whose seats the class-size cap lowered, in school order.
     pub capped: Vec<Capped>,
