@@ -131,10 +131,51 @@ impl Scenario {
     /// documentation for the rules). Changes that cannot be applied are
     /// listed in [`Applied::errors`] and skipped; the reader turns them into
     /// located errors, so no run uses such a network.
-    pub fn applied(&self, mut data: Dataset) -> Applied {
-        let mut errors: Vec<ChangeError> = Vec::new();
-        let mut err = |at: ChangeAt, message: String| errors.push(ChangeError { at, message });
-        for ns in &self.new_schools {
+    pub fn applied(&self, data: Dataset) -> Applied {
+        let mut net = Applying::new(self, data);
+        net.change_capacity();
+        net.convert();
+        let link = net.checked_mergers();
+        let (link, next) = net.without_cycles(link);
+        net.merge(&link, &next);
+        net.close();
+        net.cap_class_sizes()
+    }
+}
+
+/// A merger that can be applied: `(from, into)` as school positions, by the
+/// merger's position in the scenario's list (`None`: skipped).
+type Links = Vec<Option<(usize, usize)>>;
+
+/// The network while [`Scenario::applied`] applies the changes, one kind
+/// at a time in the order of the rules: each school's seats and classes
+/// (in u64: sums of bounded values cannot overflow), the change that last
+/// set them, and the problems found so far, in the order they are found.
+struct Applying<'a> {
+    scenario: &'a Scenario,
+    data: Dataset,
+    /// The school each capacity change names (`None`: unknown, the reader
+    /// reports it).
+    capacity_at: Vec<Option<usize>>,
+    /// The school each conversion names.
+    conversion_at: Vec<Option<usize>>,
+    /// The schools each merger names: `from`, `into`.
+    merger_at: Vec<(Option<usize>, Option<usize>)>,
+    seats: Vec<u64>,
+    classes: Vec<u64>,
+    last: Vec<Option<ChangeAt>>,
+    /// The first closure that closes each school.
+    closed_by: Vec<Option<usize>>,
+    /// Schools closing in schools.csv.
+    csv_closing: Vec<bool>,
+    errors: Vec<ChangeError>,
+}
+
+impl<'a> Applying<'a> {
+    /// The dataset with the scenario's new schools added (after the
+    /// schools of schools.csv), and the schools every change names.
+    fn new(scenario: &'a Scenario, mut data: Dataset) -> Self {
+        for ns in &scenario.new_schools {
             data.schools.push(School {
                 id: ns.id.clone(),
                 name: ns.name.clone(),
@@ -143,52 +184,94 @@ impl Scenario {
                 town: ns.town.clone(),
                 entry_seats: ns.entry_seats,
                 classes: ns.classes,
-                max_class_size: self.policy.max_class_size,
+                max_class_size: scenario.policy.max_class_size,
                 boarding: ns.boarding,
                 status: Status::Open,
                 annual_cost: None,
             });
         }
         let n = data.schools.len();
-        let base_len = n - self.new_schools.len();
-        let lookup = data.school_lookup();
-        let find = |id: &SchoolId| lookup.get(id.as_str()).map(|s| s.ix());
-        // seats and classes in u64: sums of bounded values cannot overflow
-        let mut seats: Vec<u64> = data
+        let base_len = n - scenario.new_schools.len();
+        let (capacity_at, conversion_at, merger_at, closed_by) = {
+            let lookup = data.school_lookup();
+            let find = |id: &SchoolId| lookup.get(id.as_str()).map(|s| s.ix());
+            let mut closed_by: Vec<Option<usize>> = vec![None; n];
+            for (i, id) in scenario.closures.iter().enumerate() {
+                if let Some(s) = find(id) {
+                    closed_by[s].get_or_insert(i);
+                }
+            }
+            (
+                scenario.capacity.iter().map(|c| find(&c.school)).collect(),
+                scenario
+                    .conversions
+                    .iter()
+                    .map(|c| find(&c.school))
+                    .collect(),
+                scenario
+                    .mergers
+                    .iter()
+                    .map(|m| (find(&m.from), find(&m.into)))
+                    .collect(),
+                closed_by,
+            )
+        };
+        let seats: Vec<u64> = data
             .schools
             .iter()
             .map(|s| u64::from(s.entry_seats.0))
             .collect();
-        let mut classes: Vec<u64> = data.schools.iter().map(|s| u64::from(s.classes)).collect();
+        let classes: Vec<u64> = data.schools.iter().map(|s| u64::from(s.classes)).collect();
         let mut last: Vec<Option<ChangeAt>> = vec![None; n];
-        for i in 0..self.new_schools.len() {
+        for i in 0..scenario.new_schools.len() {
             last[base_len + i] = Some(ChangeAt::NewSchool(i));
-        }
-        let mut closed_by: Vec<Option<usize>> = vec![None; n];
-        for (i, id) in self.closures.iter().enumerate() {
-            if let Some(s) = find(id) {
-                closed_by[s].get_or_insert(i);
-            }
         }
         let csv_closing: Vec<bool> = data
             .schools
             .iter()
             .map(|s| s.status == Status::Closing)
             .collect();
-        let closed = |s: usize| -> Option<&'static str> {
-            if closed_by[s].is_some() {
-                Some("which this scenario closes (`closures`)")
-            } else if csv_closing[s] {
-                Some("which is closing in schools.csv")
-            } else {
-                None
-            }
-        };
+        Applying {
+            scenario,
+            data,
+            capacity_at,
+            conversion_at,
+            merger_at,
+            seats,
+            classes,
+            last,
+            closed_by,
+            csv_closing,
+            errors: Vec::new(),
+        }
+    }
 
-        for (i, c) in self.capacity.iter().enumerate() {
-            let Some(s) = find(&c.school) else { continue };
-            if let Some(why) = closed(s) {
-                err(
+    fn err(&mut self, at: ChangeAt, message: String) {
+        self.errors.push(ChangeError { at, message });
+    }
+
+    /// Why school `s` takes no change (closed by this scenario or in
+    /// schools.csv); `None`: it is open.
+    fn closed(&self, s: usize) -> Option<&'static str> {
+        if self.closed_by[s].is_some() {
+            Some("which this scenario closes (`closures`)")
+        } else if self.csv_closing[s] {
+            Some("which is closing in schools.csv")
+        } else {
+            None
+        }
+    }
+
+    /// `[[capacity]]`, in list order: classes set the seats at the class
+    /// size, entry seats then set them outright.
+    fn change_capacity(&mut self) {
+        let scenario = self.scenario;
+        for (i, c) in scenario.capacity.iter().enumerate() {
+            let Some(s) = self.capacity_at[i] else {
+                continue;
+            };
+            if let Some(why) = self.closed(s) {
+                self.err(
                     ChangeAt::Capacity(i),
                     format!(
                         "capacity change of `{}`, {why}; expected an open school",
@@ -197,21 +280,28 @@ impl Scenario {
                 );
                 continue;
             }
-            let school = &data.schools[s];
+            let school = &self.data.schools[s];
             if let Some(cl) = c.classes {
-                classes[s] = u64::from(cl);
-                let size = school.max_class_size.min(self.policy.max_class_size);
-                seats[s] = u64::from(cl) * u64::from(size);
+                self.classes[s] = u64::from(cl);
+                let size = school.max_class_size.min(scenario.policy.max_class_size);
+                self.seats[s] = u64::from(cl) * u64::from(size);
             }
             if let Some(e) = c.entry_seats {
-                seats[s] = u64::from(e.0);
+                self.seats[s] = u64::from(e.0);
             }
-            last[s] = Some(ChangeAt::Capacity(i));
+            self.last[s] = Some(ChangeAt::Capacity(i));
         }
-        for (i, c) in self.conversions.iter().enumerate() {
-            let Some(s) = find(&c.school) else { continue };
-            if let Some(why) = closed(s) {
-                err(
+    }
+
+    /// `[[conversions]]`, in list order: the freed seats are added.
+    fn convert(&mut self) {
+        let scenario = self.scenario;
+        for (i, c) in scenario.conversions.iter().enumerate() {
+            let Some(s) = self.conversion_at[i] else {
+                continue;
+            };
+            if let Some(why) = self.closed(s) {
+                self.err(
                     ChangeAt::Conversion(i),
                     format!(
                         "conversion of `{}`, {why}; expected an open school",
@@ -220,108 +310,146 @@ impl Scenario {
                 );
                 continue;
             }
-            seats[s] += u64::from(c.freed_seats.0);
-            last[s] = Some(ChangeAt::Conversion(i));
+            self.seats[s] += u64::from(c.freed_seats.0);
+            self.last[s] = Some(ChangeAt::Conversion(i));
         }
+    }
+
+    /// The mergers that can be applied, each a link from → into; every
+    /// problem with one is an error (all of them, not only the first).
+    fn checked_mergers(&mut self) -> Links {
         // capacity or conversion changes, which a branch campus cannot take
-        let own_change: Vec<Option<ChangeAt>> = last
+        let own_change: Vec<Option<ChangeAt>> = self
+            .last
             .iter()
             .map(|l| l.filter(|a| matches!(a, ChangeAt::Capacity(_) | ChangeAt::Conversion(_))))
             .collect();
-
-        // mergers: each valid one is a link from → into
-        let mut merged_by: Vec<Option<usize>> = vec![None; n];
-        let mut link: Vec<Option<(usize, usize)>> = vec![None; self.mergers.len()];
-        for (j, m) in self.mergers.iter().enumerate() {
-            let (Some(f), Some(t)) = (find(&m.from), find(&m.into)) else {
+        let mut merged_by: Vec<Option<usize>> = vec![None; self.data.schools.len()];
+        let mut link: Links = vec![None; self.scenario.mergers.len()];
+        // a copy, as the checks below change `self` (a few pairs)
+        let merger_at = self.merger_at.clone();
+        for (j, ends) in merger_at.into_iter().enumerate() {
+            let (Some(f), Some(t)) = ends else {
                 continue;
             };
             if f == t {
                 continue; // reported by the reader
             }
-            let mut ok = true;
-            match merged_by[f] {
-                Some(k) => {
-                    err(
-                        ChangeAt::MergerFrom(j),
-                        format!(
-                            "`{}` is merged twice (also into `{}`); expected one merger per school",
-                            m.from, self.mergers[k].into
-                        ),
-                    );
-                    ok = false;
-                }
-                None => merged_by[f] = Some(j),
-            }
-            if closed_by[f].is_some() {
-                let (at, msg) = match m.branch_seats {
-                    Some(_) => (
-                        ChangeAt::MergerBranch(j),
-                        format!("`{}` stays open as a branch campus (branch_seats) and is also in `closures`; expected one of the two", m.from),
-                    ),
-                    None => (
-                        ChangeAt::MergerFrom(j),
-                        format!("`{}` is merged into `{}` and also in `closures`; expected one of the two (a merger already closes the school and gives its zone to `{}`)", m.from, m.into, m.into),
-                    ),
-                };
-                err(at, msg);
-                ok = false;
-            } else if csv_closing[f] {
-                err(
-                    ChangeAt::MergerFrom(j),
-                    format!(
-                        "`{}` is closing in schools.csv; expected an open school to merge",
-                        m.from
-                    ),
-                );
-                ok = false;
-            }
-            if let Some(why) = closed(t) {
-                err(
-                    ChangeAt::MergerInto(j),
-                    format!(
-                        "merger into `{}`, {why}; expected an open school to receive `{}`",
-                        m.into, m.from
-                    ),
-                );
-                ok = false;
-            }
-            let (lf, lt) = (data.schools[f].level, data.schools[t].level);
-            if !receives(lf, lt) {
-                err(
-                    ChangeAt::MergerInto(j),
-                    format!(
-                        "`{}` is a {} school and cannot receive the {} school `{}`; expected a {} school, one that admits every grade `{}` admits",
-                        m.into,
-                        lt.as_str(),
-                        lf.as_str(),
-                        m.from,
-                        receivers(lf),
-                        m.from
-                    ),
-                );
-                ok = false;
-            }
-            if let (Some(_), Some(c)) = (m.branch_seats, own_change[f]) {
-                let what = match c {
-                    ChangeAt::Conversion(_) => "a conversion",
-                    _ => "a capacity change",
-                };
-                err(
-                    ChangeAt::MergerBranch(j),
-                    format!(
-                        "branch_seats sets the seats of `{}`, which {what} also changes; expected one of the two",
-                        m.from
-                    ),
-                );
-                ok = false;
-            }
-            if ok {
+            // every check runs, so every problem is reported
+            let from_ok = self.check_merged(j, f, &mut merged_by);
+            let into_ok = self.check_receiver(j, f, t);
+            let branch_ok = self.check_branch(j, own_change[f]);
+            if from_ok && into_ok && branch_ok {
                 link[j] = Some((f, t));
             }
         }
-        // a cycle (A → B → A) has no school that stays open to receive it
-        let mut next: Vec<Option<(usize, usize)>> = vec![None; n];
+        link
+    }
+
+    /// Merger `j` from school `f`: merged once, and open.
+    fn check_merged(&mut self, j: usize, f: usize, merged_by: &mut [Option<usize>]) -> bool {
+        let m = &self.scenario.mergers[j];
+        let mut ok = true;
+        match merged_by[f] {
+            Some(k) => {
+                self.err(
+                    ChangeAt::MergerFrom(j),
+                    format!(
+                        "`{}` is merged twice (also into `{}`); expected one merger per school",
+                        m.from, self.scenario.mergers[k].into
+                    ),
+                );
+                ok = false;
+            }
+            None => merged_by[f] = Some(j),
+        }
+        if self.closed_by[f].is_some() {
+            let (at, msg) = match m.branch_seats {
+                Some(_) => (
+                    ChangeAt::MergerBranch(j),
+                    format!("`{}` stays open as a branch campus (branch_seats) and is also in `closures`; expected one of the two", m.from),
+                ),
+                None => (
+                    ChangeAt::MergerFrom(j),
+                    format!("`{}` is merged into `{}` and also in `closures`; expected one of the two (a merger already closes the school and gives its zone to `{}`)", m.from, m.into, m.into),
+                ),
+            };
+            self.err(at, msg);
+            ok = false;
+        } else if self.csv_closing[f] {
+            self.err(
+                ChangeAt::MergerFrom(j),
+                format!(
+                    "`{}` is closing in schools.csv; expected an open school to merge",
+                    m.from
+                ),
+            );
+            ok = false;
+        }
+        ok
+    }
+
+    /// Merger `j` of school `f` into school `t`: `t` is open and admits
+    /// every grade `f` admits.
+    fn check_receiver(&mut self, j: usize, f: usize, t: usize) -> bool {
+        let m = &self.scenario.mergers[j];
+        let mut ok = true;
+        if let Some(why) = self.closed(t) {
+            self.err(
+                ChangeAt::MergerInto(j),
+                format!(
+                    "merger into `{}`, {why}; expected an open school to receive `{}`",
+                    m.into, m.from
+                ),
+            );
+            ok = false;
+        }
+        let (lf, lt) = (self.data.schools[f].level, self.data.schools[t].level);
+        if !receives(lf, lt) {
+            self.err(
+                ChangeAt::MergerInto(j),
+                format!(
+                    "`{}` is a {} school and cannot receive the {} school `{}`; expected a {} school, one that admits every grade `{}` admits",
+                    m.into,
+                    lt.as_str(),
+                    lf.as_str(),
+                    m.from,
+                    receivers(lf),
+                    m.from
+                ),
+            );
+            ok = false;
+        }
+        ok
+    }
+
+    /// Merger `j`: a branch campus's seats are set by `branch_seats` alone,
+    /// not also by `own_change` (a capacity change or conversion of it).
+    fn check_branch(&mut self, j: usize, own_change: Option<ChangeAt>) -> bool {
+        let m = &self.scenario.mergers[j];
+        if let (Some(_), Some(c)) = (m.branch_seats, own_change) {
+            let what = match c {
+                ChangeAt::Conversion(_) => "a conversion",
+                _ => "a capacity change",
+            };
+            self.err(
+                ChangeAt::MergerBranch(j),
+                format!(
+                    "branch_seats sets the seats of `{}`, which {what} also changes; expected one of the two",
+                    m.from
+                ),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// The links without those on a cycle (A → B → A has no school that
+    /// stays open to receive it: an error at the cycle's last merger), and
+    /// each school's link `(into, merger)` out of it.
+    fn without_cycles(&mut self, mut link: Links) -> (Links, Links) {
+        let n = self.data.schools.len();
+        let mut next: Links = vec![None; n];
         for (j, l) in link.iter().enumerate() {
             if let Some((f, t)) = *l {
                 next[f] = Some((t, j));
@@ -348,16 +476,16 @@ impl Scenario {
                     .filter_map(|&p| next[p].map(|(_, j)| j))
                     .max()
                     .unwrap_or(0);
-                let mut names: Vec<&str> =
-                    cycle.iter().map(|&p| data.schools[p].id.as_str()).collect();
-                names.push(data.schools[x].id.as_str());
-                err(
-                    ChangeAt::MergerInto(worst),
-                    format!(
-                        "mergers form a cycle {}; expected a chain of mergers that ends at a school that stays open",
-                        names.join(" → ")
-                    ),
+                let mut names: Vec<&str> = cycle
+                    .iter()
+                    .map(|&p| self.data.schools[p].id.as_str())
+                    .collect();
+                names.push(self.data.schools[x].id.as_str());
+                let message = format!(
+                    "mergers form a cycle {}; expected a chain of mergers that ends at a school that stays open",
+                    names.join(" → ")
                 );
+                self.err(ChangeAt::MergerInto(worst), message);
                 for &p in cycle {
                     if let Some((_, j)) = next[p].take() {
                         link[j] = None;
@@ -368,11 +496,20 @@ impl Scenario {
                 state[p] = 2;
             }
         }
+        (link, next)
+    }
+
+    /// Apply the mergers: a branch campus takes its seats and its new
+    /// name; a closed campus's zone, and with `move_seats` its seats and
+    /// classes, go to the school at the end of its chain.
+    fn merge(&mut self, link: &Links, next: &Links) {
+        let n = self.data.schools.len();
+        let mergers = &self.scenario.mergers;
         // chains: a closed campus's zone and seats go up its chain
         let up: Vec<Option<usize>> = (0..n)
             .map(|s| {
                 next[s]
-                    .filter(|&(_, j)| self.mergers[j].branch_seats.is_none())
+                    .filter(|&(_, j)| mergers[j].branch_seats.is_none())
                     .map(|(t, _)| t)
             })
             .collect();
@@ -390,17 +527,17 @@ impl Scenario {
             }
             d
         };
-        let names: Vec<String> = data.schools.iter().map(|s| s.name.clone()).collect();
+        let names: Vec<String> = self.data.schools.iter().map(|s| s.name.clone()).collect();
         let mut moves: Vec<(Reverse<usize>, usize)> = Vec::new();
         for (j, l) in link.iter().enumerate() {
             let Some((f, t)) = *l else { continue };
-            match self.mergers[j].branch_seats {
+            match mergers[j].branch_seats {
                 Some(b) => {
                     // the campus stays, as a branch of the school its target
                     // ends up in, with these seats instead of its own
-                    seats[f] = u64::from(b.0);
-                    last[f] = Some(ChangeAt::MergerBranch(j));
-                    data.schools[f].name = format!("{}（{}校区）", names[root(t)], names[f]);
+                    self.seats[f] = u64::from(b.0);
+                    self.last[f] = Some(ChangeAt::MergerBranch(j));
+                    self.data.schools[f].name = format!("{}（{}校区）", names[root(t)], names[f]);
                 }
                 None => moves.push((Reverse(depth(f)), j)),
             }
@@ -410,44 +547,53 @@ impl Scenario {
         moves.sort_unstable();
         for &(_, j) in &moves {
             let Some((f, t)) = link[j] else { continue };
-            if self.mergers[j].move_seats {
-                seats[t] += seats[f];
-                classes[t] += classes[f];
-                last[t] = Some(ChangeAt::MergerInto(j));
+            if mergers[j].move_seats {
+                self.seats[t] += self.seats[f];
+                self.classes[t] += self.classes[f];
+                self.last[t] = Some(ChangeAt::MergerInto(j));
             }
         }
         for &(_, j) in &moves {
             let Some((f, _)) = link[j] else { continue };
-            data.schools[f].status = Status::Closing;
-            if let Some(zones) = &mut data.zones {
+            self.data.schools[f].status = Status::Closing;
+            if let Some(zones) = &mut self.data.zones {
                 zones.replace_school(SchoolIx::from_ix(f), Some(SchoolIx::from_ix(root(f))));
             }
         }
-        let shut: Vec<SchoolIx> = (0..n)
-            .filter(|&s| closed_by[s].is_some())
+    }
+
+    /// `closures`.
+    fn close(&mut self) {
+        let shut: Vec<SchoolIx> = (0..self.data.schools.len())
+            .filter(|&s| self.closed_by[s].is_some())
             .map(SchoolIx::from_ix)
             .collect();
-        close_schools(&mut data, &shut);
+        close_schools(&mut self.data, &shut);
+    }
 
-        // bounds, then the class-size cap
-        let cap = self.policy.max_class_size_cap;
+    /// The bounds of what a school can have, then the class-size cap.
+    fn cap_class_sizes(mut self) -> Applied {
+        let cap = self.scenario.policy.max_class_size_cap;
         let mut capped = Vec::new();
-        for s in 0..n {
-            let open = data.schools[s].status == Status::Open;
+        for s in 0..self.data.schools.len() {
+            let open = self.data.schools[s].status == Status::Open;
             if open {
-                if let Some(at) = last[s] {
-                    let id = &data.schools[s].id;
-                    if seats[s] > u64::from(MAX_SEATS) {
-                        err(at, format!("`{id}` would have {} entry seats after the scenario's changes; expected at most {MAX_SEATS} (what one school can have)", seats[s]));
+                if let Some(at) = self.last[s] {
+                    let id = &self.data.schools[s].id;
+                    let (seats, classes) = (self.seats[s], self.classes[s]);
+                    if seats > u64::from(MAX_SEATS) {
+                        let message = format!("`{id}` would have {seats} entry seats after the scenario's changes; expected at most {MAX_SEATS} (what one school can have)");
+                        self.errors.push(ChangeError { at, message });
                     }
-                    if classes[s] > u64::from(MAX_CLASSES) {
-                        err(at, format!("`{id}` would have {} classes after the scenario's changes; expected at most {MAX_CLASSES} (what one school can have)", classes[s]));
+                    if classes > u64::from(MAX_CLASSES) {
+                        let message = format!("`{id}` would have {classes} classes after the scenario's changes; expected at most {MAX_CLASSES} (what one school can have)");
+                        self.errors.push(ChangeError { at, message });
                     }
                 }
             }
-            let stated = seats[s].min(u64::from(MAX_SEATS)) as u32;
-            let cl = classes[s].min(u64::from(MAX_CLASSES)) as u32;
-            let school = &mut data.schools[s];
+            let stated = self.seats[s].min(u64::from(MAX_SEATS)) as u32;
+            let cl = self.classes[s].min(u64::from(MAX_CLASSES)) as u32;
+            let school = &mut self.data.schools[s];
             school.classes = cl;
             school.entry_seats = Seats(stated);
             let size = school.max_class_size.min(cap);
@@ -462,14 +608,14 @@ impl Scenario {
                     effective,
                     classes: cl,
                     class_size: size,
-                    by: last[s],
+                    by: self.last[s],
                 });
             }
         }
         Applied {
-            data,
+            data: self.data,
             capped,
-            errors,
+            errors: self.errors,
         }
     }
 }
