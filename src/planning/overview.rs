@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::model::{ByGrade, Dataset, Disability, Level, Metres, Status};
+use crate::domain::model::{ByGrade, Dataset, Disability, Level, Metres, SchoolIx, Status};
 use crate::domain::scenario::{Category, Scenario};
 use crate::spatial::distance::{DistanceSource, SchoolIndex};
 
@@ -37,28 +37,8 @@ pub struct DatasetSummary {
 
 pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource) -> DatasetSummary {
     let grade = scenario.grade;
-    let mut by_level: BTreeMap<(Level, bool), (usize, u64)> = BTreeMap::new();
-    for s in &data.schools {
-        let e = by_level
-            .entry((s.level, s.status == Status::Closing))
-            .or_default();
-        e.0 += 1;
-        e.1 += u64::from(s.entry_seats.0);
-    }
     let mut sum = DatasetSummary {
-        schools: by_level
-            .into_iter()
-            .map(|((level, closing), (n, seats))| SchoolRow {
-                level,
-                status: if closing {
-                    Status::Closing
-                } else {
-                    Status::Open
-                },
-                schools: n,
-                entry_seats: seats,
-            })
-            .collect(),
+        schools: school_rows(data),
         blocks: data.blocks.len(),
         ..Default::default()
     };
@@ -72,6 +52,68 @@ pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource)
         .iter()
         .map(|&s| u64::from(data.school(s).entry_seats.0))
         .sum();
+    let Applicants { cats, uncovered } = count_applicants(data, scenario, dist, &open, &mut sum);
+    sum.by_category = scenario
+        .policy
+        .priority
+        .iter()
+        .map(|&c| {
+            (
+                c,
+                cats[Category::ALL.iter().position(|&x| x == c).unwrap_or(4)],
+            )
+        })
+        .collect();
+    warn(data, scenario, &uncovered, &mut sum);
+    sum
+}
+
+/// Schools and their entry seats by level, open and closing apart.
+fn school_rows(data: &Dataset) -> Vec<SchoolRow> {
+    let mut by_level: BTreeMap<(Level, bool), (usize, u64)> = BTreeMap::new();
+    for s in &data.schools {
+        let e = by_level
+            .entry((s.level, s.status == Status::Closing))
+            .or_default();
+        e.0 += 1;
+        e.1 += u64::from(s.entry_seats.0);
+    }
+    by_level
+        .into_iter()
+        .map(|((level, closing), (n, seats))| SchoolRow {
+            level,
+            status: if closing {
+                Status::Closing
+            } else {
+                Status::Open
+            },
+            schools: n,
+            entry_seats: seats,
+        })
+        .collect()
+}
+
+/// What [`count_applicants`] counts besides the summary's own fields.
+struct Applicants {
+    /// Applicants of the scenario's grade by category, in the order of
+    /// [`Category::ALL`].
+    cats: [usize; 5],
+    /// By town: applicants of the scenario's grade with no open school
+    /// within the service radius, and all of them.
+    uncovered: BTreeMap<String, (usize, usize)>,
+}
+
+/// Count the applicants: of each grade, and of the scenario's grade by
+/// category, circumstance and whether an `open` school is within the
+/// service radius of their home.
+fn count_applicants(
+    data: &Dataset,
+    scenario: &Scenario,
+    dist: &dyn DistanceSource,
+    open: &[SchoolIx],
+    sum: &mut DatasetSummary,
+) -> Applicants {
+    let grade = scenario.grade;
     let mut cats = [0usize; 5];
     let mut uncovered: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let index = SchoolIndex::new(open.iter().map(|&s| (s, data.school(s).location)));
@@ -117,19 +159,22 @@ pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource)
             e.0 += 1;
         }
     }
-    sum.by_category = scenario
-        .policy
-        .priority
-        .iter()
-        .map(|&c| {
-            (
-                c,
-                cats[Category::ALL.iter().position(|&x| x == c).unwrap_or(4)],
-            )
-        })
-        .collect();
+    Applicants { cats, uncovered }
+}
+
+/// The warnings, in this order: towns with applicants beyond the service
+/// radius, fewer seats than applicants, severe disability without a
+/// special school, blocks without a zone school.
+fn warn(
+    data: &Dataset,
+    scenario: &Scenario,
+    uncovered: &BTreeMap<String, (usize, usize)>,
+    sum: &mut DatasetSummary,
+) {
+    let grade = scenario.grade;
+    let radius = scenario.policy.service_radius(grade);
     let level_name = grade.level().as_str();
-    for (town, (far, all)) in &uncovered {
+    for (town, (far, all)) in uncovered {
         if *far > 0 {
             sum.warnings.push(format!(
                 "town {town}: {far} of {all} grade-{} applicants have no open {level_name} school within the service radius of {} (school bus or boarding needed)",
@@ -167,5 +212,4 @@ pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource)
             ));
         }
     }
-    sum
 }
