@@ -57,128 +57,195 @@ pub fn read(
     encoding: Encoding,
     diags: &mut Diagnostics,
 ) -> Option<(Births, Enrollment, Housing)> {
-    let blocks = data.block_lookup();
-    let schools = data.school_lookup();
     let errors = diags.error_count();
-    // births by block, or by town (spread over the town's blocks by households)
+    let births = read_births(&dir.join("births.csv"), data, encoding, diags);
+    let history = read_history(&dir.join("enrollment_history.csv"), data, encoding, diags);
+    let housing = read_housing(&dir.join("housing.csv"), data, encoding, diags);
+    (diags.error_count() == errors).then_some((births, history, housing))
+}
+
+/// A town's blocks with their shares of its births: by households (at
+/// least 1 each, so a block without households still counts).
+fn town_shares(data: &Dataset, list: &[usize]) -> Vec<(usize, f64)> {
+    let hh: f64 = list
+        .iter()
+        .map(|&b| f64::from(data.blocks[b].households.max(1)))
+        .sum();
+    list.iter()
+        .map(|&b| (b, f64::from(data.blocks[b].households.max(1)) / hh))
+        .collect()
+}
+
+/// `births.csv`: births by block, or by town (spread over the town's
+/// blocks by households); one row per place and year.
+fn read_births(path: &Path, data: &Dataset, encoding: Encoding, diags: &mut Diagnostics) -> Births {
+    let blocks = data.block_lookup();
     let mut births = Births::new();
     let mut town_blocks: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, b) in data.blocks.iter().enumerate() {
         town_blocks.entry(b.town.as_str()).or_default().push(i);
     }
-    if let Some(t) = Table::read(&dir.join("births.csv"), encoding, diags) {
-        let (bc, tc) = (t.column("block_id"), t.column("town"));
-        if bc.is_none() && tc.is_none() {
-            diags.error(
-                &t.path,
-                Some(1),
-                None,
-                "missing column `block_id`; expected year, block_id (or town) and births",
-            );
-        } else if let Some([yc, nc]) = t.require(["year", "births"], diags) {
-            let mut seen: HashMap<(String, i32), usize> = HashMap::new();
-            t.rows(diags, |r, d| {
-                let y = year(r, d, yc);
-                let n = r.u32(d, nc, "a number of births (0 or more)");
-                let block = bc.map(|c| (c, r.get(c))).filter(|(_, v)| !v.is_empty());
-                let town = tc.map(|c| (c, r.get(c))).filter(|(_, v)| !v.is_empty());
-                let targets: Vec<(usize, f64)> = match (block, town) {
-                    (Some((c, _)), _) => match r.lookup(d, c, &blocks, "block", "blocks.csv") {
-                        Some(b) => vec![(b.ix(), 1.0)],
-                        None => return,
-                    },
-                    (None, Some((c, name))) => match town_blocks.get(name) {
-                        Some(list) => {
-                            let hh: f64 = list.iter().map(|&b| f64::from(data.blocks[b].households.max(1))).sum();
-                            list.iter()
-                                .map(|&b| (b, f64::from(data.blocks[b].households.max(1)) / hh))
-                                .collect()
-                        }
-                        None => {
-                            r.error(d, c, format!("unknown town `{name}`; expected a town of blocks.csv"));
-                            return;
-                        }
-                    },
-                    (None, None) => {
-                        r.error(d, bc.or(tc).unwrap_or(0), "empty; expected a block_id or a town");
-                        return;
-                    }
-                };
-                let (Some(y), Some(n)) = (y, n) else { return };
-                let key = (block.or(town).map(|x| x.1.to_string()).unwrap_or_default(), y);
-                if let Some(first) = seen.insert(key, r.line) {
+    let Some(t) = Table::read(path, encoding, diags) else {
+        return births;
+    };
+    let (bc, tc) = (t.column("block_id"), t.column("town"));
+    if bc.is_none() && tc.is_none() {
+        diags.error(
+            &t.path,
+            Some(1),
+            None,
+            "missing column `block_id`; expected year, block_id (or town) and births",
+        );
+        return births;
+    }
+    let Some([yc, nc]) = t.require(["year", "births"], diags) else {
+        return births;
+    };
+    let mut seen: HashMap<(String, i32), usize> = HashMap::new();
+    t.rows(diags, |r, d| {
+        let y = year(r, d, yc);
+        let n = r.u32(d, nc, "a number of births (0 or more)");
+        let block = bc.map(|c| (c, r.get(c))).filter(|(_, v)| !v.is_empty());
+        let town = tc.map(|c| (c, r.get(c))).filter(|(_, v)| !v.is_empty());
+        let targets: Vec<(usize, f64)> = match (block, town) {
+            (Some((c, _)), _) => match r.lookup(d, c, &blocks, "block", "blocks.csv") {
+                Some(b) => vec![(b.ix(), 1.0)],
+                None => return,
+            },
+            (None, Some((c, name))) => match town_blocks.get(name) {
+                Some(list) => town_shares(data, list),
+                None => {
                     r.error(
                         d,
-                        bc.or(tc).unwrap_or(0),
-                        format!("two rows for the same place and year {y} (first on line {first}); expected one"),
+                        c,
+                        format!("unknown town `{name}`; expected a town of blocks.csv"),
                     );
                     return;
                 }
-                for (b, share) in targets {
-                    *births.entry((BlockIx::from_ix(b), y)).or_insert(0.0) += f64::from(n) * share;
-                }
-            });
-            missing_births(&t.path, &seen, diags);
+            },
+            (None, None) => {
+                r.error(
+                    d,
+                    bc.or(tc).unwrap_or(0),
+                    "empty; expected a block_id or a town",
+                );
+                return;
+            }
+        };
+        let (Some(y), Some(n)) = (y, n) else { return };
+        let key = (
+            block.or(town).map(|x| x.1.to_string()).unwrap_or_default(),
+            y,
+        );
+        if let Some(first) = seen.insert(key, r.line) {
+            r.error(
+                d,
+                bc.or(tc).unwrap_or(0),
+                format!(
+                    "two rows for the same place and year {y} (first on line {first}); expected one"
+                ),
+            );
+            return;
         }
-    }
+        for (b, share) in targets {
+            *births.entry((BlockIx::from_ix(b), y)).or_insert(0.0) += f64::from(n) * share;
+        }
+    });
+    missing_births(&t.path, &seen, diags);
+    births
+}
+
+/// `enrollment_history.csv`: pupils per school, grade and year; one row
+/// each, and only grades the school teaches.
+fn read_history(
+    path: &Path,
+    data: &Dataset,
+    encoding: Encoding,
+    diags: &mut Diagnostics,
+) -> Enrollment {
+    let schools = data.school_lookup();
     let mut history = Enrollment::new();
-    if let Some(t) = Table::read(&dir.join("enrollment_history.csv"), encoding, diags) {
-        if let Some([yc, sc, gc, ec]) = t.require(["year", "school_id", "grade", "enrolled"], diags)
-        {
-            t.rows(diags, |r, d| {
-                let y = year(r, d, yc);
-                let s = r.lookup(d, sc, &schools, "school", "schools.csv");
-                let g = r.u32(d, gc, "a grade from 1 to 9").filter(|g| {
-                    let ok = (1..=9).contains(g);
-                    if !ok {
-                        r.error(d, gc, format!("grade {g}; expected 1 to 9"));
-                    }
-                    ok
-                });
-                let e = r.u32(d, ec, "a number of pupils (0 or more)");
-                // a grade the school does not teach would be dropped silently
-                let g = g.filter(|&g| {
-                    let Some(s) = s else { return true };
-                    let level = data.school(s).level;
-                    let ok = crate::planning::forecast::grades(level).contains(&(g as u8))
-                        || level == crate::domain::model::Level::Special;
-                    if !ok {
-                        r.error(d, gc, format!("grade {g} at school `{}`, a {} school; expected a grade it teaches", r.get(sc), level.as_str()));
-                    }
-                    ok
-                });
-                if let (Some(y), Some(s), Some(g), Some(e)) = (y, s, g, e) {
-                    if history.insert((s, g as u8, y), f64::from(e)).is_some() {
-                        r.error(
-                            d,
-                            sc,
-                            format!(
-                                "school `{}` grade {g} has two rows for {y}; expected one",
-                                r.get(sc)
-                            ),
-                        );
-                    }
-                }
-            });
-        }
-    }
-    let mut housing = Housing::new();
-    let hpath = dir.join("housing.csv");
-    if hpath.exists() {
-        if let Some(t) = Table::read(&hpath, encoding, diags) {
-            if let Some([bc, yc, hc]) = t.require(["block_id", "year", "new_households"], diags) {
-                t.rows(diags, |r, d| {
-                    let b = r.lookup(d, bc, &blocks, "block", "blocks.csv");
-                    let y = year(r, d, yc);
-                    let h = r.u32(d, hc, "a number of households (0 or more)");
-                    if let (Some(b), Some(y), Some(h)) = (b, y, h) {
-                        *housing.entry((b, y)).or_insert(0.0) += f64::from(h);
-                    }
-                });
+    let Some(t) = Table::read(path, encoding, diags) else {
+        return history;
+    };
+    let Some([yc, sc, gc, ec]) = t.require(["year", "school_id", "grade", "enrolled"], diags)
+    else {
+        return history;
+    };
+    t.rows(diags, |r, d| {
+        let y = year(r, d, yc);
+        let s = r.lookup(d, sc, &schools, "school", "schools.csv");
+        let g = r.u32(d, gc, "a grade from 1 to 9").filter(|g| {
+            let ok = (1..=9).contains(g);
+            if !ok {
+                r.error(d, gc, format!("grade {g}; expected 1 to 9"));
+            }
+            ok
+        });
+        let e = r.u32(d, ec, "a number of pupils (0 or more)");
+        // a grade the school does not teach would be dropped silently
+        let g = g.filter(|&g| {
+            let Some(s) = s else { return true };
+            let level = data.school(s).level;
+            let ok = crate::planning::forecast::grades(level).contains(&(g as u8))
+                || level == crate::domain::model::Level::Special;
+            if !ok {
+                r.error(
+                    d,
+                    gc,
+                    format!(
+                        "grade {g} at school `{}`, a {} school; expected a grade it teaches",
+                        r.get(sc),
+                        level.as_str()
+                    ),
+                );
+            }
+            ok
+        });
+        if let (Some(y), Some(s), Some(g), Some(e)) = (y, s, g, e) {
+            if history.insert((s, g as u8, y), f64::from(e)).is_some() {
+                r.error(
+                    d,
+                    sc,
+                    format!(
+                        "school `{}` grade {g} has two rows for {y}; expected one",
+                        r.get(sc)
+                    ),
+                );
             }
         }
+    });
+    history
+}
+
+/// The optional `housing.csv`: new households per block and year of
+/// completion (rows of the same block and year add up).
+fn read_housing(
+    path: &Path,
+    data: &Dataset,
+    encoding: Encoding,
+    diags: &mut Diagnostics,
+) -> Housing {
+    let blocks = data.block_lookup();
+    let mut housing = Housing::new();
+    if !path.exists() {
+        return housing;
     }
-    (diags.error_count() == errors).then_some((births, history, housing))
+    let Some(t) = Table::read(path, encoding, diags) else {
+        return housing;
+    };
+    let Some([bc, yc, hc]) = t.require(["block_id", "year", "new_households"], diags) else {
+        return housing;
+    };
+    t.rows(diags, |r, d| {
+        let b = r.lookup(d, bc, &blocks, "block", "blocks.csv");
+        let y = year(r, d, yc);
+        let h = r.u32(d, hc, "a number of households (0 or more)");
+        if let (Some(b), Some(y), Some(h)) = (b, y, h) {
+            *housing.entry((b, y)).or_insert(0.0) += f64::from(h);
+        }
+    });
+    housing
 }
 
 /// An optional `feeders.csv` (primary_id, junior_id, share): which junior

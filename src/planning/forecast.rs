@@ -24,6 +24,7 @@
 //! year; a history of one year is an error.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::RangeInclusive;
 
 use crate::domain::model::{BlockIx, ByGrade, Dataset, Grade, Level, SchoolIx, Status};
 use crate::domain::scenario::ForecastPolicy;
@@ -372,7 +373,6 @@ pub fn project(
     years: u32,
     policy: &ForecastPolicy,
 ) -> Result<Projection, Vec<Note>> {
-    let (data, feeds, history) = (inp.data, inp.feeds, inp.history);
     assert!(
         (1..=MAX_YEARS).contains(&years),
         "years checked by the caller"
@@ -382,51 +382,376 @@ pub fn project(
             && (1..=MAX_YEARS_BACK).contains(&policy.years_back),
         "policy checked by the scenario reader"
     );
-    let hyears = history_years(history);
-    let (first, last) = match hyears.as_slice() {
-        [] => {
-            return Err(vec![Note::new(
-                Source::History,
-                "no rows; expected at least 2 years of pupils per school and grade",
-            )])
-        }
-        [y] => {
-            return Err(vec![Note::new(
-                Source::History,
-                format!("one year of history ({y}); expected at least 2 consecutive years, so that the ratios from one year to the next can be measured"),
-            )])
-        }
-        [f, .., l] => (*f, *l),
-    };
-    let Some(bs) = BirthSeries::new(feeds, inp.births) else {
-        return Err(vec![Note::new(
-            Source::Births,
-            "no rows; expected births per block (or town) and year",
-        )]);
-    };
-    let schools: Vec<SchoolIx> = (0..data.schools.len())
-        .map(SchoolIx::from_ix)
-        .filter(|&s| {
-            data.school(s).status == Status::Open && data.school(s).level != Level::Special
-        })
-        .collect();
-    let missing = missing_rows(data, &schools, history, last);
-    if !missing.is_empty() {
-        return Err(missing);
+    let (setup, mut notes) = Setup::new(inp, policy)?;
+    let mut all = setup.start();
+    let measured = setup.measure(&mut all)?;
+    let (ratio_of, ratios) = setup.school_ratios(&measured, &mut notes);
+    let end = setup.last + years as i32;
+    notes.extend(extrapolated_births(&setup.bs, setup.last, end));
+    let enrolled = setup.roll_forward(inp, &ratio_of, end, &mut all);
+    Ok(Projection {
+        enrolled,
+        ratios,
+        first_year: setup.last + 1,
+        last_year: end,
+        notes,
+    })
+}
+
+/// Pupils of a school, grade and year, if the table has the row.
+fn pupils(m: &Enrollment, s: SchoolIx, g: u8, y: i32) -> Option<f64> {
+    m.get(&(s, g, y)).copied()
+}
+
+/// The first and last years of the history; an error unless it has at
+/// least 2 (a ratio from one year to the next needs both).
+fn history_span(history: &Enrollment) -> Result<(i32, i32), Vec<Note>> {
+    match history_years(history).as_slice() {
+        [] => Err(vec![Note::new(
+            Source::History,
+            "no rows; expected at least 2 years of pupils per school and grade",
+        )]),
+        [y] => Err(vec![Note::new(
+            Source::History,
+            format!("one year of history ({y}); expected at least 2 consecutive years, so that the ratios from one year to the next can be measured"),
+        )]),
+        [f, .., l] => Ok((*f, *l)),
     }
-    let mut notes = Vec::new();
-    let get = |m: &Enrollment, s: SchoolIx, g: u8, y: i32| m.get(&(s, g, y)).copied();
-    // schools with pupils in their history; the others start from births
+}
+
+/// The feeders of each junior school: (primary, share), in a fixed order
+/// (so the sum of their grade 6 is the same every run).
+struct Feeders(HashMap<SchoolIx, Vec<(SchoolIx, f64)>>);
+
+impl Feeders {
+    fn new(feeds: &Feeds) -> Feeders {
+        let mut into: HashMap<SchoolIx, Vec<(SchoolIx, f64)>> = HashMap::new();
+        for (&p, list) in &feeds.feeder {
+            for &(j, share) in list {
+                into.entry(j).or_default().push((p, share));
+            }
+        }
+        for v in into.values_mut() {
+            v.sort_by_key(|x| x.0);
+        }
+        Feeders(into)
+    }
+
+    /// The pupils junior school `j` takes into grade 7 in year `y + 1`:
+    /// its feeders' grade 6 of year `y`, each × its share.
+    fn input(&self, m: &Enrollment, j: SchoolIx, y: i32) -> f64 {
+        self.0.get(&j).map_or(0.0, |l| {
+            l.iter()
+                .map(|&(p, share)| share * pupils(m, p, 6, y).unwrap_or(0.0))
+                .sum()
+        })
+    }
+}
+
+/// The ratios measured on the history: per school and grade its
+/// observations, per grade the district's pooled ratio.
+struct Measured {
+    obs: BTreeMap<(SchoolIx, u8), Obs>,
+    district: BTreeMap<u8, f64>,
+}
+
+/// What the projection works from once its inputs are checked.
+struct Setup<'a> {
+    data: &'a Dataset,
+    history: &'a Enrollment,
+    policy: &'a ForecastPolicy,
+    bs: BirthSeries,
+    feeders: Feeders,
+    /// The open schools projected (every level but special).
+    schools: Vec<SchoolIx>,
+    /// Schools new in the scenario: they start empty.
+    new: HashSet<SchoolIx>,
+    /// Schools with pupils in their history.
+    real: Vec<SchoolIx>,
+    /// Schools without (or with only 0): they start from births.
+    started: Vec<SchoolIx>,
+    first: i32,
+    last: i32,
+    /// The years whose ratios are averaged, newest first.
+    window: Vec<i32>,
+}
+
+impl<'a> Setup<'a> {
+    /// Checks the history and births, and sorts the schools by how they
+    /// start; with the warnings about schools without history.
+    fn new(
+        inp: &Inputs<'a>,
+        policy: &'a ForecastPolicy,
+    ) -> Result<(Setup<'a>, Vec<Note>), Vec<Note>> {
+        let (data, history) = (inp.data, inp.history);
+        let (first, last) = history_span(history)?;
+        let Some(bs) = BirthSeries::new(inp.feeds, inp.births) else {
+            return Err(vec![Note::new(
+                Source::Births,
+                "no rows; expected births per block (or town) and year",
+            )]);
+        };
+        let schools: Vec<SchoolIx> = (0..data.schools.len())
+            .map(SchoolIx::from_ix)
+            .filter(|&s| {
+                data.school(s).status == Status::Open && data.school(s).level != Level::Special
+            })
+            .collect();
+        let missing = missing_rows(data, &schools, history, last);
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        let new: HashSet<SchoolIx> = inp.new_schools.iter().copied().collect();
+        let (real, started, notes) = sort_by_history(data, &schools, history, &new, last);
+        let window: Vec<i32> = (0..policy.years_back as i32)
+            .map(|k| last - k)
+            .filter(|&y| y > first)
+            .collect();
+        let setup = Setup {
+            data,
+            history,
+            policy,
+            bs,
+            feeders: Feeders::new(inp.feeds),
+            schools,
+            new,
+            real,
+            started,
+            first,
+            last,
+            window,
+        };
+        Ok((setup, notes))
+    }
+
+    /// The history plus the start of the new schools: 0 in every grade in
+    /// the last year of the history.
+    fn start(&self) -> Enrollment {
+        let mut all: Enrollment = self.history.clone();
+        for &s in &self.schools {
+            if self.new.contains(&s) && !self.real.contains(&s) {
+                for g in grades(self.data.school(s).level) {
+                    all.insert((s, g, self.last), 0.0);
+                }
+            }
+        }
+        all
+    }
+
+    /// Measures the ratios, grades 1–6 first: the grade 6 of every primary
+    /// school, measured or started, is the base of grade 7. Adds to `all`
+    /// the start of the schools without history.
+    fn measure(&self, all: &mut Enrollment) -> Result<Measured, Vec<Note>> {
+        let mut m = Measured {
+            obs: BTreeMap::new(),
+            district: BTreeMap::new(),
+        };
+        for phase in [1..=6u8, 7..=9u8] {
+            self.observe(&phase, all, &mut m.obs);
+            let errors = self.pool(&phase, &m.obs, &mut m.district);
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+            self.start_without_history(&phase, &m.district, all);
+        }
+        Ok(m)
+    }
+
+    /// The observed ratios of the grades of `phase` of each school with
+    /// history, in the window's years.
+    fn observe(
+        &self,
+        phase: &RangeInclusive<u8>,
+        all: &Enrollment,
+        obs: &mut BTreeMap<(SchoolIx, u8), Obs>,
+    ) {
+        let (history, last) = (self.history, self.last);
+        for &s in &self.real {
+            for g in grades(self.data.school(s).level).filter(|g| phase.contains(g)) {
+                let list: Obs = self
+                    .window
+                    .iter()
+                    .filter_map(|&y| {
+                        let now = pupils(history, s, g, y)?;
+                        let base = match g {
+                            1 => self.bs.observed(s, y - 6)?,
+                            7 => self.feeders.input(all, s, y - 1),
+                            _ => pupils(history, s, g - 1, y - 1)?,
+                        };
+                        (base > 0.0).then_some((f64::from(last - y), now, base))
+                    })
+                    .collect();
+                obs.insert((s, g), list);
+            }
+        }
+    }
+
+    /// The district's ratio of each grade of `phase`, pooled over the
+    /// schools; an error for a grade some school teaches but none measures.
+    fn pool(
+        &self,
+        phase: &RangeInclusive<u8>,
+        obs: &BTreeMap<(SchoolIx, u8), Obs>,
+        district: &mut BTreeMap<u8, f64>,
+    ) -> Vec<Note> {
+        let (bs, last, policy) = (&self.bs, self.last, self.policy);
+        let mut errors = Vec::new();
+        for g in phase.clone() {
+            let lists: Vec<&Obs> = obs
+                .iter()
+                .filter(|(k, _)| k.1 == g)
+                .map(|(_, v)| v)
+                .collect();
+            let taught = self
+                .schools
+                .iter()
+                .any(|&s| grades(self.data.school(s).level).contains(&g));
+            match pooled(&lists, policy.recent_weight) {
+                Some(r) => {
+                    district.insert(g, r);
+                }
+                None if taught => errors.push(Note::new(
+                    if g == 1 { Source::Births } else { Source::History },
+                    if g == 1 {
+                        format!("no school's grade 1 in {}–{last} has births six years before it in births.csv ({}–{}); expected births up to at least {} to measure the entry ratios", self.window.iter().min().unwrap_or(&last), bs.first, bs.last, last - 6)
+                    } else {
+                        format!("no school has pupils in grade {} and the next year's grade {g} in the last {} years; expected them to measure the progression ratio into grade {g}", if g == 7 { 6 } else { g - 1 }, policy.years_back)
+                    },
+                )),
+                None => {}
+            }
+        }
+        errors
+    }
+
+    /// The start of each school without history in the grades of `phase`,
+    /// every year of the history: the cohort its share of the zone's
+    /// births makes under the district's ratios (grade 7: its feeders'
+    /// grade 6).
+    fn start_without_history(
+        &self,
+        phase: &RangeInclusive<u8>,
+        district: &BTreeMap<u8, f64>,
+        all: &mut Enrollment,
+    ) {
+        let ratio = |g: u8| district.get(&g).copied().unwrap_or(0.0);
+        for &s in &self.started {
+            for y in self.first..=self.last {
+                for g in grades(self.data.school(s).level).filter(|g| phase.contains(g)) {
+                    let v = if g <= 6 {
+                        self.bs.projected(s, y - 5 - i32::from(g))
+                            * (1..=g).map(ratio).product::<f64>()
+                    } else {
+                        let from = (y - i32::from(g - 6)).max(self.first);
+                        self.feeders.input(all, s, from) * (7..=g).map(ratio).product::<f64>()
+                    };
+                    all.insert((s, g, y), v);
+                }
+            }
+        }
+    }
+
+    /// Each school's ratios: its own, else the district's (with a warning
+    /// for a school with history).
+    fn school_ratios(
+        &self,
+        m: &Measured,
+        notes: &mut Vec<Note>,
+    ) -> (HashMap<(SchoolIx, u8), f64>, Vec<Ratio>) {
+        let mut ratio_of: HashMap<(SchoolIx, u8), f64> = HashMap::new();
+        let mut ratios = Vec::new();
+        for &s in &self.schools {
+            for g in grades(self.data.school(s).level) {
+                let own = m
+                    .obs
+                    .get(&(s, g))
+                    .and_then(|o| weighted_mean(o, self.policy.recent_weight));
+                let (value, source) = match own {
+                    Some(r) => (r, "school"),
+                    None => {
+                        let r = m.district[&g];
+                        if self.real.contains(&s) {
+                            notes.push(Note::new(
+                                Source::History,
+                                format!("school `{}` grade {g}: no year of the last {} has a base above 0 to measure its ratio; the district's ratio {r:.4} is used", self.data.school(s).id, self.policy.years_back),
+                            ));
+                        }
+                        (r, "district")
+                    }
+                };
+                ratio_of.insert((s, g), value);
+                ratios.push(Ratio {
+                    school: s,
+                    grade: g,
+                    kind: if g == 1 { "births" } else { "progression" },
+                    value,
+                    source,
+                });
+            }
+        }
+        (ratio_of, ratios)
+    }
+
+    /// The projected years, `last + 1` to `end`, one after the other: each
+    /// grade from the year before under the school's ratio, plus new
+    /// housing. Adds them to `all` and returns them alone.
+    fn roll_forward(
+        &self,
+        inp: &Inputs<'_>,
+        ratio_of: &HashMap<(SchoolIx, u8), f64>,
+        end: i32,
+        all: &mut Enrollment,
+    ) -> Enrollment {
+        let hb = housing_by_school(inp.feeds, inp.housing);
+        let mut housing_years: Vec<i32> = inp.housing.keys().map(|k| k.1).collect();
+        housing_years.sort_unstable();
+        housing_years.dedup();
+        let mut out = Enrollment::new();
+        for y in self.last + 1..=end {
+            for &s in &self.schools {
+                for g in grades(self.data.school(s).level) {
+                    let r = ratio_of[&(s, g)];
+                    let mut v = r * match g {
+                        1 => self.bs.projected(s, y - 6),
+                        7 => self.feeders.input(all, s, y - 1),
+                        // present: checked by `missing_rows`, or started above
+                        _ => pupils(all, s, g - 1, y - 1).unwrap_or(0.0),
+                    };
+                    // new housing completed by year y in the school's zone
+                    for &hy in housing_years.iter().take_while(|&&hy| hy <= y) {
+                        if let Some(h) = hb.get(&(s, Grade::stage_of(g), hy)) {
+                            v += h * self.policy.yield_per_grade;
+                        }
+                    }
+                    all.insert((s, g, y), v);
+                    out.insert((s, g, y), v);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The schools with pupils in their history, and those without, which
+/// start from births (a new school starts empty instead); with a warning
+/// for each school without history.
+fn sort_by_history(
+    data: &Dataset,
+    schools: &[SchoolIx],
+    history: &Enrollment,
+    new: &HashSet<SchoolIx>,
+    last: i32,
+) -> (Vec<SchoolIx>, Vec<SchoolIx>, Vec<Note>) {
     let mut rows_of: HashMap<SchoolIx, (usize, f64)> = HashMap::new();
     for (&(s, _, _), &v) in history {
         let e = rows_of.entry(s).or_default();
         e.0 += 1;
         e.1 += v;
     }
-    let new: HashSet<SchoolIx> = inp.new_schools.iter().copied().collect();
+    let mut notes = Vec::new();
     let mut real: Vec<SchoolIx> = Vec::new();
     let mut started: Vec<SchoolIx> = Vec::new();
-    for &s in &schools {
+    for &s in schools {
         let id = &data.school(s).id;
         match rows_of.get(&s) {
             Some(&(_, total)) if total > 0.0 => real.push(s),
@@ -444,191 +769,36 @@ pub fn project(
             }
         }
     }
-    let window: Vec<i32> = (0..policy.years_back as i32)
-        .map(|k| last - k)
-        .filter(|&y| y > first)
-        .collect();
-    // feeders of each junior school: (primary, share), in a fixed order
-    let mut into: HashMap<SchoolIx, Vec<(SchoolIx, f64)>> = HashMap::new();
-    for (&p, list) in &feeds.feeder {
-        for &(j, share) in list {
-            into.entry(j).or_default().push((p, share));
+    (real, started, notes)
+}
+
+/// The warning that grade 1 of some projected year needs births after the
+/// last year of `births.csv`, and how they are extrapolated; `None` if
+/// the file covers them all.
+fn extrapolated_births(bs: &BirthSeries, last: i32, end: i32) -> Option<Note> {
+    if end - 6 <= bs.last {
+        return None;
+    }
+    let from = (bs.last + 1).max(last + 1 - 6);
+    let span = |a: i32, b: i32| {
+        if a == b {
+            a.to_string()
+        } else {
+            format!("{a}–{b}")
         }
-    }
-    for v in into.values_mut() {
-        v.sort_by_key(|x| x.0);
-    }
-    let feeder_input = |m: &Enrollment, j: SchoolIx, y: i32| -> f64 {
-        into.get(&j).map_or(0.0, |l| {
-            l.iter()
-                .map(|&(p, share)| share * get(m, p, 6, y).unwrap_or(0.0))
-                .sum()
-        })
     };
-    // history plus the start of the schools without one
-    let mut all: Enrollment = history.clone();
-    for &s in &schools {
-        if new.contains(&s) && !real.contains(&s) {
-            for g in grades(data.school(s).level) {
-                all.insert((s, g, last), 0.0);
-            }
-        }
-    }
-    let mut obs: BTreeMap<(SchoolIx, u8), Obs> = BTreeMap::new();
-    let mut district: BTreeMap<u8, f64> = BTreeMap::new();
-    let mut errors = Vec::new();
-    // grades 1–6 first: the grade 6 of every primary school, measured or
-    // started, is the base of grade 7
-    for phase in [1..=6u8, 7..=9u8] {
-        for &s in &real {
-            for g in grades(data.school(s).level).filter(|g| phase.contains(g)) {
-                let list: Obs = window
-                    .iter()
-                    .filter_map(|&y| {
-                        let now = get(history, s, g, y)?;
-                        let base = match g {
-                            1 => bs.observed(s, y - 6)?,
-                            7 => feeder_input(&all, s, y - 1),
-                            _ => get(history, s, g - 1, y - 1)?,
-                        };
-                        (base > 0.0).then_some((f64::from(last - y), now, base))
-                    })
-                    .collect();
-                obs.insert((s, g), list);
-            }
-        }
-        for g in phase.clone() {
-            let lists: Vec<&Obs> = obs
-                .iter()
-                .filter(|(k, _)| k.1 == g)
-                .map(|(_, v)| v)
-                .collect();
-            let taught = schools
-                .iter()
-                .any(|&s| grades(data.school(s).level).contains(&g));
-            match pooled(&lists, policy.recent_weight) {
-                Some(r) => {
-                    district.insert(g, r);
-                }
-                None if taught => errors.push(Note::new(
-                    if g == 1 { Source::Births } else { Source::History },
-                    if g == 1 {
-                        format!("no school's grade 1 in {}–{last} has births six years before it in births.csv ({}–{}); expected births up to at least {} to measure the entry ratios", window.iter().min().unwrap_or(&last), bs.first, bs.last, last - 6)
-                    } else {
-                        format!("no school has pupils in grade {} and the next year's grade {g} in the last {} years; expected them to measure the progression ratio into grade {g}", if g == 7 { 6 } else { g - 1 }, policy.years_back)
-                    },
-                )),
-                None => {}
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        // the start of each school without history, every year of the
-        // history: the cohort its share of the zone's births makes under the
-        // district's ratios (grade 7: its feeders' grade 6)
-        let ratio = |g: u8| district.get(&g).copied().unwrap_or(0.0);
-        for &s in &started {
-            for y in first..=last {
-                for g in grades(data.school(s).level).filter(|g| phase.contains(g)) {
-                    let v = if g <= 6 {
-                        bs.projected(s, y - 5 - i32::from(g)) * (1..=g).map(ratio).product::<f64>()
-                    } else {
-                        let from = (y - i32::from(g - 6)).max(first);
-                        feeder_input(&all, s, from) * (7..=g).map(ratio).product::<f64>()
-                    };
-                    all.insert((s, g, y), v);
-                }
-            }
-        }
-    }
-    // each school's ratios: its own, else the district's
-    let mut ratio_of: HashMap<(SchoolIx, u8), f64> = HashMap::new();
-    let mut ratios = Vec::new();
-    for &s in &schools {
-        for g in grades(data.school(s).level) {
-            let own = obs
-                .get(&(s, g))
-                .and_then(|o| weighted_mean(o, policy.recent_weight));
-            let (value, source) = match own {
-                Some(r) => (r, "school"),
-                None => {
-                    let r = district[&g];
-                    if real.contains(&s) {
-                        notes.push(Note::new(
-                            Source::History,
-                            format!("school `{}` grade {g}: no year of the last {} has a base above 0 to measure its ratio; the district's ratio {r:.4} is used", data.school(s).id, policy.years_back),
-                        ));
-                    }
-                    (r, "district")
-                }
-            };
-            ratio_of.insert((s, g), value);
-            ratios.push(Ratio {
-                school: s,
-                grade: g,
-                kind: if g == 1 { "births" } else { "progression" },
-                value,
-                source,
-            });
-        }
-    }
-    let end = last + years as i32;
-    if end - 6 > bs.last {
-        let from = (bs.last + 1).max(last + 1 - 6);
-        let span = |a: i32, b: i32| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}–{b}")
-            }
-        };
-        notes.push(Note::new(
-            Source::Births,
-            format!(
-                "births end in {}; grade 1 of {} needs the births of {}, extrapolated for each zone as its births of {} plus its mean yearly change over {}–{} per year (never below 0)",
-                bs.last,
-                span(from + 6, end),
-                span(from, end - 6),
-                bs.last,
-                bs.last - bs.trend_span(),
-                bs.last,
-            ),
-        ));
-    }
-    let hb = housing_by_school(feeds, inp.housing);
-    let mut housing_years: Vec<i32> = inp.housing.keys().map(|k| k.1).collect();
-    housing_years.sort_unstable();
-    housing_years.dedup();
-    let mut out = Enrollment::new();
-    for y in last + 1..=end {
-        for &s in &schools {
-            for g in grades(data.school(s).level) {
-                let r = ratio_of[&(s, g)];
-                let mut v = r * match g {
-                    1 => bs.projected(s, y - 6),
-                    7 => feeder_input(&all, s, y - 1),
-                    // present: checked by `missing_rows`, or started above
-                    _ => get(&all, s, g - 1, y - 1).unwrap_or(0.0),
-                };
-                // new housing completed by year y in the school's zone
-                for &hy in housing_years.iter().take_while(|&&hy| hy <= y) {
-                    if let Some(h) = hb.get(&(s, Grade::stage_of(g), hy)) {
-                        v += h * policy.yield_per_grade;
-                    }
-                }
-                all.insert((s, g, y), v);
-                out.insert((s, g, y), v);
-            }
-        }
-    }
-    Ok(Projection {
-        enrolled: out,
-        ratios,
-        first_year: last + 1,
-        last_year: end,
-        notes,
-    })
+    Some(Note::new(
+        Source::Births,
+        format!(
+            "births end in {}; grade 1 of {} needs the births of {}, extrapolated for each zone as its births of {} plus its mean yearly change over {}–{} per year (never below 0)",
+            bs.last,
+            span(from + 6, end),
+            span(from, end - 6),
+            bs.last,
+            bs.last - bs.trend_span(),
+            bs.last,
+        ),
+    ))
 }
 
 /// Warning levels of 学位预警.

@@ -125,48 +125,82 @@ pub fn odds(
     let prep = place::admission_stage(data, scenario, mechanism, reach, dist);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let run = |d: usize| -> DrawResult {
-        let draw = draw_for(&prep, scenario.policy.lottery_seed, d);
-        let mut placements = place::initial_placements(&prep, &draw);
-        let mut stats = place::empty_stats(data, scenario);
-        let mut seats = prep.seats.clone();
-        place::admit(data, &prep, &draw, &mut placements, &mut stats, &mut seats);
-        let r = DrawResult {
-            admitted: placements
-                .iter()
-                .enumerate()
-                .map(|(a, p)| {
-                    // a one-school zone applicant in the drawn tier: r / n
-                    let drawn = p
-                        .zone_school
-                        .filter(|_| prep.lists[a].is_empty())
-                        .and_then(|z| {
-                            stats[z.ix()]
-                                .zone_draw
-                                .filter(|d| d.tier == p.tier)
-                                .map(|d| (z.0, f64::from(d.seats) / f64::from(d.applicants)))
-                        });
-                    match drawn {
-                        Some((z, prob)) => (Some(z), prob),
-                        None => (
-                            p.placed
-                                .filter(|_| p.outcome.admitted_by_mechanism())
-                                .map(|s| s.0),
-                            1.0,
-                        ),
-                    }
-                })
-                .collect(),
-            cutoff: stats
-                .iter()
-                .map(|s| s.lottery_cutoff.map(|(t, n)| (t.0, n)))
-                .collect(),
-        };
+        let r = run_draw(data, scenario, &prep, d);
         progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
         r
     };
+    let groups = block_groups(data, &prep);
+    let mut tally = Tally::new(groups.len(), data.schools.len());
+    let mut start = 0;
+    while start < draws {
+        let end = draws.min(start + CHUNK);
+        let results: Vec<DrawResult> = (start..end).into_par_iter().map(run).collect();
+        tally.add(&groups, &results);
+        start = end;
+    }
+    Odds {
+        distance_source: dist.name(),
+        draws,
+        blocks: block_odds(&groups, tally.counts, draws),
+        cutoffs: cutoff_stats(tally.scores, tally.tiers),
+    }
+}
 
-    // (block, tier) groups of applicants placed by block (geocoded ones and
-    // severe disability are not in block odds)
+/// Draw `d`: the lottery stages (zone admission and choice) under its
+/// numbers, without overflow placement.
+fn run_draw(data: &Dataset, scenario: &Scenario, prep: &place::Prepared, d: usize) -> DrawResult {
+    let draw = draw_for(prep, scenario.policy.lottery_seed, d);
+    let mut placements = place::initial_placements(prep, &draw);
+    let mut stats = place::empty_stats(data, scenario);
+    let mut seats = prep.seats.clone();
+    place::admit(data, prep, &draw, &mut placements, &mut stats, &mut seats);
+    DrawResult {
+        admitted: admitted(prep, &placements, &stats),
+        cutoff: stats
+            .iter()
+            .map(|s| s.lottery_cutoff.map(|(t, n)| (t.0, n)))
+            .collect(),
+    }
+}
+
+/// For each applicant of a draw, the school admitting it by zone or
+/// choice and the probability of that given the draw: `r / n` for the
+/// drawn tier of a one-school zone (Rao–Blackwell, see the module), else 1.
+fn admitted(
+    prep: &place::Prepared,
+    placements: &[place::Placement],
+    stats: &[place::SchoolStats],
+) -> Vec<(Option<u32>, f64)> {
+    placements
+        .iter()
+        .enumerate()
+        .map(|(a, p)| {
+            // a one-school zone applicant in the drawn tier: r / n
+            let drawn = p
+                .zone_school
+                .filter(|_| prep.lists[a].is_empty())
+                .and_then(|z| {
+                    stats[z.ix()]
+                        .zone_draw
+                        .filter(|d| d.tier == p.tier)
+                        .map(|d| (z.0, f64::from(d.seats) / f64::from(d.applicants)))
+                });
+            match drawn {
+                Some((z, prob)) => (Some(z), prob),
+                None => (
+                    p.placed
+                        .filter(|_| p.outcome.admitted_by_mechanism())
+                        .map(|s| s.0),
+                    1.0,
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The (block, tier) groups of applicants placed by block (geocoded ones
+/// and severe disability are not in block odds), as applicant indices.
+fn block_groups(data: &Dataset, prep: &place::Prepared) -> BTreeMap<(u32, u8), Vec<usize>> {
     let mut groups: BTreeMap<(u32, u8), Vec<usize>> = BTreeMap::new();
     for (a, &i) in prep.in_scope.iter().enumerate() {
         let st = &data.students[i];
@@ -174,15 +208,32 @@ pub fn odds(
             groups.entry((b.0, prep.tier[a].0)).or_default().push(a);
         }
     }
-    let mut counts: Vec<BTreeMap<Option<u32>, f64>> = vec![BTreeMap::new(); groups.len()];
-    let mut scores: Vec<Vec<f64>> = vec![Vec::new(); data.schools.len()];
-    let mut tiers: Vec<BTreeMap<u8, usize>> = vec![BTreeMap::new(); data.schools.len()];
-    let mut start = 0;
-    while start < draws {
-        let end = draws.min(start + CHUNK);
-        let results: Vec<DrawResult> = (start..end).into_par_iter().map(run).collect();
-        for (members, counts) in groups.values().zip(&mut counts) {
-            for r in &results {
+    groups
+}
+
+/// The outcomes counted so far, in draw order.
+struct Tally {
+    /// Per group: admissions per school (`None`: overflow), summed.
+    counts: Vec<BTreeMap<Option<u32>, f64>>,
+    /// Per school: its cut-off score in each draw with a lottery.
+    scores: Vec<Vec<f64>>,
+    /// Per school: the draws of each tier drawn.
+    tiers: Vec<BTreeMap<u8, usize>>,
+}
+
+impl Tally {
+    fn new(groups: usize, schools: usize) -> Tally {
+        Tally {
+            counts: vec![BTreeMap::new(); groups],
+            scores: vec![Vec::new(); schools],
+            tiers: vec![BTreeMap::new(); schools],
+        }
+    }
+
+    /// Count a chunk of draws, in their order.
+    fn add(&mut self, groups: &BTreeMap<(u32, u8), Vec<usize>>, results: &[DrawResult]) {
+        for (members, counts) in groups.values().zip(&mut self.counts) {
+            for r in results {
                 for &a in members {
                     let (school, p) = r.admitted[a];
                     *counts.entry(school).or_default() += p;
@@ -192,16 +243,24 @@ pub fn odds(
                 }
             }
         }
-        for r in &results {
+        for r in results {
             for (s, c) in r.cutoff.iter().enumerate() {
                 if let Some((t, n)) = *c {
-                    scores[s].push(f64::from(t - 1) + n);
-                    *tiers[s].entry(t).or_default() += 1;
+                    self.scores[s].push(f64::from(t - 1) + n);
+                    *self.tiers[s].entry(t).or_default() += 1;
                 }
             }
         }
-        start = end;
     }
+}
+
+/// The probability of each outcome of each (block, tier) group: its count
+/// over the group's applicants × draws.
+fn block_odds(
+    groups: &BTreeMap<(u32, u8), Vec<usize>>,
+    counts: Vec<BTreeMap<Option<u32>, f64>>,
+    draws: usize,
+) -> Vec<BlockOdds> {
     let mut blocks = Vec::new();
     for ((&(b, t), members), counts) in groups.iter().zip(counts) {
         let total = (members.len() * draws.max(1)) as f64;
@@ -215,6 +274,12 @@ pub fn odds(
             });
         }
     }
+    blocks
+}
+
+/// The cut-off distribution of each school that held a lottery in some
+/// draw.
+fn cutoff_stats(scores: Vec<Vec<f64>>, tiers: Vec<BTreeMap<u8, usize>>) -> Vec<CutoffStats> {
     let mut cutoffs = Vec::new();
     for (s, (mut scores, tiers)) in scores.into_iter().zip(tiers).enumerate() {
         if scores.is_empty() {
@@ -235,10 +300,5 @@ pub fn odds(
             high: q(0.975),
         });
     }
-    Odds {
-        distance_source: dist.name(),
-        draws,
-        blocks,
-        cutoffs,
-    }
+    cutoffs
 }

@@ -40,22 +40,95 @@ pub enum MipOutcome {
     Unsolved(String),
 }
 
-/// Solve `inst` exactly within `time_limit`.
-// x, balance and the instance's lists are all indexed by block
-#[allow(clippy::needless_range_loop)]
+/// Solve `inst` exactly within `time_limit`. The model is built in the
+/// order of the module's formulation: the variables (x, node occupancy,
+/// flows), then the constraints of the zoning, then those of contiguity.
 pub fn mip(inst: &Instance, time_limit: Duration) -> MipOutcome {
-    let n = inst.blocks();
-    let k = inst.schools();
-    let mut root_of = vec![None; n];
+    let Some(root_of) = roots(inst) else {
+        return MipOutcome::Infeasible;
+    };
+    let mut vars = ProblemVariables::new();
+    let Some((x, objective)) = assignment_vars(inst, &root_of, &mut vars) else {
+        return MipOutcome::Infeasible;
+    };
+    let (occ, tie) = occupancy_vars(inst, &x, &mut vars);
+    let (flows, members) = flow_vars(inst, &occ, &mut vars);
+    let f = Formulation {
+        x,
+        occ,
+        tie,
+        flows,
+        members,
+    };
+    let model = crate::solve::lp::make_mip_model(vars.minimise(objective), time_limit);
+    let model = zoning_constraints(model, inst, &f);
+    let model = contiguity_constraints(model, inst, &f);
+    outcome(inst, &f.x, model.solve())
+}
+
+/// Per block or node: (school, variable) for the schools it may join.
+type Row = Vec<(usize, Variable)>;
+/// The occupancy y of a node of co-located blocks, with their x.
+type Tie = (Variable, Vec<Variable>);
+/// (school, from node, to node, flow variable).
+type Flow = (usize, usize, usize, Variable);
+
+/// The variables of the model, each list in the order it was created.
+struct Formulation {
+    /// x[b] = (school, variable) for b's candidates.
+    x: Vec<Row>,
+    /// Per node of the neighbour graph: (school, occupancy) for the
+    /// schools some block of the node may join.
+    occ: Vec<Row>,
+    /// The occupancy y of each node of co-located blocks, with their x.
+    tie: Vec<Tie>,
+    /// (school, from node, to node, flow) along the edges between nodes
+    /// that may both join the school.
+    flows: Vec<Flow>,
+    /// Per school: M_s, the nodes that may join it.
+    members: Vec<usize>,
+}
+
+impl Formulation {
+    fn var(&self, b: usize, s: usize) -> Option<Variable> {
+        find(&self.x[b], s)
+    }
+
+    fn occupancy(&self, node: usize, s: usize) -> Option<Variable> {
+        find(&self.occ[node], s)
+    }
+}
+
+/// The variable of school `s` in a row of (school, variable).
+fn find(row: &[(usize, Variable)], s: usize) -> Option<Variable> {
+    row.iter().find(|e| e.0 == s).map(|e| e.1)
+}
+
+/// Per block, the school whose root it is; `None` (infeasible) if two
+/// schools share a root block.
+fn roots(inst: &Instance) -> Option<Vec<Option<usize>>> {
+    let mut root_of = vec![None; inst.blocks()];
     for (s, &r) in inst.root.iter().enumerate() {
         if root_of[r].is_some() {
-            return MipOutcome::Infeasible;
+            return None;
         }
         root_of[r] = Some(s);
     }
-    let mut vars = ProblemVariables::new();
-    // x[b] = (school, variable) for b's candidates
-    let mut x: Vec<Vec<(usize, Variable)>> = Vec::with_capacity(n);
+    Some(root_of)
+}
+
+/// The binary x[b][s] of each candidate pair (a root block only for its
+/// own school) and the objective, Σ cost·x; `None` (infeasible) if a
+/// school's own block cannot join it.
+// x and the instance's lists are all indexed by block
+#[allow(clippy::needless_range_loop)]
+fn assignment_vars(
+    inst: &Instance,
+    root_of: &[Option<usize>],
+    vars: &mut ProblemVariables,
+) -> Option<(Vec<Row>, Expression)> {
+    let n = inst.blocks();
+    let mut x: Vec<Row> = Vec::with_capacity(n);
     let mut objective = Expression::default();
     for b in 0..n {
         let mut row = Vec::new();
@@ -70,23 +143,27 @@ pub fn mip(inst: &Instance, time_limit: Duration) -> MipOutcome {
         if let Some(r) = root_of[b] {
             if row.is_empty() {
                 // a school's own block must be able to join it
-                return MipOutcome::Infeasible;
+                return None;
             }
             debug_assert_eq!(row[0].0, r);
         }
         x.push(row);
     }
-    let var = |b: usize, s: usize| x[b].iter().find(|e| e.0 == s).map(|e| e.1);
-    // per node and school: whether the zone occupies the node. A node of
-    // one block is its x; co-located blocks share a node whose occupancy
-    // y ∈ [0, 1] is tied to theirs (y ≥ x_b for each, y ≤ Σ x_b), so flows
-    // run between nodes and n blocks at one address add n, not n², terms
+    Some((x, objective))
+}
+
+/// Per node and school: whether the zone occupies the node. A node of one
+/// block is its x; co-located blocks share a node whose occupancy
+/// y ∈ [0, 1] is tied to theirs (y ≥ x_b for each, y ≤ Σ x_b), so flows
+/// run between nodes and n blocks at one address add n, not n², terms.
+/// Returns the occupancies and the ties.
+fn occupancy_vars(inst: &Instance, x: &[Row], vars: &mut ProblemVariables) -> (Vec<Row>, Vec<Tie>) {
     let g = &inst.neighbours;
-    let mut tie: Vec<(Variable, Vec<Variable>)> = Vec::new();
-    let mut occ: Vec<Vec<(usize, Variable)>> = vec![Vec::new(); g.nodes()];
+    let mut tie: Vec<Tie> = Vec::new();
+    let mut occ: Vec<Row> = vec![Vec::new(); g.nodes()];
     for (node, row) in occ.iter_mut().enumerate() {
-        for s in 0..k {
-            let xs: Vec<Variable> = g.at(node).iter().filter_map(|&b| var(b, s)).collect();
+        for s in 0..inst.schools() {
+            let xs: Vec<Variable> = g.at(node).iter().filter_map(|&b| find(&x[b], s)).collect();
             match xs.as_slice() {
                 [] => {}
                 [v] => row.push((s, *v)),
@@ -98,11 +175,17 @@ pub fn mip(inst: &Instance, time_limit: Duration) -> MipOutcome {
             }
         }
     }
-    let occupancy = |node: usize, s: usize| occ[node].iter().find(|e| e.0 == s).map(|e| e.1);
-    // flows per school along edges between nodes that may both join it
-    let mut flows: Vec<(usize, usize, usize, Variable)> = Vec::new();
-    let mut members = vec![0usize; k];
-    for row in &occ {
+    (occ, tie)
+}
+
+/// The flows per school along edges between nodes that may both join it
+/// (none into its root's node), and per school M_s, the nodes that may
+/// join it.
+fn flow_vars(inst: &Instance, occ: &[Row], vars: &mut ProblemVariables) -> (Vec<Flow>, Vec<usize>) {
+    let g = &inst.neighbours;
+    let mut flows: Vec<Flow> = Vec::new();
+    let mut members = vec![0usize; inst.schools()];
+    for row in occ {
         for &(s, _) in row {
             members[s] += 1;
         }
@@ -110,23 +193,28 @@ pub fn mip(inst: &Instance, time_limit: Duration) -> MipOutcome {
     for i in 0..g.nodes() {
         for &j in g.adjacent(i) {
             for &(s, _) in &occ[i] {
-                if occupancy(j, s).is_some() && j != g.node(inst.root[s]) {
+                if find(&occ[j], s).is_some() && j != g.node(inst.root[s]) {
                     flows.push((s, i, j, vars.add(variable().min(0.0))));
                 }
             }
         }
     }
-    let mut model = crate::solve::lp::make_mip_model(vars.minimise(objective), time_limit);
-    for row in &x {
+    (flows, members)
+}
+
+/// Σ_s x[b][s] = 1 for every block; x[root_s][s] = 1; Σ_b d_b·x[b][s] ≤
+/// cap_s.
+fn zoning_constraints<M: SolverModel>(mut model: M, inst: &Instance, f: &Formulation) -> M {
+    for row in &f.x {
         let e: Expression = row.iter().map(|e| e.1).sum();
         model = model.with(constraint!(e == 1));
     }
     for (s, &r) in inst.root.iter().enumerate() {
-        let v = var(r, s).expect("checked above");
+        let v = f.var(r, s).expect("checked above");
         model = model.with(constraint!(v == 1));
     }
-    let mut cap: Vec<Expression> = vec![Expression::default(); k];
-    for (b, row) in x.iter().enumerate() {
+    let mut cap: Vec<Expression> = vec![Expression::default(); inst.schools()];
+    for (b, row) in f.x.iter().enumerate() {
         for &(s, v) in row {
             cap[s].add_mul(f64::from(inst.demand[b]), v);
         }
@@ -134,7 +222,15 @@ pub fn mip(inst: &Instance, time_limit: Duration) -> MipOutcome {
     for (s, e) in cap.into_iter().enumerate() {
         model = model.with(constraint!(e <= f64::from(inst.capacity[s])));
     }
-    for (y, xs) in &tie {
+    model
+}
+
+/// The ties of shared nodes (y ≤ Σ x_b, y ≥ x_b); f^s(i→j) ≤ M_s·y[i][s]
+/// and ≤ M_s·y[j][s]; for every node but the root's: Σ_in f^s − Σ_out f^s
+/// = y[node][s].
+fn contiguity_constraints<M: SolverModel>(mut model: M, inst: &Instance, f: &Formulation) -> M {
+    let g = &inst.neighbours;
+    for (y, xs) in &f.tie {
         let sum: Expression = xs.iter().copied().sum();
         model = model.with(constraint!(*y <= sum));
         for &v in xs {
@@ -143,18 +239,18 @@ pub fn mip(inst: &Instance, time_limit: Duration) -> MipOutcome {
     }
     let mut balance: Vec<Vec<Expression>> = vec![Vec::new(); g.nodes()];
     for row in &mut balance {
-        *row = vec![Expression::default(); k];
+        *row = vec![Expression::default(); inst.schools()];
     }
-    for &(s, i, j, f) in &flows {
-        balance[j][s].add_mul(1.0, f);
-        balance[i][s].add_mul(-1.0, f);
-        let big = members[s] as f64;
-        let yi = occupancy(i, s).expect("flow only between candidates");
-        let yj = occupancy(j, s).expect("flow only between candidates");
-        model = model.with(constraint!(f <= big * yi));
-        model = model.with(constraint!(f <= big * yj));
+    for &(s, i, j, flow) in &f.flows {
+        balance[j][s].add_mul(1.0, flow);
+        balance[i][s].add_mul(-1.0, flow);
+        let big = f.members[s] as f64;
+        let yi = f.occupancy(i, s).expect("flow only between candidates");
+        let yj = f.occupancy(j, s).expect("flow only between candidates");
+        model = model.with(constraint!(flow <= big * yi));
+        model = model.with(constraint!(flow <= big * yj));
     }
-    for (node, row) in occ.iter().enumerate() {
+    for (node, row) in f.occ.iter().enumerate() {
         for &(s, y) in row {
             if g.node(inst.root[s]) == node {
                 continue;
@@ -163,7 +259,17 @@ pub fn mip(inst: &Instance, time_limit: Duration) -> MipOutcome {
             model = model.with(constraint!(e == y));
         }
     }
-    match model.solve() {
+    model
+}
+
+/// The zoning the solver returned (each block in its largest x), checked
+/// against the instance.
+fn outcome<S: Solution>(
+    inst: &Instance,
+    x: &[Row],
+    solved: Result<S, ResolutionError>,
+) -> MipOutcome {
+    match solved {
         Ok(sol) => {
             let z: Assignment = x
                 .iter()
