@@ -348,3 +348,60 @@ fn main_is_thin() {
         "src/main.rs has {n} lines (at most 150: parse, dispatch, exit codes)"
     );
 }
+
+/// No function over 120 lines without a reason: a `// long:` comment in
+/// the lines just above it (its comments and attributes).
+#[test]
+fn long_functions_say_why() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let mut long = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let t = l.trim_start();
+            let indent = l.len() - t.len();
+            let is_fn = [
+                "fn ",
+                "pub fn ",
+                "pub(crate) fn ",
+                "pub(super) fn ",
+                "const fn ",
+            ]
+            .iter()
+            .any(|p| t.starts_with(p));
+            if !is_fn || t.ends_with(';') {
+                continue;
+            }
+            // the closing brace at the same indentation
+            let close = format!("{}}}", " ".repeat(indent));
+            let Some(end) = lines[i + 1..].iter().position(|x| x.trim_end() == close) else {
+                continue;
+            };
+            let n = end + 2;
+            if n <= 120 {
+                continue;
+            }
+            let said = lines[..i]
+                .iter()
+                .rev()
+                .take_while(|x| {
+                    let x = x.trim_start();
+                    x.starts_with("//") || x.starts_with("#[")
+                })
+                .any(|x| x.trim_start().starts_with("// long:"));
+            if !said {
+                let rel = f.strip_prefix(&src).unwrap().display();
+                long.push(format!("src/{rel}:{}: {} lines: {}", i + 1, n, t));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over 120 lines without a `// long:` reason:\n{}",
+        long.join("\n")
+    );
+}

@@ -146,7 +146,10 @@ struct Simplex<'a> {
 }
 
 impl<'a> Simplex<'a> {
-    // the start touches several per-node arrays at once
+    // long: the starting spanning tree (artificial root, big-M arcs, thread
+    // and depth arrays) must be built in one consistent pass, as in the
+    // cited LEMON network simplex; split, the invariants would span calls.
+    // The start touches several per-node arrays at once.
     #[allow(clippy::needless_range_loop)]
     fn new(net: &'a Network) -> Self {
         let n = net.node_count();
@@ -351,6 +354,9 @@ impl<'a> Simplex<'a> {
         }
     }
 
+    // long: one pivot (find the join node, the leaving arc, push the flow,
+    // re-hang the subtree and update potentials) keeps the tree invariants
+    // only as a whole; its steps follow the cited algorithm in order.
     fn pivot(&mut self, e: usize) {
         // Push along e from p to q: forward when e sits at its lower bound.
         let forward_e = self.flow[e] == 0;

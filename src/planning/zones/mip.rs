@@ -6,15 +6,17 @@
 //! its root block is the source and every other block of the zone consumes
 //! one unit, carried only along neighbour edges between blocks of the zone:
 //!
-//! - Σ_s x[b][s] = 1 for every block; x[root_s][s] = 1;
-//! - Σ_b d_b·x[b][s] ≤ cap_s;
-//! - for b ≠ root_s: Σ_in f^s − Σ_out f^s = x[b][s];
-//! - f^s(i→j) ≤ M_s·x[i][s] and ≤ M_s·x[j][s], M_s = blocks that may join s.
+//! ```text
+//! Σ_s x[b][s] = 1 for every block;  x[root_s][s] = 1
+//! Σ_b d_b·x[b][s] ≤ cap_s
+//! for b ≠ root_s:  Σ_in f^s − Σ_out f^s = x[b][s]
+//! f^s(i→j) ≤ M_s·x[i][s] and ≤ M_s·x[j][s],  M_s = blocks that may join s
+//! ```
 //!
 //! A zoning satisfies the flow constraints exactly when each zone is
 //! connected and contains its root. Flows run between the nodes of the
 //! neighbour graph: co-located blocks share a node whose occupancy
-//! y[X][s] (x[b][s] itself for a node of one block) is 1 exactly when one
+//! `y[X][s]` (`x[b][s]` itself for a node of one block) is 1 exactly when one
 //! of its blocks is in zone s (y ≥ x_b, y ≤ Σ x_b), and stands for x in the
 //! flow constraints above, with M_s the nodes that may join s.
 

@@ -14,8 +14,8 @@
 //! own block (the root). Candidates follow the service-radius rule: a block
 //! with a school within the radius may only go to schools within it.
 //!
-//! - [`mip`]: exact, good_lp with flow-based contiguity constraints.
-//! - [`heuristic`]: min-cost-flow relaxation (the LP bound), rounding,
+//! - [`mod@mip`]: exact, good_lp with flow-based contiguity constraints.
+//! - [`mod@heuristic`]: min-cost-flow relaxation (the LP bound), rounding,
 //!   contiguity repair and a local search over boundary blocks.
 //! - [`brute_force`]: every assignment, for tests of tiny instances.
 //! - [`cells`]: Voronoi cells of blocks, the neighbour graph and zone shapes.
@@ -37,7 +37,7 @@ pub use mip::{lp_relaxation, mip, MipOutcome};
 pub const EMPTY_WEIGHT: f64 = 0.001;
 
 /// A zoning problem over blocks `0..n` and schools `0..k` (indices local to
-/// the problem; [`build`] maps them to the dataset).
+/// the problem; [`mod@build`] maps them to the dataset).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Instance {
     /// Expected applicants per block.
@@ -375,7 +375,7 @@ pub fn drawn_cells(cells: &Graph, demand: &[u32], z: &[usize]) -> (Vec<usize>, V
 }
 
 /// The best feasible zoning by enumerating every assignment (tiny
-/// instances only), the independent check of [`mip`] and [`heuristic`].
+/// instances only), the independent check of [`mip()`] and [`heuristic()`].
 pub fn brute_force(inst: &Instance) -> Option<(Assignment, f64)> {
     let n = inst.blocks();
     let mut fixed: Vec<Option<usize>> = vec![None; n];

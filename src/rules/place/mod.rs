@@ -298,8 +298,8 @@ pub fn place(
 /// [`place`], telling `progress` as each stage starts: zones, tiers and
 /// lists ([`admission::prepare`]), the lottery, zone admission and choice
 /// ([`admission::admit`]), overflow placement tier by tier
-/// ([`place_overflow`]), special education ([`place_severe`]), then the
-/// distances and per-school counts ([`tally`]).
+/// (`Run::place_overflow`), special education (`Run::place_severe`), then
+/// the distances and per-school counts (`Run::tally`).
 pub fn place_with_progress(
     data: &Dataset,
     scenario: &Scenario,
