@@ -13,6 +13,8 @@ use crate::{Diagnostics, Error, Result};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The scenario file (TOML): dataset folder, year, grade, policy and
+    /// network changes (README "Scenario file").
     scenario: PathBuf,
     /// placements.csv written by `place`.
     #[arg(long)]

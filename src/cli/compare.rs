@@ -16,8 +16,10 @@ pub struct Args {
     #[arg(required = true, num_args = 2..)]
     scenarios: Vec<PathBuf>,
     /// Output folder for compare.csv, compare.md, totals.csv, displaced.csv.
+    /// Output folder for compare.csv, totals.csv, displaced.csv and compare.md.
     #[arg(long, default_value = "out/compare")]
     out: PathBuf,
+    /// The placement mechanism every scenario is run with.
     #[arg(long, value_enum, default_value = "zoned")]
     mechanism: Mechanism,
 }

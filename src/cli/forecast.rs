@@ -13,6 +13,8 @@ use crate::{Diagnostics, Error, Result};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The scenario file (TOML): dataset folder, year, grade, policy and
+    /// network changes (README "Scenario file").
     scenario: PathBuf,
     /// Years to project after the last year of history (1 to 50).
     #[arg(long, default_value_t = 5,

@@ -24,8 +24,11 @@ pub struct Args {
 enum Kind {
     /// The Longtan District demo (data/longtan).
     Longtan {
+        /// Output folder for the dataset (schools, blocks, students, zones,
+        /// births, history, housing).
         #[arg(long)]
         out: PathBuf,
+        /// Seed of the synthetic data (2025 makes the bundled data/longtan).
         #[arg(long, default_value_t = 2025)]
         seed: u64,
         /// District boundary GeoJSON (default: OUT/boundary.geojson).
@@ -34,12 +37,16 @@ enum Kind {
     },
     /// A large synthetic district for benchmarks, with a scenario.toml.
     Large {
+        /// Output folder for the dataset and its scenario.toml.
         #[arg(long)]
         out: PathBuf,
+        /// Grade-1 applicants (about 20 per block).
         #[arg(long, default_value_t = 1_000_000)]
         students: usize,
+        /// Schools (90% primary, 8% nine-year, 2% special).
         #[arg(long, default_value_t = 2_000)]
         schools: usize,
+        /// Seed of the synthetic data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },

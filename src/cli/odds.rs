@@ -13,6 +13,8 @@ use crate::{Error, Result};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The scenario file (TOML): dataset folder, year, grade, policy and
+    /// network changes (README "Scenario file").
     scenario: PathBuf,
     /// Output folder for odds.csv and cutoffs.csv.
     #[arg(long)]
@@ -20,7 +22,8 @@ pub struct Args {
     /// Number of lottery draws.
     #[arg(long, default_value_t = 1000)]
     draws: usize,
-    /// zoned, deferred-acceptance or boston.
+    /// zoned, deferred-acceptance or boston (min-distance has no lottery,
+    /// so no odds: it is refused).
     #[arg(long, value_enum, default_value = "zoned")]
     mechanism: Mechanism,
     /// single or multiple tie-breaking (choice mechanisms).

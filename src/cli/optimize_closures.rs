@@ -15,6 +15,8 @@ use crate::{Error, Result};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The scenario file (TOML): dataset folder, year, grade, policy and
+    /// network changes (README "Scenario file").
     scenario: PathBuf,
     /// Close exactly this many schools.
     #[arg(long, conflicts_with = "min_utilisation")]
@@ -38,6 +40,7 @@ pub struct Args {
     /// heuristic's gap to it; the heuristic beyond).
     #[arg(long, value_enum, default_value = "auto")]
     method: Method,
+    /// Output folder for closures.csv and the comparison of the best sets.
     #[arg(long, default_value = "out/closures")]
     out: PathBuf,
 }

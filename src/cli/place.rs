@@ -12,6 +12,8 @@ use crate::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The scenario file (TOML): dataset folder, year, grade, policy and
+    /// network changes (README "Scenario file").
     scenario: PathBuf,
     /// Output folder for placements.csv, schools.csv, zones.csv, summary.json.
     #[arg(long)]

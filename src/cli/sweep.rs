@@ -12,13 +12,17 @@ use crate::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The scenario files to place and rank (one row each).
     #[arg(required = true)]
     scenarios: Vec<PathBuf>,
+    /// Output folder for sweep.csv.
     #[arg(long, default_value = "out/sweep")]
     out: PathBuf,
     /// Sort by this column of sweep.csv (e.g. unplaced, mean_km, p90_km).
+    /// The column of sweep.csv the rows are sorted by.
     #[arg(long, value_enum, default_value = "scenario")]
     sort: TotalsColumn,
+    /// The placement mechanism every scenario is run with.
     #[arg(long, value_enum, default_value = "zoned")]
     mechanism: Mechanism,
 }

@@ -12,6 +12,8 @@ use crate::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The scenario file (TOML): dataset folder, year, grade, policy and
+    /// network changes (README "Scenario file").
     scenario: PathBuf,
 }
 

@@ -13,6 +13,8 @@ use crate::{Diagnostics, Error, Result};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The scenario file (TOML): dataset folder, year, grade, policy and
+    /// network changes (README "Scenario file").
     scenario: PathBuf,
     /// Output folder for zones.csv, block_zones.csv, zones_summary.csv,
     /// zones.geojson, zones.svg and zones.json.
