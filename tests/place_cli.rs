@@ -309,3 +309,58 @@ fn a_bad_option_value_is_an_input_error() {
     );
     assert!(!dir.path().join("out").exists());
 }
+
+/// `--out` naming the dataset folder (e.g. `--out .` run inside a copy of
+/// data/longtan saved by Excel with CRLF) is refused: place writes
+/// schools.csv and zones.csv, which would replace the inputs and break the
+/// next run. Exit 2 and the inputs untouched.
+#[test]
+fn out_in_the_dataset_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data/longtan");
+    std::fs::create_dir_all(&data).unwrap();
+    for e in std::fs::read_dir(root().join("data/longtan")).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read(&p).unwrap();
+        let crlf = if p.extension().is_some_and(|x| x == "csv") {
+            String::from_utf8(text)
+                .unwrap()
+                .replace('\n', "\r\n")
+                .into_bytes()
+        } else {
+            text
+        };
+        std::fs::write(data.join(p.file_name().unwrap()), crlf).unwrap();
+    }
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir_all(&scenarios).unwrap();
+    std::fs::copy(
+        root().join("scenarios/longtan-2025.toml"),
+        scenarios.join("longtan-2025.toml"),
+    )
+    .unwrap();
+    let before = std::fs::read(data.join("schools.csv")).unwrap();
+    let o = common::sunshine_in(
+        &data,
+        &["place", "../../scenarios/longtan-2025.toml", "--out", "."],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
+    assert!(
+        common::stderr(&o).contains("is the dataset folder"),
+        "{}",
+        common::stderr(&o)
+    );
+    assert_eq!(std::fs::read(data.join("schools.csv")).unwrap(), before);
+    // and the CRLF copy places as the original does, from outside
+    let o = common::sunshine_in(
+        dir.path(),
+        &["place", "scenarios/longtan-2025.toml", "--out", "out"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert_eq!(
+        common::records(&dir.path().join("out/placements.csv")).len(),
+        3081
+    );
+}

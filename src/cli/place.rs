@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::progress::Progress;
-use super::shared::{distances, finish, load, set_threads};
+use super::shared::{distances, finish, load, refuse_dataset_folder, set_threads};
 use super::Global;
 use crate::report::placement;
 use crate::rules::place::{place_with_progress, Mechanism, TieBreak};
@@ -36,6 +36,7 @@ impl Args {
         let mechanism = self.mechanism.with_tie_break(self.tie_breaking);
         set_threads(self.threads)?;
         let input = load(&self.scenario, g)?;
+        refuse_dataset_folder(&self.out, &input)?;
         let dist = distances(&input, Some(&self.out))?;
         let tiers = input.scenario.policy.tier_count();
         let bar = Progress::stages(u64::from(tiers) + 3);

@@ -30,6 +30,23 @@ pub fn load(scenario: &Path, g: &Global) -> Result<Input> {
     Ok(input)
 }
 
+/// Refuse an output folder that is the dataset folder: `place` and `zones`
+/// write `schools.csv` and `zones.csv`, which would replace the inputs of
+/// the next run (exit 2, nothing written).
+pub fn refuse_dataset_folder(out: &Path, input: &Input) -> Result<()> {
+    let same = match (out.canonicalize(), input.scenario.dataset.canonicalize()) {
+        (Ok(o), Ok(d)) => o == d,
+        _ => false,
+    };
+    if same {
+        return Err(Error::Usage(format!(
+            "--out {} is the dataset folder; its schools.csv and zones.csv would be replaced; expected another folder",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
 /// The warnings of `warnings` on stderr, at most `max` (0: all) and a count
 /// of the rest.
 pub fn print_warnings(warnings: &Diagnostics, max: usize) {

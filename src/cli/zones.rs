@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::shared::{distances, finish, load, set_threads};
+use super::shared::{distances, finish, load, refuse_dataset_folder, set_threads};
 use super::Global;
 use crate::io::dataset::{read_adjacency, read_zone_file};
 use crate::planning::zones::{build, solve, Method, ZoneSettings};
@@ -39,6 +39,7 @@ impl Args {
     pub fn run(&self, g: &Global) -> Result<()> {
         set_threads(self.threads)?;
         let input = load(&self.scenario, g)?;
+        refuse_dataset_folder(&self.out, &input)?;
         let enc = input.encoding;
         let mut diags = Diagnostics::new();
         let mut settings = ZoneSettings::default();
