@@ -294,6 +294,9 @@ fn applicant(rng: &mut Draws, id: String, block: BlockIx, grade: Grade, urban: b
         preferences: Vec::new(),
         score: None,
         family: None,
+        property_id: None,
+        accept_overflow: None,
+        extra: Box::default(),
     }
 }
 
@@ -313,6 +316,7 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
         blocks,
         students,
         zones: None,
+        seat_history: Vec::new(),
     };
     let mut zones = nearest_zones(&data);
     // 8% have an older sibling at their zone school

@@ -50,6 +50,9 @@ fn student(id: &str, b: u32, hukou: bool, property: bool) -> Student {
         preferences: vec![],
         score: None,
         family: None,
+        property_id: None,
+        accept_overflow: None,
+        extra: Box::default(),
     }
 }
 

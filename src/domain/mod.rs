@@ -4,5 +4,7 @@
 
 pub mod diag;
 pub mod model;
+pub mod priority;
 pub mod scenario;
 pub mod stats;
+pub mod value;

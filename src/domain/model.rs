@@ -486,6 +486,14 @@ pub struct Student {
     pub score: Option<f64>,
     /// Children of one family (twins, siblings) share an id.
     pub family: Option<Box<str>>,
+    /// The home's property (房产证) id, for the seat lock (学位锁定).
+    pub property_id: Option<Box<str>>,
+    /// Whether the family accepts 统筹 when not admitted where it applied
+    /// (`accept_overflow`; `None`: not stated, the category's default).
+    pub accept_overflow: Option<bool>,
+    /// Values of the columns the scenario declares (`[policy.columns]`), in
+    /// declaration order; empty without declarations.
+    pub extra: Box<[crate::domain::value::Value]>,
 }
 
 /// A whole validated dataset folder.
@@ -500,6 +508,23 @@ pub struct Dataset {
     pub students: Vec<Student>,
     /// Admission zones (划片) from `zones.csv`, when given.
     pub zones: Option<Zones>,
+    /// Past admissions by property (`seat_history.csv`), for the seat lock
+    /// (学位锁定); empty without the file.
+    pub seat_history: Vec<SeatUse>,
+}
+
+/// One row of `seat_history.csv`: a property gave a seat at a school in a
+/// year (`student_id` is kept only to write the history back out).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeatUse {
+    /// The property (房产证) id.
+    pub property: Box<str>,
+    /// The school where the seat was given.
+    pub school: SchoolIx,
+    /// The year of admission.
+    pub year: i32,
+    /// The pupil admitted (an id only).
+    pub student: StudentId,
 }
 
 /// One zone per block and entry grade (a block's grade-1 and grade-7

@@ -9,71 +9,21 @@ use geo::Point;
 use crate::domain::model::{ByGrade, Dataset, Grade, Level, SchoolId, Seats, STANDARD_CLASS_SIZE};
 
 mod network;
+pub use crate::domain::priority::Category;
+use crate::domain::priority::Rules;
 pub use network::{close_schools, Applied, Capped, ChangeAt, ChangeError};
-
-/// Admission categories a policy orders into tiers. The categories are
-/// disjoint, so each applicant has exactly one (see [`Category::of`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Category {
-    /// 户籍+房产一致: hukou and property both in the block.
-    HukouAndProperty,
-    /// 房产 only.
-    PropertyOnly,
-    /// 户籍 only.
-    HukouOnly,
-    /// 随迁子女 living in the block, with neither hukou nor property there.
-    MigrantResident,
-    /// Everyone else.
-    Other,
-}
-
-impl Category {
-    /// Every category in the default priority order (tier 1 first).
-    pub const ALL: [Category; 5] = [
-        Category::HukouAndProperty,
-        Category::PropertyOnly,
-        Category::HukouOnly,
-        Category::MigrantResident,
-        Category::Other,
-    ];
-
-    /// The category's name in `policy.priority` and in reports.
-    pub fn key(self) -> &'static str {
-        match self {
-            Category::HukouAndProperty => "hukou_and_property",
-            Category::PropertyOnly => "property_only",
-            Category::HukouOnly => "hukou_only",
-            Category::MigrantResident => "migrant_resident",
-            Category::Other => "other",
-        }
-    }
-
-    /// The category whose [`Category::key`] is `s` exactly; `None` for an
-    /// unknown name (an error in the scenario).
-    pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.key() == s)
-    }
-
-    /// An applicant's one category from the 户籍, 房产 and 随迁 flags:
-    /// both beat either alone, property beats hukou, and migrant status
-    /// counts only without either.
-    pub fn of(hukou: bool, property: bool, migrant: bool) -> Category {
-        match (hukou, property, migrant) {
-            (true, true, _) => Category::HukouAndProperty,
-            (false, true, _) => Category::PropertyOnly,
-            (true, false, _) => Category::HukouOnly,
-            (false, false, true) => Category::MigrantResident,
-            (false, false, false) => Category::Other,
-        }
-    }
-}
 
 /// The published rules of one year's enrollment. Every local threshold is a
 /// key here, with the defaults of `shared/notes/enrollment-rules.md`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
-    /// Categories in priority order: the first is tier 1.
+    /// Categories in priority order: the first is tier 1 (today's five;
+    /// [`Policy::rules`] is built from them unless the scenario defines its
+    /// own `[[policy.categories]]`).
     pub priority: Vec<Category>,
+    /// The priority rules (categories, sub-tables, keys, reserved seats,
+    /// seat lock, twins): [`Rules::from_priority`] by default.
+    pub rules: Rules,
     /// Tiers an applicant moves up when a sibling attends the zone school.
     pub sibling_bonus: u8,
     /// The published lottery seed (电脑派位).
@@ -193,6 +143,7 @@ impl Policy {
     pub fn defaults(grade: Grade) -> Policy {
         Policy {
             priority: Category::ALL.to_vec(),
+            rules: Rules::from_priority(&Category::ALL),
             sibling_bonus: 1,
             lottery_seed: 0,
             max_class_size: *STANDARD_CLASS_SIZE.get(grade),
@@ -216,10 +167,10 @@ impl Policy {
         }
     }
 
-    /// The number of priority tiers: one per category in `priority` (each
-    /// category is listed once, so 5).
+    /// The number of priority tiers: one per category of the rules (5 by
+    /// default; the scenario reader allows at most 200).
     pub fn tier_count(&self) -> u8 {
-        self.priority.len() as u8
+        u8::try_from(self.rules.categories.len()).expect("at most 200 categories")
     }
 }
 

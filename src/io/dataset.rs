@@ -178,6 +178,7 @@ pub fn read_dataset_ids(
             blocks,
             students,
             zones,
+            seat_history: Vec::new(),
         },
         boundary,
     })
@@ -643,6 +644,9 @@ fn student(
             .map(|c| r.get(c))
             .filter(|f| !f.is_empty())
             .map(Into::into),
+        property_id: None,
+        accept_overflow: None,
+        extra: Box::default(),
     })
 }
 

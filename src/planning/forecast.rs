@@ -1107,6 +1107,7 @@ mod tests {
             blocks: vec![one_block()],
             students: vec![],
             zones: None,
+            seat_history: Vec::new(),
         };
         let b = BlockIx(0);
         let births: Births = [(2017, 50.0), (2018, 40.0), (2019, 44.0), (2020, 30.0)]
@@ -1203,6 +1204,7 @@ mod tests {
             blocks: vec![one_block()],
             students: vec![],
             zones: None,
+            seat_history: Vec::new(),
         };
         let mut z = Zones::new(1);
         z.groups.push(ZoneGroup {

@@ -654,6 +654,7 @@ mod tests {
             blocks: vec![],
             students: vec![],
             zones: Some(z),
+            seat_history: Vec::new(),
         }
     }
 
