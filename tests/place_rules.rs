@@ -74,6 +74,7 @@ fn two_schools() -> Dataset {
             .chain((0..3).map(|i| student(&format!("b{i}"), 1, true, true)))
             .collect(),
         zones: None,
+        seat_history: Vec::new(),
     }
 }
 

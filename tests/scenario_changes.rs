@@ -53,6 +53,7 @@ fn district(seats: &[u32]) -> Dataset {
             .collect(),
         students: vec![],
         zones: Some(z),
+        seat_history: Vec::new(),
     }
 }
 
