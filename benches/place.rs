@@ -62,7 +62,7 @@ fn da_1m_5prefs(bencher: divan::Bencher) {
     let tier: Vec<u64> = data
         .students
         .iter()
-        .map(|s| u64::from(sunshine::rules::place::tier_of(s, None, &scenario).0))
+        .map(|s| (scenario.policy.rules.category_of(s) + 1) as u64)
         .collect();
     bencher.bench(|| {
         sunshine::solve::da::deferred_acceptance(&caps, &prefs, |i, _| {

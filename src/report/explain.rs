@@ -7,8 +7,12 @@
 //! are guarded by `tests/digests.rs`); another language (Chinese, issue 17)
 //! is one more `Wording`, with no change to the engine.
 
-use crate::domain::model::{Dataset, Metres};
-use crate::rules::place::{Admission, Explanation, LotteryKey, Settlement, Standing};
+use crate::domain::model::{Dataset, Metres, SchoolIx, Student, Tier};
+use crate::domain::priority::{ColumnType, OrderKey, Rules};
+use crate::rules::place::ranking::key_values;
+use crate::rules::place::{
+    Admission, Cutoff, Explanation, LotteryKey, RankNote, Settlement, Standing,
+};
 
 /// How the steps of an [`Explanation`] are put into one language.
 pub trait Wording {
@@ -17,13 +21,38 @@ pub trait Wording {
     /// The step after admission (overflow, assignment, special education,
     /// none found).
     fn settlement(&self, step: &Settlement, data: &Dataset) -> String;
+    /// How the priority rules ranked the applicant (only for rules other
+    /// than today's: category and why, seat lock, sub-table, key values,
+    /// reserved seat, family unit, and the zone school's cut-off).
+    fn ranking(&self, note: &RankNote, at: &RankAt<'_>) -> String;
     /// What stands between two steps.
     fn separator(&self) -> &'static str;
 }
 
+/// What a wording needs to name an applicant's keys: the rules, its row,
+/// its tier at the school that ranked it, and that school's cut-off.
+pub struct RankAt<'a> {
+    pub data: &'a Dataset,
+    pub rules: &'a Rules,
+    pub student: &'a Student,
+    pub tier: Tier,
+    /// The school that ranked it (its zone school), with its cut-off.
+    pub school: Option<(SchoolIx, Option<&'a Cutoff>)>,
+    /// Length of the seat lock, years.
+    pub lock_years: u32,
+}
+
 /// One applicant's explanation as text: its steps in order, joined by the
 /// wording's separator (empty when nothing decided anything yet).
-pub fn render(w: &dyn Wording, e: &Explanation, data: &Dataset) -> String {
+pub fn render(w: &dyn Wording, e: &Explanation, data: &Dataset, at: Option<&RankAt<'_>>) -> String {
+    let steps = steps(w, e, data);
+    match (&e.rank, at) {
+        (Some(n), Some(at)) => format!("{}{}{steps}", w.ranking(n, at), w.separator()),
+        _ => steps,
+    }
+}
+
+fn steps(w: &dyn Wording, e: &Explanation, data: &Dataset) -> String {
     match (&e.admission, &e.settlement) {
         (Some(a), Some(s)) => format!(
             "{}{}{}",
@@ -132,12 +161,96 @@ impl Wording for English {
                 "severe disability (一人一案); no special-education school with seats within {}: home teaching (送教上门)",
                 reach(r)
             ),
+            Settlement::Declined => {
+                "declined: does not accept overflow placement (统筹)".to_string()
+            }
         }
+    }
+
+    fn ranking(&self, n: &RankNote, at: &RankAt<'_>) -> String {
+        let rules = at.rules;
+        let cat = &rules.categories[usize::from(n.category)];
+        let mut parts = vec![if n.matched {
+            format!("category {} ({})", cat.name, cat.when)
+        } else {
+            format!(
+                "category {} (matched no category; ranked with the last)",
+                cat.name
+            )
+        }];
+        let school = at
+            .school
+            .map(|(s, _)| at.data.school(s).id.as_str())
+            .unwrap_or("");
+        if n.locked {
+            parts.push(format!(
+                "seat lock (学位锁定): its property gave a seat at {school} within {} years, so category {}",
+                at.lock_years,
+                rules.categories[usize::from(at.tier.0) - 1].name
+            ));
+        } else if n.lock_exempt {
+            parts.push(format!(
+                "seat lock (学位锁定) waived: a sibling attends {school}"
+            ));
+        }
+        let (sub, cols) = key_values(rules, at.student, at.tier);
+        if let Some(t) = sub {
+            parts.push(match rules.subtables.get(t) {
+                Some(t) => format!("sub-table {}", t.name),
+                None => "no sub-table (after every sub-table)".to_string(),
+            });
+        }
+        for (name, _, v) in cols {
+            parts.push(format!("{name} {v}"));
+        }
+        if n.reserved {
+            parts.push("reserved seat of its category".to_string());
+        }
+        if n.family > 1 {
+            parts.push(format!("family of {} drawn together", n.family));
+        }
+        if let Some((_, Some(c))) = at.school {
+            parts.push(format!("cut-off there: {}", cutoff_text(at.data, rules, c)));
+        }
+        parts.join("; ")
     }
 
     fn separator(&self) -> &'static str {
         "; "
     }
+}
+
+/// A school's cut-off in the policy's terms: "category 房户一致, sub-table
+/// A, property_date <= 2019-06-01, lottery <= 0.410000" (the keys of its
+/// last admitted applicant; the lottery only when that group was drawn).
+pub fn cutoff_text(data: &Dataset, rules: &Rules, c: &Cutoff) -> String {
+    let st = &data.students[c.student];
+    let mut parts = vec![format!(
+        "category {}",
+        rules.categories[usize::from(c.tier.0) - 1].name
+    )];
+    let (sub, cols) = key_values(rules, st, c.tier);
+    if let Some(t) = sub {
+        parts.push(match rules.subtables.get(t) {
+            Some(t) => format!("sub-table {}", t.name),
+            None => "no sub-table".to_string(),
+        });
+    }
+    let order = rules.order_of(usize::from(c.tier.0) - 1);
+    for (name, ty, v) in cols {
+        let descending = order
+            .iter()
+            .any(|k| matches!(k, OrderKey::Column { name: n, descending: true, .. } if n == name));
+        let op = match (ty, descending) {
+            (ColumnType::Date | ColumnType::Number, false) => "<=",
+            _ => ">=",
+        };
+        parts.push(format!("{name} {op} {v}"));
+    }
+    if c.drawn {
+        parts.push(format!("lottery <= {:.6}", c.lottery));
+    }
+    parts.join(", ")
 }
 
 #[cfg(test)]
@@ -169,8 +282,9 @@ mod tests {
         let e = Explanation {
             admission,
             settlement,
+            rank: None,
         };
-        render(&English, &e, &data())
+        render(&English, &e, &data(), None)
     }
 
     const S: SchoolIx = SchoolIx(0);

@@ -12,7 +12,7 @@ use crate::domain::model::{Dataset, Disability, Home};
 use crate::domain::scenario::Scenario;
 use crate::domain::stats::quantile;
 use crate::io::output::OutputSet;
-use crate::rules::place::{Outcome, PlacementResult};
+use crate::rules::place::{Outcome, Placement, PlacementResult};
 use crate::solve::lottery;
 use crate::spatial::distance::DistanceSource;
 
@@ -20,7 +20,23 @@ fn km(m: Option<crate::domain::model::Metres>) -> String {
     m.map_or(String::new(), |m| format!("{:.3}", m.km()))
 }
 
-pub fn placements_csv(data: &Dataset, r: &PlacementResult) -> Vec<u8> {
+/// An applicant's reason in English ([`super::explain`]).
+fn reason(data: &Dataset, scenario: &Scenario, r: &PlacementResult, p: &Placement) -> String {
+    let rules = &scenario.policy.rules;
+    let at = p.explanation.rank.map(|_| super::explain::RankAt {
+        data,
+        rules,
+        student: &data.students[p.student],
+        tier: p.tier,
+        school: p
+            .zone_school
+            .map(|z| (z, r.schools[z.ix()].cutoff.as_ref())),
+        lock_years: rules.seat_lock.map_or(0, |l| l.years),
+    });
+    super::explain::render(&super::explain::English, &p.explanation, data, at.as_ref())
+}
+
+pub fn placements_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Vec<u8> {
     let sid = |s: Option<crate::domain::model::SchoolIx>| {
         s.map_or(String::new(), |s| data.school(s).id.to_string())
     };
@@ -56,7 +72,7 @@ pub fn placements_csv(data: &Dataset, r: &PlacementResult) -> Vec<u8> {
                 p.tier.to_string(),
                 format!("{:.9}", p.lottery),
                 km(p.distance),
-                super::explain::render(&super::explain::English, &p.explanation, data),
+                reason(data, scenario, r, p),
             ]
         }),
     )
@@ -237,7 +253,7 @@ pub fn summary_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) ->
         "mechanism": r.mechanism.as_str(),
         "distance_source": r.distance_source,
         "lottery": { "seed": scenario.policy.lottery_seed, "algorithm": lottery::ALGORITHM },
-        "priority": scenario.policy.priority.iter().map(|c| c.key()).collect::<Vec<_>>(),
+        "priority": scenario.policy.rules.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
         "applicants": r.placements.len(),
         "seats": seats,
         "seats_special": seats_special,
@@ -261,6 +277,49 @@ pub fn summary_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) ->
     })
 }
 
+/// `cutoffs.csv` (rules other than today's): per school of the grade, its
+/// zone admission's cut-off in the policy's terms, and its reserved seats
+/// and how many were filled from them.
+pub fn cutoffs_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Vec<u8> {
+    let rules = &scenario.policy.rules;
+    csv_bytes(
+        &[
+            "school_id",
+            "name",
+            "seats",
+            "admitted_zone",
+            "category",
+            "cutoff",
+            "lottery_drawn",
+            "reserved_seats",
+            "reserved_used",
+            "declined",
+        ],
+        data.schools
+            .iter()
+            .zip(&r.schools)
+            .filter(|(s, st)| s.level.admits(scenario.grade) && st.seats > 0)
+            .map(|(s, st)| {
+                vec![
+                    s.id.to_string(),
+                    s.name.clone(),
+                    st.seats.to_string(),
+                    st.admitted_zone.to_string(),
+                    st.cutoff.map_or(String::new(), |c| {
+                        rules.categories[usize::from(c.tier.0) - 1].name.clone()
+                    }),
+                    st.cutoff.as_ref().map_or(String::new(), |c| {
+                        super::explain::cutoff_text(data, rules, c)
+                    }),
+                    st.cutoff.map_or(String::new(), |c| c.drawn.to_string()),
+                    st.reserved_seats.to_string(),
+                    st.reserved_used.to_string(),
+                    st.declined.to_string(),
+                ]
+            }),
+    )
+}
+
 /// All output files of a placement run.
 pub fn outputs(
     data: &Dataset,
@@ -269,7 +328,10 @@ pub fn outputs(
     _dist: &dyn DistanceSource,
 ) -> OutputSet {
     let mut o = OutputSet::new();
-    o.add("placements.csv", placements_csv(data, r));
+    o.add("placements.csv", placements_csv(data, scenario, r));
+    if !scenario.policy.rules.is_plain() {
+        o.add("cutoffs.csv", cutoffs_csv(data, scenario, r));
+    }
     o.add("schools.csv", schools_csv(data, scenario, r));
     o.add("zones.csv", zones_csv(data, scenario, r));
     let mut js = serde_json::to_vec_pretty(&summary_json(data, scenario, r)).expect("json");

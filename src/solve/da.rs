@@ -31,13 +31,12 @@ pub type Matching = Vec<Option<usize>>;
 
 /// Student-proposing deferred acceptance. `prefs[i]` lists applicant `i`'s
 /// schools, most wanted first; `capacity[s]` is school `s`'s seats.
-pub fn deferred_acceptance(
+pub fn deferred_acceptance<K: Ord + Copy>(
     capacity: &[u32],
     prefs: &[Vec<u32>],
-    key: impl Fn(usize, u32) -> u64,
+    key: impl Fn(usize, u32) -> K,
 ) -> Matching {
-    let mut held: Vec<BinaryHeap<(u64, u32)>> =
-        capacity.iter().map(|_| BinaryHeap::new()).collect();
+    let mut held: Vec<BinaryHeap<(K, u32)>> = capacity.iter().map(|_| BinaryHeap::new()).collect();
     let mut next = vec![0usize; prefs.len()];
     let mut free: Vec<u32> = (0..prefs.len() as u32).rev().collect();
     while let Some(i) = free.pop() {
@@ -77,11 +76,15 @@ pub fn deferred_acceptance(
 /// The Boston mechanism (immediate acceptance): in round k every unmatched
 /// applicant applies to its k-th school; each school accepts, for good, the
 /// best of that round's applicants up to its remaining seats.
-pub fn boston(capacity: &[u32], prefs: &[Vec<u32>], key: impl Fn(usize, u32) -> u64) -> Matching {
+pub fn boston<K: Ord + Copy>(
+    capacity: &[u32],
+    prefs: &[Vec<u32>],
+    key: impl Fn(usize, u32) -> K,
+) -> Matching {
     let mut left: Vec<u32> = capacity.to_vec();
     let mut out: Matching = vec![None; prefs.len()];
     let rounds = prefs.iter().map(Vec::len).max().unwrap_or(0);
-    let mut applying: Vec<(u32, u64, u32)> = Vec::new();
+    let mut applying: Vec<(u32, K, u32)> = Vec::new();
     for k in 0..rounds {
         applying.clear();
         for (i, list) in prefs.iter().enumerate() {

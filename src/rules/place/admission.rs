@@ -9,9 +9,11 @@ use crate::domain::scenario::Scenario;
 use crate::solve::{da, lottery};
 use crate::spatial::distance::{DistanceSource, SchoolIndex};
 
-use super::explain::{Admission, LotteryKey, Standing};
+use super::explain::{Admission, LotteryKey, RankNote, Standing};
 use super::flow::{compute_zones, Reach};
-use super::{tier_of, Mechanism, Outcome, Placement, SchoolStats, TieBreak};
+use super::ranking::{family_leaders, Position, Ranking};
+use super::{Cutoff, Mechanism, Outcome, Placement, SchoolStats, TieBreak};
+use crate::domain::priority::LotteryTwins;
 
 /// An applicant's zone for the grade.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,12 +35,22 @@ pub struct Prepared {
     /// severe disability.
     pub zone: Vec<ZoneOf>,
     pub tier: Vec<Tier>,
+    /// Per applicant: its rank inside its tier there ([`Ranking`]).
+    pub rank: Vec<u32>,
+    /// Per applicant: how the rules placed it there (seat lock, category
+    /// matched), for explanations; `None` with today's rules.
+    pub note: Vec<Option<RankNote>>,
+    /// Per applicant: whether it goes to 统筹 when not admitted.
+    pub accepts_overflow: Vec<bool>,
     pub severe: Vec<bool>,
     /// Per applicant who chooses: schools in order, and the tier at each
     /// (out-of-zone schools rank after every tier of their own applicants:
     /// [`Prepared::out_of_zone`]).
     pub lists: Vec<Vec<SchoolIx>>,
     pub list_tiers: Vec<Vec<Tier>>,
+    /// Per applicant who chooses: its rank inside its tier at each listed
+    /// school (0 out of zone: the lottery alone orders those).
+    pub list_ranks: Vec<Vec<u32>>,
     /// Open seats per school ([`School::open_seats`]; none at schools of
     /// another grade, which no stage of the run offers).
     pub seats: Vec<u32>,
@@ -51,6 +63,11 @@ pub struct Prepared {
     pub mtb_order: Vec<Vec<(u32, u8)>>,
     /// The policy's number of tiers.
     pub tier_count: u8,
+    /// With `policy.twins = "together"`: per applicant, the first member of
+    /// its family in `student_id` order (whose number the family draws).
+    pub leader: Option<Vec<u32>>,
+    /// Per school: reserved seats as (tier of the category, seats).
+    pub reserved: Vec<Vec<(Tier, u32)>>,
 }
 
 impl Prepared {
@@ -75,16 +92,23 @@ pub struct Draw {
     pub multiple: Option<Vec<Vec<f64>>>,
 }
 
-/// Draw the lottery for `seed` (procedure `sunshine-lottery-v1`; multiple
-/// tie-breaking adds, per school with row index `s`, the stream
+/// Draw the lottery for `seed` (procedure `sunshine-lottery-v1`; with
+/// `policy.twins = "together"` every child of a family takes the number of
+/// its member first in `student_id` order; multiple tie-breaking adds, per school with row index `s`, the stream
 /// `Draws::sub(seed, 2^32 + s)` over the applicants listing it in
 /// `student_id` order).
 pub fn draw(prep: &Prepared, seed: u64) -> Draw {
-    let single = lottery::numbers_in_order(
+    let mut single = lottery::numbers_in_order(
         seed,
         prep.id_order.iter().map(|&a| a as usize),
         prep.in_scope.len(),
     );
+    // a family drawing together has one number: its first member's
+    if let Some(leader) = &prep.leader {
+        for a in 0..single.len() {
+            single[a] = single[leader[a] as usize];
+        }
+    }
     let multiple = (prep.mechanism.tie_break() == TieBreak::Multiple).then(|| {
         let mut m: Vec<Vec<f64>> = prep.lists.iter().map(|l| vec![0.0; l.len()]).collect();
         for (s, order) in prep.mtb_order.iter().enumerate() {
@@ -198,6 +222,7 @@ pub fn prepare(
     for s in &mainstream {
         is_main[s.ix()] = true;
     }
+    let ranking = Ranking::new(data, scenario, &in_scope);
     let applicants = Applicants {
         data,
         scenario,
@@ -211,38 +236,97 @@ pub fn prepare(
         is_main,
         nearest_main: SchoolIndex::new(mainstream.iter().map(|&s| (s, data.school(s).location))),
         dist,
+        ranking: &ranking,
+        plain: scenario.policy.rules.is_plain(),
     };
     let n = in_scope.len();
     let mut zone = Vec::with_capacity(n);
     let mut tier = Vec::with_capacity(n);
+    let mut rank = Vec::with_capacity(n);
+    let mut note = Vec::with_capacity(n);
+    let mut accepts_overflow = Vec::with_capacity(n);
     let mut severe = Vec::with_capacity(n);
     let mut lists = Vec::with_capacity(n);
     let mut list_tiers = Vec::with_capacity(n);
-    for &i in &in_scope {
-        let e = applicants.entry(&data.students[i]);
+    let mut list_ranks = Vec::with_capacity(n);
+    for (a, &i) in in_scope.iter().enumerate() {
+        let st = &data.students[i];
+        let e = applicants.entry(a, st);
         zone.push(e.zone);
-        tier.push(e.tier);
+        tier.push(e.at.tier);
+        rank.push(e.at.rank);
+        note.push(applicants.note(a, st, e.at));
+        accepts_overflow.push(ranking.accepts_overflow(a, st));
         severe.push(e.severe);
         lists.push(e.list);
         list_tiers.push(e.list_tiers);
+        list_ranks.push(e.list_ranks);
     }
     let (id_order, mtb_order) = lottery_orders(data, &in_scope, &lists, mechanism);
+    let rules = &scenario.policy.rules;
+    let leader =
+        (rules.twins == LotteryTwins::Together).then(|| family_leaders(data, &in_scope, &id_order));
+    let reserved = reserved_seats(data, scenario, &seats);
     Prepared {
         mechanism,
         in_scope,
         zones,
         zone,
         tier,
+        rank,
+        note,
+        accepts_overflow,
         severe,
         lists,
         list_tiers,
+        list_ranks,
         seats,
         mainstream,
         special,
         id_order,
         mtb_order,
         tier_count: scenario.policy.tier_count(),
+        leader,
+        reserved,
     }
+}
+
+/// Per school: the seats `[[policy.reserved]]` holds for a category, as
+/// (that category's tier, seats). A reservation for one school overrides a
+/// district-wide one (`school = "*"`) of the same category there.
+fn reserved_seats(data: &Dataset, scenario: &Scenario, seats: &[u32]) -> Vec<Vec<(Tier, u32)>> {
+    let rules = &scenario.policy.rules;
+    let mut out: Vec<Vec<(Tier, u32)>> = vec![Vec::new(); data.schools.len()];
+    if rules.reserved.is_empty() {
+        return out;
+    }
+    for (s, list) in out.iter_mut().enumerate() {
+        if seats[s] == 0 {
+            continue;
+        }
+        let id = &data.schools[s].id;
+        for r in rules
+            .reserved
+            .iter()
+            .filter(|r| r.school.as_ref() == Some(id))
+        {
+            list.push((tier_of_category(r.category), r.amount.at(seats[s])));
+        }
+        for r in rules.reserved.iter().filter(|r| r.school.is_none()) {
+            let t = tier_of_category(r.category);
+            if !list.iter().any(|&(x, _)| x == t) {
+                list.push((t, r.amount.at(seats[s])));
+            }
+        }
+        list.retain(|&(_, n)| n > 0);
+        list.sort();
+    }
+    out
+}
+
+/// The tier of the category at `position` (0-based) in `policy.categories`.
+fn tier_of_category(position: usize) -> Tier {
+    Tier(u8::try_from(position + 1).expect("at most 200 categories"))
 }
 
 /// The applicants and schools of a run, as zoning by distance needs them.
@@ -304,10 +388,12 @@ fn block_zones(
 /// What one applicant brings to the admission stages.
 struct Entry {
     zone: ZoneOf,
-    tier: Tier,
+    /// Where it stands at its zone school (or first choice).
+    at: Position,
     severe: bool,
     list: Vec<SchoolIx>,
     list_tiers: Vec<Tier>,
+    list_ranks: Vec<u32>,
 }
 
 /// What is needed to give each applicant its zone, tier and list.
@@ -325,6 +411,10 @@ struct Applicants<'a> {
     /// nearest school).
     nearest_main: SchoolIndex,
     dist: &'a dyn DistanceSource,
+    /// The priority rules evaluated for the run's applicants.
+    ranking: &'a Ranking<'a>,
+    /// Today's rules: no notes in the explanations.
+    plain: bool,
 }
 
 impl Applicants<'_> {
@@ -333,7 +423,7 @@ impl Applicants<'_> {
     /// schools nearest first); its tier at each listed school (schools out
     /// of its zone rank after every tier of their own); and its tier (at
     /// the zone school, or at its first choice).
-    fn entry(&self, st: &Student) -> Entry {
+    fn entry(&self, a: usize, st: &Student) -> Entry {
         let tier_count = self.scenario.policy.tier_count();
         let z = self.zone_of(st);
         let severe = st.disability == Disability::Severe;
@@ -342,29 +432,66 @@ impl Applicants<'_> {
         } else {
             self.list_of(st, z)
         };
-        let list_tiers: Vec<Tier> = list
+        let at_list: Vec<Position> = list
             .iter()
             .map(|&s| {
                 if self.in_zone(z, s) {
-                    tier_of(st, Some(s), self.scenario)
+                    self.ranking.standing(a, st, Some(s))
                 } else {
-                    out_of_zone(tier_count)
+                    Position {
+                        tier: out_of_zone(tier_count),
+                        rank: 0,
+                        locked: false,
+                        lock_exempt: false,
+                    }
                 }
             })
             .collect();
-        let tier = match (z, list.first(), list_tiers.first()) {
-            (ZoneOf::School(s), _, _) => tier_of(st, Some(s), self.scenario),
-            (_, Some(_), Some(&t)) => t.min(Tier(tier_count)),
-            _ if self.zoned => tier_of(st, None, self.scenario),
-            _ => Tier(1),
+        let at = match (z, at_list.first()) {
+            (ZoneOf::School(s), _) => self.ranking.standing(a, st, Some(s)),
+            (_, Some(p)) if p.tier > Tier(tier_count) => {
+                let own = self.ranking.standing(a, st, None);
+                let tier = Tier(tier_count);
+                Position {
+                    tier,
+                    rank: self.ranking.rank_in(a, tier),
+                    ..own
+                }
+            }
+            (_, Some(&p)) => p,
+            _ if self.zoned => self.ranking.standing(a, st, None),
+            _ => Position {
+                tier: Tier(1),
+                rank: 0,
+                locked: false,
+                lock_exempt: false,
+            },
         };
         Entry {
             zone: z,
-            tier,
+            at,
             severe,
+            list_tiers: at_list.iter().map(|p| p.tier).collect(),
+            list_ranks: at_list.iter().map(|p| p.rank).collect(),
             list,
-            list_tiers,
         }
+    }
+
+    /// What the explanation says of the rules that ranked applicant `a`
+    /// (`None` with today's rules, whose reasons stay as they were).
+    fn note(&self, a: usize, st: &Student, at: Position) -> Option<RankNote> {
+        if self.plain {
+            return None;
+        }
+        let category = self.ranking.category(a);
+        Some(RankNote {
+            category: category as u16,
+            matched: self.scenario.policy.rules.matched(st, category),
+            locked: at.locked,
+            lock_exempt: at.lock_exempt,
+            reserved: false,
+            family: 1,
+        })
     }
 
     fn zone_of(&self, st: &Student) -> ZoneOf {
@@ -482,10 +609,14 @@ pub fn initial_placements(prep: &Prepared, draw: &Draw) -> Vec<Placement> {
             placed: None,
             outcome: Outcome::Unplaced,
             tier: prep.tier[a],
+            rank: prep.rank[a],
             lottery: draw.single[a],
             within_radius: false,
             distance: None,
-            explanation: Default::default(),
+            explanation: super::Explanation {
+                rank: prep.note[a],
+                ..Default::default()
+            },
         })
         .collect()
 }
@@ -520,53 +651,196 @@ pub fn admit(
             waiting.push(p);
         }
     }
-    // 单校划片: each school admits its zone tier by tier; the tier that does
-    // not fit is drawn by lottery
+    // 单校划片: each school admits its zone by priority; the group that
+    // does not fit is drawn by lottery
     for (s, list) in by_school.iter_mut().enumerate() {
-        if list.is_empty() {
+        if !list.is_empty() {
+            let school = SchoolIx::from_ix(s);
+            zone_school(
+                data,
+                prep,
+                school,
+                list,
+                placements,
+                &mut stats[s],
+                seats_left,
+                &mut waiting,
+            );
+        }
+    }
+    if !choosers.is_empty() {
+        waiting.extend(choose(
+            data, prep, draw, &choosers, placements, stats, seats_left,
+        ));
+    }
+    waiting
+}
+
+/// A unit of zone admission: one applicant, or a family drawing together
+/// (`policy.twins = "together"`), admitted whole or not at all. It ranks by
+/// its best member (the list is sorted, so its first) and holds one number.
+struct Unit {
+    members: Vec<usize>,
+    tier: Tier,
+    rank: u32,
+}
+
+impl Unit {
+    fn size(&self) -> u32 {
+        self.members.len() as u32
+    }
+}
+
+/// The units of a school's zone applicants `list` (sorted by key): each
+/// applicant alone, or with twins together, its family's members at this
+/// school together, at the place of the best of them.
+fn units(prep: &Prepared, list: &[usize], placements: &[Placement]) -> Vec<Unit> {
+    let mut out: Vec<Unit> = Vec::with_capacity(list.len());
+    let mut unit_of: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for &p in list {
+        if let Some(leader) = &prep.leader {
+            let l = leader[p];
+            if let Some(&u) = unit_of.get(&l) {
+                out[u].members.push(p);
+                continue;
+            }
+            unit_of.insert(l, out.len());
+        }
+        out.push(Unit {
+            members: vec![p],
+            tier: placements[p].tier,
+            rank: placements[p].rank,
+        });
+    }
+    out
+}
+
+/// Zone admission at one school (单校划片) of its zone applicants `list`:
+/// reserved seats first, each from its category in priority order; then
+/// every applicant left by (tier, rank), a group of equal keys that does not
+/// fit in the seats left drawn by lottery (lowest numbers first, then
+/// `student_id`). A unit that does not fit is passed over for the next, so
+/// no seat is left empty while an applicant fits. Those not admitted wait
+/// for overflow (`waiting`).
+// long: one pass over the school's groups, recording each applicant's
+// reason and the school's figures as it goes
+#[allow(clippy::too_many_arguments)]
+fn zone_school(
+    data: &Dataset,
+    prep: &Prepared,
+    school: SchoolIx,
+    list: &mut [usize],
+    placements: &mut [Placement],
+    stats: &mut SchoolStats,
+    seats_left: &mut [u32],
+    waiting: &mut Vec<usize>,
+) {
+    let s = school.ix();
+    list.sort_by(|&a, &b| {
+        let (pa, pb) = (&placements[a], &placements[b]);
+        (pa.tier, pa.rank, pa.lottery, &data.students[pa.student].id)
+            .partial_cmp(&(pb.tier, pb.rank, pb.lottery, &data.students[pb.student].id))
+            .expect("lottery numbers are finite")
+    });
+    for &p in list.iter() {
+        stats.applicants_by_tier[(placements[p].tier.0 - 1) as usize] += 1;
+    }
+    let units = units(prep, list, placements);
+    let mut done = vec![false; units.len()];
+    let seats = seats_left[s];
+    // reserved seats (名额单列): filled from their category, in order
+    let mut admitted = 0u32;
+    for &(tier, held) in &prep.reserved[s] {
+        let held = held.min(seats - admitted);
+        let mut used = 0u32;
+        for (u, unit) in units.iter().enumerate() {
+            if done[u] || unit.tier != tier || unit.size() > held - used {
+                continue;
+            }
+            done[u] = true;
+            used += unit.size();
+            for &p in &unit.members {
+                let pl = &mut placements[p];
+                pl.outcome = Outcome::Zone;
+                pl.placed = Some(school);
+                pl.explanation.admission = Some(Admission::Zone { tier });
+                if let Some(n) = &mut pl.explanation.rank {
+                    n.reserved = true;
+                    n.family = unit.size().min(255) as u8;
+                }
+                stats.cutoff = Some(Cutoff {
+                    student: pl.student,
+                    tier,
+                    drawn: false,
+                    lottery: pl.lottery,
+                });
+            }
+            if used == held {
+                break;
+            }
+        }
+        stats.reserved_seats += held;
+        stats.reserved_used += used;
+        admitted += used;
+    }
+    // the general pool: every seat left, unused reserved seats included
+    let mut filled_at: Option<Tier> = None;
+    let mut start = 0;
+    while start < units.len() {
+        let (tier, rank) = (units[start].tier, units[start].rank);
+        let end = start
+            + units[start..]
+                .iter()
+                .take_while(|u| (u.tier, u.rank) == (tier, rank))
+                .count();
+        let group: Vec<usize> = (start..end).filter(|&u| !done[u]).collect();
+        start = end;
+        if group.is_empty() {
             continue;
         }
-        list.sort_by(|&a, &b| {
-            let (pa, pb) = (&placements[a], &placements[b]);
-            (pa.tier, pa.lottery, &data.students[pa.student].id)
-                .partial_cmp(&(pb.tier, pb.lottery, &data.students[pb.student].id))
-                .expect("lottery numbers are finite")
-        });
-        let seats = seats_left[s];
-        for &p in list.iter() {
-            stats[s].applicants_by_tier[(placements[p].tier.0 - 1) as usize] += 1;
-        }
-        let mut admitted = 0u32;
-        let mut filled_at: Option<Tier> = None;
-        let mut start = 0;
-        while start < list.len() {
-            let tier = placements[list[start]].tier;
-            let end = start
-                + list[start..]
-                    .iter()
-                    .take_while(|&&p| placements[p].tier == tier)
-                    .count();
-            let n = (end - start) as u32;
-            let room = seats - admitted;
-            if n <= room {
-                for &p in &list[start..end] {
+        let n: u32 = group.iter().map(|&u| units[u].size()).sum();
+        let room = seats - admitted;
+        if n <= room {
+            for &u in &group {
+                for &p in &units[u].members {
                     let pl = &mut placements[p];
                     pl.outcome = Outcome::Zone;
-                    pl.placed = Some(SchoolIx::from_ix(s));
+                    pl.placed = Some(school);
                     pl.explanation.admission = Some(Admission::Zone { tier });
+                    if let Some(note) = &mut pl.explanation.rank {
+                        note.family = units[u].size().min(255) as u8;
+                    }
+                    stats.cutoff = Some(Cutoff {
+                        student: pl.student,
+                        tier,
+                        drawn: false,
+                        lottery: pl.lottery,
+                    });
                 }
-                admitted += n;
-            } else if room > 0 {
-                let cut = placements[list[start + room as usize - 1]].lottery;
-                stats[s].lottery_cutoff = Some((tier, cut));
-                stats[s].zone_draw = Some(super::ZoneDraw {
-                    tier,
-                    applicants: n,
-                    seats: room,
-                });
-                for (j, &p) in list[start..end].iter().enumerate() {
+            }
+            admitted += n;
+        } else if room > 0 {
+            // the draw: units in lottery order while they fit
+            let mut won_units = vec![false; group.len()];
+            let mut got = 0u32;
+            let mut cut = 0.0;
+            for (j, &u) in group.iter().enumerate() {
+                if units[u].size() <= room - got {
+                    won_units[j] = true;
+                    got += units[u].size();
+                    cut = placements[units[u].members[0]].lottery;
+                }
+            }
+            stats.lottery_cutoff = Some((tier, cut));
+            stats.zone_draw = Some(super::ZoneDraw {
+                tier,
+                applicants: n,
+                seats: room,
+            });
+            for (j, &u) in group.iter().enumerate() {
+                for &p in &units[u].members {
                     let pl = &mut placements[p];
-                    let won = (j as u32) < room;
+                    let won = won_units[j];
                     pl.explanation.admission = Some(Admission::ZoneLottery {
                         tier,
                         applicants: n,
@@ -577,17 +851,28 @@ pub fn admit(
                         },
                         won,
                     });
+                    if let Some(note) = &mut pl.explanation.rank {
+                        note.family = units[u].size().min(255) as u8;
+                    }
                     if won {
                         pl.outcome = Outcome::LotteryWon;
-                        pl.placed = Some(SchoolIx::from_ix(s));
+                        pl.placed = Some(school);
+                        stats.cutoff = Some(Cutoff {
+                            student: pl.student,
+                            tier,
+                            drawn: true,
+                            lottery: pl.lottery,
+                        });
                     } else {
                         waiting.push(p);
                     }
                 }
-                stats[s].admitted_lottery = room;
-                admitted += room;
-            } else {
-                for &p in &list[start..end] {
+            }
+            stats.admitted_lottery += got;
+            admitted += got;
+        } else {
+            for &u in &group {
+                for &p in &units[u].members {
                     placements[p].explanation.admission = Some(Admission::ZoneFull {
                         tier,
                         after: filled_at,
@@ -595,31 +880,32 @@ pub fn admit(
                     waiting.push(p);
                 }
             }
-            if admitted == seats && filled_at.is_none() && seats > 0 {
-                filled_at = Some(tier);
-            }
-            start = end;
         }
-        stats[s].admitted_zone = admitted;
-        stats[s].overflow_out = list.len() as u32 - admitted;
-        seats_left[s] -= admitted;
+        if admitted == seats && filled_at.is_none() && seats > 0 {
+            filled_at = Some(tier);
+        }
     }
-    if !choosers.is_empty() {
-        waiting.extend(choose(
-            data, prep, draw, &choosers, placements, stats, seats_left,
-        ));
-    }
-    waiting
+    stats.admitted_zone = admitted;
+    stats.overflow_out = list.len() as u32 - admitted;
+    seats_left[s] -= admitted;
 }
 
+/// A priority key at a school: tier, rank inside the tier, lottery (53 bits).
+type Key = (Tier, u32, u64);
+
 /// The priority key of an applicant at the `pos`-th school of its list:
-/// tier first, then its lottery number (53 bits).
-fn key(prep: &Prepared, draw: &Draw, a: usize, pos: usize) -> (Tier, u64) {
+/// tier first, then its rank inside the tier, then its lottery number (53
+/// bits).
+fn key(prep: &Prepared, draw: &Draw, a: usize, pos: usize) -> Key {
     let lot = match &draw.multiple {
         Some(m) => m[a][pos],
         None => draw.single[a],
     };
-    (prep.list_tiers[a][pos], (lot * (1u64 << 53) as f64) as u64)
+    (
+        prep.list_tiers[a][pos],
+        prep.list_ranks[a][pos],
+        (lot * (1u64 << 53) as f64) as u64,
+    )
 }
 
 /// 多校划片 and the choice mechanisms: deferred acceptance (or Boston) over
@@ -639,25 +925,22 @@ fn choose(
         .collect();
     // position of each school in each chooser's list, for the key lookup
     let pos_of = |c: usize, s: u32| prefs[c].iter().position(|&x| x == s).expect("listed");
-    let key_of = |c: usize, s: u32| {
-        let (t, lot) = key(prep, draw, choosers[c], pos_of(c, s));
-        (u64::from(t.0) << 53) | lot
-    };
+    let key_of = |c: usize, s: u32| key(prep, draw, choosers[c], pos_of(c, s));
     let matching = match prep.mechanism {
         Mechanism::Boston(_) => da::boston(seats_left, &prefs, key_of),
         _ => da::deferred_acceptance(seats_left, &prefs, key_of),
     };
     // per school: the worst admitted key, and whether an applicant of that
     // tier who applied there was turned away (then that tier was drawn)
-    let mut worst: Vec<Option<(Tier, u64, f64)>> = vec![None; data.schools.len()];
+    let mut worst: Vec<Option<(Key, f64)>> = vec![None; data.schools.len()];
     for (c, m) in matching.iter().enumerate() {
         if let Some(k) = *m {
             let a = choosers[c];
             let s = prep.lists[a][k];
-            let (t, lot) = key(prep, draw, a, k);
-            let number = lot as f64 / (1u64 << 53) as f64;
-            if worst[s.ix()].is_none_or(|(wt, wl, _)| (t, lot) > (wt, wl)) {
-                worst[s.ix()] = Some((t, lot, number));
+            let kk = key(prep, draw, a, k);
+            let number = kk.2 as f64 / (1u64 << 53) as f64;
+            if worst[s.ix()].is_none_or(|(w, _)| kk > w) {
+                worst[s.ix()] = Some((kk, number));
             }
         }
     }
@@ -667,8 +950,8 @@ fn choose(
         let applied = m.map_or(prep.lists[a].len(), |k| k);
         for pos in 0..applied {
             let s = prep.lists[a][pos];
-            if let Some((wt, _, _)) = worst[s.ix()] {
-                if prep.list_tiers[a][pos] == wt {
+            if let Some(((wt, wr, _), _)) = worst[s.ix()] {
+                if (prep.list_tiers[a][pos], prep.list_ranks[a][pos]) == (wt, wr) {
                     drawn[s.ix()] = true;
                 }
             }
@@ -683,7 +966,7 @@ fn choose(
         }
     }
     for s in 0..data.schools.len() {
-        if let (true, Some((t, _, n))) = (drawn[s], worst[s]) {
+        if let (true, Some(((t, _, _), n))) = (drawn[s], worst[s]) {
             stats[s].lottery_cutoff = Some((t, n));
         }
     }
@@ -694,15 +977,16 @@ fn choose(
         match *m {
             Some(k) => {
                 let s = prep.lists[a][k];
-                let (t, lot) = key(prep, draw, a, k);
+                let (t, r, lot) = key(prep, draw, a, k);
                 let number = lot as f64 / (1u64 << 53) as f64;
+                let drawn_here = worst[s.ix()].is_some_and(|((wt, wr, _), _)| (wt, wr) == (t, r));
                 let pl = &mut placements[a];
                 pl.placed = Some(s);
                 pl.outcome = Outcome::Choice(k as u8 + 1);
                 let st = &mut stats[s.ix()];
                 st.admitted_zone += 1;
                 let lottery = match st.lottery_cutoff {
-                    Some((ct, cutoff)) if ct == t => {
+                    Some((ct, cutoff)) if ct == t && drawn_here => {
                         st.admitted_lottery += 1;
                         Some(LotteryKey { number, cutoff })
                     }

@@ -16,6 +16,31 @@ use crate::domain::model::{Grade, Metres, SchoolIx, Tier};
 pub struct Explanation {
     pub admission: Option<Admission>,
     pub settlement: Option<Settlement>,
+    /// How the policy's priority rules ranked the applicant (category,
+    /// seat lock, reserved seat, family unit); `None` with today's rules,
+    /// whose reasons need none of it.
+    pub rank: Option<RankNote>,
+}
+
+/// How the priority rules ranked one applicant at its zone school (or
+/// first choice): `report::explain` adds the sub-table and key values,
+/// which it reads from the applicant's row through the rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RankNote {
+    /// The category it matched (0-based position in the rules).
+    pub category: u16,
+    /// It matched that category's condition (false: it matched none and
+    /// ranks in the last).
+    pub matched: bool,
+    /// The seat lock (学位锁定) moved it down at that school.
+    pub locked: bool,
+    /// The seat lock would have applied but a sibling attends there.
+    pub lock_exempt: bool,
+    /// Admitted on a reserved seat of its category.
+    pub reserved: bool,
+    /// Children admitted (or not) together with it as one family unit,
+    /// itself included (1: alone).
+    pub family: u8,
 }
 
 /// A lottery number against the cut-off of the tier drawn at a school
@@ -90,4 +115,7 @@ pub enum Settlement {
     /// Severe disability, no special-education school with seats within
     /// `reach`: home teaching (送教上门).
     HomeTeaching { reach: Metres },
+    /// Not admitted where it applied and does not accept 统筹
+    /// (`accept_overflow = false`): declined, not placed.
+    Declined,
 }

@@ -31,16 +31,17 @@
 mod admission;
 pub mod explain;
 mod flow;
+pub mod ranking;
 
 use crate::domain::model::*;
-use crate::domain::scenario::{Category, Scenario};
+use crate::domain::scenario::Scenario;
 use crate::spatial::distance::DistanceSource;
 
 pub use admission::{
     admit, draw as draw_lottery, given_zones, initial_placements, prepare as admission_stage, Draw,
     GivenZones, Prepared, ZoneOf,
 };
-pub use explain::{Admission, Explanation, LotteryKey, Settlement, Standing};
+pub use explain::{Admission, Explanation, LotteryKey, RankNote, Settlement, Standing};
 pub use flow::{assign_by_flow, compute_zones, Reach};
 
 /// How ties inside a priority tier are broken when applicants choose
@@ -122,6 +123,9 @@ pub enum Outcome {
     HomeTeaching,
     /// No school with seats within the maximum distance.
     Unplaced,
+    /// Not admitted where it applied, and the family does not accept 统筹
+    /// (`accept_overflow = false`): not placed, reported apart.
+    Declined,
 }
 
 impl Outcome {
@@ -146,6 +150,7 @@ impl Outcome {
             Outcome::SpecialEd => "special_ed".into(),
             Outcome::HomeTeaching => "home_teaching".into(),
             Outcome::Unplaced => "unplaced".into(),
+            Outcome::Declined => "declined".into(),
         }
     }
 
@@ -170,6 +175,9 @@ pub struct Placement {
     pub placed: Option<SchoolIx>,
     pub outcome: Outcome,
     pub tier: Tier,
+    /// Rank inside the tier by the policy's keys after the category (0 with
+    /// today's rules).
+    pub rank: u32,
     pub lottery: f64,
     pub distance: Option<Metres>,
     /// The placed school is within the service radius (by distance, or by
@@ -206,6 +214,26 @@ pub struct SchoolStats {
     pub left_behind: u32,
     pub disability_mild: u32,
     pub disability_severe: u32,
+    /// The last applicant admitted by zone admission (its keys are the
+    /// school's cut-off, reported in the policy's terms).
+    pub cutoff: Option<Cutoff>,
+    /// Seats reserved for categories (`[[policy.reserved]]`), and those
+    /// filled from them; the rest returned to the general pool.
+    pub reserved_seats: u32,
+    pub reserved_used: u32,
+    /// Applicants of the school's zone who declined 统筹 when not admitted.
+    pub declined: u32,
+}
+
+/// The cut-off of a school's zone admission: its last admitted applicant.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cutoff {
+    /// Index into [`Dataset::students`] (never printed: its keys are).
+    pub student: usize,
+    pub tier: Tier,
+    /// The last group admitted was drawn by lottery.
+    pub drawn: bool,
+    pub lottery: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -238,24 +266,6 @@ pub struct PlacementResult {
     /// The zone school of each block for the grade, and whether it was computed.
     pub zones: Vec<(Option<SchoolIx>, bool)>,
     pub distance_source: String,
-}
-
-/// An applicant's tier under the policy (1 = first served).
-pub fn tier_of(st: &Student, zone: Option<SchoolIx>, scenario: &Scenario) -> Tier {
-    let p = &scenario.policy;
-    let c = Category::of(st.hukou_in_block, st.property_in_block, st.migrant);
-    let base = p
-        .priority
-        .iter()
-        .position(|&x| x == c)
-        .unwrap_or(p.priority.len() - 1) as u8
-        + 1;
-    let bonus = if zone.is_some() && st.sibling_school == zone {
-        p.sibling_bonus
-    } else {
-        0
-    };
-    Tier(base.saturating_sub(bonus).max(1))
 }
 
 /// A step of a placement run, reported to a progress callback.
@@ -336,7 +346,7 @@ pub fn place_with_progress(
         &mut run.stats,
         &mut run.seats_left,
     );
-    run.place_overflow(waiting, &prep.mainstream, progress);
+    run.place_overflow(waiting, &prep, progress);
     progress(Stage::SpecialEducation);
     run.place_severe(&prep);
     run.tally();
@@ -370,15 +380,29 @@ impl Run<'_> {
     fn place_overflow(
         &mut self,
         mut waiting: Vec<usize>,
-        mainstream: &[SchoolIx],
+        prep: &Prepared,
         progress: &(dyn Fn(Stage) + Sync),
     ) {
+        let mainstream = &prep.mainstream;
+        // accept_overflow = false: declined, not placed
+        waiting.retain(|&p| {
+            if prep.accepts_overflow[p] {
+                return true;
+            }
+            let pl = &mut self.placements[p];
+            pl.outcome = Outcome::Declined;
+            pl.explanation.settlement = Some(Settlement::Declined);
+            if let Some(z) = pl.zone_school {
+                self.stats[z.ix()].declined += 1;
+            }
+            false
+        });
         let data = self.data;
         let placements = &self.placements;
         waiting.sort_by(|&a, &b| {
             let (pa, pb) = (&placements[a], &placements[b]);
-            (pa.tier, pa.lottery, &data.students[pa.student].id)
-                .partial_cmp(&(pb.tier, pb.lottery, &data.students[pb.student].id))
+            (pa.tier, pa.rank, pa.lottery, &data.students[pa.student].id)
+                .partial_cmp(&(pb.tier, pb.rank, pb.lottery, &data.students[pb.student].id))
                 .expect("lottery numbers are finite")
         });
         let mut start = 0;
