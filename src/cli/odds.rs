@@ -50,6 +50,12 @@ impl Args {
         }
         set_threads(self.threads)?;
         let input = load(&self.scenario, g)?;
+        if !input.scenario.policy.rules.is_plain() {
+            return Err(Error::Usage(format!(
+                "{}: odds computes admission chances for categories and the lottery only; this scenario's priority rules (sub-tables, keys, reserved seats, seat lock, twins or accept_overflow) are not supported by odds yet: expected a scenario without them (place gives the placement under them)",
+                self.scenario.display()
+            )));
+        }
         let dist = distances(&input, Some(&self.out))?;
         let bar = Progress::counting(draws, "draws");
         let result = odds(

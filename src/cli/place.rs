@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::progress::Progress;
-use super::shared::{distances, finish, load, refuse_dataset_folder, set_threads};
+use super::shared::{distances, finish, load, refuse_dataset_folder, set_threads, supported};
 use super::Global;
 use crate::report::placement;
 use crate::rules::place::{place_with_progress, Mechanism, TieBreak};
@@ -26,6 +26,10 @@ pub struct Args {
     /// (one number per applicant) or multiple (one per applicant and school).
     #[arg(long, value_enum, default_value = "single")]
     tie_breaking: TieBreak,
+    /// Also write seat_history.csv: the dataset's seat history plus this
+    /// year's admissions by property, for next year's seat lock (学位锁定).
+    #[arg(long)]
+    write_seat_history: bool,
     /// Worker threads (results never depend on it).
     #[arg(long)]
     threads: Option<usize>,
@@ -37,6 +41,7 @@ impl Args {
         set_threads(self.threads)?;
         let input = load(&self.scenario, g)?;
         refuse_dataset_folder(&self.out, &input)?;
+        supported(&input, &self.scenario, mechanism)?;
         let dist = distances(&input, Some(&self.out))?;
         let tiers = input.scenario.policy.tier_count();
         let bar = Progress::stages(u64::from(tiers) + 3);
@@ -48,7 +53,13 @@ impl Args {
             &|stage| bar.stage(stage.position(tiers).0, format!("{stage:?}")),
         );
         bar.finish();
-        let files = placement::outputs(&input.data, &input.scenario, &result, dist.as_ref());
+        let mut files = placement::outputs(&input.data, &input.scenario, &result, dist.as_ref());
+        if self.write_seat_history {
+            files.add(
+                "seat_history.csv",
+                placement::seat_history_csv(&input.data, &input.scenario, &result),
+            );
+        }
         let text = placement::terminal(&input.data, &input.scenario, &result);
         finish(files, &self.out, &text)
     }

@@ -150,6 +150,15 @@ pub fn finish(files: OutputSet, out: &Path, text: &str) -> Result<()> {
 /// Load and place several scenarios in parallel (`compare`, `sweep`);
 /// every input problem of every scenario is reported together. Road
 /// tables are cached beside `out`.
+/// Refuse (exit 2) a mechanism that cannot run the scenario's priority
+/// rules ([`crate::rules::place::unsupported`]).
+pub fn supported(input: &Input, path: &Path, mechanism: Mechanism) -> Result<()> {
+    match crate::rules::place::unsupported(&input.data, &input.scenario, mechanism) {
+        Some(why) => Err(Error::Usage(format!("{}: {why}", path.display()))),
+        None => Ok(()),
+    }
+}
+
 pub fn place_all(
     g: &Global,
     paths: &[PathBuf],
@@ -162,6 +171,7 @@ pub fn place_all(
         .par_iter()
         .map(|p| {
             let input = io::load(p, g.encoding)?;
+            supported(&input, p, mechanism)?;
             let dist = distances(&input, Some(out))?;
             let r = place(&input.data, &input.scenario, mechanism, dist.as_ref());
             bar.step();

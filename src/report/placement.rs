@@ -320,6 +320,55 @@ pub fn cutoffs_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> 
     )
 }
 
+/// `seat_history.csv` for next year's seat lock (`place
+/// --write-seat-history`): the dataset's history, and this year's
+/// admissions that used a property: each applicant with a `property_id`
+/// admitted at its own zone school (or a school of its multi-school zone)
+/// by zone admission, lottery or choice; 统筹 uses no property's seat.
+/// Sorted by year, school, property and student.
+pub fn seat_history_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Vec<u8> {
+    let mut rows: Vec<(i32, &str, &str, &str)> = data
+        .seat_history
+        .iter()
+        .map(|u| {
+            (
+                u.year,
+                data.school(u.school).id.as_str(),
+                &*u.property,
+                u.student.as_str(),
+            )
+        })
+        .collect();
+    for p in &r.placements {
+        let st = &data.students[p.student];
+        let (Some(prop), Some(s), true) =
+            (&st.property_id, p.placed, p.outcome.admitted_by_mechanism())
+        else {
+            continue;
+        };
+        let in_zone = p.zone_school == Some(s)
+            || p.zone_group.is_some_and(|g| {
+                data.zones
+                    .as_ref()
+                    .is_some_and(|z| z.groups[g as usize].schools.contains(&s))
+            });
+        if in_zone {
+            rows.push((
+                scenario.year,
+                data.school(s).id.as_str(),
+                prop,
+                st.id.as_str(),
+            ));
+        }
+    }
+    rows.sort();
+    csv_bytes(
+        &["property_id", "school_id", "year", "student_id"],
+        rows.into_iter()
+            .map(|(y, s, p, id)| vec![p.to_string(), s.to_string(), y.to_string(), id.to_string()]),
+    )
+}
+
 /// All output files of a placement run.
 pub fn outputs(
     data: &Dataset,

@@ -7,14 +7,24 @@
 //!    grade: from `zones.csv` where given, otherwise computed as the
 //!    capacity-aware minimum-distance assignment of whole blocks
 //!    ([`compute_zones`]).
-//! 2. **Tiers.** Each applicant's category (hukou + property, property only,
-//!    hukou only, migrant resident, other) is ranked by the policy's
-//!    `priority` list; a sibling at the zone school moves the applicant up
-//!    `sibling_bonus` tiers (never above tier 1).
-//! 3. **Zone admission and lottery (电脑派位).** A school admits its zone's
-//!    applicants tier by tier; the tier that does not fit in the seats left
-//!    is drawn by the seeded lottery ([`crate::solve::lottery`]), lower
-//!    tiers are not admitted.
+//! 2. **Tiers and ranks.** Each applicant's category is the first of the
+//!    policy's categories it matches (by default today's five, ordered by
+//!    `priority`; `[[policy.categories]]` with conditions on applicant
+//!    columns otherwise); at a school whose seat its property used within
+//!    `seat_lock_years` (学位锁定) it drops to the lock category unless a
+//!    sibling attends there; a sibling at the school moves it up
+//!    `sibling_bonus` tiers (never above tier 1). Inside a tier, the policy's
+//!    keys after the category (sub-table, dates earlier first, points higher
+//!    first) rank it ([`ranking`]).
+//! 3. **Zone admission and lottery (电脑派位).** A school first fills its
+//!    reserved seats (`[[policy.reserved]]`) from their category in order,
+//!    then admits its zone's applicants by (tier, rank); the group of equal
+//!    keys that does not fit in the seats left is drawn by the seeded
+//!    lottery ([`crate::solve::lottery`]). Twins drawing together
+//!    (`policy.twins = "together"`) share one number and are admitted as a
+//!    unit or not at all; a unit that does not fit is passed over for the
+//!    next. Applicants who do not accept 统筹 (`accept_overflow = false`)
+//!    and are not admitted are `declined`.
 //! 4. **Overflow (统筹).** Applicants not admitted at their zone school are
 //!    placed in the schools with seats left by an exact min-cost flow that
 //!    first places as many as possible and then minimises total distance,
@@ -293,6 +303,39 @@ impl Stage {
         };
         (at, total)
     }
+}
+
+/// Why `mechanism` cannot run the scenario's rules, if it cannot:
+/// reserved seats (`[[policy.reserved]]`) are filled in single-school zone
+/// admission (单校划片), which the choice mechanisms do not have, and a
+/// school of a multi-school zone admits by choice too.
+pub fn unsupported(data: &Dataset, scenario: &Scenario, mechanism: Mechanism) -> Option<String> {
+    let rules = &scenario.policy.rules;
+    if rules.reserved.is_empty() {
+        return None;
+    }
+    if mechanism != Mechanism::Zoned {
+        return Some(format!(
+            "the scenario reserves seats ([[policy.reserved]]), which are filled in single-school zone admission; mechanism {} has none: expected --mechanism zoned, or a scenario without reserved seats",
+            mechanism.as_str()
+        ));
+    }
+    let in_group: Vec<&str> = data.zones.as_ref().map_or(Vec::new(), |z| {
+        z.groups
+            .iter()
+            .flat_map(|g| g.schools.iter().map(|&s| data.school(s).id.as_str()))
+            .collect()
+    });
+    rules
+        .reserved
+        .iter()
+        .filter_map(|r| r.school.as_ref())
+        .find(|s| in_group.contains(&s.as_str()))
+        .map(|s| {
+            format!(
+                "seats reserved at {s}, which is in a multi-school zone (zone_groups.csv) where applicants are placed by choice; expected reservations at schools with single-school zones (a district-wide share, school = \"*\", applies to those only)"
+            )
+        })
 }
 
 /// Run one placement.
