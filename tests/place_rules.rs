@@ -333,3 +333,131 @@ fn branch_campus_and_conversion() {
     assert_eq!(applied.schools[1].name, "S0（S1校区）");
     assert_eq!(applied.schools[0].entry_seats, Seats(8));
 }
+
+/// Rules built in code (the scenario reader is tested apart): one school
+/// with 4 seats and 9 applicants of its zone. Categories: 优抚 (declared
+/// bool `pref`), 房户一致 (hukou and property), 其他 (everyone). Keys:
+/// sub-table A (property in block, i.e. all of 房户一致 here; the test
+/// uses hukou_in_block for A so 其他 splits), then `hukou_date` earlier
+/// first. Worked by hand:
+/// - p0 (优抚) first;
+/// - 房户一致: h1 (2019-01-01), h2 (2019-06-01), h3 (2019-06-01), h4 (empty
+///   date: last) → h1 then {h2, h3} tied on the date: 2 seats left for 2
+///   of them, so both in; h4 out (the school is full);
+/// - 其他 (o0..o3) all out.
+#[test]
+fn priority_rules_rank_by_category_then_sub_table_then_date() {
+    use sunshine::domain::priority::*;
+    let mut data = two_schools();
+    data.schools[0].entry_seats = Seats(4);
+    let day = |s: &str| Value::Date(parse_date(s).unwrap());
+    let mut studs = Vec::new();
+    let mk = |id: &str, hp: bool, pref: bool, date: Value| {
+        let mut s = student(id, 0, hp, hp);
+        s.extra = vec![Value::Bool(pref), date].into_boxed_slice();
+        s
+    };
+    studs.push(mk("p0", false, true, Value::Missing));
+    studs.push(mk("h4", true, false, Value::Missing));
+    studs.push(mk("h3", true, false, day("2019/6/1")));
+    studs.push(mk("h2", true, false, day("2019年6月1日")));
+    studs.push(mk("h1", true, false, day("2019-01-01")));
+    for i in 0..4 {
+        studs.push(mk(&format!("o{i}"), false, false, day("2000-01-01")));
+    }
+    data.students = studs;
+    data.blocks.truncate(1);
+    let mut z = Zones::new(1);
+    z.school.one = vec![Some(SchoolIx(0))];
+    data.zones = Some(z);
+    let mut sc = scenario();
+    let cond = |col: ColumnRef, name: &str, v: Value| Condition {
+        column: col,
+        name: name.into(),
+        cmp: Cmp::Eq,
+        value: v,
+    };
+    let cat = |name: &str, when: Vec<Condition>| CategoryRule {
+        name: name.into(),
+        when: When(when),
+        accept_overflow: None,
+        order: None,
+    };
+    sc.policy.rules = Rules {
+        columns: vec![
+            ("pref".into(), ColumnType::Bool),
+            ("hukou_date".into(), ColumnType::Date),
+        ],
+        categories: vec![
+            cat(
+                "优抚",
+                vec![cond(ColumnRef::Declared(0), "pref", Value::Bool(true))],
+            ),
+            cat(
+                "房户一致",
+                vec![
+                    cond(
+                        ColumnRef::Builtin(Builtin::HukouInBlock),
+                        "hukou_in_block",
+                        Value::Bool(true),
+                    ),
+                    cond(
+                        ColumnRef::Builtin(Builtin::PropertyInBlock),
+                        "property_in_block",
+                        Value::Bool(true),
+                    ),
+                ],
+            ),
+            cat("其他", vec![]),
+        ],
+        subtables: vec![Subtable {
+            name: "A".into(),
+            when: When(vec![cond(
+                ColumnRef::Builtin(Builtin::HukouInBlock),
+                "hukou_in_block",
+                Value::Bool(true),
+            )]),
+        }],
+        order: vec![
+            OrderKey::Category,
+            OrderKey::Subtable,
+            OrderKey::Column {
+                column: ColumnRef::Declared(1),
+                name: "hukou_date".into(),
+                ty: ColumnType::Date,
+                descending: false,
+            },
+            OrderKey::Lottery,
+        ],
+        reserved: vec![],
+        seat_lock: None,
+        twins: LotteryTwins::Apart,
+    };
+    let r = place(&data, &sc, Mechanism::Zoned, &GreatCircle);
+    let at_zone: Vec<&str> = r
+        .placements
+        .iter()
+        .filter(|p| p.outcome == Outcome::Zone)
+        .map(|p| data.students[p.student].id.as_str())
+        .collect();
+    assert_eq!(at_zone, vec!["p0", "h3", "h2", "h1"]);
+    assert!(r
+        .placements
+        .iter()
+        .all(|p| p.outcome != Outcome::LotteryWon));
+    let c = r.schools[0].cutoff.unwrap();
+    assert_eq!(c.tier, Tier(2));
+    assert!(!c.drawn);
+    // one seat fewer: h2 and h3 tie on every key and are drawn
+    data.schools[0].entry_seats = Seats(3);
+    let r = place(&data, &sc, Mechanism::Zoned, &GreatCircle);
+    let won: Vec<&str> = r
+        .placements
+        .iter()
+        .filter(|p| p.outcome == Outcome::LotteryWon)
+        .map(|p| data.students[p.student].id.as_str())
+        .collect();
+    assert_eq!(won.len(), 1);
+    assert!(won[0] == "h2" || won[0] == "h3");
+    assert_eq!(r.schools[0].zone_draw.unwrap().applicants, 2);
+}
