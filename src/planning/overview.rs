@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::domain::model::{ByGrade, Dataset, Disability, Level, Metres, SchoolIx, Status};
-use crate::domain::scenario::{Category, Scenario};
+use crate::domain::scenario::Scenario;
 use crate::spatial::distance::{DistanceSource, SchoolIndex};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -26,7 +26,9 @@ pub struct DatasetSummary {
     pub applicants: usize,
     /// Entry seats of open schools that admit the scenario's grade.
     pub seats: u64,
-    pub by_category: Vec<(Category, usize)>,
+    /// Applicants of the grade by the category they match (the policy's
+    /// categories in priority order, by name).
+    pub by_category: Vec<(String, usize)>,
     pub migrant: usize,
     pub left_behind: usize,
     pub disability_mild: usize,
@@ -53,17 +55,26 @@ pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource)
         .map(|&s| u64::from(data.school(s).entry_seats.0))
         .sum();
     let Applicants { cats, uncovered } = count_applicants(data, scenario, dist, &open, &mut sum);
-    sum.by_category = scenario
-        .policy
-        .priority
+    let rules = &scenario.policy.rules;
+    sum.by_category = rules
+        .categories
         .iter()
-        .map(|&c| {
-            (
-                c,
-                cats[Category::ALL.iter().position(|&x| x == c).unwrap_or(4)],
-            )
-        })
+        .zip(&cats)
+        .map(|(c, &n)| (c.name.clone(), n))
         .collect();
+    if !rules.is_plain() {
+        // a category nobody matches is most often a typo in a value
+        for (c, &n) in rules.categories.iter().zip(&cats) {
+            if n == 0 && !c.when.0.is_empty() {
+                sum.warnings.push(format!(
+                    "category `{}` matches no applicant of grade {} (when: {}): check the condition's values against students.csv",
+                    c.name,
+                    grade.number(),
+                    c.when
+                ));
+            }
+        }
+    }
     warn(data, scenario, &uncovered, &mut sum);
     sum
 }
@@ -97,7 +108,7 @@ fn school_rows(data: &Dataset) -> Vec<SchoolRow> {
 struct Applicants {
     /// Applicants of the scenario's grade by category, in the order of
     /// [`Category::ALL`].
-    cats: [usize; 5],
+    cats: Vec<usize>,
     /// By town: applicants of the scenario's grade with no open school
     /// within the service radius, and all of them.
     uncovered: BTreeMap<String, (usize, usize)>,
@@ -114,7 +125,8 @@ fn count_applicants(
     sum: &mut DatasetSummary,
 ) -> Applicants {
     let grade = scenario.grade;
-    let mut cats = [0usize; 5];
+    let rules = &scenario.policy.rules;
+    let mut cats = vec![0usize; rules.categories.len()];
     let mut uncovered: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let index = SchoolIndex::new(open.iter().map(|&s| (s, data.school(s).location)));
     let radius = scenario.policy.service_radius(grade);
@@ -138,8 +150,7 @@ fn count_applicants(
             continue;
         }
         sum.applicants += 1;
-        let c = Category::of(st.hukou_in_block, st.property_in_block, st.migrant);
-        cats[Category::ALL.iter().position(|&x| x == c).unwrap_or(4)] += 1;
+        cats[rules.category_of(st)] += 1;
         sum.migrant += usize::from(st.migrant);
         sum.left_behind += usize::from(st.left_behind);
         sum.disability_mild += usize::from(st.disability == Disability::Mild);

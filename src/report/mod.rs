@@ -103,7 +103,7 @@ pub fn validate_text(s: &Scenario, sum: &DatasetSummary) -> String {
     out.push_str(&format!("Dataset\n{t}\n\n"));
     let mut t = table(&["tier", "category", "applicants"]);
     for (i, (c, n)) in sum.by_category.iter().enumerate() {
-        t.add_row(vec![num(i + 1), Cell::new(c.key()), num(n)]);
+        t.add_row(vec![num(i + 1), Cell::new(c), num(n)]);
     }
     t.add_row(vec![
         Cell::new(""),
