@@ -18,7 +18,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use crate::domain::model::{Disability, Gender, SchoolId, Student};
-pub use crate::domain::value::{parse_date, ColumnType, Day, Value};
+pub use crate::domain::value::{parse_date, ColumnType, Day, Value, ValueRef};
 
 /// Admission categories a policy orders into tiers. The categories are
 /// disjoint, so each applicant has exactly one (see [`Category::of`]).
@@ -162,32 +162,24 @@ impl Builtin {
     }
 
     /// An applicant's value in this column.
-    pub fn value(self, st: &Student) -> Value {
+    pub fn value(self, st: &Student) -> ValueRef<'_> {
         match self {
-            Builtin::HukouInBlock => Value::Bool(st.hukou_in_block),
-            Builtin::PropertyInBlock => Value::Bool(st.property_in_block),
-            Builtin::Migrant => Value::Bool(st.migrant),
-            Builtin::LeftBehind => Value::Bool(st.left_behind),
-            Builtin::Disability => Value::Text(
-                match st.disability {
-                    Disability::None => "none",
-                    Disability::Mild => "mild",
-                    Disability::Severe => "severe",
-                }
-                .into(),
-            ),
-            Builtin::Gender => Value::Text(
-                match st.gender {
-                    Gender::Female => "F",
-                    Gender::Male => "M",
-                }
-                .into(),
-            ),
-            Builtin::Score => st.score.map_or(Value::Missing, Value::Number),
-            Builtin::DefaultCategory => Value::Text(
-                Category::of(st.hukou_in_block, st.property_in_block, st.migrant)
-                    .key()
-                    .into(),
+            Builtin::HukouInBlock => ValueRef::Bool(st.hukou_in_block),
+            Builtin::PropertyInBlock => ValueRef::Bool(st.property_in_block),
+            Builtin::Migrant => ValueRef::Bool(st.migrant),
+            Builtin::LeftBehind => ValueRef::Bool(st.left_behind),
+            Builtin::Disability => ValueRef::Text(match st.disability {
+                Disability::None => "none",
+                Disability::Mild => "mild",
+                Disability::Severe => "severe",
+            }),
+            Builtin::Gender => ValueRef::Text(match st.gender {
+                Gender::Female => "F",
+                Gender::Male => "M",
+            }),
+            Builtin::Score => st.score.map_or(ValueRef::Missing, ValueRef::Number),
+            Builtin::DefaultCategory => ValueRef::Text(
+                Category::of(st.hukou_in_block, st.property_in_block, st.migrant).key(),
             ),
         }
     }
@@ -270,12 +262,12 @@ impl Condition {
     /// Whether the applicant's value satisfies the comparison. A missing
     /// value satisfies none (not even `!=`): an empty cell is "not stated",
     /// and nobody gains a priority from it.
-    pub fn holds(&self, v: &Value) -> bool {
-        let o = match (v, &self.value) {
-            (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
-            (Value::Text(a), Value::Text(b)) => a.cmp(b),
-            (Value::Number(a), Value::Number(b)) => a.total_cmp(b),
-            (Value::Date(a), Value::Date(b)) => a.cmp(b),
+    pub fn holds(&self, v: ValueRef<'_>) -> bool {
+        let o = match (v, self.value.as_ref()) {
+            (ValueRef::Bool(a), ValueRef::Bool(b)) => a.cmp(&b),
+            (ValueRef::Text(a), ValueRef::Text(b)) => a.cmp(b),
+            (ValueRef::Number(a), ValueRef::Number(b)) => a.total_cmp(&b),
+            (ValueRef::Date(a), ValueRef::Date(b)) => a.cmp(&b),
             _ => return false,
         };
         self.cmp.holds(o)
@@ -459,16 +451,16 @@ impl Rules {
     }
 
     /// An applicant's value in a column.
-    pub fn value(&self, st: &Student, c: ColumnRef) -> Value {
+    pub fn value<'s>(&self, st: &'s Student, c: ColumnRef) -> ValueRef<'s> {
         match c {
             ColumnRef::Builtin(b) => b.value(st),
-            ColumnRef::Declared(i) => st.extra.get(i).cloned().unwrap_or(Value::Missing),
+            ColumnRef::Declared(i) => st.extra.get(i).map_or(ValueRef::Missing, Value::as_ref),
         }
     }
 
     /// Whether every condition of `w` holds for the applicant.
     pub fn matches(&self, st: &Student, w: &When) -> bool {
-        w.0.iter().all(|c| c.holds(&self.value(st, c.column)))
+        w.0.iter().all(|c| c.holds(self.value(st, c.column)))
     }
 
     /// The applicant's category (position in `categories`): the first it
@@ -534,8 +526,8 @@ mod tests {
             cmp: Cmp::Ne,
             value: Value::Bool(true),
         };
-        assert!(!c.holds(&Value::Missing));
-        assert!(c.holds(&Value::Bool(false)));
-        assert!(!c.holds(&Value::Bool(true)));
+        assert!(!c.holds(ValueRef::Missing));
+        assert!(c.holds(ValueRef::Bool(false)));
+        assert!(!c.holds(ValueRef::Bool(true)));
     }
 }

@@ -171,6 +171,49 @@ pub enum Value {
     Date(Day),
 }
 
+/// A value borrowed from an applicant's row or from a built-in column's
+/// fixed texts: conditions compare these, so evaluating a category costs no
+/// allocation (it runs once per applicant and school).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ValueRef<'a> {
+    /// An empty cell.
+    Missing,
+    /// A bool.
+    Bool(bool),
+    /// An enum's text.
+    Text(&'a str),
+    /// A number.
+    Number(f64),
+    /// A date.
+    Date(Day),
+}
+
+impl Value {
+    /// The value, borrowed.
+    pub fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Value::Missing => ValueRef::Missing,
+            Value::Bool(b) => ValueRef::Bool(*b),
+            Value::Text(t) => ValueRef::Text(t),
+            Value::Number(x) => ValueRef::Number(*x),
+            Value::Date(d) => ValueRef::Date(*d),
+        }
+    }
+}
+
+impl ValueRef<'_> {
+    /// The value, owned.
+    pub fn to_owned(self) -> Value {
+        match self {
+            ValueRef::Missing => Value::Missing,
+            ValueRef::Bool(b) => Value::Bool(b),
+            ValueRef::Text(t) => Value::Text(t.into()),
+            ValueRef::Number(x) => Value::Number(x),
+            ValueRef::Date(d) => Value::Date(d),
+        }
+    }
+}
+
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

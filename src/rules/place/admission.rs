@@ -680,37 +680,64 @@ pub fn admit(
 /// (`policy.twins = "together"`), admitted whole or not at all. It ranks by
 /// its best member (the list is sorted, so its first) and holds one number.
 struct Unit {
-    members: Vec<usize>,
+    /// Its members: `members[start..start + len]` of [`Units`].
+    start: usize,
+    len: usize,
     tier: Tier,
     rank: u32,
 }
 
 impl Unit {
     fn size(&self) -> u32 {
-        self.members.len() as u32
+        self.len as u32
+    }
+}
+
+/// The units of a school's zone, their members side by side.
+struct Units {
+    members: Vec<usize>,
+    units: Vec<Unit>,
+}
+
+impl Units {
+    fn members(&self, u: usize) -> &[usize] {
+        let unit = &self.units[u];
+        &self.members[unit.start..unit.start + unit.len]
     }
 }
 
 /// The units of a school's zone applicants `list` (sorted by key): each
 /// applicant alone, or with twins together, its family's members at this
 /// school together, at the place of the best of them.
-fn units(prep: &Prepared, list: &[usize], placements: &[Placement]) -> Vec<Unit> {
-    let mut out: Vec<Unit> = Vec::with_capacity(list.len());
-    let mut unit_of: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+fn units(prep: &Prepared, list: &[usize], placements: &[Placement]) -> Units {
+    let unit = |start, len, p: usize| Unit {
+        start,
+        len,
+        tier: placements[p].tier,
+        rank: placements[p].rank,
+    };
+    let Some(leader) = &prep.leader else {
+        return Units {
+            members: list.to_vec(),
+            units: (0..list.len()).map(|i| unit(i, 1, list[i])).collect(),
+        };
+    };
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
     for &p in list {
-        if let Some(leader) = &prep.leader {
-            let l = leader[p];
-            if let Some(&u) = unit_of.get(&l) {
-                out[u].members.push(p);
-                continue;
-            }
-            unit_of.insert(l, out.len());
-        }
-        out.push(Unit {
-            members: vec![p],
-            tier: placements[p].tier,
-            rank: placements[p].rank,
+        let g = *group_of.entry(leader[p]).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
         });
+        groups[g].push(p);
+    }
+    let mut out = Units {
+        members: Vec::with_capacity(list.len()),
+        units: Vec::with_capacity(groups.len()),
+    };
+    for g in groups {
+        out.units.push(unit(out.members.len(), g.len(), g[0]));
+        out.members.extend(g);
     }
     out
 }
@@ -745,7 +772,8 @@ fn zone_school(
     for &p in list.iter() {
         stats.applicants_by_tier[(placements[p].tier.0 - 1) as usize] += 1;
     }
-    let units = units(prep, list, placements);
+    let all = units(prep, list, placements);
+    let units = &all.units;
     let mut done = vec![false; units.len()];
     let seats = seats_left[s];
     // reserved seats (名额单列): filled from their category, in order
@@ -759,7 +787,7 @@ fn zone_school(
             }
             done[u] = true;
             used += unit.size();
-            for &p in &unit.members {
+            for &p in all.members(u) {
                 let pl = &mut placements[p];
                 pl.outcome = Outcome::Zone;
                 pl.placed = Some(school);
@@ -802,7 +830,7 @@ fn zone_school(
         let room = seats - admitted;
         if n <= room {
             for &u in &group {
-                for &p in &units[u].members {
+                for &p in all.members(u) {
                     let pl = &mut placements[p];
                     pl.outcome = Outcome::Zone;
                     pl.placed = Some(school);
@@ -828,7 +856,7 @@ fn zone_school(
                 if units[u].size() <= room - got {
                     won_units[j] = true;
                     got += units[u].size();
-                    cut = placements[units[u].members[0]].lottery;
+                    cut = placements[all.members(u)[0]].lottery;
                 }
             }
             stats.lottery_cutoff = Some((tier, cut));
@@ -838,7 +866,7 @@ fn zone_school(
                 seats: room,
             });
             for (j, &u) in group.iter().enumerate() {
-                for &p in &units[u].members {
+                for &p in all.members(u) {
                     let pl = &mut placements[p];
                     let won = won_units[j];
                     pl.explanation.admission = Some(Admission::ZoneLottery {
@@ -872,7 +900,7 @@ fn zone_school(
             admitted += got;
         } else {
             for &u in &group {
-                for &p in &units[u].members {
+                for &p in all.members(u) {
                     placements[p].explanation.admission = Some(Admission::ZoneFull {
                         tier,
                         after: filled_at,

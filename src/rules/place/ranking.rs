@@ -14,7 +14,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::domain::model::{Dataset, SchoolIx, Student, Tier};
-use crate::domain::priority::{ColumnType, OrderKey, Rules, Value};
+use crate::domain::priority::{ColumnType, OrderKey, Rules, Value, ValueRef};
 use crate::domain::scenario::Scenario;
 
 /// An applicant's standing at one school.
@@ -185,8 +185,8 @@ fn encode(rules: &Rules, st: &Student, key: &OrderKey) -> u64 {
             column, descending, ..
         } => {
             let v = match rules.value(st, *column) {
-                Value::Date(d) => (i64::from(d.0) - i64::from(i32::MIN)) as u64,
-                Value::Number(x) => {
+                ValueRef::Date(d) => (i64::from(d.0) - i64::from(i32::MIN)) as u64,
+                ValueRef::Number(x) => {
                     // IEEE 754 total order as unsigned integers
                     let b = x.to_bits();
                     if b >> 63 == 1 {
@@ -224,7 +224,7 @@ pub fn key_values<'r>(
             OrderKey::Subtable => sub = Some(rules.subtable_of(st)),
             OrderKey::Column {
                 column, name, ty, ..
-            } => cols.push((name.as_str(), *ty, rules.value(st, *column))),
+            } => cols.push((name.as_str(), *ty, rules.value(st, *column).to_owned())),
             _ => {}
         }
     }
