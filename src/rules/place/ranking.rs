@@ -245,3 +245,94 @@ pub fn family_leaders(data: &Dataset, in_scope: &[usize], id_order: &[u32]) -> V
     }
     leader
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::priority::{parse_date, ColumnRef, Rules};
+    use crate::domain::scenario::Category;
+
+    fn student(extra: Vec<Value>) -> Student {
+        Student {
+            id: crate::domain::model::StudentId::new("x"),
+            home: crate::domain::model::Home::Block(crate::domain::model::BlockIx(0)),
+            entry_grade: crate::domain::model::Grade::One,
+            gender: crate::domain::model::Gender::Female,
+            hukou_in_block: false,
+            property_in_block: false,
+            migrant: false,
+            left_behind: false,
+            disability: crate::domain::model::Disability::None,
+            sibling_school: None,
+            preferences: vec![],
+            score: None,
+            family: None,
+            property_id: None,
+            accept_overflow: None,
+            extra: extra.into_boxed_slice(),
+        }
+    }
+
+    fn key(col: usize, ty: ColumnType, descending: bool) -> OrderKey {
+        OrderKey::Column {
+            column: ColumnRef::Declared(col),
+            name: format!("c{col}"),
+            ty,
+            descending,
+        }
+    }
+
+    #[test]
+    fn dates_rank_earlier_first_numbers_higher_first_and_empty_cells_last() {
+        let rules = Rules::from_priority(&Category::ALL);
+        let d = |s: &str| Value::Date(parse_date(s).unwrap());
+        let rows = [
+            student(vec![d("2019-06-01"), Value::Number(80.0)]),
+            student(vec![d("2019-01-01"), Value::Number(70.0)]),
+            student(vec![Value::Missing, Value::Number(90.0)]),
+            student(vec![d("2019-01-01"), Value::Missing]),
+            student(vec![d("2019-01-01"), Value::Number(70.0)]),
+        ];
+        let refs: Vec<&Student> = rows.iter().collect();
+        // date first, then points: the two (2019-01-01, 70) rows tie
+        let r = dense_ranks(
+            &rules,
+            &refs,
+            &[
+                key(0, ColumnType::Date, false),
+                key(1, ColumnType::Number, true),
+            ],
+        );
+        assert_eq!(r, vec![2, 0, 3, 1, 0]);
+        // points first (higher first), empty last
+        let r = dense_ranks(&rules, &refs, &[key(1, ColumnType::Number, true)]);
+        assert_eq!(r, vec![1, 2, 0, 3, 2]);
+        // reversed: lower first, empty still last
+        let r = dense_ranks(&rules, &refs, &[key(1, ColumnType::Number, false)]);
+        assert_eq!(r, vec![1, 0, 2, 3, 0]);
+        // later dates first, empty still last
+        let r = dense_ranks(&rules, &refs, &[key(0, ColumnType::Date, true)]);
+        assert_eq!(r, vec![0, 1, 2, 1, 1]);
+        assert_eq!(dense_ranks(&rules, &refs, &[]), vec![0; 5]);
+    }
+
+    #[test]
+    fn negative_numbers_and_the_key_list_between_category_and_lottery() {
+        let rules = Rules::from_priority(&Category::ALL);
+        let rows = [
+            student(vec![Value::Number(-1.5)]),
+            student(vec![Value::Number(0.0)]),
+            student(vec![Value::Number(-20.0)]),
+        ];
+        let refs: Vec<&Student> = rows.iter().collect();
+        let r = dense_ranks(&rules, &refs, &[key(0, ColumnType::Number, false)]);
+        assert_eq!(r, vec![1, 2, 0]);
+        let order = [
+            OrderKey::Category,
+            key(0, ColumnType::Number, true),
+            OrderKey::Lottery,
+        ];
+        assert_eq!(between(&order), &order[1..2]);
+        assert!(between(&[OrderKey::Category, OrderKey::Lottery]).is_empty());
+    }
+}
