@@ -1,16 +1,18 @@
 //! Reading and validating a dataset folder: `schools.csv`, `blocks.csv`,
-//! `students.csv`, optional `zones.csv` and `boundary.geojson`.
+//! `students.csv`, optional `zones.csv`, `seat_history.csv` and
+//! `boundary.geojson`.
 //!
 //! Every row is checked and every problem reported; a row with a problem is
 //! never silently dropped (the run fails with exit code 2 instead).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use geo::{MultiPolygon, Point};
 
 use crate::domain::diag::Diagnostics;
 use crate::domain::model::*;
+use crate::domain::value::{parse_date, ColumnType, Value};
 use crate::io::output::csv_bytes;
 use crate::io::table::{Row, Table};
 use crate::io::text::Encoding;
@@ -30,6 +32,27 @@ const SCHOOL_COLUMNS: [&str; 11] = [
     "boarding",
     "status",
 ];
+
+/// What a scenario asks of its dataset beyond the fixed columns (issue
+/// 14): its declared students.csv columns, its year (the last year
+/// seat_history.csv may hold) and whether its seat lock needs the history.
+#[derive(Clone, Debug, Default)]
+pub struct Expect {
+    /// `[policy.columns]` in declaration order: name, type, and where the
+    /// declaration is written (`scenario.toml:8:1`, for the message when
+    /// students.csv lacks the column).
+    pub columns: Vec<(String, ColumnType, String)>,
+    /// The scenario's year; `None` (no usable scenario): the last year
+    /// sunshine places.
+    pub year: Option<i32>,
+    /// Where `seat_lock_years` is written (file, line, column), when the
+    /// policy locks seats: seat_history.csv must then exist.
+    pub seat_lock: Option<(PathBuf, usize, usize)>,
+}
+
+/// The first year seat_history.csv may hold (no published lock looks back
+/// further).
+pub const FIRST_HISTORY_YEAR: u32 = 1990;
 
 /// What a dataset folder holds, after validation.
 pub struct Loaded {
@@ -106,6 +129,18 @@ pub fn read_dataset_ids(
     diags: &mut Diagnostics,
     known_schools: &mut Vec<String>,
 ) -> Option<Loaded> {
+    read_dataset_expecting(dir, encoding, diags, known_schools, &Expect::default())
+}
+
+/// [`read_dataset_ids`] for a scenario that asks for declared students.csv
+/// columns or a seat history ([`Expect`]).
+pub fn read_dataset_expecting(
+    dir: &Path,
+    encoding: Encoding,
+    diags: &mut Diagnostics,
+    known_schools: &mut Vec<String>,
+    expect: &Expect,
+) -> Option<Loaded> {
     if !dir.is_dir() {
         diags.error(dir, None, None, "dataset folder not found; expected a folder with schools.csv, blocks.csv and students.csv");
         return None;
@@ -133,14 +168,18 @@ pub fn read_dataset_ids(
     let block_ix = block_ids
         .as_ref()
         .map(|ids| index_of(ids.iter().map(String::as_str)));
-    let students = read_students(
+    let students = read_students_declared(
         &dir.join("students.csv"),
         encoding,
-        school_ix.as_ref(),
-        block_ix.as_ref(),
-        boundary.as_ref(),
+        &StudentRefs {
+            schools: school_ix.as_ref(),
+            blocks: block_ix.as_ref(),
+            boundary: boundary.as_ref(),
+        },
+        &expect.columns,
         diags,
     );
+    let seat_history = seat_history(dir, encoding, school_ix.as_ref(), expect, diags);
     let zpath = dir.join("zones.csv");
     let zones = match (&schools, &block_ix, &block_ids) {
         (Some(sr), Some(bi), Some(bids)) if zpath.exists() => {
@@ -168,7 +207,7 @@ pub fn read_dataset_ids(
         known_schools.extend(s.ids);
         s.ok.then_some(s.valid)
     });
-    let (schools, blocks, students) = (schools?, blocks?, students?);
+    let (schools, blocks, students, seat_history) = (schools?, blocks?, students?, seat_history?);
     if diags.has_errors() {
         return None;
     }
@@ -178,7 +217,7 @@ pub fn read_dataset_ids(
             blocks,
             students,
             zones,
-            seat_history: Vec::new(),
+            seat_history,
         },
         boundary,
     })
@@ -472,24 +511,38 @@ pub fn read_students(
     boundary: Option<&Boundary>,
     diags: &mut Diagnostics,
 ) -> Option<Vec<Student>> {
-    let t = Table::read(path, encoding, diags)?;
-    let cols = StudentColumns::find(&t, path, diags)?;
     let refs = StudentRefs {
         schools,
         blocks,
         boundary,
     };
+    read_students_declared(path, encoding, &refs, &[], diags)
+}
+
+/// [`read_students`] with the scenario's declared columns (name, type,
+/// where declared), read into [`Student::extra`] in that order.
+fn read_students_declared(
+    path: &Path,
+    encoding: Encoding,
+    refs: &StudentRefs<'_>,
+    declared: &[(String, ColumnType, String)],
+    diags: &mut Diagnostics,
+) -> Option<Vec<Student>> {
+    let t = Table::read(path, encoding, diags)?;
+    // a missing declared column is an error, but the rest of the file is
+    // still checked
+    let errors = diags.error_count();
+    let cols = StudentColumns::find(&t, path, declared, diags)?;
     let mut out = Vec::new();
     // (id, line) of every row with an id, valid or not: a repeated id is
     // reported whatever else is wrong in the file
     let mut seen: Vec<(StudentId, u32)> = Vec::new();
-    let errors = diags.error_count();
     t.rows(diags, |r, d| {
         let sid = r.text(d, cols.id, "a student id");
         if let Some(s) = sid {
             seen.push((StudentId::new(s), r.line as u32));
         }
-        if let Some(st) = student(r, d, &cols, &refs, sid) {
+        if let Some(st) = student(r, d, &cols, refs, sid) {
             out.push(st);
         }
     });
@@ -512,12 +565,21 @@ struct StudentColumns {
     preferences: Option<usize>,
     score: Option<usize>,
     family: Option<usize>,
+    property_id: Option<usize>,
+    accept_overflow: Option<usize>,
+    /// The declared columns and their types (`None`: missing, reported).
+    declared: Vec<(Option<usize>, ColumnType)>,
 }
 
 impl StudentColumns {
     /// The columns of `t`; `None` (reported) without a required one, or
     /// without any way to locate an applicant.
-    fn find(t: &Table, path: &Path, diags: &mut Diagnostics) -> Option<StudentColumns> {
+    fn find(
+        t: &Table,
+        path: &Path,
+        declared: &[(String, ColumnType, String)],
+        diags: &mut Diagnostics,
+    ) -> Option<StudentColumns> {
         let [id, grade, gender, hukou, property, migrant, left_behind, disability] = t.require(
             [
                 "student_id",
@@ -537,6 +599,21 @@ impl StudentColumns {
             diags.error(path, Some(1), None, "missing column `block_id`; expected block_id, or lon and lat, to locate each applicant");
             return None;
         }
+        let declared = declared
+            .iter()
+            .map(|(name, ty, at)| {
+                let c = t.column(name);
+                if c.is_none() {
+                    diags.error(
+                        path,
+                        Some(t.header_line()),
+                        None,
+                        format!("missing column `{name}`, declared in [policy.columns] at {at}; expected a students.csv column `{name}` ({}, empty where not stated)", ty.key()),
+                    );
+                }
+                (c, *ty)
+            })
+            .collect();
         Some(StudentColumns {
             id,
             grade,
@@ -549,6 +626,9 @@ impl StudentColumns {
             preferences: t.column("preferences"),
             score: t.column("score"),
             family: t.column("family_id"),
+            property_id: t.column("property_id"),
+            accept_overflow: t.column("accept_overflow"),
+            declared,
         })
     }
 }
@@ -612,6 +692,17 @@ fn student(
     let sib = sibling_school(r, d, cols.sibling, refs.schools);
     let preferences = preferences(r, d, cols.preferences, refs.schools);
     let score = score(r, d, cols.score);
+    let accept_overflow = match cols.accept_overflow.map(|c| (c, r.get(c))) {
+        None | Some((_, "")) => Ok(None),
+        Some((c, _)) => r.bool(d, c).map(Some).ok_or(Reported),
+    };
+    let extra: Result<Box<[Value]>, Reported> = cols
+        .declared
+        .iter()
+        .map(|&(c, ty)| c.map_or(Ok(Value::Missing), |c| typed(r, d, c, ty)))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
     let (
         Some(sid),
         Some(home),
@@ -622,7 +713,21 @@ fn student(
         Ok(sib),
         Ok(preferences),
         Ok(score),
-    ) = (sid, home, g, sex, flags, dis, sib, preferences, score)
+        Ok(accept_overflow),
+        Ok(extra),
+    ) = (
+        sid,
+        home,
+        g,
+        sex,
+        flags,
+        dis,
+        sib,
+        preferences,
+        score,
+        accept_overflow,
+        extra,
+    )
     else {
         return None;
     };
@@ -644,10 +749,140 @@ fn student(
             .map(|c| r.get(c))
             .filter(|f| !f.is_empty())
             .map(Into::into),
-        property_id: None,
-        accept_overflow: None,
-        extra: Box::default(),
+        property_id: cols
+            .property_id
+            .map(|c| r.get(c))
+            .filter(|p| !p.is_empty())
+            .map(Into::into),
+        accept_overflow,
+        extra,
     })
+}
+
+/// A declared column's cell by its type ([`Expect::columns`]): empty is
+/// [`Value::Missing`] (not stated).
+fn typed(r: &Row<'_>, d: &mut Diagnostics, c: usize, ty: ColumnType) -> Result<Value, Reported> {
+    let s = r.get(c);
+    if s.is_empty() {
+        return Ok(Value::Missing);
+    }
+    let v = match ty {
+        ColumnType::Bool => crate::io::table::parse_bool(s).map(Value::Bool),
+        ColumnType::Number => s
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(Value::Number),
+        ColumnType::Date => parse_date(s).map(Value::Date),
+        ColumnType::Enum => Some(Value::Text(s.into())),
+    };
+    v.ok_or_else(|| {
+        let expected = match ty {
+            ColumnType::Bool => {
+                "is not a yes/no value; expected true or false (also 1/0, yes/no, 是/否) or empty"
+            }
+            ColumnType::Number => "is not a number; expected a number or empty",
+            ColumnType::Date => {
+                "is not a date; expected 2019-03-05, 2019/3/5, 2019年3月5日 or an Excel serial date"
+            }
+            ColumnType::Enum => "is empty",
+        };
+        r.error(
+            d,
+            c,
+            format!("`{}` {expected}", crate::domain::diag::echo(s)),
+        );
+        Reported
+    })
+}
+
+/// `seat_history.csv` when the folder has it (an empty history without it;
+/// an error when the scenario's seat lock needs it). `None` after errors.
+fn seat_history(
+    dir: &Path,
+    encoding: Encoding,
+    schools: Option<&HashMap<String, u32>>,
+    expect: &Expect,
+    diags: &mut Diagnostics,
+) -> Option<Vec<SeatUse>> {
+    let path = dir.join("seat_history.csv");
+    if !path.exists() {
+        if let Some((file, line, col)) = &expect.seat_lock {
+            diags.error(
+                file,
+                Some(*line),
+                Some(crate::domain::diag::Column::Char(*col)),
+                format!("seat_lock_years needs the seat history: {} not found; expected a file with columns property_id, school_id, year, student_id (a header alone when no seat was locked yet)", path.display()),
+            );
+            return None;
+        }
+        return Some(Vec::new());
+    }
+    read_seat_history(&path, encoding, schools, expect.year, diags)
+}
+
+/// Read `seat_history.csv` (property_id, school_id, year, student_id):
+/// which property gave a seat at which school in which year (学位锁定).
+/// Years run from [`FIRST_HISTORY_YEAR`] to the scenario's year; a header
+/// alone is an empty history.
+pub fn read_seat_history(
+    path: &Path,
+    encoding: Encoding,
+    schools: Option<&HashMap<String, u32>>,
+    year: Option<i32>,
+    diags: &mut Diagnostics,
+) -> Option<Vec<SeatUse>> {
+    let t = Table::read(path, encoding, diags)?;
+    let [pcol, scol, ycol, sidcol] =
+        t.require(["property_id", "school_id", "year", "student_id"], diags)?;
+    let last = year.unwrap_or(*YEARS.end());
+    let errors = diags.error_count();
+    let mut out = Vec::new();
+    t.rows_or_none(diags, |r, d| {
+        let property = r.text(d, pcol, "a property (房产证) id");
+        let school = match schools {
+            None => r.text(d, scol, "a school id").map(|_| SchoolIx(0)),
+            Some(ix) => match ix.get(r.get(scol)) {
+                Some(&i) => Some(SchoolIx(i)),
+                None => {
+                    r.error(
+                        d,
+                        scol,
+                        format!(
+                            "unknown school `{}`; expected a school_id from schools.csv",
+                            crate::domain::diag::echo(r.get(scol))
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let expected = format!("a year of admission from {FIRST_HISTORY_YEAR} to {last}");
+        let y = r.u32(d, ycol, &expected).and_then(|y| {
+            let ok = i32::try_from(y)
+                .ok()
+                .filter(|&y| y <= last && y >= FIRST_HISTORY_YEAR as i32);
+            if ok.is_none() {
+                let why = if i64::from(y) > i64::from(last) && year.is_some() {
+                    format!("`{y}` is after the scenario's year {last}; expected {expected}")
+                } else {
+                    format!("`{y}` is out of range; expected {expected}")
+                };
+                r.error(d, ycol, why);
+            }
+            ok
+        });
+        let student = r.text(d, sidcol, "a student id");
+        if let (Some(p), Some(s), Some(y), Some(st)) = (property, school, y, student) {
+            out.push(SeatUse {
+                property: p.into(),
+                school: s,
+                year: y,
+                student: StudentId::new(st),
+            });
+        }
+    });
+    (diags.error_count() == errors).then_some(out)
 }
 
 /// Where an applicant lives: the block named (checked against blocks.csv

@@ -47,7 +47,13 @@ pub fn load(scenario_path: &Path, encoding: Option<Encoding>) -> Result<Input> {
     };
     let enc = encoding.unwrap_or(file.encoding);
     let mut known = Vec::new();
-    let loaded = dataset::read_dataset_ids(&file.scenario.dataset, enc, &mut diags, &mut known);
+    let loaded = dataset::read_dataset_expecting(
+        &file.scenario.dataset,
+        enc,
+        &mut diags,
+        &mut known,
+        &file.dataset_expect(),
+    );
     let Some(loaded) = loaded else {
         if !known.is_empty() {
             scenario::check_school_ids(&file, &known, &mut diags);

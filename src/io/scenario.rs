@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use geo::Point;
 use serde::Deserialize;
@@ -14,14 +15,20 @@ use toml::Spanned;
 
 use crate::domain::diag::{Column, Diagnostics};
 use crate::domain::model::{
-    ByGrade, Dataset, Grade, Level, SchoolId, Seats, LARGE_CLASS_ABOVE, MAX_CLASSES, MAX_SEATS,
-    YEARS,
+    ByGrade, Dataset, Grade, Level, SchoolId, Seats, Status, LARGE_CLASS_ABOVE, MAX_CLASSES,
+    MAX_SEATS, YEARS,
 };
+use crate::domain::priority::{Reserved, ReservedAmount};
 use crate::domain::scenario::{
     Applied, CapacityOverride, Category, ChangeAt, ClassPolicy, Conversion, DistancePolicy,
     ForecastPolicy, Merger, NewSchool, Policy, RoadMode, RoadPolicy, Scenario, Twins,
 };
 use crate::io::text::Encoding;
+
+mod rules;
+use rules::{
+    RawCategory, RawColumns, RawReserved, RawRuleKeys, RawSubtable, RuleKeys, RuleSites, Source,
+};
 
 #[derive(Deserialize)]
 struct Raw {
@@ -92,6 +99,31 @@ struct RawPolicy {
     drive_highways: Option<Vec<String>>,
     walk_speed_kmh: Option<Spanned<f64>>,
     drive_speeds_kmh: Option<Spanned<std::collections::BTreeMap<String, f64>>>,
+    // the priority rules (issue 14), read by `rules`
+    columns: Option<RawColumns>,
+    categories: Option<Vec<RawCategory>>,
+    subtables: Option<Vec<RawSubtable>>,
+    order: Option<Spanned<Vec<Spanned<String>>>>,
+    reserved: Option<Vec<RawReserved>>,
+    seat_lock_years: Option<Spanned<i64>>,
+    seat_lock_category: Option<Spanned<String>>,
+    twins: Option<Spanned<String>>,
+}
+
+impl RawPolicy {
+    /// The priority-rule keys, taken out for [`rules`].
+    fn take_rules(&mut self) -> RawRuleKeys {
+        RawRuleKeys {
+            columns: self.columns.take(),
+            categories: self.categories.take(),
+            subtables: self.subtables.take(),
+            order: self.order.take(),
+            reserved: self.reserved.take(),
+            seat_lock_years: self.seat_lock_years.take(),
+            seat_lock_category: self.seat_lock_category.take(),
+            twins: self.twins.take(),
+        }
+    }
 }
 
 // The per-grade tables are keyed by stage, as in the README (`[policy.road_mode]
@@ -170,6 +202,11 @@ pub struct ScenarioFile {
     parent: Option<Box<ScenarioFile>>,
     /// Where each change of `scenario` is written (a base's in its file).
     spans: Spans,
+    /// The priority-rule keys in force (this file's over its base's), for
+    /// a scenario that extends this one.
+    rule_keys: RuleKeys,
+    /// Where the rule entries checked against the dataset are written.
+    rule_sites: RuleSites,
 }
 
 /// A position in a scenario file: path, line, character column.
@@ -372,7 +409,7 @@ fn parse_depth(
 /// is checked even after an error, so a planner sees all problems in one
 /// run; `None` if any was found.
 fn convert(
-    raw: Raw,
+    mut raw: Raw,
     cx: &mut Ctx<'_>,
     path: &Path,
     text: &str,
@@ -395,6 +432,24 @@ fn convert(
         _ => Policy::defaults(grade),
     };
     read_policy(&raw.policy, path, &mut policy, cx);
+    let src = Arc::new(Source {
+        path: path.to_path_buf(),
+        text: text.to_string(),
+    });
+    // a base of another grade gives no policy (above), so none of its rules
+    let base_rules = parent
+        .as_ref()
+        .filter(|p| p.scenario.grade == grade)
+        .map(|p| &p.rule_keys);
+    let rule_keys = RuleKeys::over(
+        base_rules,
+        raw.policy.take_rules(),
+        raw.policy.priority.as_ref().map(|p| p.span().start),
+        &src,
+        cx.diags,
+    );
+    let (rules, rule_sites) = rule_keys.resolve(&policy.priority, cx.diags);
+    policy.rules = rules;
     let mut sites = Sites {
         refs: Vec::new(),
         new_ids: Vec::new(),
@@ -459,6 +514,8 @@ fn convert(
         text: text.to_string(),
         parent,
         spans,
+        rule_keys,
+        rule_sites,
     })
 }
 
@@ -1107,8 +1164,15 @@ fn read_road_keys(rp: &RawPolicy, r: &mut RoadPolicy, cx: &mut Ctx<'_>) {
 /// Check that every school the scenario names exists in the dataset (and
 /// that new schools do not reuse an id).
 pub fn check_references(file: &ScenarioFile, data: &Dataset, diags: &mut Diagnostics) {
+    check_change_references(file, data, diags);
+    let known: HashSet<&str> = data.schools.iter().map(|s| s.id.as_str()).collect();
+    check_reserved_ids(file, &known, diags);
+}
+
+/// The school references of the changes of `file` and its bases.
+fn check_change_references(file: &ScenarioFile, data: &Dataset, diags: &mut Diagnostics) {
     if let Some(p) = &file.parent {
-        check_references(p, data, diags);
+        check_change_references(p, data, diags);
     }
     let known: HashSet<&SchoolId> = data.schools.iter().map(|s| &s.id).collect();
     let mut cx = Ctx {
@@ -1139,6 +1203,7 @@ pub fn check_references(file: &ScenarioFile, data: &Dataset, diags: &mut Diagnos
 /// whose seats the class-size cap lowers is a warning giving the seats
 /// placement uses (at the change that set its seats, else at schools.csv).
 pub fn report_applied(file: &ScenarioFile, applied: &Applied, diags: &mut Diagnostics) {
+    check_reserved(file, &applied.data, diags);
     let mut errors: Vec<(Option<&Loc>, &str)> = applied
         .errors
         .iter()
@@ -1437,5 +1502,131 @@ pub fn check_school_ids(file: &ScenarioFile, known: &[String], diags: &mut Diagn
             }
         }
         f = file.parent.as_deref();
+    }
+    check_reserved_ids(file, &known, diags);
+}
+
+impl ScenarioFile {
+    /// What the scenario asks of its dataset: its declared students.csv
+    /// columns (with where each is declared), its year, and whether its
+    /// seat lock needs seat_history.csv.
+    pub fn dataset_expect(&self) -> crate::io::dataset::Expect {
+        let rules = &self.scenario.policy.rules;
+        let at = |Loc(p, l, c): &Loc| format!("{}:{l}:{c}", p.display());
+        crate::io::dataset::Expect {
+            columns: rules
+                .columns
+                .iter()
+                .zip(&self.rule_sites.columns)
+                .map(|((n, t), loc)| (n.clone(), *t, at(loc)))
+                .collect(),
+            year: Some(self.scenario.year),
+            seat_lock: rules
+                .seat_lock
+                .and(self.rule_sites.seat_lock.as_ref())
+                .map(|Loc(p, l, c)| (p.clone(), *l, *c)),
+        }
+    }
+}
+
+/// An error at a position in a scenario file.
+fn error_at(diags: &mut Diagnostics, Loc(p, line, col): &Loc, msg: impl Into<String>) {
+    diags.error(p, Some(*line), Some(Column::Char(*col)), msg);
+}
+
+/// `[[policy.reserved]]` schools that neither schools.csv (`known`) nor
+/// the scenario's new schools have.
+fn check_reserved_ids(file: &ScenarioFile, known: &HashSet<&str>, diags: &mut Diagnostics) {
+    let rules = &file.scenario.policy.rules;
+    for (r, (at, _)) in rules.reserved.iter().zip(&file.rule_sites.reserved) {
+        let Some(id) = &r.school else { continue };
+        let new = file.scenario.new_schools.iter().any(|n| &n.id == id);
+        if !known.contains(id.as_str()) && !new {
+            error_at(
+                diags,
+                at,
+                format!("reserved: unknown school `{id}`; expected a school_id from schools.csv or \"*\""),
+            );
+        }
+    }
+}
+
+/// `[[policy.reserved]]` against the dataset after the scenario's changes
+/// (spec: reserved seats are filled in single-school zone admission of the
+/// scenario's grade): each school open and mainstream of the grade, its
+/// seats at most the school's entry seats, and all reservations at one
+/// school (a `"*"` share where no entry of the school names the same
+/// category) not more than its seats. Unknown schools were reported by
+/// [`check_references`].
+fn check_reserved(file: &ScenarioFile, data: &Dataset, diags: &mut Diagnostics) {
+    let rules = &file.scenario.policy.rules;
+    let grade = file.scenario.grade;
+    let sites = &file.rule_sites.reserved;
+    let mut bad: HashSet<&SchoolId> = HashSet::new();
+    for (r, (school_at, amount_at)) in rules.reserved.iter().zip(sites) {
+        let Some(id) = &r.school else { continue };
+        let Some(s) = data.schools.iter().find(|s| &s.id == id) else {
+            continue;
+        };
+        let seats = s.entry_seats.0;
+        let msg = if !s.level.admits(grade) {
+            Some((school_at, format!("reserved: `{id}` {} is a {} school; expected a mainstream school admitting grade {}", s.name, s.level.as_str(), grade.number())))
+        } else if s.status != Status::Open {
+            Some((school_at, format!("reserved: `{id}` {} takes no entrants in this scenario (closed or closing); expected an open school", s.name)))
+        } else if let ReservedAmount::Seats(n) = r.amount {
+            (n > seats).then(|| (amount_at, format!("reserved: {n} seats at `{id}` {}, which has {seats} entry seats after the scenario's changes; expected at most {seats}", s.name)))
+        } else {
+            None
+        };
+        if let Some((at, m)) = msg {
+            error_at(diags, at, m);
+            bad.insert(id);
+        }
+    }
+    // schools whose reservations together exceed their seats, by the entry
+    // blamed (the school's own last entry, else the last "*" entry)
+    let mut over: Vec<(usize, String)> = Vec::new();
+    for s in data.schools.iter() {
+        if !s.level.admits(grade) || s.status != Status::Open || bad.contains(&s.id) {
+            continue;
+        }
+        let seats = s.entry_seats.0;
+        let own = |r: &Reserved| r.school.as_ref() == Some(&s.id);
+        let mut total = 0u64;
+        let mut blame = None;
+        for (i, r) in rules.reserved.iter().enumerate() {
+            let applies = own(r)
+                || (r.school.is_none()
+                    && !rules
+                        .reserved
+                        .iter()
+                        .any(|o| own(o) && o.category == r.category));
+            if applies {
+                total += u64::from(r.amount.at(seats));
+                if own(r) || blame.is_none_or(|b: usize| rules.reserved[b].school.is_none()) {
+                    blame = Some(i);
+                }
+            }
+        }
+        if let Some(b) = blame.filter(|_| total > u64::from(seats)) {
+            over.push((
+                b,
+                format!("`{}` {} has {total} reserved of {seats}", s.id, s.name),
+            ));
+        }
+    }
+    over.sort_by_key(|(b, _)| *b);
+    for chunk in over.chunk_by(|a, b| a.0 == b.0) {
+        let shown: Vec<&str> = chunk.iter().take(5).map(|(_, m)| m.as_str()).collect();
+        let more = if chunk.len() > 5 {
+            format!(" and {} more", chunk.len() - 5)
+        } else {
+            String::new()
+        };
+        error_at(
+            diags,
+            &sites[chunk[0].0].1,
+            format!("reserved seats total more than a school's entry seats: {}{more}; expected at most the school's seats in all", shown.join("; ")),
+        );
     }
 }

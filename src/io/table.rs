@@ -436,6 +436,25 @@ impl Table {
     pub fn rows(
         &self,
         diags: &mut Diagnostics,
+        f: impl FnMut(&Row<'_>, &mut Diagnostics),
+    ) -> usize {
+        self.visit(diags, false, f)
+    }
+
+    /// [`Table::rows`] for a file where a header alone is valid (a seat
+    /// history before any seat was locked).
+    pub fn rows_or_none(
+        &self,
+        diags: &mut Diagnostics,
+        f: impl FnMut(&Row<'_>, &mut Diagnostics),
+    ) -> usize {
+        self.visit(diags, true, f)
+    }
+
+    fn visit(
+        &self,
+        diags: &mut Diagnostics,
+        empty_ok: bool,
         mut f: impl FnMut(&Row<'_>, &mut Diagnostics),
     ) -> usize {
         self.check_headers(diags);
@@ -519,7 +538,7 @@ impl Table {
                 ),
             );
         }
-        if count.rows == 0 && count.rejected == 0 {
+        if count.rows == 0 && count.rejected == 0 && !empty_ok {
             diags.error(
                 &self.path,
                 None,
