@@ -1417,3 +1417,209 @@ pub fn read_adjacency(
     });
     (diags.error_count() == errors).then_some(pairs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::value::Day;
+
+    const HEADER: &str = "student_id,block_id,entry_grade,gender,hukou_in_block,property_in_block,migrant,left_behind,disability";
+
+    /// The good fixture in a temp folder, with `files` written over it.
+    fn folder(files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let good = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good");
+        for e in std::fs::read_dir(good).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+        }
+        for (name, bytes) in files {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        dir
+    }
+
+    fn expect(columns: &[(&str, ColumnType)]) -> Expect {
+        Expect {
+            columns: columns
+                .iter()
+                .map(|(n, t)| (n.to_string(), *t, "s.toml:9:1".to_string()))
+                .collect(),
+            year: Some(2025),
+            seat_lock: None,
+        }
+    }
+
+    fn load(dir: &Path, expect: &Expect) -> (Option<Dataset>, Vec<String>, Diagnostics) {
+        let mut d = Diagnostics::new();
+        let data = read_dataset_expecting(dir, Encoding::Auto, &mut d, &mut Vec::new(), expect)
+            .map(|l| l.data);
+        let msgs = d
+            .iter()
+            .filter(|m| m.severity == crate::domain::diag::Severity::Error)
+            .map(|m| m.to_string().replace(&dir.display().to_string(), "{dir}"))
+            .collect();
+        (data, msgs, d)
+    }
+
+    #[test]
+    fn declared_and_optional_columns_are_read_by_type() {
+        let students = format!(
+            "{HEADER},property_id,accept_overflow,hukou_date,points,preferential,district\n\
+             s1,b1,1,F,true,true,false,false,none,P-1,否,2019年3月5日,12.5,是,北区\n\
+             s2,b1,1,M,true,true,false,false,none,,,,,,\n\
+             s3,b2,1,M,true,true,false,false,none,P-2,true,43529,0,false,南区\n"
+        );
+        let dir = folder(&[("students.csv", students.into_bytes())]);
+        let e = expect(&[
+            ("hukou_date", ColumnType::Date),
+            ("points", ColumnType::Number),
+            ("preferential", ColumnType::Bool),
+            ("district", ColumnType::Enum),
+        ]);
+        let (data, msgs, _) = load(dir.path(), &e);
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let s = data.unwrap().students;
+        let day = Value::Date(Day::from_ymd(2019, 3, 5).unwrap());
+        assert_eq!(s[0].property_id.as_deref(), Some("P-1"));
+        assert_eq!(s[0].accept_overflow, Some(false));
+        assert_eq!(
+            &s[0].extra[..],
+            [
+                day.clone(),
+                Value::Number(12.5),
+                Value::Bool(true),
+                Value::Text("北区".into())
+            ]
+        );
+        assert_eq!(s[1].property_id, None);
+        assert_eq!(s[1].accept_overflow, None);
+        assert_eq!(&s[1].extra[..], [const { Value::Missing }; 4]);
+        assert_eq!(s[2].extra[0], day);
+        assert_eq!(s[2].accept_overflow, Some(true));
+    }
+
+    #[test]
+    fn bad_cells_and_missing_declared_columns_are_located() {
+        let students = format!(
+            "{HEADER},accept_overflow,hukou_date,points\n\
+             s1,b1,1,F,true,true,false,false,none,maybe,2019-02-30,x\n\
+             s2,b1,1,M,true,true,false,false,none,,5/3/2019,inf\n"
+        );
+        let dir = folder(&[("students.csv", students.into_bytes())]);
+        let e = expect(&[
+            ("hukou_date", ColumnType::Date),
+            ("points", ColumnType::Number),
+            ("property_date", ColumnType::Date),
+        ]);
+        let (data, msgs, _) = load(dir.path(), &e);
+        assert!(data.is_none());
+        let want = [
+            "{dir}/students.csv:1: missing column `property_date`, declared in [policy.columns] at s.toml:9:1; expected a students.csv column `property_date` (date, empty where not stated)",
+            "{dir}/students.csv:2: column 10 (accept_overflow): `maybe` is not a yes/no value",
+            "{dir}/students.csv:2: column 11 (hukou_date): `2019-02-30` is not a date; expected 2019-03-05, 2019/3/5, 2019年3月5日 or an Excel serial date",
+            "{dir}/students.csv:2: column 12 (points): `x` is not a number; expected a number or empty",
+            "{dir}/students.csv:3: column 11 (hukou_date): `5/3/2019` is not a date",
+            "{dir}/students.csv:3: column 12 (points): `inf` is not a number",
+        ];
+        assert_eq!(msgs.len(), want.len(), "{msgs:?}");
+        for w in want {
+            assert!(msgs.iter().any(|m| m.starts_with(w)), "{w}\n{msgs:?}");
+        }
+    }
+
+    #[test]
+    fn the_seat_history_is_read_and_checked_row_by_row() {
+        let good = "property_id,school_id,year,student_id\nP-1,A,2019,old1\nP-2,B,2025,old2\n";
+        let dir = folder(&[("seat_history.csv", good.into())]);
+        let (data, msgs, d) = load(dir.path(), &expect(&[]));
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let h = data.unwrap().seat_history;
+        assert_eq!(
+            h[1],
+            SeatUse {
+                property: "P-2".into(),
+                school: SchoolIx(1),
+                year: 2025,
+                student: StudentId::new("old2"),
+            }
+        );
+        // validate's books count the file
+        let c = d
+            .counts()
+            .find(|c| c.path.ends_with("seat_history.csv"))
+            .unwrap();
+        assert_eq!((c.lines, c.rows), (2, 2));
+        let bad = "property_id,school_id,year,student_id\n,A,2019,x\nP-1,Z,2019,x\nP-2,A,2026,x\nP-3,A,1989,x\nP-4,B,20x5,\n";
+        let dir = folder(&[("seat_history.csv", bad.into())]);
+        let (data, msgs, _) = load(dir.path(), &expect(&[]));
+        assert!(data.is_none());
+        let want = [
+            "{dir}/seat_history.csv:2: column 1 (property_id): empty; expected a property (房产证) id",
+            "{dir}/seat_history.csv:3: column 2 (school_id): unknown school `Z`; expected a school_id from schools.csv",
+            "{dir}/seat_history.csv:4: column 3 (year): `2026` is after the scenario's year 2025; expected a year of admission from 1990 to 2025",
+            "{dir}/seat_history.csv:5: column 3 (year): `1989` is out of range; expected a year of admission from 1990 to 2025",
+            "{dir}/seat_history.csv:6: column 3 (year): `20x5` is not a whole number",
+            "{dir}/seat_history.csv:6: column 4 (student_id): empty; expected a student id",
+        ];
+        assert_eq!(msgs.len(), want.len(), "{msgs:?}");
+        for w in want {
+            assert!(msgs.iter().any(|m| m.starts_with(w)), "{w}\n{msgs:?}");
+        }
+        // a header alone: no seat given yet
+        let dir = folder(&[(
+            "seat_history.csv",
+            "property_id,school_id,year,student_id\n".into(),
+        )]);
+        let (data, msgs, _) = load(dir.path(), &expect(&[]));
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert!(data.unwrap().seat_history.is_empty());
+    }
+
+    #[test]
+    fn a_seat_lock_needs_the_history_file() {
+        let dir = folder(&[]);
+        let mut e = expect(&[]);
+        e.seat_lock = Some((PathBuf::from("s.toml"), 7, 19));
+        let (data, msgs, _) = load(dir.path(), &e);
+        assert!(data.is_none());
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("s.toml:7:19: seat_lock_years needs the seat history: {dir}/seat_history.csv not found"),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn crlf_gb18030_files_with_chinese_dates_read_as_utf8() {
+        let gb = |s: &str| {
+            encoding_rs::GB18030
+                .encode(&s.replace('\n', "\r\n"))
+                .0
+                .into_owned()
+        };
+        let students = format!(
+            "{HEADER},property_id,hukou_date\n\
+             s1,b1,1,F,true,true,false,false,none,房-1,2019年3月5日\n\
+             s2,b1,1,M,true,true,false,false,none,房-2,2024年12月31日\n"
+        );
+        let history =
+            "property_id,school_id,year,student_id\n房-1,A,2019,旧生1\n房-2,B,2024,旧生2\n";
+        let dir = folder(&[
+            ("students.csv", gb(&students)),
+            ("seat_history.csv", gb(history)),
+        ]);
+        let e = expect(&[("hukou_date", ColumnType::Date)]);
+        let (data, msgs, _) = load(dir.path(), &e);
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let data = data.unwrap();
+        assert_eq!(data.students[0].property_id.as_deref(), Some("房-1"));
+        assert_eq!(
+            data.students[1].extra[0],
+            Value::Date(Day::from_ymd(2024, 12, 31).unwrap())
+        );
+        assert_eq!(data.seat_history.len(), 2);
+        assert_eq!(&*data.seat_history[1].property, "房-2");
+        assert_eq!(data.seat_history[1].student, StudentId::new("旧生2"));
+    }
+}
