@@ -302,7 +302,7 @@ impl RuleKeys {
                         format!(
                             "seat_lock_category `{}` is not a category; expected one of {}",
                             c.get_ref(),
-                            names.join(", ")
+                            one_each(names)
                         ),
                     );
                 }
@@ -466,10 +466,10 @@ impl Resolver<'_> {
                         self.diags,
                         at,
                         format!(
-                            "operator `{}` on the {} column `{name}`; expected = or != (a {} has no order)",
+                            "operator `{}` on the {} column `{name}`; expected = or != ({} column has no order)",
                             cmp.symbol(),
                             ty.key(),
-                            ty.key()
+                            a(ty)
                         ),
                     );
                     continue;
@@ -729,7 +729,7 @@ impl Resolver<'_> {
                 })
             }
             Lookup::Found(_, ty, _) => {
-                src.err(self.diags, at, format!("order key `{name}` is a {} column; expected a date or number column (or category, subtable, lottery)", ty.key()));
+                src.err(self.diags, at, format!("order key `{name}` is {} column; expected a date or number column (or category, subtable, lottery)", a(ty)));
                 None
             }
             Lookup::Broken => None,
@@ -760,7 +760,7 @@ impl Resolver<'_> {
                     r.category.span().start,
                     format!(
                         "reserved: unknown category `{cat}`; expected one of {}",
-                        names.join(", ")
+                        one_each(names)
                     ),
                 );
             }
@@ -835,6 +835,27 @@ impl Resolver<'_> {
             }
         }
         out
+    }
+}
+
+/// Category names for a message, each once, in priority order.
+fn one_each(names: &[&str]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for n in names {
+        if !out.contains(n) {
+            out.push(n);
+        }
+    }
+    out.join(", ")
+}
+
+/// A column type with its article ("a date", "an enum").
+fn a(ty: ColumnType) -> &'static str {
+    match ty {
+        ColumnType::Bool => "a bool",
+        ColumnType::Enum => "an enum",
+        ColumnType::Number => "a number",
+        ColumnType::Date => "a date",
     }
 }
 
@@ -1180,7 +1201,7 @@ share = 0.1
             ("[policy]\norder = [\"category\", \"score\", \"score\", \"lottery\"]\n".into(), "s.toml:6:31: order key `score` is given twice"),
             ("[policy]\norder = [\"category\", \"points\", \"lottery\"]\n".into(), "s.toml:6:22: unknown order key `points`"),
             ("[policy]\norder = [\"category\", \"migrant\", \"lottery\"]\n".into(), "s.toml:6:22: order key `migrant` is a bool column; expected a date or number column"),
-            ("[policy]\norder = [\"category\", \"gender asc\", \"lottery\"]\n".into(), "s.toml:6:22: order key `gender` is a enum column"),
+            ("[policy]\norder = [\"category\", \"gender asc\", \"lottery\"]\n".into(), "s.toml:6:22: order key `gender` is an enum column"),
             ("[policy]\norder = [\"category\", \"subtable\", \"lottery\"]\n".into(), "s.toml:6:22: order key \"subtable\" without [[policy.subtables]]"),
             (format!("{cats}order = [\"category\", \"lottery\"]\n"), "s.toml:7:10: \"category\" in a category's own order"),
             (format!("{cats}order = [\"score\"]\n"), "s.toml:7:10: order ends with `score`; expected \"lottery\" last"),
