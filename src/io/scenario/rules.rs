@@ -379,6 +379,13 @@ impl Resolver<'_> {
                 format!("column `{n}` has a fixed meaning in students.csv; expected a column of your own (a built-in column needs no declaration)"),
             );
             ok = false;
+        } else if ["category", "subtable", "lottery"].contains(&folded.as_str()) {
+            src.err(
+                self.diags,
+                name_at,
+                format!("column `{n}` has the name of an order key; expected another name (\"{folded}\" in `order` means the {folded})"),
+            );
+            ok = false;
         }
         let t = ColumnType::parse(ty.get_ref());
         if t.is_none() {
@@ -1221,6 +1228,7 @@ share = 0.1
             ("[policy.columns]\nx = \"text\"\n".into(), "s.toml:6:5: column `x`: type `text`; expected \"bool\", \"enum\", \"number\" or \"date\""),
             ("[policy.columns]\nproperty_id = \"bool\"\n".into(), "s.toml:6:1: column `property_id` has a fixed meaning in students.csv"),
             ("[policy.columns]\nMigrant = \"bool\"\n".into(), "s.toml:6:1: column `Migrant` has a fixed meaning"),
+            ("[policy.columns]\nlottery = \"number\"\n".into(), "s.toml:6:1: column `lottery` has the name of an order key"),
             (format!("{cats}nmae = \"x\"\n"), "s.toml:7:1: unknown key `policy.categories.0.nmae`"),
             ("[[policy.subtables]]\nname = \"A\"\n[[policy.subtables]]\nname = \"A\"\n".into(), "s.toml:8:8: sub-table `A` is named twice"),
         ];
