@@ -8,7 +8,7 @@
 //! is one more `Wording`, with no change to the engine.
 
 use crate::domain::model::{Dataset, Metres, SchoolIx, Student, Tier};
-use crate::domain::priority::{ColumnType, OrderKey, Rules};
+use crate::domain::priority::{ColumnType, OrderKey, Rules, Value};
 use crate::rules::place::ranking::key_values;
 use crate::rules::place::{
     Admission, Cutoff, Explanation, LotteryKey, RankNote, Settlement, Standing,
@@ -178,10 +178,7 @@ impl Wording for English {
                 cat.name
             )
         }];
-        let school = at
-            .school
-            .map(|(s, _)| at.data.school(s).id.as_str())
-            .unwrap_or("");
+        let school = n.school.map_or("", |s| at.data.school(s).id.as_str());
         if n.locked {
             parts.push(format!(
                 "seat lock (学位锁定): its property gave a seat at {school} within {} years, so category {}",
@@ -201,13 +198,19 @@ impl Wording for English {
             });
         }
         for (name, _, v) in cols {
-            parts.push(format!("{name} {v}"));
+            parts.push(match v {
+                Value::Missing => format!("{name} empty (ranks last)"),
+                v => format!("{name} {v}"),
+            });
         }
         if n.reserved {
             parts.push("reserved seat of its category".to_string());
         }
         if n.family > 1 {
-            parts.push(format!("family of {} drawn together", n.family));
+            parts.push(format!(
+                "family of {} drawn together, ranked as its best member",
+                n.family
+            ));
         }
         if let Some((_, Some(c))) = at.school {
             parts.push(format!("cut-off there: {}", cutoff_text(at.data, rules, c)));
@@ -245,7 +248,10 @@ pub fn cutoff_text(data: &Dataset, rules: &Rules, c: &Cutoff) -> String {
             (ColumnType::Date | ColumnType::Number, false) => "<=",
             _ => ">=",
         };
-        parts.push(format!("{name} {op} {v}"));
+        parts.push(match v {
+            Value::Missing => format!("{name} empty"),
+            v => format!("{name} {op} {v}"),
+        });
     }
     if c.drawn {
         parts.push(format!("lottery <= {:.6}", c.lottery));

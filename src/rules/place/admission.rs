@@ -255,7 +255,11 @@ pub fn prepare(
         zone.push(e.zone);
         tier.push(e.at.tier);
         rank.push(e.at.rank);
-        note.push(applicants.note(a, st, e.at));
+        let ranked_at = match e.zone {
+            ZoneOf::School(s) => Some(s),
+            _ => e.list.first().copied(),
+        };
+        note.push(applicants.note(a, st, e.at, ranked_at));
         accepts_overflow.push(ranking.accepts_overflow(a, st));
         severe.push(e.severe);
         lists.push(e.list);
@@ -479,7 +483,13 @@ impl Applicants<'_> {
 
     /// What the explanation says of the rules that ranked applicant `a`
     /// (`None` with today's rules, whose reasons stay as they were).
-    fn note(&self, a: usize, st: &Student, at: Position) -> Option<RankNote> {
+    fn note(
+        &self,
+        a: usize,
+        st: &Student,
+        at: Position,
+        school: Option<SchoolIx>,
+    ) -> Option<RankNote> {
         if self.plain {
             return None;
         }
@@ -489,6 +499,7 @@ impl Applicants<'_> {
             matched: self.scenario.policy.rules.matched(st, category),
             locked: at.locked,
             lock_exempt: at.lock_exempt,
+            school,
             reserved: false,
             family: 1,
         })

@@ -36,6 +36,9 @@ pub struct RankNote {
     pub locked: bool,
     /// The seat lock would have applied but a sibling attends there.
     pub lock_exempt: bool,
+    /// The school where it was ranked (its zone school, or the first school
+    /// of its list), named by the seat lock's words.
+    pub school: Option<SchoolIx>,
     /// Admitted on a reserved seat of its category.
     pub reserved: bool,
     /// Children admitted (or not) together with it as one family unit,
