@@ -85,6 +85,13 @@ fn every_bad_rule_is_listed_with_its_position() {
         ],
     );
     assert_eq!(stderr.matches("scenario.toml:").count(), 12, "{stderr}");
+    // listed in the order of the file
+    let lines: Vec<usize> = stderr
+        .lines()
+        .filter_map(|l| l.split("scenario.toml:").nth(1))
+        .map(|rest| rest.split(':').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(lines.is_sorted(), "{stderr}");
 }
 
 #[test]

@@ -432,24 +432,15 @@ fn convert(
         _ => Policy::defaults(grade),
     };
     read_policy(&raw.policy, path, &mut policy, cx);
-    let src = Arc::new(Source {
-        path: path.to_path_buf(),
-        text: text.to_string(),
-    });
-    // a base of another grade gives no policy (above), so none of its rules
-    let base_rules = parent
-        .as_ref()
-        .filter(|p| p.scenario.grade == grade)
-        .map(|p| &p.rule_keys);
-    let rule_keys = RuleKeys::over(
-        base_rules,
-        raw.policy.take_rules(),
-        raw.policy.priority.as_ref().map(|p| p.span().start),
-        &src,
-        cx.diags,
+    let (rule_keys, rule_sites) = read_rules(
+        &mut raw.policy,
+        path,
+        text,
+        grade,
+        parent.as_deref(),
+        &mut policy,
+        cx,
     );
-    let (rules, rule_sites) = rule_keys.resolve(&policy.priority, cx.diags);
-    policy.rules = rules;
     let mut sites = Sites {
         refs: Vec::new(),
         new_ids: Vec::new(),
@@ -517,6 +508,50 @@ fn convert(
         rule_keys,
         rule_sites,
     })
+}
+
+/// The priority-rule keys (issue 14) over a base's of the same grade, into
+/// `policy.rules`. They are checked key by key; their problems are listed
+/// in the order of the file (a base's first), as a planner reads it.
+fn read_rules(
+    rp: &mut RawPolicy,
+    path: &Path,
+    text: &str,
+    grade: Grade,
+    parent: Option<&ScenarioFile>,
+    policy: &mut Policy,
+    cx: &mut Ctx<'_>,
+) -> (RuleKeys, RuleSites) {
+    let src = Arc::new(Source {
+        path: path.to_path_buf(),
+        text: text.to_string(),
+    });
+    // a base of another grade gives no policy (`convert`), so no rules
+    let base_rules = parent
+        .filter(|p| p.scenario.grade == grade)
+        .map(|p| &p.rule_keys);
+    let mut found = Diagnostics::new();
+    let rule_keys = RuleKeys::over(
+        base_rules,
+        rp.take_rules(),
+        rp.priority.as_ref().map(|p| p.span().start),
+        &src,
+        &mut found,
+    );
+    let (rules, rule_sites) = rule_keys.resolve(&policy.priority, &mut found);
+    policy.rules = rules;
+    let mut found: Vec<_> = found.iter().cloned().collect();
+    found.sort_by_key(|d| {
+        let col = match d.column {
+            Some(Column::Char(c)) => c,
+            _ => 0,
+        };
+        (d.file == path, d.line, col)
+    });
+    for d in found {
+        cx.diags.push(d);
+    }
+    (rule_keys, rule_sites)
 }
 
 /// What the change sections record besides the changes: the school
