@@ -10,6 +10,8 @@
 use geo::Point;
 
 use crate::domain::model::*;
+use crate::domain::priority::Rules;
+use crate::domain::value::{ColumnType, Day, Value};
 use crate::solve::lottery::Draws;
 use crate::spatial::distance::nearest_zones;
 use crate::spatial::geography::Boundary;
@@ -331,6 +333,7 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
     draw_preferences(&mut rng, &mut data);
     draw_scores_and_twins(seed, &mut data.students);
     data.zones = Some(zones);
+    longtan_rule_columns(seed, &mut data);
     data
 }
 
@@ -895,4 +898,472 @@ pub fn grid_points(seed: u64, side: usize, n: usize) -> Vec<Point<f64>> {
     (0..n)
         .map(|_| offset(126.0, 43.5, rng.uniform() * km, rng.uniform() * km))
         .collect()
+}
+
+// ---------------------------------------------------------------------
+// Columns of the priority rules (issue 14): dates, property, points,
+// preferential status, and a seat history of past years.
+// ---------------------------------------------------------------------
+
+/// The declared `students.csv` columns of the Longtan demo, with their
+/// types: the order in which `generate longtan` writes them (after
+/// `family_id`, `property_id` and `accept_overflow`) and in which
+/// [`longtan`] holds them in [`Student::extra`]; what
+/// `scenarios/longtan-2025-rules.toml` declares in `[policy.columns]`.
+pub const DEMO_COLUMNS: [(&str, ColumnType); 6] = [
+    ("preferential", ColumnType::Bool),
+    ("hukou_matches_property", ColumnType::Bool),
+    ("hukou_date", ColumnType::Date),
+    ("property_date", ColumnType::Date),
+    ("residence_date", ColumnType::Date),
+    ("points", ColumnType::Number),
+];
+
+/// The names of [`DEMO_COLUMNS`], as
+/// [`crate::io::dataset::students_csv_with`] takes them.
+pub fn demo_column_names() -> Vec<&'static str> {
+    DEMO_COLUMNS.iter().map(|(n, _)| *n).collect()
+}
+
+/// The stream of the rule columns: drawn after every other step of
+/// [`longtan`], so that the columns and files made before issue 14 keep
+/// their bytes.
+const RULES_STREAM: u64 = 0x5255;
+
+/// The first year of the seat history: a lock of up to six years reaches
+/// back to 2019 from the 2025 scenarios (and 2019 itself is free again under
+/// a six-year lock, a case the demo shows).
+const HISTORY_FROM: i32 = 2019;
+/// The last year of the seat history (the year before the scenarios').
+const HISTORY_TO: i32 = 2024;
+/// The entry grade that gains the new multiple-birth families.
+const FAMILY_GRADE: Grade = Grade::Seven;
+
+/// A constant calendar day (the callers' dates all exist).
+fn day(y: i32, m: u32, d: u32) -> Day {
+    Day::from_ymd(y, m, d).expect("a constant date that exists")
+}
+
+/// A day drawn uniformly from `from..=to`.
+fn day_between(rng: &mut Draws, from: Day, to: Day) -> Day {
+    let span = u64::try_from(to.0 - from.0).unwrap_or(0) + 1;
+    Day(from.0 + rng.below(span) as i32)
+}
+
+/// One household's facts behind the rule columns: children of one family
+/// share them (one home, one property, one hukou registration). Every
+/// household draws every fact, whether its children use it or not, so the
+/// draws of one household never shift those of the next.
+#[derive(Clone, Debug)]
+struct Household {
+    /// The home's property (房产证) id, `BLOCK-NNNN`: a household number of
+    /// the block (so two applicants of different grades may share one).
+    property: Box<str>,
+    /// Registration of the property (房产证登记日期): 2008-01 to 2025-06,
+    /// 15% of them bought in the last two years (学区房).
+    property_date: Day,
+    /// The hukou moved to the owned home after the purchase (a gap of
+    /// about eight months on average).
+    hukou_after_property: Day,
+    /// The hukou date of a family registered in the block without owning
+    /// there (2006-01 to 2025-06).
+    hukou_alone: Day,
+    /// Whether the hukou is at the owned home itself (85%; otherwise at a
+    /// relative's home in the same block).
+    hukou_at_home: bool,
+    /// 优抚对象 (children of martyrs, soldiers, police heroes): 0.8%.
+    preferential: bool,
+    /// `Some(false)` for the 2% who state they refuse 统筹; `None` (not
+    /// stated) for the others.
+    accept_overflow: Option<bool>,
+    /// The 居住证 (residence permit) date of a migrant family: 2016-01 to
+    /// 2025-06 (about 9% after the demo's 2024-08-31 cut-off).
+    residence_date: Day,
+    /// A migrant family's 积分 (points): about N(60, 25), 0–150, whole.
+    points: f64,
+}
+
+impl Household {
+    /// The facts of a household living in `block` (with `households`
+    /// homes), drawn from `rng`; `used` holds the property ids already given
+    /// in this entry grade, so unrelated applicants of one grade do not
+    /// share a home.
+    fn draw(
+        rng: &mut Draws,
+        block: &str,
+        households: u32,
+        used: &mut std::collections::HashSet<Box<str>>,
+    ) -> Household {
+        let homes = u64::from(households.max(1));
+        let mut property: Box<str> = Box::default();
+        for _ in 0..20 {
+            property = format!("{block}-{:04}", 1 + rng.below(homes)).into();
+            if !used.contains(&property) {
+                break;
+            }
+        }
+        used.insert(property.clone());
+        let last = day(2025, 6, 30);
+        let property_date = if rng.chance(0.15) {
+            day_between(rng, day(2023, 7, 1), last)
+        } else {
+            day_between(rng, day(2008, 1, 1), day(2023, 6, 30))
+        };
+        let gap = (-(1.0 - rng.uniform()).ln() * 240.0).min(5000.0) as i32;
+        Household {
+            property,
+            property_date,
+            hukou_after_property: Day((property_date.0 + gap).min(last.0)),
+            hukou_alone: day_between(rng, day(2006, 1, 1), last),
+            hukou_at_home: rng.chance(0.85),
+            preferential: rng.chance(0.008),
+            accept_overflow: rng.chance(0.02).then_some(false),
+            residence_date: day_between(rng, day(2016, 1, 1), last),
+            points: (60.0 + 25.0 * rng.normal()).round().clamp(0.0, 150.0),
+        }
+    }
+
+    /// An applicant's value in the demo column `name` (a name of
+    /// [`DEMO_COLUMNS`]); `None` for another name. Dates and points apply
+    /// only where the applicant's flags say they exist: a property date to
+    /// an owner in the block, a hukou date to a hukou in the block, a
+    /// residence date and points to a migrant; the others' cells are empty.
+    fn value(&self, st: &Student, name: &str) -> Option<Value> {
+        let when = |cond: bool, v: Value| if cond { v } else { Value::Missing };
+        Some(match name {
+            "preferential" => Value::Bool(self.preferential),
+            "hukou_matches_property" => {
+                Value::Bool(st.hukou_in_block && st.property_in_block && self.hukou_at_home)
+            }
+            "hukou_date" => when(
+                st.hukou_in_block,
+                Value::Date(if st.property_in_block {
+                    self.hukou_after_property
+                } else {
+                    self.hukou_alone
+                }),
+            ),
+            "property_date" => when(st.property_in_block, Value::Date(self.property_date)),
+            "residence_date" => when(st.migrant, Value::Date(self.residence_date)),
+            "points" => when(st.migrant, Value::Number(self.points)),
+            _ => return None,
+        })
+    }
+}
+
+/// Draw every applicant's rule facts (one [`Household`] per family, or per
+/// child without a family) and set `property_id` (owners in the block
+/// only), `accept_overflow` and [`Student::extra`] with the values of
+/// `columns` in their order (a column the generator does not know is left
+/// empty).
+fn fill_rule_columns(rng: &mut Draws, data: &mut Dataset, columns: &[&str]) {
+    use std::collections::{HashMap, HashSet};
+    let mut used: [HashSet<Box<str>>; 2] = Default::default();
+    let mut of_family: HashMap<Box<str>, usize> = HashMap::new();
+    let mut households: Vec<Household> = Vec::new();
+    for i in 0..data.students.len() {
+        let st = &data.students[i];
+        let known = st.family.as_ref().and_then(|f| of_family.get(f)).copied();
+        let h = match known {
+            Some(h) => h,
+            None => {
+                let (block, homes) = match st.home {
+                    Home::Block(b) => (data.block(b).id.to_string(), data.block(b).households),
+                    Home::Point(_) => (format!("P{}", st.id), 1),
+                };
+                let grade = usize::from(st.entry_grade == Grade::Seven);
+                households.push(Household::draw(rng, &block, homes, &mut used[grade]));
+                if let Some(f) = &st.family {
+                    of_family.insert(f.clone(), households.len() - 1);
+                }
+                households.len() - 1
+            }
+        };
+        let hh = &households[h];
+        let extra: Box<[Value]> = columns
+            .iter()
+            .map(|c| hh.value(st, c).unwrap_or(Value::Missing))
+            .collect();
+        let property = st.property_in_block.then(|| hh.property.clone());
+        let accept = hh.accept_overflow;
+        let st = &mut data.students[i];
+        st.property_id = property;
+        st.accept_overflow = accept;
+        st.extra = extra;
+    }
+}
+
+/// The schools of an applicant's zone for its entry grade (one school, or
+/// the schools of its multi-school zone); empty without a zone.
+fn zone_schools(data: &Dataset, st: &Student) -> Vec<SchoolIx> {
+    let (Some(z), Home::Block(b)) = (&data.zones, st.home) else {
+        return Vec::new();
+    };
+    if let Some(s) = z.school.get(st.entry_grade)[b.ix()] {
+        return vec![s];
+    }
+    z.group.get(st.entry_grade)[b.ix()]
+        .and_then(|g| z.groups.get(g as usize))
+        .map_or_else(Vec::new, |g| g.schools.clone())
+}
+
+/// Past grade-1 admissions by property, 2019–2024 (`seat_history.csv`):
+/// per school and year, `rows_per_seat` × its entry seats × 85–100%
+/// admissions on a property of its zone, each a household of a zone block
+/// drawn by households (as this year's applicants are), so some 2025
+/// applicants' homes gave a seat at their zone school before (a 学区房
+/// sold on): the cases the seat lock (学位锁定) catches. Every 2025
+/// applicant with a property and an older sibling at a school of its zone
+/// gets the sibling's row there (a year 2019–2024), which the lock exempts.
+/// Only grade 1: a junior school's lock (three years) is not modelled.
+fn past_admissions(rng: &mut Draws, data: &Dataset, rows_per_seat: f64) -> Vec<SeatUse> {
+    let Some(z) = &data.zones else {
+        return Vec::new();
+    };
+    // per school: its zone blocks with cumulative households
+    let mut zone: Vec<Vec<(BlockIx, u64)>> = vec![Vec::new(); data.schools.len()];
+    for (b, block) in data.blocks.iter().enumerate() {
+        let schools = match (z.school.one[b], z.group.one[b]) {
+            (Some(s), _) => vec![s],
+            (None, Some(g)) => z
+                .groups
+                .get(g as usize)
+                .map_or_else(Vec::new, |g| g.schools.clone()),
+            (None, None) => Vec::new(),
+        };
+        for s in schools {
+            let list = &mut zone[s.ix()];
+            let total = list.last().map_or(0, |&(_, c)| c) + u64::from(block.households.max(1));
+            list.push((BlockIx::from_ix(b), total));
+        }
+    }
+    let mut rows = Vec::new();
+    for year in HISTORY_FROM..=HISTORY_TO {
+        let mut k = 0u32;
+        for s in data.mainstream_schools(Grade::One) {
+            let blocks = &zone[s.ix()];
+            let Some(&(_, total)) = blocks.last() else {
+                continue;
+            };
+            let seats = f64::from(data.school(s).entry_seats.0);
+            let n = (seats * rows_per_seat * (0.85 + 0.15 * rng.uniform())).round() as u32;
+            for _ in 0..n {
+                let r = rng.below(total);
+                let at = blocks.partition_point(|&(_, c)| c <= r);
+                let block = data.block(blocks[at.min(blocks.len() - 1)].0);
+                let home = 1 + rng.below(u64::from(block.households.max(1)));
+                k += 1;
+                rows.push(SeatUse {
+                    property: format!("{}-{home:04}", block.id).into(),
+                    school: s,
+                    year,
+                    student: StudentId(format!("H{year}-{k:06}").into()),
+                });
+            }
+        }
+    }
+    let mut k = 0u32;
+    for st in &data.students {
+        let (Some(p), Some(sib)) = (&st.property_id, st.sibling_school) else {
+            continue;
+        };
+        if st.entry_grade != Grade::One || !zone_schools(data, st).contains(&sib) {
+            continue;
+        }
+        let year = HISTORY_FROM + rng.below((HISTORY_TO - HISTORY_FROM + 1) as u64) as i32;
+        k += 1;
+        rows.push(SeatUse {
+            property: p.clone(),
+            school: sib,
+            year,
+            student: StudentId(format!("H{year}-S{k:05}").into()),
+        });
+    }
+    rows
+}
+
+/// Longtan's rule columns, from their own stream after everything else:
+/// households (property ids, dates, points, 优抚, accept_overflow) in
+/// [`DEMO_COLUMNS`] order, then the seat history (every past seat of a zone
+/// school, about 70% of them given on a property).
+fn longtan_rule_columns(seed: u64, data: &mut Dataset) {
+    let mut rng = Draws::sub(seed, RULES_STREAM);
+    more_families(&mut rng, &mut data.students, FAMILY_GRADE, 0.02);
+    fill_rule_columns(&mut rng, data, &demo_column_names());
+    data.seat_history = past_admissions(&mut rng, data, 0.7);
+}
+
+/// Give a dataset (a [`large`] district) what a full rule set reads, for
+/// the rules benchmark: twins (1.5% of applicants pair with another of
+/// their block), property ids, `accept_overflow`, the values of the
+/// columns `rules` declares (in its order, as [`Student::extra`] holds
+/// them; the names of [`DEMO_COLUMNS`] get values, any other column stays
+/// empty) and a seat history. The history holds about one cohort of past
+/// admissions spread over 2019–2024 (a sixth of the seats each year), so
+/// the lock's lookups run against a table of realistic size without six
+/// full cohorts in memory. From its own stream: [`large`] alone is
+/// unchanged.
+pub fn with_rule_columns(data: &mut Dataset, seed: u64, rules: &Rules) {
+    let mut rng = Draws::sub(seed, RULES_STREAM);
+    pair_twins(&mut rng, &mut data.students, 0.015);
+    let columns: Vec<&str> = rules.columns.iter().map(|(n, _)| n.as_str()).collect();
+    fill_rule_columns(&mut rng, data, &columns);
+    data.seat_history = past_admissions(&mut rng, data, 0.7 / 6.0);
+}
+
+/// Pair applicants of one block and grade without a family into twins
+/// with probability `p` each (family ids `T0000001`, ...).
+fn pair_twins(rng: &mut Draws, students: &mut [Student], p: f64) {
+    let mut by_home: std::collections::HashMap<(BlockIx, Grade), usize> =
+        std::collections::HashMap::new();
+    let mut families = 0u32;
+    for i in 0..students.len() {
+        let Home::Block(b) = students[i].home else {
+            continue;
+        };
+        if students[i].family.is_some() {
+            continue;
+        }
+        let key = (b, students[i].entry_grade);
+        match by_home.remove(&key) {
+            Some(j) if rng.chance(p) => {
+                families += 1;
+                let id: Box<str> = format!("T{families:07}").into();
+                students[j].family = Some(id.clone());
+                students[i].family = Some(id);
+            }
+            _ => {
+                by_home.insert(key, i);
+            }
+        }
+    }
+}
+
+/// More multiple births: among applicants of `grade` without a family, two
+/// neighbours in the file (same block and grade) become twins with
+/// probability `p`, and a third neighbour joins them (triplets) with
+/// probability 1/10. Ids continue after the highest `F` number in use.
+fn more_families(rng: &mut Draws, students: &mut [Student], grade: Grade, p: f64) {
+    let mut families = students
+        .iter()
+        .filter_map(|s| s.family.as_deref()?.strip_prefix('F')?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0);
+    let free =
+        |s: &Student, home: Home| s.family.is_none() && s.entry_grade == grade && s.home == home;
+    let mut i = 0;
+    while i + 1 < students.len() {
+        let home = students[i].home;
+        if free(&students[i], home) && free(&students[i + 1], home) && rng.chance(p) {
+            families += 1;
+            let id: Box<str> = format!("F{families:04}").into();
+            let mut size = 2;
+            if i + 2 < students.len() && free(&students[i + 2], home) && rng.chance(0.1) {
+                size = 3;
+            }
+            for s in &mut students[i..i + size] {
+                s.family = Some(id.clone());
+            }
+            i += size;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::priority::Category;
+
+    /// The rules benchmark's columns: every demo column, in an order of the
+    /// scenario's choosing, and one the generator does not know.
+    fn rules() -> Rules {
+        let mut r = Rules::from_priority(&Category::ALL);
+        r.columns = [
+            ("points", ColumnType::Number),
+            ("unknown", ColumnType::Bool),
+            ("property_date", ColumnType::Date),
+            ("preferential", ColumnType::Bool),
+        ]
+        .iter()
+        .map(|&(n, t)| (n.to_string(), t))
+        .collect();
+        r
+    }
+
+    #[test]
+    fn rule_columns_follow_the_rules_and_leave_large_alone() {
+        let plain = large(3, 4_000, 40);
+        assert!(plain.students.iter().all(|s| s.property_id.is_none()
+            && s.accept_overflow.is_none()
+            && s.extra.is_empty()
+            && s.family.is_none()));
+        assert!(plain.seat_history.is_empty());
+        let mut data = large(3, 4_000, 40);
+        with_rule_columns(&mut data, 3, &rules());
+        // the columns drawn before are untouched
+        for (a, b) in plain.students.iter().zip(&data.students) {
+            assert_eq!(
+                (
+                    a.id.as_str(),
+                    a.home,
+                    a.hukou_in_block,
+                    a.property_in_block,
+                    a.migrant
+                ),
+                (
+                    b.id.as_str(),
+                    b.home,
+                    b.hukou_in_block,
+                    b.property_in_block,
+                    b.migrant
+                )
+            );
+        }
+        let mut families: std::collections::HashMap<&str, Vec<&Student>> = Default::default();
+        for s in &data.students {
+            assert_eq!(s.extra.len(), 4);
+            assert_eq!(s.extra[1], Value::Missing, "an unknown column stays empty");
+            assert_eq!(s.property_id.is_some(), s.property_in_block);
+            assert_eq!(matches!(s.extra[0], Value::Number(_)), s.migrant);
+            assert_eq!(matches!(s.extra[2], Value::Date(_)), s.property_in_block);
+            assert!(matches!(s.extra[3], Value::Bool(_)));
+            if let Some(f) = &s.family {
+                families.entry(f).or_default().push(s);
+            }
+        }
+        assert!(families.len() > 10, "{} families", families.len());
+        for members in families.values() {
+            assert_eq!(members.len(), 2);
+            assert_eq!(members[0].home, members[1].home);
+            if members.iter().all(|s| s.property_in_block) {
+                assert_eq!(members[0].property_id, members[1].property_id);
+            }
+        }
+        assert!(!data.seat_history.is_empty());
+        assert!(data
+            .seat_history
+            .iter()
+            .all(|u| (HISTORY_FROM..=HISTORY_TO).contains(&u.year)));
+        // some applicants' homes gave a seat at their zone school within the lock
+        let used: std::collections::HashSet<(&str, SchoolIx)> = data
+            .seat_history
+            .iter()
+            .filter(|u| u.year > 2019)
+            .map(|u| (&*u.property, u.school))
+            .collect();
+        let locked = data
+            .students
+            .iter()
+            .filter(|s| {
+                s.property_id.as_deref().is_some_and(|p| {
+                    zone_schools(&data, s)
+                        .iter()
+                        .any(|&z| used.contains(&(p, z)))
+                })
+            })
+            .count();
+        assert!(locked > 0);
+    }
 }

@@ -86,7 +86,11 @@ fn generator_reproduces_the_bundled_files() {
     };
     same("schools.csv", dataset::schools_csv(&data.schools));
     same("blocks.csv", dataset::blocks_csv(&data.blocks));
-    same("students.csv", dataset::students_csv(&data));
+    same(
+        "students.csv",
+        dataset::students_csv_with(&data, &sunshine::synth::demo_column_names()),
+    );
+    same("seat_history.csv", dataset::seat_history_csv(&data));
     same(
         "zones.csv",
         dataset::zones_csv(&data, data.zones.as_ref().unwrap()),
@@ -98,4 +102,87 @@ fn generator_reproduces_the_bundled_files() {
     same("births.csv", f::births_csv(&data, &births));
     same("enrollment_history.csv", f::history_csv(&data, &history));
     same("housing.csv", f::housing_csv(&data, &housing));
+}
+
+/// The columns of the priority rules (issue 14): one property per family,
+/// dates where the flags say they exist, a few 优抚 and refusals of 统筹,
+/// triplets, and a seat history that locks some homes at their zone
+/// school and exempts others through a sibling.
+#[test]
+fn rule_columns_of_the_demo() {
+    use sunshine::domain::model::Student;
+    use sunshine::domain::value::Value;
+    let mut d = sunshine::Diagnostics::new();
+    let boundary = dataset::read_boundary(&dir().join("boundary.geojson"), &mut d).unwrap();
+    let data = sunshine::synth::longtan(2025, Some(&boundary));
+    let col = |name: &str| {
+        sunshine::synth::DEMO_COLUMNS
+            .iter()
+            .position(|(n, _)| *n == name)
+            .unwrap()
+    };
+    let n = data.students.len() as f64;
+    let preferential = data
+        .students
+        .iter()
+        .filter(|s| s.extra[col("preferential")] == Value::Bool(true))
+        .count() as f64;
+    assert!(
+        (0.004..=0.012).contains(&(preferential / n)),
+        "{preferential}"
+    );
+    let refuse = data
+        .students
+        .iter()
+        .filter(|s| s.accept_overflow == Some(false))
+        .count() as f64;
+    assert!((0.005..=0.04).contains(&(refuse / n)), "{refuse}");
+    assert!(data
+        .students
+        .iter()
+        .all(|s| s.accept_overflow != Some(true)));
+    let mut families: std::collections::HashMap<&str, Vec<&Student>> = Default::default();
+    for s in &data.students {
+        assert_eq!(s.property_id.is_some(), s.property_in_block);
+        let has = |c: &str| !matches!(s.extra[col(c)], Value::Missing);
+        assert_eq!(has("property_date"), s.property_in_block);
+        assert_eq!(has("hukou_date"), s.hukou_in_block);
+        assert_eq!(has("residence_date"), s.migrant);
+        assert_eq!(has("points"), s.migrant);
+        if let Some(f) = &s.family {
+            families.entry(f).or_default().push(s);
+        }
+    }
+    assert!(families.values().any(|m| m.len() == 3), "triplets");
+    assert!(families.len() > 100, "{} families", families.len());
+    for m in families.values() {
+        let owners: std::collections::HashSet<_> =
+            m.iter().filter_map(|s| s.property_id.as_deref()).collect();
+        assert!(owners.len() <= 1, "one property per family");
+    }
+    // the seat lock bites: homes that gave a seat at the zone school in
+    // 2020–2024, with and without a sibling there
+    let zones = data.zones.as_ref().unwrap();
+    let (mut locked, mut exempt) = (0, 0);
+    for s in data.students.iter().filter(|s| s.entry_grade == Grade::One) {
+        let (Some(p), sunshine::domain::model::Home::Block(b)) = (&s.property_id, s.home) else {
+            continue;
+        };
+        let Some(z) = zones.school.one[b.ix()] else {
+            continue;
+        };
+        let used = data
+            .seat_history
+            .iter()
+            .any(|u| &u.property == p && u.school == z && (2020..=2024).contains(&u.year));
+        match (used, s.sibling_school == Some(z)) {
+            (true, true) => exempt += 1,
+            (true, false) => locked += 1,
+            _ => {}
+        }
+    }
+    assert!(
+        locked >= 20 && exempt >= 20,
+        "locked {locked}, exempt {exempt}"
+    );
 }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use crate::io::dataset::{
-    blocks_csv, read_boundary, schools_csv, students_csv, zone_groups_csv, zones_csv,
+    blocks_csv, read_boundary, schools_csv, seat_history_csv, students_csv_with, zone_groups_csv,
+    zones_csv,
 };
 use crate::io::forecast::{births_csv, history_csv, housing_csv};
 use crate::io::output::OutputSet;
@@ -80,7 +81,16 @@ impl Args {
         };
         files.add("schools.csv", schools_csv(&data.schools));
         files.add("blocks.csv", blocks_csv(&data.blocks));
-        files.add("students.csv", students_csv(&data));
+        // the Longtan demo carries the columns of the priority rules (issue
+        // 14); a large district has none unless asked (`synth::with_rule_columns`)
+        let extra = match self.kind {
+            Kind::Longtan { .. } => synth::demo_column_names(),
+            Kind::Large { .. } => Vec::new(),
+        };
+        files.add("students.csv", students_csv_with(&data, &extra));
+        if !data.seat_history.is_empty() {
+            files.add("seat_history.csv", seat_history_csv(&data));
+        }
         if let Some(z) = &data.zones {
             files.add("zones.csv", zones_csv(&data, z));
             if !z.groups.is_empty() {

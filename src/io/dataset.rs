@@ -1278,25 +1278,45 @@ pub fn blocks_csv(blocks: &[Block]) -> Vec<u8> {
 
 /// `students.csv` in the input format (applicants located by block).
 pub fn students_csv(data: &Dataset) -> Vec<u8> {
+    students_csv_with(data, &[])
+}
+
+/// `students.csv` with the columns of the priority rules (issue 14): after
+/// the columns of [`students_csv`], `property_id` and `accept_overflow`
+/// when any applicant has one (so a dataset without them is written as
+/// before), then the declared columns `extra` (names in the order of
+/// [`Student::extra`]; an empty cell for [`Value::Missing`], dates as
+/// `YYYY-MM-DD`).
+pub fn students_csv_with(data: &Dataset, extra: &[&str]) -> Vec<u8> {
     let id = |s: Option<SchoolIx>| s.map_or(String::new(), |s| data.school(s).id.to_string());
+    let property = data.students.iter().any(|s| s.property_id.is_some());
+    let accept = data.students.iter().any(|s| s.accept_overflow.is_some());
+    let mut header = vec![
+        "student_id",
+        "block_id",
+        "entry_grade",
+        "gender",
+        "hukou_in_block",
+        "property_in_block",
+        "migrant",
+        "left_behind",
+        "disability",
+        "sibling_school_id",
+        "preferences",
+        "score",
+        "family_id",
+    ];
+    if property {
+        header.push("property_id");
+    }
+    if accept {
+        header.push("accept_overflow");
+    }
+    header.extend_from_slice(extra);
     csv_bytes(
-        &[
-            "student_id",
-            "block_id",
-            "entry_grade",
-            "gender",
-            "hukou_in_block",
-            "property_in_block",
-            "migrant",
-            "left_behind",
-            "disability",
-            "sibling_school_id",
-            "preferences",
-            "score",
-            "family_id",
-        ],
+        &header,
         data.students.iter().map(|s| {
-            vec![
+            let mut row = vec![
                 s.id.to_string(),
                 match s.home {
                     Home::Block(b) => data.block(b).id.to_string(),
@@ -1324,8 +1344,44 @@ pub fn students_csv(data: &Dataset) -> Vec<u8> {
                     .join(";"),
                 s.score.map_or(String::new(), |x| x.to_string()),
                 s.family.as_deref().unwrap_or("").to_string(),
-            ]
+            ];
+            if property {
+                row.push(s.property_id.as_deref().unwrap_or("").to_string());
+            }
+            if accept {
+                row.push(s.accept_overflow.map_or(String::new(), |a| a.to_string()));
+            }
+            for i in 0..extra.len() {
+                row.push(match s.extra.get(i) {
+                    None | Some(Value::Missing) => String::new(),
+                    Some(v) => v.to_string(),
+                });
+            }
+            row
         }),
+    )
+}
+
+/// `seat_history.csv`: `property_id, school_id, year, student_id`, sorted
+/// by (year, school_id, property_id, student_id).
+pub fn seat_history_csv(data: &Dataset) -> Vec<u8> {
+    let mut rows: Vec<(i32, &str, &str, &str)> = data
+        .seat_history
+        .iter()
+        .map(|u| {
+            (
+                u.year,
+                data.school(u.school).id.as_str(),
+                &*u.property,
+                u.student.as_str(),
+            )
+        })
+        .collect();
+    rows.sort_unstable();
+    csv_bytes(
+        &["property_id", "school_id", "year", "student_id"],
+        rows.into_iter()
+            .map(|(y, s, p, st)| vec![p.to_string(), s.to_string(), y.to_string(), st.to_string()]),
     )
 }
 
