@@ -6,7 +6,17 @@
 //!   microlp it is skipped, as it takes many minutes);
 //! - `place_zoned_1m`: `place` end to end on a 1,000,000-applicant,
 //!   2,000-school synthetic district (data in memory; reading and checking
-//!   the files is the `validate` bench).
+//!   the files is the `validate` bench);
+//! - `place_zoned_1m_rules`: the same placement with the full rule set of
+//!   issue 14 (`synth::benchmark_rules`: six categories with conditions,
+//!   sub-tables, two date keys, points, reserved seats, a seat lock, twins
+//!   together) on the same district given the columns those rules read
+//!   (`synth::with_rule_columns`); its time over `place_zoned_1m`'s, read
+//!   from one run, is the cost of the rules (issue 14: under 2×);
+//! - `place_zoned_1m_rules_all_overflow`: the same without `accept_overflow
+//!   = false` (no applicant `declined`), so every applicant not admitted at
+//!   its zone school goes to 统筹 as with the default rules: the rules' cost
+//!   without the overflow work that declining saves.
 //!
 //! `cargo bench --bench place` (add `--features highs` for the LP).
 
@@ -36,6 +46,34 @@ fn lp_20k_500_15(bencher: divan::Bencher) {
 fn place_zoned_1m(bencher: divan::Bencher) {
     let data = synth::large(1, 1_000_000, 2_000);
     let scenario = Scenario::plain("bench", Grade::One, 1);
+    bencher.bench(|| place(&data, &scenario, Mechanism::Zoned, &GreatCircle));
+}
+
+/// The district of `place_zoned_1m` with the columns and the scenario of
+/// the full rule set ([`synth::benchmark_rules`]).
+fn large_with_rules() -> (sunshine::domain::model::Dataset, Scenario) {
+    let mut data = synth::large(1, 1_000_000, 2_000);
+    let mut scenario = Scenario::plain("bench", Grade::One, 1);
+    scenario.policy.rules = synth::benchmark_rules(&data);
+    synth::with_rule_columns(&mut data, 1, &scenario.policy.rules);
+    (data, scenario)
+}
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn place_zoned_1m_rules(bencher: divan::Bencher) {
+    let (data, scenario) = large_with_rules();
+    bencher.bench(|| place(&data, &scenario, Mechanism::Zoned, &GreatCircle));
+}
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn place_zoned_1m_rules_all_overflow(bencher: divan::Bencher) {
+    let (mut data, mut scenario) = large_with_rules();
+    for st in &mut data.students {
+        st.accept_overflow = None;
+    }
+    for c in &mut scenario.policy.rules.categories {
+        c.accept_overflow = None;
+    }
     bencher.bench(|| place(&data, &scenario, Mechanism::Zoned, &GreatCircle));
 }
 

@@ -1271,6 +1271,120 @@ fn more_families(rng: &mut Draws, students: &mut [Student], grade: Grade, p: f64
     }
 }
 
+/// The full rule set of the rules benchmark (`place_zoned_1m_rules`), the
+/// in-code twin of `scenarios/longtan-2025-rules.toml` for a [`large`]
+/// district: the columns of [`DEMO_COLUMNS`]; categories 优抚对象, 房户一致,
+/// 有房无户, 有户无房, 随迁子女 (居住证 by 2024-08-31, ranked by points, not
+/// sent to 统筹) and 其他; sub-tables A (hukou at the owned home) and B;
+/// order category, sub-table, property date, hukou date, lottery; 20 seats
+/// reserved for 随迁子女 at the first primary school and 5% at every
+/// school; a six-year seat lock; twins together. Give the district its
+/// columns with [`with_rule_columns`] and these rules.
+pub fn benchmark_rules(data: &Dataset) -> Rules {
+    use crate::domain::priority::{
+        Builtin, CategoryRule, Cmp, ColumnRef, Condition, LotteryTwins, OrderKey, Reserved,
+        ReservedAmount, SeatLock, Subtable, When,
+    };
+    let declared = |name: &str| {
+        DEMO_COLUMNS
+            .iter()
+            .position(|(n, _)| *n == name)
+            .map(ColumnRef::Declared)
+            .expect("a demo column")
+    };
+    let is = |name: &str, cmp: Cmp, value: Value| Condition {
+        column: Builtin::parse(name).map_or_else(|| declared(name), ColumnRef::Builtin),
+        name: name.to_string(),
+        cmp,
+        value,
+    };
+    let yes = |name: &str| is(name, Cmp::Eq, Value::Bool(true));
+    let category = |name: &str, when: Vec<Condition>| CategoryRule {
+        name: name.to_string(),
+        when: When(when),
+        accept_overflow: None,
+        order: None,
+    };
+    let key = |name: &str, ty: ColumnType, descending: bool| OrderKey::Column {
+        column: declared(name),
+        name: name.to_string(),
+        ty,
+        descending,
+    };
+    let migrant = CategoryRule {
+        accept_overflow: Some(false),
+        order: Some(vec![
+            OrderKey::Category,
+            key("points", ColumnType::Number, true),
+            OrderKey::Lottery,
+        ]),
+        ..category(
+            "随迁子女",
+            vec![
+                yes("migrant"),
+                is("residence_date", Cmp::Le, Value::Date(day(2024, 8, 31))),
+            ],
+        )
+    };
+    let categories = vec![
+        category("优抚对象", vec![yes("preferential")]),
+        category(
+            "房户一致",
+            vec![yes("hukou_in_block"), yes("property_in_block")],
+        ),
+        category("有房无户", vec![yes("property_in_block")]),
+        category("有户无房", vec![yes("hukou_in_block")]),
+        migrant,
+        category("其他", Vec::new()),
+    ];
+    let first_primary = data
+        .mainstream_schools(Grade::One)
+        .into_iter()
+        .find(|&s| data.school(s).level == Level::Primary);
+    let mut reserved = vec![Reserved {
+        school: None,
+        category: 4,
+        amount: ReservedAmount::Share(0.05),
+    }];
+    if let Some(s) = first_primary {
+        reserved.push(Reserved {
+            school: Some(data.school(s).id.clone()),
+            category: 4,
+            amount: ReservedAmount::Seats(20.min(data.school(s).entry_seats.0).max(1)),
+        });
+    }
+    Rules {
+        columns: DEMO_COLUMNS
+            .iter()
+            .map(|&(n, t)| (n.to_string(), t))
+            .collect(),
+        categories,
+        subtables: vec![
+            Subtable {
+                name: "A".into(),
+                when: When(vec![yes("hukou_matches_property")]),
+            },
+            Subtable {
+                name: "B".into(),
+                when: When::default(),
+            },
+        ],
+        order: vec![
+            OrderKey::Category,
+            OrderKey::Subtable,
+            key("property_date", ColumnType::Date, false),
+            key("hukou_date", ColumnType::Date, false),
+            OrderKey::Lottery,
+        ],
+        reserved,
+        seat_lock: Some(SeatLock {
+            years: 6,
+            category: 5,
+        }),
+        twins: LotteryTwins::Together,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1365,5 +1479,38 @@ mod tests {
             })
             .count();
         assert!(locked > 0);
+    }
+
+    /// The benchmark's rule set places a small district with every rule at
+    /// work: locks, exemptions aside, reserved seats, points, `declined`,
+    /// twins admitted as units.
+    #[test]
+    fn benchmark_rules_exercise_every_rule() {
+        use crate::domain::scenario::Scenario;
+        use crate::rules::place::{place, Mechanism, Outcome};
+        let mut data = large(5, 20_000, 40);
+        let mut scenario = Scenario::plain("t", Grade::One, 5);
+        scenario.policy.rules = benchmark_rules(&data);
+        with_rule_columns(&mut data, 5, &scenario.policy.rules);
+        let r = place(
+            &data,
+            &scenario,
+            Mechanism::Zoned,
+            &crate::spatial::distance::GreatCircle,
+        );
+        let notes: Vec<_> = r
+            .placements
+            .iter()
+            .filter_map(|p| p.explanation.rank.as_ref())
+            .collect();
+        let count = |f: &dyn Fn(&&crate::rules::place::explain::RankNote) -> bool| {
+            notes.iter().filter(|n| f(n)).count()
+        };
+        assert!(count(&|n| n.locked) > 0, "locked");
+        assert!(count(&|n| n.reserved) > 0, "reserved");
+        assert!(count(&|n| n.family > 1) > 0, "twins");
+        assert!(count(&|n| n.category == 0) > 0, "优抚对象");
+        assert!(r.schools.iter().map(|s| s.reserved_used).sum::<u32>() > 0);
+        assert!(r.placements.iter().any(|p| p.outcome == Outcome::Declined));
     }
 }
