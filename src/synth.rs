@@ -973,8 +973,12 @@ struct Household {
     hukou_at_home: bool,
     /// 优抚对象 (children of martyrs, soldiers, police heroes): 0.8%.
     preferential: bool,
-    /// `Some(false)` for the 2% who state they refuse 统筹; `None` (not
-    /// stated) for the others.
+    /// `Some(true)` for the 3% who state that they accept 统筹 (服从调剂);
+    /// `None` (not stated) for the others. Never `Some(false)`: a stated
+    /// refusal makes an applicant `declined` under any rules, today's
+    /// included, and the demo's placements under today's rules must stay
+    /// as they were; the demo declines through a category's default
+    /// instead, which a stated `true` overrides.
     accept_overflow: Option<bool>,
     /// The 居住证 (residence permit) date of a migrant family: 2016-01 to
     /// 2025-06 (about 9% after the demo's 2024-08-31 cut-off).
@@ -1017,7 +1021,7 @@ impl Household {
             hukou_alone: day_between(rng, day(2006, 1, 1), last),
             hukou_at_home: rng.chance(0.85),
             preferential: rng.chance(0.008),
-            accept_overflow: rng.chance(0.02).then_some(false),
+            accept_overflow: rng.chance(0.03).then_some(true),
             residence_date: day_between(rng, day(2016, 1, 1), last),
             points: (60.0 + 25.0 * rng.normal()).round().clamp(0.0, 150.0),
         }
