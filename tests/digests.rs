@@ -41,6 +41,16 @@ const COMMANDS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "placerules",
+        &[
+            "place",
+            "$ROOT/scenarios/longtan-2025-rules.toml",
+            "--out",
+            "$OUT/outrules",
+            "--write-seat-history",
+        ],
+    ),
+    (
         "zones",
         &[
             "zones",

@@ -90,7 +90,10 @@ fn generator_reproduces_the_bundled_files() {
         "students.csv",
         dataset::students_csv_with(&data, &sunshine::synth::demo_column_names()),
     );
-    same("seat_history.csv", dataset::seat_history_csv(&data));
+    same(
+        "seat_history.csv",
+        dataset::seat_history_csv(&data, &data.seat_history),
+    );
     same(
         "zones.csv",
         dataset::zones_csv(&data, data.zones.as_ref().unwrap()),

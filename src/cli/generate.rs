@@ -89,7 +89,10 @@ impl Args {
         };
         files.add("students.csv", students_csv_with(&data, &extra));
         if !data.seat_history.is_empty() {
-            files.add("seat_history.csv", seat_history_csv(&data));
+            files.add(
+                "seat_history.csv",
+                seat_history_csv(&data, &data.seat_history),
+            );
         }
         if let Some(z) = &data.zones {
             files.add("zones.csv", zones_csv(&data, z));

@@ -1364,9 +1364,8 @@ pub fn students_csv_with(data: &Dataset, extra: &[&str]) -> Vec<u8> {
 
 /// `seat_history.csv`: `property_id, school_id, year, student_id`, sorted
 /// by (year, school_id, property_id, student_id).
-pub fn seat_history_csv(data: &Dataset) -> Vec<u8> {
-    let mut rows: Vec<(i32, &str, &str, &str)> = data
-        .seat_history
+pub fn seat_history_csv(data: &Dataset, uses: &[SeatUse]) -> Vec<u8> {
+    let mut rows: Vec<(i32, &str, &str, &str)> = uses
         .iter()
         .map(|u| {
             (

@@ -8,7 +8,7 @@ use comfy_table::Cell;
 use serde_json::json;
 
 use super::{csv_bytes, num, table};
-use crate::domain::model::{Dataset, Disability, Home};
+use crate::domain::model::{Dataset, Disability, Home, SeatUse};
 use crate::domain::scenario::Scenario;
 use crate::domain::stats::quantile;
 use crate::io::output::OutputSet;
@@ -327,18 +327,7 @@ pub fn cutoffs_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> 
 /// by zone admission, lottery or choice; 统筹 uses no property's seat.
 /// Sorted by year, school, property and student.
 pub fn seat_history_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Vec<u8> {
-    let mut rows: Vec<(i32, &str, &str, &str)> = data
-        .seat_history
-        .iter()
-        .map(|u| {
-            (
-                u.year,
-                data.school(u.school).id.as_str(),
-                &*u.property,
-                u.student.as_str(),
-            )
-        })
-        .collect();
+    let mut uses = data.seat_history.clone();
     for p in &r.placements {
         let st = &data.students[p.student];
         let (Some(prop), Some(s), true) =
@@ -353,20 +342,15 @@ pub fn seat_history_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult
                     .is_some_and(|z| z.groups[g as usize].schools.contains(&s))
             });
         if in_zone {
-            rows.push((
-                scenario.year,
-                data.school(s).id.as_str(),
-                prop,
-                st.id.as_str(),
-            ));
+            uses.push(SeatUse {
+                property: prop.clone(),
+                school: s,
+                year: scenario.year,
+                student: st.id.clone(),
+            });
         }
     }
-    rows.sort();
-    csv_bytes(
-        &["property_id", "school_id", "year", "student_id"],
-        rows.into_iter()
-            .map(|(y, s, p, id)| vec![p.to_string(), s.to_string(), y.to_string(), id.to_string()]),
-    )
+    crate::io::dataset::seat_history_csv(data, &uses)
 }
 
 /// All output files of a placement run.

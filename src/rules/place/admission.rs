@@ -926,6 +926,10 @@ fn zone_school(
     }
     stats.admitted_zone = admitted;
     stats.overflow_out = list.len() as u32 - admitted;
+    if stats.overflow_out == 0 {
+        // everyone of the zone was admitted: no cut-off to publish
+        stats.cutoff = None;
+    }
     seats_left[s] -= admitted;
 }
 
