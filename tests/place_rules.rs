@@ -461,3 +461,73 @@ fn priority_rules_rank_by_category_then_sub_table_then_date() {
     assert!(won[0] == "h2" || won[0] == "h3");
     assert_eq!(r.schools[0].zone_draw.unwrap().applicants, 2);
 }
+
+/// Twins together with one seat: the family (ranked first by its earlier
+/// date) does not fit, is passed over, and the single applicant after it
+/// takes the seat without any draw; the family's note says it was passed
+/// over, and no lottery is recorded at the school.
+#[test]
+fn a_family_that_does_not_fit_is_passed_over_without_a_draw() {
+    use sunshine::domain::priority::*;
+    use sunshine::rules::place::Admission;
+    let mut data = two_schools();
+    data.schools[0].entry_seats = Seats(1);
+    data.blocks.truncate(1);
+    let mut z = Zones::new(1);
+    z.school.one = vec![Some(SchoolIx(0))];
+    data.zones = Some(z);
+    let day = |s: &str| Value::Date(parse_date(s).unwrap());
+    let mut t1 = student("t1", 0, true, true);
+    let mut t2 = student("t2", 0, true, true);
+    let mut single = student("s", 0, true, true);
+    for (st, d) in [
+        (&mut t1, "2010-01-01"),
+        (&mut t2, "2010-01-01"),
+        (&mut single, "2015-01-01"),
+    ] {
+        st.extra = vec![day(d)].into_boxed_slice();
+    }
+    t1.family = Some("F".into());
+    t2.family = Some("F".into());
+    data.students = vec![t1, t2, single];
+    let mut sc = scenario();
+    let mut rules = Rules::from_priority(&sunshine::domain::scenario::Category::ALL);
+    rules.columns = vec![("hukou_date".into(), ColumnType::Date)];
+    rules.order = vec![
+        OrderKey::Category,
+        OrderKey::Column {
+            column: ColumnRef::Declared(0),
+            name: "hukou_date".into(),
+            ty: ColumnType::Date,
+            descending: false,
+        },
+        OrderKey::Lottery,
+    ];
+    rules.twins = LotteryTwins::Together;
+    sc.policy.rules = rules;
+    let r = place(&data, &sc, Mechanism::Zoned, &GreatCircle);
+    let by_id = |id: &str| {
+        r.placements
+            .iter()
+            .find(|p| data.students[p.student].id.as_str() == id)
+            .unwrap()
+    };
+    assert_eq!(by_id("s").outcome, Outcome::Zone);
+    assert_eq!(by_id("s").placed, Some(SchoolIx(0)));
+    for id in ["t1", "t2"] {
+        let p = by_id(id);
+        assert_eq!(p.placed, Some(SchoolIx(1)), "{id} goes to 统筹 together");
+        let note = p.explanation.rank.unwrap();
+        assert!(note.passed_over && note.family == 2, "{id}: {note:?}");
+        assert!(matches!(
+            p.explanation.admission,
+            Some(Admission::ZoneLottery { won: false, .. }) | Some(Admission::ZoneFull { .. })
+        ));
+    }
+    // the family's shared number
+    assert_eq!(by_id("t1").lottery, by_id("t2").lottery);
+    assert!(
+        r.schools[0].lottery_cutoff.is_none(),
+        "no draw: the single applicant is in its own group"
+    );
+}

@@ -11,7 +11,7 @@ use crate::domain::model::{Dataset, Metres, SchoolIx, Student, Tier};
 use crate::domain::priority::{ColumnType, OrderKey, Rules, Value};
 use crate::rules::place::ranking::key_values;
 use crate::rules::place::{
-    Admission, Cutoff, Explanation, LotteryKey, RankNote, Settlement, Standing,
+    Admission, Cutoff, Explanation, LotteryKey, RankNote, SchoolStats, Settlement, Standing,
 };
 
 /// How the steps of an [`Explanation`] are put into one language.
@@ -37,7 +37,7 @@ pub struct RankAt<'a> {
     pub student: &'a Student,
     pub tier: Tier,
     /// The school that ranked it (its zone school), with its cut-off.
-    pub school: Option<(SchoolIx, Option<&'a Cutoff>)>,
+    pub school: Option<(SchoolIx, &'a SchoolStats)>,
     /// Length of the seat lock, years.
     pub lock_years: u32,
 }
@@ -179,15 +179,30 @@ impl Wording for English {
             )
         }];
         let school = n.school.map_or("", |s| at.data.school(s).id.as_str());
+        let lock_to = rules
+            .seat_lock
+            .map_or(usize::from(n.category), |l| l.category);
         if n.locked {
             parts.push(format!(
                 "seat lock (学位锁定): its property gave a seat at {school} within {} years, so category {}",
                 at.lock_years,
-                rules.categories[usize::from(at.tier.0) - 1].name
+                rules.categories[lock_to].name
             ));
         } else if n.lock_exempt {
             parts.push(format!(
                 "seat lock (学位锁定) waived: a sibling attends {school}"
+            ));
+        }
+        let own = if n.locked {
+            lock_to
+        } else {
+            usize::from(n.category)
+        };
+        if usize::from(at.tier.0) < own + 1 {
+            parts.push(format!(
+                "a sibling attends {school}: moved up to tier {} ({})",
+                at.tier,
+                rules.categories[usize::from(at.tier.0) - 1].name
             ));
         }
         let (sub, cols) = key_values(rules, at.student, at.tier);
@@ -208,12 +223,28 @@ impl Wording for English {
         }
         if n.family > 1 {
             parts.push(format!(
-                "family of {} drawn together, ranked as its best member",
+                "family of {} drawn together, ranked as its best member (the tier below is the family's)",
                 n.family
             ));
         }
-        if let Some((_, Some(c))) = at.school {
-            parts.push(format!("cut-off there: {}", cutoff_text(at.data, rules, c)));
+        if n.passed_over {
+            parts.push(format!(
+                "the family of {} did not fit in the seats left: passed over for the next applicant",
+                n.family
+            ));
+        }
+        if let Some((_, st)) = at.school {
+            if !n.reserved {
+                for c in st.reserved_cutoffs.iter().filter(|c| c.tier == at.tier) {
+                    parts.push(format!(
+                        "reserved seats of its category filled to: {}",
+                        cutoff_text(at.data, rules, c)
+                    ));
+                }
+            }
+            if let Some(c) = &st.cutoff {
+                parts.push(format!("cut-off there: {}", cutoff_text(at.data, rules, c)));
+            }
         }
         parts.join("; ")
     }

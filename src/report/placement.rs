@@ -28,9 +28,7 @@ fn reason(data: &Dataset, scenario: &Scenario, r: &PlacementResult, p: &Placemen
         rules,
         student: &data.students[p.student],
         tier: p.tier,
-        school: p
-            .zone_school
-            .map(|z| (z, r.schools[z.ix()].cutoff.as_ref())),
+        school: p.zone_school.map(|z| (z, &r.schools[z.ix()])),
         lock_years: rules.seat_lock.map_or(0, |l| l.years),
     });
     super::explain::render(&super::explain::English, &p.explanation, data, at.as_ref())
@@ -293,6 +291,7 @@ pub fn cutoffs_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> 
             "lottery_drawn",
             "reserved_seats",
             "reserved_used",
+            "reserved_cutoff",
             "declined",
         ],
         data.schools
@@ -314,6 +313,11 @@ pub fn cutoffs_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> 
                     st.cutoff.map_or(String::new(), |c| c.drawn.to_string()),
                     st.reserved_seats.to_string(),
                     st.reserved_used.to_string(),
+                    st.reserved_cutoffs
+                        .iter()
+                        .map(|c| super::explain::cutoff_text(data, rules, c))
+                        .collect::<Vec<_>>()
+                        .join("; "),
                     st.declined.to_string(),
                 ]
             }),

@@ -502,6 +502,7 @@ impl Applicants<'_> {
             school,
             reserved: false,
             family: 1,
+            passed_over: false,
         })
     }
 
@@ -792,6 +793,7 @@ fn zone_school(
     for &(tier, held) in &prep.reserved[s] {
         let held = held.min(seats - admitted);
         let mut used = 0u32;
+        let mut last_reserved = None;
         for (u, unit) in units.iter().enumerate() {
             if done[u] || unit.tier != tier || unit.size() > held - used {
                 continue;
@@ -807,12 +809,14 @@ fn zone_school(
                     n.reserved = true;
                     n.family = unit.size().min(255) as u8;
                 }
-                stats.cutoff = Some(Cutoff {
+                let c = Cutoff {
                     student: pl.student,
                     tier,
                     drawn: false,
                     lottery: pl.lottery,
-                });
+                };
+                stats.cutoff = Some(c);
+                last_reserved = Some(c);
             }
             if used == held {
                 break;
@@ -821,6 +825,16 @@ fn zone_school(
         stats.reserved_seats += held;
         stats.reserved_used += used;
         admitted += used;
+        // filled, with members of the category left: its line is a cut-off
+        let left = units
+            .iter()
+            .enumerate()
+            .any(|(u, unit)| !done[u] && unit.tier == tier);
+        if used == held && left {
+            if let Some(last) = last_reserved {
+                stats.reserved_cutoffs.push(last);
+            }
+        }
     }
     // the general pool: every seat left, unused reserved seats included
     let mut filled_at: Option<Tier> = None;
@@ -858,9 +872,11 @@ fn zone_school(
                 }
             }
             admitted += n;
-        } else if room > 0 {
-            // the draw: units in lottery order while they fit
+        } else {
+            // the draw: units in lottery order while they fit; a family
+            // that does not fit in the seats left is passed over
             let mut won_units = vec![false; group.len()];
+            let mut passed = vec![false; group.len()];
             let mut got = 0u32;
             let mut cut = 0.0;
             for (j, &u) in group.iter().enumerate() {
@@ -868,30 +884,44 @@ fn zone_school(
                     won_units[j] = true;
                     got += units[u].size();
                     cut = placements[all.members(u)[0]].lottery;
+                } else if room > got {
+                    passed[j] = true;
                 }
             }
-            stats.lottery_cutoff = Some((tier, cut));
-            stats.zone_draw = Some(super::ZoneDraw {
-                tier,
-                applicants: n,
-                seats: room,
-            });
+            if got > 0 {
+                stats.lottery_cutoff = Some((tier, cut));
+                stats.zone_draw = Some(super::ZoneDraw {
+                    tier,
+                    applicants: n,
+                    seats: room,
+                });
+            }
             for (j, &u) in group.iter().enumerate() {
                 for &p in all.members(u) {
                     let pl = &mut placements[p];
                     let won = won_units[j];
-                    pl.explanation.admission = Some(Admission::ZoneLottery {
-                        tier,
-                        applicants: n,
-                        seats: room,
-                        lottery: LotteryKey {
-                            number: pl.lottery,
-                            cutoff: cut,
-                        },
-                        won,
+                    pl.explanation.admission = Some(if got > 0 {
+                        Admission::ZoneLottery {
+                            tier,
+                            applicants: n,
+                            seats: room,
+                            lottery: LotteryKey {
+                                number: pl.lottery,
+                                cutoff: cut,
+                            },
+                            won,
+                        }
+                    } else {
+                        // nothing fitted (no seat left, or only families
+                        // larger than the seats left): no draw
+                        Admission::ZoneFull {
+                            tier,
+                            after: filled_at,
+                        }
                     });
                     if let Some(note) = &mut pl.explanation.rank {
                         note.family = units[u].size().min(255) as u8;
+                        note.passed_over = passed[j];
                     }
                     if won {
                         pl.outcome = Outcome::LotteryWon;
@@ -909,16 +939,6 @@ fn zone_school(
             }
             stats.admitted_lottery += got;
             admitted += got;
-        } else {
-            for &u in &group {
-                for &p in all.members(u) {
-                    placements[p].explanation.admission = Some(Admission::ZoneFull {
-                        tier,
-                        after: filled_at,
-                    });
-                    waiting.push(p);
-                }
-            }
         }
         if admitted == seats && filled_at.is_none() && seats > 0 {
             filled_at = Some(tier);

@@ -44,6 +44,9 @@ pub struct RankNote {
     /// Children admitted (or not) together with it as one family unit,
     /// itself included (1: alone).
     pub family: u8,
+    /// Its family unit did not fit in the seats left at its turn and was
+    /// passed over for the next applicant.
+    pub passed_over: bool,
 }
 
 /// A lottery number against the cut-off of the tier drawn at a school

@@ -231,6 +231,9 @@ pub struct SchoolStats {
     /// filled from them; the rest returned to the general pool.
     pub reserved_seats: u32,
     pub reserved_used: u32,
+    /// Per reservation that filled with members of its category left: its
+    /// last admitted applicant (the reserved seats' cut-off).
+    pub reserved_cutoffs: Vec<Cutoff>,
     /// Applicants of the school's zone who declined 统筹 when not admitted.
     pub declined: u32,
 }
