@@ -193,3 +193,35 @@ fn good_rules_with_declared_columns_and_a_history_validate() {
         .unwrap_or_else(|| panic!("no books for seat_history.csv in\n{stdout}"));
     assert!(books.contains('1'), "{books}");
 }
+
+/// A scenario with an error of its own still has its declared columns'
+/// cells checked: the planner sees the bad date in students.csv in the same
+/// run as the unknown key (the declarations are read leniently).
+#[test]
+fn declared_cells_are_checked_when_the_scenario_has_errors() {
+    let students =
+        fs::read_to_string(common::root().join("tests/fixtures/good/students.csv")).unwrap();
+    let mut lines: Vec<String> = students.lines().map(String::from).collect();
+    lines[0].push_str(",hukou_date");
+    lines[1].push_str(",2019-02-30");
+    for l in lines.iter_mut().skip(2) {
+        l.push_str(",2019/3/5");
+    }
+    let scenario = format!(
+        "{HEAD}lotery_seed = 1\n[policy]\norder = [\"category\", \"hukou_date\", \"lottery\"]\n[policy.columns]\nhukou_date = \"date\"\n"
+    );
+    let dir = prepare(&[
+        ("scenario.toml", &scenario),
+        ("students.csv", &(lines.join("\n") + "\n")),
+    ]);
+    let (code, _, stderr) = validate(dir.path());
+    assert_eq!(code, 2, "{stderr}");
+    assert_lists(
+        &stderr,
+        &[
+            "{dir}/scenario.toml:5:1: unknown key `lotery_seed`",
+            "{dir}/students.csv:2:",
+            "`2019-02-30` is not a date",
+        ],
+    );
+}

@@ -40,8 +40,14 @@ pub fn load(scenario_path: &Path, encoding: Option<Encoding>) -> Result<Input> {
     let Some(file) = file else {
         // the scenario has errors: still check its dataset, so one run
         // lists every problem
-        if let Some((dir, enc)) = scenario::dataset_hint(scenario_path) {
-            dataset::read_dataset(&dir, encoding.unwrap_or(enc), &mut diags);
+        if let Some((dir, enc, expect)) = scenario::dataset_hint(scenario_path) {
+            dataset::read_dataset_expecting(
+                &dir,
+                encoding.unwrap_or(enc),
+                &mut diags,
+                &mut Vec::new(),
+                &expect,
+            );
         }
         return Err(Error::Input(diags));
     };

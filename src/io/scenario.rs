@@ -23,6 +23,7 @@ use crate::domain::scenario::{
     Applied, CapacityOverride, Category, ChangeAt, ClassPolicy, Conversion, DistancePolicy,
     ForecastPolicy, Merger, NewSchool, Policy, RoadMode, RoadPolicy, Scenario, Twins,
 };
+use crate::domain::value::ColumnType;
 use crate::io::text::Encoding;
 
 mod rules;
@@ -1491,9 +1492,14 @@ mod extends_tests {
 /// a scenario file that has errors elsewhere (following `extends`), so the
 /// dataset can still be checked in the same run and every problem reported
 /// at once. `None` when the file does not even say where its dataset is.
-pub fn dataset_hint(path: &Path) -> Option<(PathBuf, Encoding)> {
+pub fn dataset_hint(path: &Path) -> Option<(PathBuf, Encoding, crate::io::dataset::Expect)> {
     let mut path = path.to_path_buf();
     let mut encoding = None;
+    // the declared columns of the chain, read leniently (entries with a
+    // known type), so their cells are checked even when the scenario has
+    // errors; a child's declarations come first and win
+    let mut columns: Vec<(String, ColumnType, String)> = Vec::new();
+    let mut year = None;
     for _ in 0..8 {
         let bytes = std::fs::read(&path).ok()?;
         let text = crate::io::text::decode(bytes, Encoding::Auto).ok()?;
@@ -1504,11 +1510,33 @@ pub fn dataset_hint(path: &Path) -> Option<(PathBuf, Encoding)> {
                 .and_then(|e| e.as_str())
                 .and_then(|e| e.parse().ok());
         }
+        if year.is_none() {
+            year = doc
+                .get("year")
+                .and_then(|y| y.as_integer())
+                .and_then(|y| i32::try_from(y).ok());
+        }
+        let declared = doc
+            .get("policy")
+            .and_then(|p| p.get("columns"))
+            .and_then(|c| c.as_table());
+        for (name, ty) in declared.into_iter().flatten() {
+            let ty = ty.as_str().and_then(ColumnType::parse);
+            if let (Some(ty), false) = (ty, columns.iter().any(|(n, _, _)| n == name)) {
+                columns.push((name.clone(), ty, path.display().to_string()));
+            }
+        }
         let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         if let Some(d) = doc.get("dataset").and_then(|d| d.as_str()) {
+            let expect = crate::io::dataset::Expect {
+                columns,
+                year,
+                seat_lock: None,
+            };
             return Some((
                 dir.join(d).components().collect(),
                 encoding.unwrap_or_default(),
+                expect,
             ));
         }
         path = dir.join(doc.get("extends")?.as_str()?);
