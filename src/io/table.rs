@@ -224,8 +224,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// Whether a header name looks like `known` without matching it.
-fn looks_like(header: &str, known: &str) -> bool {
+/// Whether a header name looks like `known` without matching it (also
+/// the scenario reader's "did you mean").
+pub(crate) fn looks_like(header: &str, known: &str) -> bool {
     let (h, k) = (skeleton(header), skeleton(known));
     let squash = |s: &str| s.replace(['_', ' ', '-'], "");
     h == k || squash(&h) == squash(&k) || edit_distance(&h, &k) <= 2

@@ -426,11 +426,22 @@ impl Resolver<'_> {
 
     fn unknown_column(&mut self, src: &Source, at: usize, name: &str) {
         let builtins: Vec<&str> = Builtin::ALL.iter().map(|b| b.name()).collect();
+        let declared: Vec<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
+        let hint = declared
+            .iter()
+            .chain(&builtins)
+            .find(|k| crate::io::table::looks_like(name, k))
+            .map_or(String::new(), |k| format!(" (did you mean `{k}`?)"));
+        let declared = if declared.is_empty() {
+            "none yet".to_string()
+        } else {
+            declared.join(", ")
+        };
         src.err(
             self.diags,
             at,
             format!(
-                "unknown column `{name}`; expected a built-in column ({}) or one declared in [policy.columns]",
+                "unknown column `{name}`{hint}; expected a built-in column ({}) or one declared in [policy.columns] ({declared})",
                 builtins.join(", ")
             ),
         );
