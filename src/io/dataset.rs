@@ -1281,6 +1281,30 @@ pub fn students_csv(data: &Dataset) -> Vec<u8> {
     students_csv_with(data, &[])
 }
 
+/// Every students.csv column with a fixed meaning, in the order
+/// [`students_csv_with`] writes them (`lon`/`lat` stand in for `block_id`
+/// where an applicant is geocoded): what the writer writes and what the
+/// scenario's `[policy.columns]` may not declare again.
+pub const STUDENT_COLUMNS: [&str; 17] = [
+    "student_id",
+    "block_id",
+    "lon",
+    "lat",
+    "entry_grade",
+    "gender",
+    "hukou_in_block",
+    "property_in_block",
+    "migrant",
+    "left_behind",
+    "disability",
+    "sibling_school_id",
+    "preferences",
+    "score",
+    "family_id",
+    "property_id",
+    "accept_overflow",
+];
+
 /// `students.csv` with the columns of the priority rules (issue 14): after
 /// the columns of [`students_csv`], `property_id` and `accept_overflow`
 /// when any applicant has one (so a dataset without them is written as
@@ -1291,27 +1315,16 @@ pub fn students_csv_with(data: &Dataset, extra: &[&str]) -> Vec<u8> {
     let id = |s: Option<SchoolIx>| s.map_or(String::new(), |s| data.school(s).id.to_string());
     let property = data.students.iter().any(|s| s.property_id.is_some());
     let accept = data.students.iter().any(|s| s.accept_overflow.is_some());
-    let mut header = vec![
-        "student_id",
-        "block_id",
-        "entry_grade",
-        "gender",
-        "hukou_in_block",
-        "property_in_block",
-        "migrant",
-        "left_behind",
-        "disability",
-        "sibling_school_id",
-        "preferences",
-        "score",
-        "family_id",
-    ];
-    if property {
-        header.push("property_id");
-    }
-    if accept {
-        header.push("accept_overflow");
-    }
+    let mut header: Vec<&str> = STUDENT_COLUMNS
+        .iter()
+        .copied()
+        .filter(|&c| match c {
+            "lon" | "lat" => false,
+            "property_id" => property,
+            "accept_overflow" => accept,
+            _ => true,
+        })
+        .collect();
     header.extend_from_slice(extra);
     csv_bytes(
         &header,

@@ -38,25 +38,7 @@ const MAX_LOCK_YEARS: i64 = 12;
 
 /// students.csv columns with a fixed meaning, which `[policy.columns]`
 /// cannot declare again (the built-in condition columns are refused too).
-pub const FIXED_STUDENT_COLUMNS: [&str; 17] = [
-    "student_id",
-    "block_id",
-    "lon",
-    "lat",
-    "entry_grade",
-    "gender",
-    "hukou_in_block",
-    "property_in_block",
-    "migrant",
-    "left_behind",
-    "disability",
-    "sibling_school_id",
-    "preferences",
-    "score",
-    "family_id",
-    "property_id",
-    "accept_overflow",
-];
+pub use crate::io::dataset::STUDENT_COLUMNS as FIXED_STUDENT_COLUMNS;
 
 /// The text of a scenario file, for locating the keys it gave.
 #[derive(Debug)]
