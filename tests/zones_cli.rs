@@ -598,6 +598,9 @@ fn co_located_blocks_share_one_cell_and_zones_stay_fast() {
         .find(|r| r["block_id"] == "U002")
         .unwrap();
     let mut students = std::fs::read_to_string(root().join("data/longtan/students.csv")).unwrap();
+    // the demo's optional columns (priority rules, issue 14) left empty
+    let fields = students.lines().next().unwrap().split(',').count();
+    let pad = ",".repeat(fields - 9);
     for i in 1..=copies {
         blocks.push_str(&format!(
             "C{i:04},同址小区{i:04},城区,{},{},10\n",
@@ -605,7 +608,7 @@ fn co_located_blocks_share_one_cell_and_zones_stay_fast() {
         ));
         if i <= 5 {
             students.push_str(&format!(
-                "{},C{i:04},1,F,true,true,false,false,none,,,,\n",
+                "{},C{i:04},1,F,true,true,false,false,none{pad}\n",
                 900_000 + i
             ));
         }
