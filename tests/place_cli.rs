@@ -364,3 +364,42 @@ fn out_in_the_dataset_folder_is_refused() {
         3081
     );
 }
+
+/// The bundled rules scenario reserves seats: min-distance ignores every
+/// priority and places all applicants; deferred acceptance, which has no
+/// single-school zone admission to fill them in, is refused with exit 2 and
+/// a message saying why (nothing written).
+#[test]
+fn reserved_seats_with_each_mechanism() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = common::root().join("scenarios/longtan-2025-rules.toml");
+    let out = dir.path().join("md");
+    let o = common::sunshine(&[
+        "place",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--mechanism",
+        "min-distance",
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let rows = common::records(&out.join("placements.csv"));
+    assert_eq!(rows.len(), 3081);
+    assert!(rows.iter().all(|r| r["outcome"] != "declined"));
+    let out = dir.path().join("da");
+    let o = common::sunshine(&[
+        "place",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--mechanism",
+        "deferred-acceptance",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("reserves seats"),
+        "{}",
+        common::stderr(&o)
+    );
+    assert!(!out.exists());
+}

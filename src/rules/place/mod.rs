@@ -314,12 +314,13 @@ impl Stage {
 /// school of a multi-school zone admits by choice too.
 pub fn unsupported(data: &Dataset, scenario: &Scenario, mechanism: Mechanism) -> Option<String> {
     let rules = &scenario.policy.rules;
-    if rules.reserved.is_empty() {
+    // min-distance ignores every priority rule, reserved seats included
+    if rules.reserved.is_empty() || mechanism == Mechanism::MinDistance {
         return None;
     }
     if mechanism != Mechanism::Zoned {
         return Some(format!(
-            "the scenario reserves seats ([[policy.reserved]]), which are filled in single-school zone admission; mechanism {} has none: expected --mechanism zoned, or a scenario without reserved seats",
+            "the scenario reserves seats ([[policy.reserved]]), which are filled in single-school zone admission; mechanism {} has none: expected --mechanism zoned (or min-distance, which ignores priorities), or a scenario without reserved seats",
             mechanism.as_str()
         ));
     }
@@ -430,9 +431,11 @@ impl Run<'_> {
         progress: &(dyn Fn(Stage) + Sync),
     ) {
         let mainstream = &prep.mainstream;
-        // accept_overflow = false: declined, not placed
+        // accept_overflow = false: declined, not placed (min-distance
+        // admits nobody before this: it places everyone here)
+        let min_distance = self.mechanism == Mechanism::MinDistance;
         waiting.retain(|&p| {
-            if prep.accepts_overflow[p] {
+            if min_distance || prep.accepts_overflow[p] {
                 return true;
             }
             let pl = &mut self.placements[p];
