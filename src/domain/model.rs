@@ -148,6 +148,20 @@ pub struct Seats(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Tier(pub u8);
 
+impl Tier {
+    /// The tier of the policy's category at `position` (0-based): tier 1 is
+    /// the first category. At most 200 categories (the scenario reader's
+    /// bound), so it fits.
+    pub fn of_category(position: usize) -> Tier {
+        Tier(u8::try_from(position + 1).expect("at most 200 categories"))
+    }
+
+    /// The 0-based position of this tier's category in the policy's list.
+    pub fn category(self) -> usize {
+        usize::from(self.0) - 1
+    }
+}
+
 impl fmt::Display for Tier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)

@@ -8,7 +8,7 @@
 //! is one more `Wording`, with no change to the engine.
 
 use crate::domain::model::{Dataset, Metres, SchoolIx, Student, Tier};
-use crate::domain::priority::{ColumnType, OrderKey, Rules, Value};
+use crate::domain::priority::{Rules, Value};
 use crate::rules::place::ranking::key_values;
 use crate::rules::place::{
     Admission, Cutoff, Explanation, LotteryKey, RankNote, SchoolStats, Settlement, Standing,
@@ -202,7 +202,7 @@ impl Wording for English {
             parts.push(format!(
                 "a sibling attends {school}: moved up to tier {} ({})",
                 at.tier,
-                rules.categories[usize::from(at.tier.0) - 1].name
+                rules.categories[at.tier.category()].name
             ));
         }
         let (sub, cols) = key_values(rules, at.student, at.tier);
@@ -212,10 +212,10 @@ impl Wording for English {
                 None => "no sub-table (after every sub-table)".to_string(),
             });
         }
-        for (name, _, v) in cols {
-            parts.push(match v {
-                Value::Missing => format!("{name} empty (ranks last)"),
-                v => format!("{name} {v}"),
+        for k in cols {
+            parts.push(match k.value {
+                Value::Missing => format!("{} empty (ranks last)", k.name),
+                v => format!("{} {v}", k.name),
             });
         }
         if n.reserved {
@@ -261,7 +261,7 @@ pub fn cutoff_text(data: &Dataset, rules: &Rules, c: &Cutoff) -> String {
     let st = &data.students[c.student];
     let mut parts = vec![format!(
         "category {}",
-        rules.categories[usize::from(c.tier.0) - 1].name
+        rules.categories[c.tier.category()].name
     )];
     let (sub, cols) = key_values(rules, st, c.tier);
     if let Some(t) = sub {
@@ -270,18 +270,13 @@ pub fn cutoff_text(data: &Dataset, rules: &Rules, c: &Cutoff) -> String {
             None => "no sub-table".to_string(),
         });
     }
-    let order = rules.order_of(usize::from(c.tier.0) - 1);
-    for (name, ty, v) in cols {
-        let descending = order
-            .iter()
-            .any(|k| matches!(k, OrderKey::Column { name: n, descending: true, .. } if n == name));
-        let op = match (ty, descending) {
-            (ColumnType::Date | ColumnType::Number, false) => "<=",
-            _ => ">=",
-        };
-        parts.push(match v {
-            Value::Missing => format!("{name} empty"),
-            v => format!("{name} {op} {v}"),
+    for k in cols {
+        // the last admitted value bounds the rest: earlier dates and lower
+        // numbers first unless the key is descending (points)
+        let op = if k.descending { ">=" } else { "<=" };
+        parts.push(match k.value {
+            Value::Missing => format!("{} empty", k.name),
+            v => format!("{} {op} {v}", k.name),
         });
     }
     if c.drawn {

@@ -305,7 +305,7 @@ pub fn cutoffs_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> 
                     st.seats.to_string(),
                     st.admitted_zone.to_string(),
                     st.cutoff.map_or(String::new(), |c| {
-                        rules.categories[usize::from(c.tier.0) - 1].name.clone()
+                        rules.categories[c.tier.category()].name.clone()
                     }),
                     st.cutoff.as_ref().map_or(String::new(), |c| {
                         super::explain::cutoff_text(data, rules, c)

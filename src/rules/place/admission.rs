@@ -314,10 +314,10 @@ fn reserved_seats(data: &Dataset, scenario: &Scenario, seats: &[u32]) -> Vec<Vec
             .iter()
             .filter(|r| r.school.as_ref() == Some(id))
         {
-            list.push((tier_of_category(r.category), r.amount.at(seats[s])));
+            list.push((Tier::of_category(r.category), r.amount.at(seats[s])));
         }
         for r in rules.reserved.iter().filter(|r| r.school.is_none()) {
-            let t = tier_of_category(r.category);
+            let t = Tier::of_category(r.category);
             if !list.iter().any(|&(x, _)| x == t) {
                 list.push((t, r.amount.at(seats[s])));
             }
@@ -326,11 +326,6 @@ fn reserved_seats(data: &Dataset, scenario: &Scenario, seats: &[u32]) -> Vec<Vec
         list.sort();
     }
     out
-}
-
-/// The tier of the category at `position` (0-based) in `policy.categories`.
-fn tier_of_category(position: usize) -> Tier {
-    Tier(u8::try_from(position + 1).expect("at most 200 categories"))
 }
 
 /// The applicants and schools of a run, as zoning by distance needs them.
@@ -782,7 +777,7 @@ fn zone_school(
             .expect("lottery numbers are finite")
     });
     for &p in list.iter() {
-        stats.applicants_by_tier[(placements[p].tier.0 - 1) as usize] += 1;
+        stats.applicants_by_tier[placements[p].tier.category()] += 1;
     }
     let all = units(prep, list, placements);
     let units = &all.units;

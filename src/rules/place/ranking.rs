@@ -110,9 +110,8 @@ impl<'a> Ranking<'a> {
                 }
             }
         }
-        let base = u8::try_from(cat + 1).expect("at most 200 categories");
         let bonus = if sibling { self.sibling_bonus } else { 0 };
-        let tier = Tier(base.saturating_sub(bonus).max(1));
+        let tier = Tier(Tier::of_category(cat).0.saturating_sub(bonus).max(1));
         Position {
             tier,
             rank: self.rank_in(a, tier),
@@ -123,7 +122,7 @@ impl<'a> Ranking<'a> {
 
     /// Applicant `a`'s rank inside `tier` (by that tier's keys).
     pub fn rank_in(&self, a: usize, tier: Tier) -> u32 {
-        self.ranks[self.list_of[usize::from(tier.0) - 1]][a]
+        self.ranks[self.list_of[tier.category()]][a]
     }
 
     /// Whether applicant `a` goes to 统筹 when not admitted: its own
@@ -208,23 +207,40 @@ fn encode(rules: &Rules, st: &Student, key: &OrderKey) -> u64 {
     }
 }
 
+/// One column key's value for an applicant, with how the key orders.
+pub struct KeyValue<'r> {
+    pub name: &'r str,
+    pub ty: ColumnType,
+    /// Higher values rank first.
+    pub descending: bool,
+    pub value: Value,
+}
+
 /// The values that rank an applicant inside a tier, for explanations and
 /// cut-offs: the sub-table (position, `None` without sub-tables) and each
-/// column key's name, type and value.
+/// column key's value.
 pub fn key_values<'r>(
     rules: &'r Rules,
     st: &Student,
     tier: Tier,
-) -> (Option<usize>, Vec<(&'r str, ColumnType, Value)>) {
-    let keys = between(rules.order_of(usize::from(tier.0) - 1));
+) -> (Option<usize>, Vec<KeyValue<'r>>) {
+    let keys = between(rules.order_of(tier.category()));
     let mut sub = None;
     let mut cols = Vec::new();
     for k in keys {
         match k {
             OrderKey::Subtable => sub = Some(rules.subtable_of(st)),
             OrderKey::Column {
-                column, name, ty, ..
-            } => cols.push((name.as_str(), *ty, rules.value(st, *column).to_owned())),
+                column,
+                name,
+                ty,
+                descending,
+            } => cols.push(KeyValue {
+                name,
+                ty: *ty,
+                descending: *descending,
+                value: rules.value(st, *column).to_owned(),
+            }),
             _ => {}
         }
     }
