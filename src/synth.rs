@@ -299,6 +299,7 @@ fn applicant(rng: &mut Draws, id: String, block: BlockIx, grade: Grade, urban: b
         property_id: None,
         accept_overflow: None,
         extra: Box::default(),
+        current_school: None,
     }
 }
 
@@ -319,6 +320,8 @@ pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
         students,
         zones: None,
         seat_history: Vec::new(),
+        feeders: Vec::new(),
+        district_names: Vec::new(),
     };
     let mut zones = nearest_zones(&data);
     // 8% have an older sibling at their zone school
@@ -369,6 +372,8 @@ fn longtan_schools(rng: &mut Draws, boundary: Option<&Boundary>) -> Vec<School> 
             boarding,
             status: Status::Open,
             annual_cost: None,
+            sector: Default::default(),
+            district: None,
         });
     }
     schools
@@ -576,6 +581,8 @@ pub fn large(seed: u64, students: usize, schools: usize) -> Dataset {
             boarding: false,
             status: Status::Open,
             annual_cost: None,
+            sector: Default::default(),
+            district: None,
         });
     }
     data.students.reserve(students);
@@ -666,6 +673,8 @@ pub fn zoning_district(seed: u64, blocks: usize, schools: usize) -> Dataset {
             boarding: false,
             status: Status::Open,
             annual_cost: None,
+            sector: Default::default(),
+            district: None,
         });
     }
     data

@@ -22,6 +22,8 @@ fn school(id: &str, lon: f64, lat: f64, seats: u32) -> School {
         boarding: false,
         status: Status::Open,
         annual_cost: None,
+        sector: Default::default(),
+        district: None,
     }
 }
 
@@ -53,6 +55,7 @@ fn student(id: &str, b: u32, hukou: bool, property: bool) -> Student {
         property_id: None,
         accept_overflow: None,
         extra: Box::default(),
+        current_school: None,
     }
 }
 

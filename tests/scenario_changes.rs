@@ -27,6 +27,8 @@ fn school(id: &str, seats: u32) -> School {
         boarding: false,
         status: Status::Open,
         annual_cost: None,
+        sector: Default::default(),
+        district: None,
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod diag;
 pub mod model;
 pub mod priority;
+pub mod routes;
 pub mod scenario;
 pub mod stats;
 pub mod value;

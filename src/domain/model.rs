@@ -431,6 +431,12 @@ pub struct School {
     /// Yearly operating cost (optional `annual_cost` column), for the
     /// closure optimiser.
     pub annual_cost: Option<f64>,
+    /// 公办 or 民办 (optional `sector` column, default public): a private
+    /// school has no zone, takes no overflow and admits those who list it.
+    pub sector: crate::domain::routes::Sector,
+    /// Its 大学区 / 学区 / 教育集团 (`districts.csv`): a position in
+    /// [`Dataset::district_names`]; `None` outside any.
+    pub district: Option<u32>,
 }
 
 /// A residential block (小区, 村, 屯) from `blocks.csv`: the unit zones are
@@ -508,6 +514,10 @@ pub struct Student {
     /// Values of the columns the scenario declares (`[policy.columns]`), in
     /// declaration order; empty without declarations.
     pub extra: Box<[crate::domain::value::Value]>,
+    /// The school attended now (`current_school_id`; for a grade-7
+    /// applicant, its primary school): the feeder routes (对口直升) start
+    /// here.
+    pub current_school: Option<SchoolIx>,
 }
 
 /// A whole validated dataset folder.
@@ -525,6 +535,11 @@ pub struct Dataset {
     /// Past admissions by property (`seat_history.csv`), for the seat lock
     /// (学位锁定); empty without the file.
     pub seat_history: Vec<SeatUse>,
+    /// Feeder routes and shares (`feeders.csv`); empty without the file.
+    pub feeders: Vec<crate::domain::routes::Feeder>,
+    /// The 大学区 named in `districts.csv`, in order of first appearance
+    /// ([`School::district`] points here); empty without the file.
+    pub district_names: Vec<Box<str>>,
 }
 
 /// One row of `seat_history.csv`: a property gave a seat at a school in a
@@ -657,12 +672,32 @@ impl School {
 }
 
 impl Dataset {
-    /// Schools open to `grade` (mainstream, not closing), in dataset order.
+    /// Public schools open to `grade` (mainstream, not closing), in dataset
+    /// order: the schools zones, overflow and every planning tool use.
     pub fn mainstream_schools(&self, grade: Grade) -> Vec<SchoolIx> {
         self.schools
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.status == Status::Open && s.level.admits(grade))
+            .filter(|(_, s)| {
+                s.status == Status::Open
+                    && s.level.admits(grade)
+                    && s.sector == crate::domain::routes::Sector::Public
+            })
+            .map(|(i, _)| SchoolIx::from_ix(i))
+            .collect()
+    }
+
+    /// The open private schools (民办) admitting `grade`: they admit only
+    /// the applicants who list them (公民同招), never by zone or overflow.
+    pub fn private_schools(&self, grade: Grade) -> Vec<SchoolIx> {
+        self.schools
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                s.status == Status::Open
+                    && s.level.admits(grade)
+                    && s.sector == crate::domain::routes::Sector::Private
+            })
             .map(|(i, _)| SchoolIx::from_ix(i))
             .collect()
     }

@@ -52,6 +52,8 @@ pub struct Policy {
     pub zone_move_penalty: f64,
     /// Where distances come from: great circle, or roads.
     pub distance: DistancePolicy,
+    /// Feeder and private routes, fallbacks, overflow scope (issue 15).
+    pub routes: crate::domain::routes::Routes,
 }
 
 /// A service radius: a distance, or a travel time along the roads.
@@ -155,6 +157,7 @@ impl Policy {
             zone_slack: 0.0,
             zone_move_penalty: 2000.0,
             distance: DistancePolicy::GreatCircle,
+            routes: crate::domain::routes::Routes::default(),
         }
     }
 

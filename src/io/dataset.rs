@@ -218,6 +218,8 @@ pub fn read_dataset_expecting(
             students,
             zones,
             seat_history,
+            feeders: Vec::new(),
+            district_names: Vec::new(),
         },
         boundary,
     })
@@ -433,6 +435,8 @@ fn read_school_rows(
                 boarding: b,
                 status: st,
                 annual_cost,
+                sector: Default::default(),
+                district: None,
             });
         }
     });
@@ -756,6 +760,8 @@ fn student(
             .map(Into::into),
         accept_overflow,
         extra,
+        // TODO(issue 15, io helper): the optional `current_school_id` column
+        current_school: None,
     })
 }
 

@@ -1077,6 +1077,8 @@ mod tests {
             boarding: false,
             status: Status::Open,
             annual_cost: None,
+            sector: Default::default(),
+            district: None,
         }
     }
 

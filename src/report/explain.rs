@@ -134,6 +134,30 @@ impl Wording for English {
             Admission::NotAdmitted { tier, listed } => {
                 format!("tier {tier}; not admitted at any of its {listed} listed school(s)")
             }
+            Admission::Feeder {
+                school,
+                from,
+                lottery: l,
+            } => {
+                let drawn = l.map_or(String::new(), |l| format!("; {}", lottery(l, true)));
+                format!(
+                    "feeder route (对口直升) from {} to {}{drawn}",
+                    data.school(from).id,
+                    data.school(school).id
+                )
+            }
+            Admission::Private {
+                school,
+                rank,
+                listed,
+                lottery: l,
+            } => {
+                let drawn = l.map_or(String::new(), |l| format!("; {}", lottery(l, true)));
+                format!(
+                    "private school (公民同招) {}, choice {rank} of {listed} private{drawn}",
+                    data.school(school).id
+                )
+            }
         }
     }
 
@@ -303,6 +327,8 @@ mod tests {
             boarding: false,
             status: Status::Open,
             annual_cost: None,
+            sector: Default::default(),
+            district: None,
         };
         Dataset {
             schools: vec![school],

@@ -188,6 +188,8 @@ impl<'a> Applying<'a> {
                 boarding: ns.boarding,
                 status: Status::Open,
                 annual_cost: None,
+                sector: Default::default(),
+                district: None,
             });
         }
         let n = data.schools.len();
@@ -649,6 +651,8 @@ mod tests {
                     boarding: false,
                     status: Status::Open,
                     annual_cost: None,
+                    sector: Default::default(),
+                    district: None,
                 })
                 .collect(),
             blocks: vec![],

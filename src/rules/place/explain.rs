@@ -5,6 +5,7 @@
 //! (English today, Chinese later: issue 17), so no wording lives here.
 
 use crate::domain::model::{Grade, Metres, SchoolIx, Tier};
+use crate::domain::routes::{Fallback, RouteKind};
 
 /// The steps that decided one applicant's placement: at most one
 /// admission step (zone admission or choice, rules 3 and the choice
@@ -20,6 +21,44 @@ pub struct Explanation {
     /// seat lock, reserved seat, family unit); `None` with today's rules,
     /// whose reasons need none of it.
     pub rank: Option<RankNote>,
+    /// The routes tried before the admission step and the fallback taken
+    /// (issue 15); `None` when none applied to the applicant, whose reason
+    /// stays as it was.
+    pub route: Option<RouteNote>,
+}
+
+/// The routes an applicant went through besides its admission step:
+/// private schools tried first (公民同招), a direct feeder route
+/// (对口直升), a priority feeder route or an appended zone school, the
+/// fallback taken after a route that did not admit it, and where overflow
+/// placed it against its 大学区.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RouteNote {
+    /// It listed this many private schools and lost every draw (a winner's
+    /// admission step is [`Admission::Private`]).
+    pub private_lost: Option<u8>,
+    /// Its direct feeder route (from its current school) was short of
+    /// seats and it was not admitted there: (junior school, applicants of
+    /// the route, seats).
+    pub feeder_short: Option<(SchoolIx, u32, u32)>,
+    /// A `priority` feeder route put it in the feeder category at this
+    /// school.
+    pub feeder_priority: Option<SchoolIx>,
+    /// Its zone school was appended to its stated list
+    /// (`policy.append_zone_school`).
+    pub appended_zone: Option<SchoolIx>,
+    /// The fallback it took after a route that did not admit it.
+    pub fallback: Option<(RouteKind, Fallback)>,
+    /// Overflow placement with `overflow_scope = "district_first"`: inside
+    /// its zone school's 大学区 (`true`) or outside it (`false`).
+    pub in_district: Option<bool>,
+}
+
+impl RouteNote {
+    /// Whether the note says anything.
+    pub fn is_empty(&self) -> bool {
+        *self == RouteNote::default()
+    }
 }
 
 /// How the priority rules ranked one applicant at its zone school (or
@@ -104,6 +143,23 @@ pub enum Admission {
     /// Admitted at none of its `listed` schools: waits for overflow in
     /// `tier`.
     NotAdmitted { tier: Tier, listed: usize },
+    /// 对口直升: admitted at `school`, the junior school its current school
+    /// `from` feeds directly; `lottery` when the route was short of seats
+    /// and drawn.
+    Feeder {
+        school: SchoolIx,
+        from: SchoolIx,
+        lottery: Option<LotteryKey>,
+    },
+    /// 公民同招: admitted at the private school `school`, the `rank`-th of
+    /// the `listed` private schools of its list; `lottery` when the school
+    /// was oversubscribed and drew among all its applicants.
+    Private {
+        school: SchoolIx,
+        rank: u8,
+        listed: u8,
+        lottery: Option<LotteryKey>,
+    },
 }
 
 /// What placed (or failed to place) an applicant after admission.

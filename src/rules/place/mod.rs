@@ -134,8 +134,13 @@ pub enum Outcome {
     /// No school with seats within the maximum distance.
     Unplaced,
     /// Not admitted where it applied, and the family does not accept 统筹
-    /// (`accept_overflow = false`): not placed, reported apart.
+    /// (`accept_overflow = false`), or its route's fallback is `none`:
+    /// not placed, reported apart.
     Declined,
+    /// Admitted by a direct feeder route (对口直升) before the zone round.
+    Feeder,
+    /// Admitted at a private school it listed (公民同招).
+    Private,
 }
 
 impl Outcome {
@@ -161,6 +166,8 @@ impl Outcome {
             Outcome::HomeTeaching => "home_teaching".into(),
             Outcome::Unplaced => "unplaced".into(),
             Outcome::Declined => "declined".into(),
+            Outcome::Feeder => "feeder".into(),
+            Outcome::Private => "private".into(),
         }
     }
 
@@ -169,7 +176,11 @@ impl Outcome {
     pub fn admitted_by_mechanism(self) -> bool {
         matches!(
             self,
-            Outcome::Zone | Outcome::LotteryWon | Outcome::Choice(_)
+            Outcome::Zone
+                | Outcome::LotteryWon
+                | Outcome::Choice(_)
+                | Outcome::Feeder
+                | Outcome::Private
         )
     }
 }
@@ -234,8 +245,20 @@ pub struct SchoolStats {
     /// Per reservation that filled with members of its category left: its
     /// last admitted applicant (the reserved seats' cut-off).
     pub reserved_cutoffs: Vec<Cutoff>,
-    /// Applicants of the school's zone who declined 统筹 when not admitted.
+    /// Applicants of the school's zone who declined 统筹 when not
+    /// admitted, or whose route's fallback is `none`.
     pub declined: u32,
+    /// Applicants of the direct feeder routes (对口直升) to the school, and
+    /// those admitted by them (fewer when the routes are short of seats).
+    pub feeder_applicants: u32,
+    pub feeder_admitted: u32,
+    /// A private school (公民同招): applicants listing it, and whether it
+    /// drew by lottery (oversubscribed) with the largest winning number.
+    pub private_applicants: u32,
+    pub private_cutoff: Option<f64>,
+    /// Of `overflow_in`, those whose zone school is in this school's 大学区
+    /// (`overflow_scope = "district_first"`).
+    pub overflow_in_district: u32,
 }
 
 /// The cut-off of a school's zone admission: its last admitted applicant.
