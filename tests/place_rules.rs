@@ -78,6 +78,8 @@ fn two_schools() -> Dataset {
             .collect(),
         zones: None,
         seat_history: Vec::new(),
+        feeders: Vec::new(),
+        district_names: Vec::new(),
     }
 }
 

@@ -56,6 +56,8 @@ fn district(seats: &[u32]) -> Dataset {
         students: vec![],
         zones: Some(z),
         seat_history: Vec::new(),
+        feeders: Vec::new(),
+        district_names: Vec::new(),
     }
 }
 

@@ -1110,6 +1110,8 @@ mod tests {
             students: vec![],
             zones: None,
             seat_history: Vec::new(),
+            feeders: Vec::new(),
+            district_names: Vec::new(),
         };
         let b = BlockIx(0);
         let births: Births = [(2017, 50.0), (2018, 40.0), (2019, 44.0), (2020, 30.0)]
@@ -1207,6 +1209,8 @@ mod tests {
             students: vec![],
             zones: None,
             seat_history: Vec::new(),
+            feeders: Vec::new(),
+            district_names: Vec::new(),
         };
         let mut z = Zones::new(1);
         z.groups.push(ZoneGroup {

@@ -341,6 +341,7 @@ mod tests {
             admission,
             settlement,
             rank: None,
+            route: None,
         };
         render(&English, &e, &data(), None)
     }

@@ -659,6 +659,8 @@ mod tests {
             students: vec![],
             zones: Some(z),
             seat_history: Vec::new(),
+            feeders: Vec::new(),
+            district_names: Vec::new(),
         }
     }
 

@@ -286,6 +286,7 @@ mod tests {
             property_id: None,
             accept_overflow: None,
             extra: extra.into_boxed_slice(),
+            current_school: None,
         }
     }
 
