@@ -56,6 +56,12 @@ impl Args {
                 self.scenario.display()
             )));
         }
+        if crate::rules::place::uses_routes(&input.data, &input.scenario) {
+            return Err(Error::Usage(format!(
+                "{}: odds computes admission chances for zone admission, choice and the lottery; this scenario's admission routes (feeder routes, private schools, fallbacks other than the default, or 大学区-first overflow) are not simulated by odds yet: expected a scenario without them (place gives the placement under them)",
+                self.scenario.display()
+            )));
+        }
         let dist = distances(&input, Some(&self.out))?;
         let bar = Progress::counting(draws, "draws");
         let result = odds(

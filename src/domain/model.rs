@@ -433,7 +433,7 @@ pub struct School {
     pub annual_cost: Option<f64>,
     /// 公办 or 民办 (optional `sector` column, default public): a private
     /// school has no zone, takes no overflow and admits those who list it.
-    pub sector: crate::domain::routes::Sector,
+    pub sector: Sector,
     /// Its 大学区 / 学区 / 教育集团 (`districts.csv`): a position in
     /// [`Dataset::district_names`]; `None` outside any.
     pub district: Option<u32>,
@@ -536,7 +536,7 @@ pub struct Dataset {
     /// (学位锁定); empty without the file.
     pub seat_history: Vec<SeatUse>,
     /// Feeder routes and shares (`feeders.csv`); empty without the file.
-    pub feeders: Vec<crate::domain::routes::Feeder>,
+    pub feeders: Vec<Feeder>,
     /// The 大学区 named in `districts.csv`, in order of first appearance
     /// ([`School::district`] points here); empty without the file.
     pub district_names: Vec<Box<str>>,
@@ -679,9 +679,7 @@ impl Dataset {
             .iter()
             .enumerate()
             .filter(|(_, s)| {
-                s.status == Status::Open
-                    && s.level.admits(grade)
-                    && s.sector == crate::domain::routes::Sector::Public
+                s.status == Status::Open && s.level.admits(grade) && s.sector == Sector::Public
             })
             .map(|(i, _)| SchoolIx::from_ix(i))
             .collect()
@@ -694,13 +692,92 @@ impl Dataset {
             .iter()
             .enumerate()
             .filter(|(_, s)| {
-                s.status == Status::Open
-                    && s.level.admits(grade)
-                    && s.sector == crate::domain::routes::Sector::Private
+                s.status == Status::Open && s.level.admits(grade) && s.sector == Sector::Private
             })
             .map(|(i, _)| SchoolIx::from_ix(i))
             .collect()
     }
+}
+
+/// Who runs a school (`schools.csv` `sector`): a public school has a zone
+/// and takes overflow (统筹); a private school (民办) admits only those who
+/// list it, by lottery when oversubscribed, and takes no overflow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Sector {
+    /// 公办 (the default when the column is missing or empty).
+    #[default]
+    Public,
+    /// 民办.
+    Private,
+}
+
+impl Sector {
+    /// The sector named in `schools.csv`: `public`/`公办` or
+    /// `private`/`民办`, any case; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Sector> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "public" | "公办" => Some(Sector::Public),
+            "private" | "民办" => Some(Sector::Private),
+            _ => None,
+        }
+    }
+
+    /// The key written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sector::Public => "public",
+            Sector::Private => "private",
+        }
+    }
+}
+
+/// What a row of `feeders.csv` says a primary school's grade 6 gets at a
+/// junior school (`route`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FeederRoute {
+    /// 对口直升: a guaranteed seat, admitted before the zone round.
+    Direct,
+    /// A priority category at the junior school (`policy.feeder_category`).
+    Priority,
+    /// No admission route: the row only tells `forecast` where the pupils
+    /// go on to (its `share`).
+    None,
+}
+
+impl FeederRoute {
+    /// `direct`, `priority`, or empty / `none` (a forecast-only row).
+    pub fn parse(s: &str) -> Option<FeederRoute> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "direct" | "直升" | "对口直升" => Some(FeederRoute::Direct),
+            "priority" | "优先" => Some(FeederRoute::Priority),
+            "" | "none" => Some(FeederRoute::None),
+            _ => None,
+        }
+    }
+
+    /// The key written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeederRoute::Direct => "direct",
+            FeederRoute::Priority => "priority",
+            FeederRoute::None => "none",
+        }
+    }
+}
+
+/// One row of `feeders.csv`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Feeder {
+    /// The primary school (or a nine-year school's primary section) whose
+    /// grade 6 goes on.
+    pub primary: SchoolIx,
+    /// The junior (or nine-year) school it feeds.
+    pub junior: SchoolIx,
+    /// The admission route; [`FeederRoute::None`] for a forecast-only row.
+    pub route: FeederRoute,
+    /// The share of the primary's grade 6 going on to `junior`, for the
+    /// forecast; `None`: the forecast computes it from the zones.
+    pub share: Option<f64>,
 }
 
 #[cfg(test)]

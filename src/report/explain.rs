@@ -11,7 +11,8 @@ use crate::domain::model::{Dataset, Metres, SchoolIx, Student, Tier};
 use crate::domain::priority::{Rules, Value};
 use crate::rules::place::ranking::key_values;
 use crate::rules::place::{
-    Admission, Cutoff, Explanation, LotteryKey, RankNote, SchoolStats, Settlement, Standing,
+    Admission, Cutoff, Explanation, LotteryKey, RankNote, RouteNote, SchoolStats, Settlement,
+    Standing,
 };
 
 /// How the steps of an [`Explanation`] are put into one language.
@@ -27,6 +28,13 @@ pub trait Wording {
     fn ranking(&self, note: &RankNote, at: &RankAt<'_>) -> String;
     /// What stands between two steps.
     fn separator(&self) -> &'static str;
+    /// The routes tried before the admission step (private schools lost,
+    /// a short feeder route, a priority feeder route, an appended zone
+    /// school), each a phrase.
+    fn routes_before(&self, note: &RouteNote, data: &Dataset) -> Vec<String>;
+    /// The fallback taken after the admission step, and overflow against
+    /// the 大学区, each a phrase.
+    fn routes_after(&self, note: &RouteNote) -> Vec<String>;
 }
 
 /// What a wording needs to name an applicant's keys: the rules, its row,
@@ -53,6 +61,14 @@ pub fn render(w: &dyn Wording, e: &Explanation, data: &Dataset, at: Option<&Rank
 }
 
 fn steps(w: &dyn Wording, e: &Explanation, data: &Dataset) -> String {
+    if let Some(note) = &e.route {
+        // routes before, the admission step, the fallback, the step after
+        let mut parts = w.routes_before(note, data);
+        parts.extend(e.admission.iter().map(|a| w.admission(a, data)));
+        parts.extend(w.routes_after(note));
+        parts.extend(e.settlement.iter().map(|s| w.settlement(s, data)));
+        return parts.join(w.separator());
+    }
     match (&e.admission, &e.settlement) {
         (Some(a), Some(s)) => format!(
             "{}{}{}",
@@ -188,6 +204,10 @@ impl Wording for English {
             Settlement::Declined => {
                 "declined: does not accept overflow placement (统筹)".to_string()
             }
+            Settlement::NoFallback { route } => format!(
+                "declined: the fallback of {} is none ([policy.fallback])",
+                route.key()
+            ),
         }
     }
 
@@ -275,6 +295,45 @@ impl Wording for English {
 
     fn separator(&self) -> &'static str {
         "; "
+    }
+
+    fn routes_before(&self, note: &RouteNote, data: &Dataset) -> Vec<String> {
+        let id = |s: SchoolIx| data.school(s).id.as_str();
+        let mut out = Vec::new();
+        if let Some(n) = note.private_lost {
+            out.push(format!(
+                "lost the draw of its {n} private school(s) (公民同招)"
+            ));
+        }
+        if let Some((j, applicants, seats)) = note.feeder_short {
+            out.push(format!(
+                "feeder route (对口直升) to {} short: {applicants} pupils for {seats} seats; not drawn",
+                id(j)
+            ));
+        }
+        if let Some(s) = note.feeder_priority {
+            out.push(format!("feeder priority (对口) at {}", id(s)));
+        }
+        if let Some(s) = note.appended_zone {
+            out.push(format!(
+                "zone school {} appended to its list (append_zone_school)",
+                id(s)
+            ));
+        }
+        out
+    }
+
+    fn routes_after(&self, note: &RouteNote) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some((route, f)) = note.fallback {
+            out.push(format!("fallback of {}: {}", route.key(), f.as_str()));
+        }
+        match note.in_district {
+            Some(true) => out.push("inside its 大学区".to_string()),
+            Some(false) => out.push("outside its 大学区".to_string()),
+            None => {}
+        }
+        out
     }
 }
 

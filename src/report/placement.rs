@@ -239,12 +239,15 @@ pub fn summary_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) ->
     for (s, st) in data.schools.iter().zip(&r.schools) {
         if s.level == crate::domain::model::Level::Special {
             seats_special += u64::from(st.seats);
-        } else if s.level.admits(scenario.grade) {
+        } else if s.level.admits(scenario.grade)
+            && s.sector == crate::domain::routes::Sector::Public
+        {
+            // private seats apart (routes.private.seats)
             seats += u64::from(st.seats);
         }
     }
     let admitted: u64 = r.schools.iter().map(|s| u64::from(s.admitted)).sum();
-    json!({
+    let mut out = json!({
         "scenario": scenario.name,
         "year": scenario.year,
         "entry_grade": scenario.grade.number(),
@@ -272,7 +275,143 @@ pub fn summary_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) ->
         },
         "schools_with_lottery": r.schools.iter().filter(|s| s.lottery_cutoff.is_some()).count(),
         "zones_computed_blocks": r.zones.iter().filter(|z| z.1).count(),
+    });
+    if r.routed {
+        out["routes"] = routes_json(data, scenario, r);
+    }
+    out
+}
+
+/// The summary's `routes` (only when a route applied): the feeder and
+/// private routes' applicants and admissions, the fallbacks stated, those
+/// declined by a fallback, and overflow inside and outside the 大学区.
+fn routes_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> serde_json::Value {
+    let sum = |f: fn(&crate::rules::place::SchoolStats) -> u32| -> u64 {
+        r.schools.iter().map(|s| u64::from(f(s))).sum()
+    };
+    let routes = &scenario.policy.routes;
+    let short: Vec<&str> = data
+        .schools
+        .iter()
+        .zip(&r.schools)
+        .filter(|(_, st)| st.feeder_applicants > st.feeder_admitted)
+        .map(|(s, _)| s.id.as_str())
+        .collect();
+    let private_admitted = r
+        .placements
+        .iter()
+        .filter(|p| p.outcome == Outcome::Private)
+        .count();
+    let private_applicants = r
+        .placements
+        .iter()
+        .filter(|p| {
+            p.outcome == Outcome::Private
+                || p.explanation
+                    .route
+                    .is_some_and(|n| n.private_lost.is_some())
+        })
+        .count();
+    let by_fallback = r
+        .placements
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.explanation.settlement,
+                Some(crate::rules::place::Settlement::NoFallback { .. })
+            )
+        })
+        .count();
+    let fallbacks: BTreeMap<&str, &str> = crate::domain::routes::RouteKind::ALL
+        .iter()
+        .map(|&k| (k.key(), routes.fallback.of(k).as_str()))
+        .collect();
+    let inside = sum(|s| s.overflow_in_district);
+    json!({
+        "feeder": {
+            "applicants": sum(|s| s.feeder_applicants),
+            "admitted": sum(|s| s.feeder_admitted),
+            "schools_short": short,
+        },
+        "private": {
+            "applicants": private_applicants,
+            "admitted": private_admitted,
+            "seats": r.schools.iter().zip(&data.schools)
+                .filter(|(_, s)| s.sector == crate::domain::routes::Sector::Private && s.level.admits(scenario.grade))
+                .map(|(st, _)| u64::from(st.seats)).sum::<u64>(),
+        },
+        "fallback": fallbacks,
+        "append_zone_school": routes.append_zone_school,
+        "declined_by_fallback": by_fallback,
+        "overflow_scope": routes.overflow_scope.as_str(),
+        "overflow_inside_district": inside,
+        "overflow_outside_district": sum(|s| s.overflow_in) - inside,
     })
+}
+
+/// `routes.csv` (only when a route applied): per school of the grade, its
+/// sector and 大学区, the direct feeder route's pupils and admissions, a
+/// private school's applicants, admissions and lottery cut-off, and the
+/// overflow it took from inside and outside its 大学区.
+pub fn routes_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Vec<u8> {
+    csv_bytes(
+        &[
+            "school_id",
+            "name",
+            "sector",
+            "district",
+            "seats",
+            "feeder_applicants",
+            "feeder_admitted",
+            "feeder_short",
+            "private_applicants",
+            "private_admitted",
+            "private_cutoff",
+            "overflow_in",
+            "overflow_in_district",
+        ],
+        data.schools
+            .iter()
+            .zip(&r.schools)
+            .enumerate()
+            .filter(|(_, (s, st))| s.level.admits(scenario.grade) && st.seats > 0)
+            .map(|(i, (s, st))| {
+                let private = s.sector == crate::domain::routes::Sector::Private;
+                let admitted_private = r
+                    .placements
+                    .iter()
+                    .filter(|p| {
+                        p.outcome == Outcome::Private && p.placed.is_some_and(|x| x.ix() == i)
+                    })
+                    .count();
+                vec![
+                    s.id.to_string(),
+                    s.name.clone(),
+                    s.sector.as_str().to_string(),
+                    s.district.map_or(String::new(), |d| {
+                        data.district_names[d as usize].to_string()
+                    }),
+                    st.seats.to_string(),
+                    st.feeder_applicants.to_string(),
+                    st.feeder_admitted.to_string(),
+                    (st.feeder_applicants - st.feeder_admitted).to_string(),
+                    if private {
+                        st.private_applicants.to_string()
+                    } else {
+                        String::new()
+                    },
+                    if private {
+                        admitted_private.to_string()
+                    } else {
+                        String::new()
+                    },
+                    st.private_cutoff
+                        .map_or(String::new(), |c| format!("{c:.6}")),
+                    st.overflow_in.to_string(),
+                    st.overflow_in_district.to_string(),
+                ]
+            }),
+    )
 }
 
 /// `cutoffs.csv` (rules other than today's): per school of the grade, its
@@ -369,6 +508,9 @@ pub fn outputs(
     if !scenario.policy.rules.is_plain() {
         o.add("cutoffs.csv", cutoffs_csv(data, scenario, r));
     }
+    if r.routed {
+        o.add("routes.csv", routes_csv(data, scenario, r));
+    }
     o.add("schools.csv", schools_csv(data, scenario, r));
     o.add("zones.csv", zones_csv(data, scenario, r));
     let mut js = serde_json::to_vec_pretty(&summary_json(data, scenario, r)).expect("json");
@@ -458,6 +600,23 @@ pub fn terminal(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Str
     out.push_str(&format!(
         "Schools by utilisation (top 15; all in schools.csv)\n{t}\n\n"
     ));
+    if let Some(rt) = s.get("routes") {
+        let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
+        out.push_str(&format!(
+            "Routes: feeder (对口直升) {} of {} admitted{}; private (公民同招) {} of {} applicants admitted; {} declined by a fallback; overflow inside 大学区 {}, outside {} (routes.csv)\n\n",
+            n(&rt["feeder"]["admitted"]),
+            n(&rt["feeder"]["applicants"]),
+            match rt["feeder"]["schools_short"].as_array().map_or(0, Vec::len) {
+                0 => String::new(),
+                k => format!(" ({k} school(s) short of seats)"),
+            },
+            n(&rt["private"]["admitted"]),
+            n(&rt["private"]["applicants"]),
+            n(&rt["declined_by_fallback"]),
+            n(&rt["overflow_inside_district"]),
+            n(&rt["overflow_outside_district"]),
+        ));
+    }
     out.push_str(&format!(
         "Distance: mean {} km, p90 {} km, max {} km; {} of {} placed within the service radius of {}\n",
         s["distance_km"]["mean"], s["distance_km"]["p90"], s["distance_km"]["max"],

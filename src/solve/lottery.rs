@@ -118,6 +118,15 @@ pub fn school_stream(seed: u64, school: usize) -> Draws {
     Draws::sub(seed, (1u64 << 32) + school as u64)
 }
 
+/// The stream of a private school's own draw (公民同招: an oversubscribed
+/// private school admits by lottery among all its applicants): stream
+/// `2^33 + s` for the school with row index `s`, one number per applicant
+/// listing it, in `student_id` order. Apart from the single numbers, so a
+/// private draw never decides the public one.
+pub fn private_stream(seed: u64, school: usize) -> Draws {
+    Draws::sub(seed, (2u64 << 32) + school as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

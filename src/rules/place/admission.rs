@@ -9,11 +9,13 @@ use crate::domain::scenario::Scenario;
 use crate::solve::{da, lottery};
 use crate::spatial::distance::{DistanceSource, SchoolIndex};
 
-use super::explain::{Admission, LotteryKey, RankNote, Standing};
+use super::explain::{Admission, LotteryKey, RankNote, RouteNote, Settlement, Standing};
 use super::flow::{compute_zones, Reach};
 use super::ranking::{family_leaders, Position, Ranking};
 use super::{Cutoff, Mechanism, Outcome, Placement, SchoolStats, TieBreak};
 use crate::domain::priority::LotteryTwins;
+use crate::domain::routes::{Fallback, FeederRoute, OverflowScope, RouteKind, Routes};
+use std::collections::HashSet;
 
 /// An applicant's zone for the grade.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +70,23 @@ pub struct Prepared {
     pub leader: Option<Vec<u32>>,
     /// Per school: reserved seats as (tier of the category, seats).
     pub reserved: Vec<Vec<(Tier, u32)>>,
+    /// Per applicant: the private schools it lists (公民同招), in order.
+    pub private: Vec<Vec<SchoolIx>>,
+    /// Per applicant: the junior school its direct feeder route (对口直升)
+    /// guarantees, and the current school the route starts from.
+    pub direct: Vec<Option<(SchoolIx, SchoolIx)>>,
+    /// Per applicant: what its routes note before admission (a priority
+    /// feeder route, an appended zone school).
+    pub route_note: Vec<RouteNote>,
+    /// Per applicant: the 大学区 of its zone school (with
+    /// `overflow_scope = "district_first"`).
+    pub district: Vec<Option<u32>>,
+    /// The scenario's routes and fallbacks.
+    pub routes: Routes,
+    /// Some route applies in this run (a private school listed, a feeder
+    /// route, a fallback other than the default, 大学区-first overflow):
+    /// then reasons name the fallbacks taken.
+    pub routed: bool,
 }
 
 impl Prepared {
@@ -90,6 +109,9 @@ fn out_of_zone(tier_count: u8) -> Tier {
 pub struct Draw {
     pub single: Vec<f64>,
     pub multiple: Option<Vec<Vec<f64>>>,
+    /// Per applicant: its number at each private school it lists
+    /// ([`lottery::private_stream`]).
+    pub private: Vec<Vec<f64>>,
 }
 
 /// Draw the lottery for `seed` (procedure `sunshine-lottery-v1`; with
@@ -122,7 +144,24 @@ pub fn draw(prep: &Prepared, seed: u64) -> Draw {
         }
         m
     });
-    Draw { single, multiple }
+    // each private school draws its own stream over its applicants in
+    // student_id order
+    let mut private: Vec<Vec<f64>> = prep.private.iter().map(|l| vec![0.0; l.len()]).collect();
+    let mut streams: Vec<Option<lottery::Draws>> = Vec::new();
+    for &a in &prep.id_order {
+        for (pos, s) in prep.private[a as usize].iter().enumerate() {
+            if streams.len() <= s.ix() {
+                streams.resize_with(s.ix() + 1, || None);
+            }
+            let d = streams[s.ix()].get_or_insert_with(|| lottery::private_stream(seed, s.ix()));
+            private[a as usize][pos] = d.uniform();
+        }
+    }
+    Draw {
+        single,
+        multiple,
+        private,
+    }
 }
 
 /// The zones `zones.csv` gives for a grade, as placement uses them.
@@ -186,6 +225,8 @@ pub fn given_zones(data: &Dataset, grade: Grade) -> GivenZones {
 /// schools, the zone of every block ([`block_zones`]), each applicant's
 /// zone, tier and list ([`Applicants::entry`]), and the orders the lottery
 /// draws in ([`lottery_orders`]).
+// long: one pass over the applicants fills every per-applicant column of
+// `Prepared` (zone, tier, rank, note, lists, routes) side by side
 pub fn prepare(
     data: &Dataset,
     scenario: &Scenario,
@@ -223,6 +264,8 @@ pub fn prepare(
         is_main[s.ix()] = true;
     }
     let ranking = Ranking::new(data, scenario, &in_scope);
+    let routes = scenario.policy.routes.clone();
+    let feeders = FeederRoutes::new(data, grade, &routes, &is_main);
     let applicants = Applicants {
         data,
         scenario,
@@ -238,7 +281,16 @@ pub fn prepare(
         dist,
         ranking: &ranking,
         plain: scenario.policy.rules.is_plain(),
+        feeders: &feeders,
+        append_zone: routes.append_zone_school,
+        group_fallback: routes.fallback.group_lottery == Fallback::Group,
     };
+    let mut is_private = vec![false; data.schools.len()];
+    if zoned {
+        for s in data.private_schools(grade) {
+            is_private[s.ix()] = true;
+        }
+    }
     let n = in_scope.len();
     let mut zone = Vec::with_capacity(n);
     let mut tier = Vec::with_capacity(n);
@@ -249,6 +301,9 @@ pub fn prepare(
     let mut lists = Vec::with_capacity(n);
     let mut list_tiers = Vec::with_capacity(n);
     let mut list_ranks = Vec::with_capacity(n);
+    let mut private = Vec::with_capacity(n);
+    let mut direct = Vec::with_capacity(n);
+    let mut route_note = Vec::with_capacity(n);
     for (a, &i) in in_scope.iter().enumerate() {
         let st = &data.students[i];
         let e = applicants.entry(a, st);
@@ -265,7 +320,34 @@ pub fn prepare(
         lists.push(e.list);
         list_tiers.push(e.list_tiers);
         list_ranks.push(e.list_ranks);
+        let routed = zoned && !e.severe;
+        private.push(if routed {
+            st.preferences
+                .iter()
+                .copied()
+                .filter(|s| is_private[s.ix()])
+                .collect()
+        } else {
+            Vec::new()
+        });
+        direct.push(if routed { feeders.direct(st) } else { None });
+        route_note.push(e.note);
     }
+    let district: Vec<Option<u32>> = zone
+        .iter()
+        .map(|&z| match z {
+            ZoneOf::School(s) => data.school(s).district,
+            ZoneOf::Group(g) => given.groups[g as usize]
+                .iter()
+                .find_map(|&s| data.school(s).district),
+            ZoneOf::None => None,
+        })
+        .collect();
+    let routed = private.iter().any(|l| !l.is_empty())
+        || direct.iter().any(Option::is_some)
+        || route_note.iter().any(|n| n.feeder_priority.is_some())
+        || routes.fallback != crate::domain::routes::Fallbacks::default()
+        || routes.overflow_scope != OverflowScope::County;
     let (id_order, mtb_order) = lottery_orders(data, &in_scope, &lists, mechanism);
     let rules = &scenario.policy.rules;
     let leader =
@@ -292,6 +374,81 @@ pub fn prepare(
         tier_count: scenario.policy.tier_count(),
         leader,
         reserved,
+        private,
+        direct,
+        route_note,
+        district,
+        routes,
+        routed,
+    }
+}
+
+/// The feeder routes of a run (`feeders.csv`, `policy.nine_year_direct`):
+/// which junior school a current school's pupils enter directly, and which
+/// (current school, junior school) pairs give the feeder category.
+struct FeederRoutes {
+    /// Per current school: the public junior school of the grade it feeds
+    /// directly (对口直升).
+    direct: std::collections::HashMap<SchoolIx, SchoolIx>,
+    priority: HashSet<(SchoolIx, SchoolIx)>,
+    nine_year_direct: bool,
+    /// The tier `priority` routes give ([`Routes::feeder_category`]).
+    tier: Tier,
+    is_main: Vec<bool>,
+    grade: Grade,
+}
+
+impl FeederRoutes {
+    fn new(data: &Dataset, grade: Grade, routes: &Routes, is_main: &[bool]) -> Self {
+        let mut direct = std::collections::HashMap::new();
+        let mut priority = HashSet::new();
+        if grade == Grade::Seven {
+            for f in &data.feeders {
+                if !is_main[f.junior.ix()] {
+                    continue; // closed, or not a public school of the grade
+                }
+                match f.route {
+                    FeederRoute::Direct => {
+                        direct.entry(f.primary).or_insert(f.junior);
+                    }
+                    FeederRoute::Priority => {
+                        priority.insert((f.primary, f.junior));
+                    }
+                    FeederRoute::None => {}
+                }
+            }
+        }
+        FeederRoutes {
+            direct,
+            priority,
+            nine_year_direct: routes.nine_year_direct,
+            tier: Tier::of_category(routes.feeder_category),
+            is_main: is_main.to_vec(),
+            grade,
+        }
+    }
+
+    /// The junior school an applicant enters directly, with the current
+    /// school the route starts from: a nine-year school promotes its own
+    /// pupils (with `nine_year_direct`), else a `direct` row of its current
+    /// school.
+    fn direct(&self, st: &Student) -> Option<(SchoolIx, SchoolIx)> {
+        let c = st.current_school?;
+        if self.grade != Grade::Seven {
+            return None;
+        }
+        if self.nine_year_direct && self.is_main[c.ix()] {
+            // a school of the grade that the pupil attends now: nine-year
+            return Some((c, c));
+        }
+        self.direct.get(&c).map(|&j| (j, c))
+    }
+
+    /// Whether a `priority` route ranks the applicant in the feeder
+    /// category at `school`.
+    fn priority_at(&self, st: &Student, school: SchoolIx) -> bool {
+        st.current_school
+            .is_some_and(|c| self.priority.contains(&(c, school)))
     }
 }
 
@@ -393,6 +550,8 @@ struct Entry {
     list: Vec<SchoolIx>,
     list_tiers: Vec<Tier>,
     list_ranks: Vec<u32>,
+    /// A priority feeder route or an appended zone school.
+    note: RouteNote,
 }
 
 /// What is needed to give each applicant its zone, tier and list.
@@ -414,6 +573,13 @@ struct Applicants<'a> {
     ranking: &'a Ranking<'a>,
     /// Today's rules: no notes in the explanations.
     plain: bool,
+    /// Feeder routes: a `priority` route ranks in the feeder category.
+    feeders: &'a FeederRoutes,
+    /// `policy.append_zone_school`.
+    append_zone: bool,
+    /// `fallback.group_lottery = "group"`: a stated list in a multi-school
+    /// zone continues with the rest of the group.
+    group_fallback: bool,
 }
 
 impl Applicants<'_> {
@@ -426,15 +592,18 @@ impl Applicants<'_> {
         let tier_count = self.scenario.policy.tier_count();
         let z = self.zone_of(st);
         let severe = st.disability == Disability::Severe;
+        let mut note = RouteNote::default();
         let list = if severe || !self.zoned {
             Vec::new()
         } else {
-            self.list_of(st, z)
+            let (list, appended) = self.list_of(st, z);
+            note.appended_zone = appended;
+            list
         };
         let at_list: Vec<Position> = list
             .iter()
             .map(|&s| {
-                if self.in_zone(z, s) {
+                let own = if self.in_zone(z, s) {
                     self.ranking.standing(a, st, Some(s))
                 } else {
                     Position {
@@ -443,11 +612,19 @@ impl Applicants<'_> {
                         locked: false,
                         lock_exempt: false,
                     }
-                }
+                };
+                self.with_feeder(a, st, s, own, &mut note)
             })
             .collect();
         let at = match (z, at_list.first()) {
-            (ZoneOf::School(s), _) => self.ranking.standing(a, st, Some(s)),
+            (ZoneOf::School(s), _) => {
+                let own = self.ranking.standing(a, st, Some(s));
+                if severe || !self.zoned {
+                    own
+                } else {
+                    self.with_feeder(a, st, s, own, &mut note)
+                }
+            }
             (_, Some(p)) if p.tier > Tier(tier_count) => {
                 let own = self.ranking.standing(a, st, None);
                 let tier = Tier(tier_count);
@@ -473,6 +650,30 @@ impl Applicants<'_> {
             list_tiers: at_list.iter().map(|p| p.tier).collect(),
             list_ranks: at_list.iter().map(|p| p.rank).collect(),
             list,
+            note,
+        }
+    }
+
+    /// Its standing at `school` with a `priority` feeder route there: the
+    /// feeder category when that is better than its own (noted).
+    fn with_feeder(
+        &self,
+        a: usize,
+        st: &Student,
+        school: SchoolIx,
+        own: Position,
+        note: &mut RouteNote,
+    ) -> Position {
+        let tier = self.feeders.tier;
+        if own.tier <= tier || !self.feeders.priority_at(st, school) {
+            return own;
+        }
+        note.feeder_priority = Some(school);
+        Position {
+            tier,
+            rank: self.ranking.rank_in(a, tier),
+            locked: false,
+            lock_exempt: false,
         }
     }
 
@@ -527,18 +728,39 @@ impl Applicants<'_> {
         }
     }
 
-    /// The schools an applicant (not severely disabled, in a zoned run)
-    /// applies to, in order.
-    fn list_of(&self, st: &Student, z: ZoneOf) -> Vec<SchoolIx> {
+    /// The public schools an applicant (not severely disabled, in a zoned
+    /// run) applies to, in order, and the zone school appended to it (the
+    /// first, for a group). Under the choice mechanisms the home zone (its
+    /// school, or its group's schools nearest first) is appended to a
+    /// stated list that omits it (`policy.append_zone_school`); in a
+    /// multi-school zone with `fallback.group_lottery = "group"` the rest of
+    /// the group follows a stated list, nearest first.
+    fn list_of(&self, st: &Student, z: ZoneOf) -> (Vec<SchoolIx>, Option<SchoolIx>) {
         let stated: Vec<SchoolIx> = st
             .preferences
             .iter()
             .copied()
             .filter(|s| self.is_main[s.ix()])
             .collect();
+        let zone_schools = |z: ZoneOf| match z {
+            ZoneOf::School(s) => vec![s],
+            ZoneOf::Group(g) => self.by_distance(st, self.given.groups[g as usize].clone()),
+            ZoneOf::None => Vec::new(),
+        };
+        let extend = |mut list: Vec<SchoolIx>, more: Vec<SchoolIx>| {
+            let mut first = None;
+            for s in more {
+                if !list.contains(&s) {
+                    first.get_or_insert(s);
+                    list.push(s);
+                }
+            }
+            (list, first)
+        };
         match (self.choosing, z) {
-            (true, _) if !stated.is_empty() => stated,
-            (true, ZoneOf::School(s)) => vec![s],
+            (true, _) if !stated.is_empty() && self.append_zone => extend(stated, zone_schools(z)),
+            (true, _) if !stated.is_empty() => (stated, None),
+            (true, ZoneOf::School(s)) => (vec![s], None),
             (_, ZoneOf::Group(g)) => {
                 let in_group: Vec<SchoolIx> = stated
                     .iter()
@@ -546,12 +768,18 @@ impl Applicants<'_> {
                     .filter(|&s| self.in_zone(z, s))
                     .collect();
                 if in_group.is_empty() {
-                    self.by_distance(st, self.given.groups[g as usize].clone())
+                    (
+                        self.by_distance(st, self.given.groups[g as usize].clone()),
+                        None,
+                    )
+                } else if self.group_fallback {
+                    let (list, _) = extend(in_group, zone_schools(z));
+                    (list, None)
                 } else {
-                    in_group
+                    (in_group, None)
                 }
             }
-            _ => Vec::new(),
+            _ => (Vec::new(), None),
         }
     }
 
@@ -622,6 +850,7 @@ pub fn initial_placements(prep: &Prepared, draw: &Draw) -> Vec<Placement> {
             distance: None,
             explanation: super::Explanation {
                 rank: prep.note[a],
+                route: (!prep.route_note[a].is_empty()).then_some(prep.route_note[a]),
                 ..Default::default()
             },
         })
@@ -643,8 +872,20 @@ pub fn admit(
     let mut waiting = Vec::new();
     let mut choosers = Vec::new();
     let mut by_school: Vec<Vec<usize>> = vec![Vec::new(); data.schools.len()];
+    // still to be admitted by zone admission or choice
+    let mut active: Vec<bool> = prep.severe.iter().map(|&s| !s).collect();
+    let mut routes = Routing {
+        data,
+        prep,
+        placements,
+        stats,
+        active: &mut active,
+        waiting: &mut waiting,
+    };
+    routes.private_round(draw, seats_left);
+    routes.feeder_round(seats_left);
     for (p, pl) in placements.iter_mut().enumerate() {
-        if prep.severe[p] {
+        if !active[p] {
             continue;
         }
         if !prep.lists[p].is_empty() {
@@ -663,6 +904,7 @@ pub fn admit(
     for (s, list) in by_school.iter_mut().enumerate() {
         if !list.is_empty() {
             let school = SchoolIx::from_ix(s);
+            let mut lost = Vec::new();
             zone_school(
                 data,
                 prep,
@@ -671,16 +913,226 @@ pub fn admit(
                 placements,
                 &mut stats[s],
                 seats_left,
-                &mut waiting,
+                &mut lost,
             );
+            let mut routes = Routing {
+                data,
+                prep,
+                placements,
+                stats,
+                active: &mut active,
+                waiting: &mut waiting,
+            };
+            for p in lost {
+                routes.fall_back(p, RouteKind::SingleSchoolLottery);
+            }
         }
     }
     if !choosers.is_empty() {
-        waiting.extend(choose(
-            data, prep, draw, &choosers, placements, stats, seats_left,
-        ));
+        let lost = choose(data, prep, draw, &choosers, placements, stats, seats_left);
+        let mut routes = Routing {
+            data,
+            prep,
+            placements,
+            stats,
+            active: &mut active,
+            waiting: &mut waiting,
+        };
+        for p in lost {
+            let route = match (prep.mechanism, prep.zone[p]) {
+                (Mechanism::Zoned, ZoneOf::Group(_)) => RouteKind::GroupLottery,
+                _ => RouteKind::Choice,
+            };
+            routes.fall_back(p, route);
+        }
     }
     waiting
+}
+
+/// The routes before zone admission, and the fallbacks after each route:
+/// the applicants still `active` for zone admission or choice, and those
+/// `waiting` for overflow.
+struct Routing<'r> {
+    data: &'r Dataset,
+    prep: &'r Prepared,
+    placements: &'r mut [Placement],
+    stats: &'r mut [SchoolStats],
+    active: &'r mut [bool],
+    waiting: &'r mut Vec<usize>,
+}
+
+impl Routing<'_> {
+    /// The route note of applicant `p`, created when it has none.
+    fn note(&mut self, p: usize) -> &mut RouteNote {
+        self.placements[p]
+            .explanation
+            .route
+            .get_or_insert_with(RouteNote::default)
+    }
+
+    /// Applicant `p` was not admitted by `route`: its fallback decides
+    /// (`zone`: it stays for zone admission; `overflow` (and `group`, whose
+    /// schools were already in its list): it waits for 统筹; `none`: it is
+    /// declined). Reasons name the fallback when any route is configured.
+    fn fall_back(&mut self, p: usize, route: RouteKind) {
+        let f = self.prep.routes.fallback.of(route);
+        if self.prep.routed {
+            self.note(p).fallback = Some((route, f));
+        }
+        match f {
+            Fallback::Zone => {}
+            Fallback::Group | Fallback::Overflow => {
+                self.active[p] = false;
+                self.waiting.push(p);
+            }
+            Fallback::None => {
+                self.active[p] = false;
+                let pl = &mut self.placements[p];
+                pl.outcome = Outcome::Declined;
+                pl.explanation.settlement = Some(Settlement::NoFallback { route });
+                if let Some(z) = pl.zone_school {
+                    self.stats[z.ix()].declined += 1;
+                }
+            }
+        }
+    }
+
+    /// 公民同招: the private schools admit from those who list them, at
+    /// the same time as the public schools and before the public round
+    /// gives any seat away: deferred acceptance among the private schools
+    /// only, every applicant equal but for the school's own number
+    /// ([`lottery::private_stream`]). With private schools ahead of the
+    /// public ones in every list this is the student-proposing deferred
+    /// acceptance over the whole lists (a private school's decisions never
+    /// depend on a public one), so a loser keeps its zone school with full
+    /// priority (fallback `zone`).
+    fn private_round(&mut self, draw: &Draw, seats_left: &mut [u32]) {
+        let prep = self.prep;
+        let choosers: Vec<usize> = (0..self.placements.len())
+            .filter(|&p| self.active[p] && !prep.private[p].is_empty())
+            .collect();
+        if choosers.is_empty() {
+            return;
+        }
+        let prefs: Vec<Vec<u32>> = choosers
+            .iter()
+            .map(|&p| prep.private[p].iter().map(|s| s.0).collect())
+            .collect();
+        let number = |c: usize, s: u32| {
+            let pos = prefs[c].iter().position(|&x| x == s).expect("listed");
+            draw.private[choosers[c]][pos]
+        };
+        let matching = da::deferred_acceptance(seats_left, &prefs, |c, s| {
+            (number(c, s) * (1u64 << 53) as f64) as u64
+        });
+        // a school turned someone away: it drew; its cut-off is the largest
+        // number it admitted
+        let mut drew = vec![false; seats_left.len()];
+        let mut cut: Vec<Option<f64>> = vec![None; seats_left.len()];
+        for (c, m) in matching.iter().enumerate() {
+            let upto = m.unwrap_or(prefs[c].len());
+            for &s in &prefs[c][..upto] {
+                drew[s as usize] = true;
+            }
+            for &s in &prefs[c] {
+                self.stats[s as usize].private_applicants += 1;
+            }
+            if let Some(k) = *m {
+                let s = prefs[c][k] as usize;
+                let n = number(c, prefs[c][k]);
+                if cut[s].is_none_or(|x| n > x) {
+                    cut[s] = Some(n);
+                }
+            }
+        }
+        for s in 0..seats_left.len() {
+            if drew[s] {
+                self.stats[s].private_cutoff = cut[s];
+            }
+        }
+        for (c, m) in matching.iter().enumerate() {
+            let p = choosers[c];
+            let listed = prefs[c].len().min(255) as u8;
+            match *m {
+                Some(k) => {
+                    let s = prep.private[p][k];
+                    let lottery = drew[s.ix()].then(|| LotteryKey {
+                        number: number(c, s.0),
+                        cutoff: cut[s.ix()].expect("a school that admitted has a cut-off"),
+                    });
+                    let pl = &mut self.placements[p];
+                    pl.placed = Some(s);
+                    pl.outcome = Outcome::Private;
+                    pl.explanation.admission = Some(Admission::Private {
+                        school: s,
+                        rank: k.min(254) as u8 + 1,
+                        listed,
+                        lottery,
+                    });
+                    seats_left[s.ix()] -= 1;
+                    self.active[p] = false;
+                }
+                None => {
+                    self.note(p).private_lost = Some(listed);
+                    self.fall_back(p, RouteKind::PrivateLottery);
+                }
+            }
+        }
+    }
+
+    /// 对口直升: each junior school admits the pupils of its direct feeder
+    /// routes before zone admission; when they exceed its seats, the
+    /// lowest single lottery numbers (then `student_id`) take them and the
+    /// others take `fallback.feeder`.
+    fn feeder_round(&mut self, seats_left: &mut [u32]) {
+        let prep = self.prep;
+        let mut by_school: std::collections::BTreeMap<SchoolIx, Vec<usize>> = Default::default();
+        for p in 0..self.placements.len() {
+            if let (true, Some((j, _))) = (self.active[p], prep.direct[p]) {
+                by_school.entry(j).or_default().push(p);
+            }
+        }
+        for (j, mut list) in by_school {
+            let (placements, data) = (&*self.placements, self.data);
+            list.sort_by(|&a, &b| {
+                let (pa, pb) = (&placements[a], &placements[b]);
+                (pa.lottery, &data.students[pa.student].id)
+                    .partial_cmp(&(pb.lottery, &data.students[pb.student].id))
+                    .expect("lottery numbers are finite")
+            });
+            let n = list.len() as u32;
+            let room = seats_left[j.ix()];
+            let admitted = n.min(room) as usize;
+            let short = n > room;
+            let cutoff = admitted
+                .checked_sub(1)
+                .map(|i| self.placements[list[i]].lottery);
+            self.stats[j.ix()].feeder_applicants += n;
+            self.stats[j.ix()].feeder_admitted += admitted as u32;
+            seats_left[j.ix()] -= admitted as u32;
+            for (i, &p) in list.iter().enumerate() {
+                let from = prep.direct[p].expect("on a direct route").1;
+                if i < admitted {
+                    let pl = &mut self.placements[p];
+                    let lottery = short.then(|| LotteryKey {
+                        number: pl.lottery,
+                        cutoff: cutoff.expect("someone was admitted"),
+                    });
+                    pl.placed = Some(j);
+                    pl.outcome = Outcome::Feeder;
+                    pl.explanation.admission = Some(Admission::Feeder {
+                        school: j,
+                        from,
+                        lottery,
+                    });
+                    self.active[p] = false;
+                } else {
+                    self.note(p).feeder_short = Some((j, n, room));
+                    self.fall_back(p, RouteKind::Feeder);
+                }
+            }
+        }
+    }
 }
 
 /// A unit of zone admission: one applicant, or a family drawing together

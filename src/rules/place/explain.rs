@@ -180,4 +180,7 @@ pub enum Settlement {
     /// Not admitted where it applied and does not accept 统筹
     /// (`accept_overflow = false`): declined, not placed.
     Declined,
+    /// Not admitted by `route`, whose fallback is `none`
+    /// (`[policy.fallback]`): declined, not placed.
+    NoFallback { route: RouteKind },
 }

@@ -62,6 +62,27 @@ fn solve_exact(
     reach: Reach,
     dist: &dyn DistanceSource,
 ) -> Vec<Offered> {
+    solve_scoped(sources, None, schools, seats, data, reach, dist)
+}
+
+/// [`solve_exact`] where a pair whose school is outside the source's
+/// 大学区 (`districts[g]`, compared with [`School::district`]) costs
+/// `outside` more than its distance, and an unplaced unit more than any
+/// chain of such pairs could save: the flow places as many as possible,
+/// then as many as possible inside their 大学区, then the least total
+/// distance (lexicographic costs, as in Ahuja, Magnanti and Orlin,
+/// *Network Flows*, §9.1's big-M weights).
+// long: the column generation loop of `solve_exact`, with the scope's
+// extra cost on every pair it prices
+fn solve_scoped(
+    sources: &[(Point, i64)],
+    districts: Option<&[Option<u32>]>,
+    schools: &[SchoolIx],
+    seats: &dyn Fn(SchoolIx) -> u32,
+    data: &Dataset,
+    reach: Reach,
+    dist: &dyn DistanceSource,
+) -> Vec<Offered> {
     let Reach { candidates: k, max } = reach;
     let index = SchoolIndex::new(schools.iter().map(|&s| (s, data.school(s).location)));
     let mut cands: Vec<Vec<(SchoolIx, Metres)>> = sources
@@ -76,8 +97,21 @@ fn solve_exact(
         })
         .collect();
     // An unplaced unit costs more than any chain of reassignments could
-    // save, so the flow first places as many as possible.
-    let penalty = (schools.len() as i64 + 2) * (i64::from(max.0) + 1);
+    // save, so the flow first places as many as possible; with a scope, a
+    // pair outside the 大学区 costs more than any chain of in-district
+    // reassignments could save, and the unplaced penalty covers both.
+    let chain = schools.len() as i64 + 2;
+    let step = i64::from(max.0) + 1;
+    let outside = if districts.is_some() { chain * step } else { 0 };
+    let penalty = chain
+        .checked_mul(step + outside)
+        .expect("schools × reach fit an i64");
+    let extra = |g: usize, s: SchoolIx| -> i64 {
+        match districts {
+            Some(d) if d[g].is_none() || d[g] != data.school(s).district => outside,
+            _ => 0,
+        }
+    };
     // each school's position among the flow's destinations
     let mut dest = vec![usize::MAX; data.schools.len()];
     for (d, &s) in schools.iter().enumerate() {
@@ -94,7 +128,7 @@ fn solve_exact(
         .enumerate()
         .map(|(g, cs)| {
             cs.iter()
-                .map(|&(s, m)| t.add_lane(g, dest[s.ix()], i64::from(m.0)))
+                .map(|&(s, m)| t.add_lane(g, dest[s.ix()], i64::from(m.0) + extra(g, s)))
                 .collect()
         })
         .collect();
@@ -133,8 +167,8 @@ fn solve_exact(
                     let Some(m) = dist.metres(home, p).filter(|&m| m <= max) else {
                         continue;
                     };
-                    let reduced =
-                        i128::from(m.0) - i128::from(pi_g[g]) + i128::from(pi_s[dest[s.ix()]]);
+                    let reduced = i128::from(m.0) + i128::from(extra(g, s)) - i128::from(pi_g[g])
+                        + i128::from(pi_s[dest[s.ix()]]);
                     if reduced < 0 {
                         add.push((s, m));
                     }
@@ -159,7 +193,7 @@ fn solve_exact(
         }
         for (g, add) in priced.into_iter().enumerate() {
             for (s, m) in add {
-                lanes[g].push(t.add_lane(g, dest[s.ix()], i64::from(m.0)));
+                lanes[g].push(t.add_lane(g, dest[s.ix()], i64::from(m.0) + extra(g, s)));
                 cands[g].push((s, m));
             }
         }
@@ -179,6 +213,23 @@ pub fn assign_by_flow(
     reach: Reach,
     dist: &dyn DistanceSource,
 ) -> Vec<Option<(SchoolIx, Metres)>> {
+    assign_in_districts(data, applicants, None, schools, seats_left, reach, dist)
+}
+
+/// [`assign_by_flow`] with 大学区-first overflow (`overflow_scope =
+/// "district_first"`) when `districts` gives each applicant's 大学区 (that
+/// of its zone school; `None`: it has none, and every school is outside):
+/// as many placed as possible, then as many as possible inside their
+/// 大学区, then the least total distance ([`solve_scoped`]).
+pub fn assign_in_districts(
+    data: &Dataset,
+    applicants: &[usize],
+    districts: Option<&[Option<u32>]>,
+    schools: &[SchoolIx],
+    seats_left: &mut [u32],
+    reach: Reach,
+    dist: &dyn DistanceSource,
+) -> Vec<Option<(SchoolIx, Metres)>> {
     let mut result = vec![None; applicants.len()];
     let open: Vec<SchoolIx> = schools
         .iter()
@@ -188,19 +239,22 @@ pub fn assign_by_flow(
     if open.is_empty() || applicants.is_empty() {
         return result;
     }
-    // group applicants by home, keeping their order
+    // group applicants by home (and 大学区), keeping their order
     let mut groups: Vec<Group> = Vec::new();
-    let mut by_key: BTreeMap<(u32, u32), usize> = BTreeMap::new();
+    let mut group_district: Vec<Option<u32>> = Vec::new();
+    let mut by_key: BTreeMap<((u32, u32), Option<u32>), usize> = BTreeMap::new();
     for (i, &a) in applicants.iter().enumerate() {
         let st = &data.students[a];
-        let key = home_key(st);
-        let g = match (key.0, by_key.get(&key)) {
+        let d = districts.and_then(|d| d[i]);
+        let key = (home_key(st), d);
+        let g = match (key.0 .0, by_key.get(&key)) {
             (0, Some(&g)) => g,
             _ => {
                 groups.push(Group {
                     home: data.home_point(st.home),
                     members: Vec::new(),
                 });
+                group_district.push(d);
                 by_key.insert(key, groups.len() - 1);
                 groups.len() - 1
             }
@@ -212,7 +266,8 @@ pub fn assign_by_flow(
         .map(|g| (g.home, g.members.len() as i64))
         .collect();
     let seats = |s: SchoolIx| seats_left[s.ix()];
-    let offered = solve_exact(&sources, &open, &seats, data, reach, dist);
+    let scope = districts.map(|_| group_district.as_slice());
+    let offered = solve_scoped(&sources, scope, &open, &seats, data, reach, dist);
     // hand each group's seats to its members in order, nearest first
     for (g, arcs) in offered.iter().enumerate() {
         let mut members = groups[g].members.iter();

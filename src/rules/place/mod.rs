@@ -51,8 +51,8 @@ pub use admission::{
     admit, draw as draw_lottery, given_zones, initial_placements, prepare as admission_stage, Draw,
     GivenZones, Prepared, ZoneOf,
 };
-pub use explain::{Admission, Explanation, LotteryKey, RankNote, Settlement, Standing};
-pub use flow::{assign_by_flow, compute_zones, Reach};
+pub use explain::{Admission, Explanation, LotteryKey, RankNote, RouteNote, Settlement, Standing};
+pub use flow::{assign_by_flow, assign_in_districts, compute_zones, Reach};
 
 /// How ties inside a priority tier are broken when applicants choose
 /// among several schools.
@@ -281,7 +281,9 @@ pub struct ZoneDraw {
 
 impl SchoolStats {
     pub fn applicants(&self) -> u32 {
-        self.applicants_by_tier.iter().sum::<u32>() + self.applicants_out_of_zone
+        self.applicants_by_tier.iter().sum::<u32>()
+            + self.applicants_out_of_zone
+            + self.private_applicants
     }
     pub fn utilisation(&self) -> f64 {
         if self.seats == 0 {
@@ -302,6 +304,10 @@ pub struct PlacementResult {
     /// The zone school of each block for the grade, and whether it was computed.
     pub zones: Vec<(Option<SchoolIx>, bool)>,
     pub distance_source: String,
+    /// Some admission route applied (feeder, private schools, a fallback
+    /// other than the default, 大学区-first overflow): `routes.csv` and the
+    /// summary's routes are written.
+    pub routed: bool,
 }
 
 /// A step of a placement run, reported to a progress callback.
@@ -365,6 +371,27 @@ pub fn unsupported(data: &Dataset, scenario: &Scenario, mechanism: Mechanism) ->
         })
 }
 
+/// Whether an admission route applies to the scenario's grade: a private
+/// school some applicant lists, a feeder route with applicants on it, a
+/// fallback other than the default, or 大学区-first overflow (what
+/// `odds` does not simulate yet).
+pub fn uses_routes(data: &Dataset, scenario: &Scenario) -> bool {
+    let grade = scenario.grade;
+    let routes = &scenario.policy.routes;
+    let private: Vec<SchoolIx> = data.private_schools(grade);
+    let applicants = || data.students.iter().filter(|s| s.entry_grade == grade);
+    routes.fallback != crate::domain::routes::Fallbacks::default()
+        || routes.overflow_scope != crate::domain::routes::OverflowScope::County
+        || applicants().any(|s| s.preferences.iter().any(|p| private.contains(p)))
+        || (grade == Grade::Seven
+            && applicants().any(|s| s.current_school.is_some())
+            && (routes.nine_year_direct
+                || data
+                    .feeders
+                    .iter()
+                    .any(|f| f.route != crate::domain::routes::FeederRoute::None)))
+}
+
 /// Run one placement.
 pub fn place(
     data: &Dataset,
@@ -426,6 +453,7 @@ pub fn place_with_progress(
         schools: run.stats,
         zones: prep.zones,
         distance_source: dist.name(),
+        routed: prep.routed,
     }
 }
 
@@ -491,9 +519,14 @@ impl Run<'_> {
                     .count();
             let group = &waiting[start..end];
             let students: Vec<usize> = group.iter().map(|&p| self.placements[p].student).collect();
-            let got = assign_by_flow(
+            let scoped = self.scenario.policy.routes.overflow_scope
+                == crate::domain::routes::OverflowScope::DistrictFirst
+                && !min_distance;
+            let districts: Vec<Option<u32>> = group.iter().map(|&p| prep.district[p]).collect();
+            let got = assign_in_districts(
                 data,
                 &students,
+                scoped.then_some(districts.as_slice()),
                 mainstream,
                 &mut self.seats_left,
                 self.reach,
@@ -501,6 +534,16 @@ impl Run<'_> {
             );
             for (&p, g) in group.iter().zip(got) {
                 self.overflow_outcome(p, g);
+                if let (true, Some((s, _))) = (scoped, g) {
+                    let inside =
+                        prep.district[p].is_some() && prep.district[p] == data.school(s).district;
+                    self.stats[s.ix()].overflow_in_district += u32::from(inside);
+                    self.placements[p]
+                        .explanation
+                        .route
+                        .get_or_insert_with(RouteNote::default)
+                        .in_district = Some(inside);
+                }
             }
             start = end;
         }
