@@ -51,6 +51,8 @@ pub struct Transport {
     lanes: Vec<(usize, usize, i64)>,
     /// Cost per unit left at its source, if units may be left.
     unplaced: Option<i64>,
+    /// Per source: its own cost per unit left, replacing `unplaced`.
+    unplaced_of: Vec<Option<i64>>,
     /// Cost per unit beyond a destination's capacity, if allowed.
     overflow: Option<i64>,
 }
@@ -123,7 +125,18 @@ impl Transport {
     pub fn add_source(&mut self, supply: i64) -> usize {
         assert!(supply >= 0, "negative supply");
         self.supply.push(supply);
+        self.unplaced_of.push(None);
         self.supply.len() - 1
+    }
+
+    /// A source whose units left unplaced cost `cost` each instead of the
+    /// problem's [`Transport::unplaced_at`] (which must be set): units that
+    /// must be placed before others are (a larger cost) — 大学区-first
+    /// overflow keeps the higher tiers placed this way.
+    pub fn add_source_unplaced_at(&mut self, supply: i64, cost: i64) -> usize {
+        let g = self.add_source(supply);
+        self.unplaced_of[g] = Some(cost);
+        g
     }
 
     /// A lane from `source` to `destination` at `cost` per unit, unbounded;
@@ -170,6 +183,7 @@ impl Transport {
                 lane_arc[l] = net.add_arc(src[g], dst[d], INF, cost);
             }
             if let Some(cost) = self.unplaced {
+                let cost = self.unplaced_of[g].unwrap_or(cost);
                 unplaced_arc.push(net.add_arc(src[g], sink, INF, cost));
             }
         }
@@ -228,6 +242,22 @@ fn sum(units: &[i64]) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A source with its own unplaced cost keeps its units placed: one
+    /// seat, two sources; the dearer one to leave gets it although its
+    /// lane costs more.
+    #[test]
+    fn a_source_with_a_dearer_unplaced_cost_is_placed_first() {
+        let mut t = Transport::new(vec![1]).unplaced_at(1_000);
+        let cheap = t.add_source(1);
+        let dear = t.add_source_unplaced_at(1, 5_000);
+        let a = t.add_lane(cheap, 0, 10);
+        let b = t.add_lane(dear, 0, 900);
+        let s = t.solve().expect("feasible");
+        assert_eq!((s.flow[a], s.flow[b]), (0, 1));
+        assert_eq!(s.unplaced, vec![1, 0]);
+        assert_eq!(s.cost, 900 + 1_000);
+    }
 
     /// The textbook transportation problem of `mcf`'s tests, through the
     /// builder: 2 sources (20, 30) → 3 destinations (10, 25, 15).

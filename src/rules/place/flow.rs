@@ -65,18 +65,30 @@ fn solve_exact(
     solve_scoped(sources, None, schools, seats, data, reach, dist)
 }
 
+/// What 大学区-first overflow adds to the flow, per source: its 大学区,
+/// and whether its units must stay placed (placed by a higher tier).
+#[derive(Clone, Copy)]
+struct Scope<'a> {
+    districts: &'a [Option<u32>],
+    must: &'a [bool],
+}
+
 /// [`solve_exact`] where a pair whose school is outside the source's
 /// 大学区 (`districts[g]`, compared with [`School::district`]) costs
-/// `outside` more than its distance, and an unplaced unit more than any
-/// chain of such pairs could save: the flow places as many as possible,
-/// then as many as possible inside their 大学区, then the least total
-/// distance (lexicographic costs, as in Ahuja, Magnanti and Orlin,
-/// *Network Flows*, §9.1's big-M weights).
+/// `outside` more than its distance, an unplaced unit more than any chain
+/// of such pairs could save, and an unplaced unit of a source that must
+/// stay placed more than an unplaced one of the others and such a chain:
+/// the flow keeps every unit that must stay placed, places as many others
+/// as possible, then as many as possible inside their 大学区, then the
+/// least total distance (lexicographic costs, as in Ahuja, Magnanti and
+/// Orlin, *Network Flows*, §9.1's big-M weights: an improving cycle passes
+/// the sink at most once and uses at most `chain` lanes, so a weight above
+/// what such a cycle can save on the weights below it decides first).
 // long: the column generation loop of `solve_exact`, with the scope's
 // extra cost on every pair it prices
 fn solve_scoped(
     sources: &[(Point, i64)],
-    districts: Option<&[Option<u32>]>,
+    scope: Option<Scope<'_>>,
     schools: &[SchoolIx],
     seats: &dyn Fn(SchoolIx) -> u32,
     data: &Dataset,
@@ -102,13 +114,19 @@ fn solve_scoped(
     // reassignments could save, and the unplaced penalty covers both.
     let chain = schools.len() as i64 + 2;
     let step = i64::from(max.0) + 1;
-    let outside = if districts.is_some() { chain * step } else { 0 };
+    let outside = if scope.is_some() { chain * step } else { 0 };
     let penalty = chain
         .checked_mul(step + outside)
         .expect("schools × reach fit an i64");
+    let hard = penalty
+        .checked_mul(2)
+        .and_then(|p| p.checked_add(1))
+        .expect("schools × reach fit an i64");
     let extra = |g: usize, s: SchoolIx| -> i64 {
-        match districts {
-            Some(d) if d[g].is_none() || d[g] != data.school(s).district => outside,
+        match scope {
+            Some(sc) if sc.districts[g].is_none() || sc.districts[g] != data.school(s).district => {
+                outside
+            }
             _ => 0,
         }
     };
@@ -119,8 +137,12 @@ fn solve_scoped(
     }
     let mut t =
         Transport::new(schools.iter().map(|&s| i64::from(seats(s))).collect()).unplaced_at(penalty);
-    for &(_, supply) in sources {
-        t.add_source(supply);
+    for (g, &(_, supply)) in sources.iter().enumerate() {
+        if scope.is_some_and(|sc| sc.must[g]) {
+            t.add_source_unplaced_at(supply, hard);
+        } else {
+            t.add_source(supply);
+        }
     }
     // the lanes of each source, like `cands`
     let mut lanes: Vec<Vec<usize>> = cands
@@ -218,13 +240,15 @@ pub fn assign_by_flow(
 
 /// [`assign_by_flow`] with 大学区-first overflow (`overflow_scope =
 /// "district_first"`) when `districts` gives each applicant's 大学区 (that
-/// of its zone school; `None`: it has none, and every school is outside):
-/// as many placed as possible, then as many as possible inside their
-/// 大学区, then the least total distance ([`solve_scoped`]).
+/// of its zone school; `None`: it has none, and every school is outside)
+/// and the first `keep` applicants must stay placed (a higher tier's, placed
+/// by an earlier flow): those kept, then as many others as possible, then
+/// as many as possible inside their 大学区, then the least total distance
+/// ([`solve_scoped`]).
 pub fn assign_in_districts(
     data: &Dataset,
     applicants: &[usize],
-    districts: Option<&[Option<u32>]>,
+    districts: Option<(&[Option<u32>], usize)>,
     schools: &[SchoolIx],
     seats_left: &mut [u32],
     reach: Reach,
@@ -242,11 +266,13 @@ pub fn assign_in_districts(
     // group applicants by home (and 大学区), keeping their order
     let mut groups: Vec<Group> = Vec::new();
     let mut group_district: Vec<Option<u32>> = Vec::new();
-    let mut by_key: BTreeMap<((u32, u32), Option<u32>), usize> = BTreeMap::new();
+    let mut group_must: Vec<bool> = Vec::new();
+    let mut by_key: BTreeMap<((u32, u32), Option<u32>, bool), usize> = BTreeMap::new();
     for (i, &a) in applicants.iter().enumerate() {
         let st = &data.students[a];
-        let d = districts.and_then(|d| d[i]);
-        let key = (home_key(st), d);
+        let d = districts.and_then(|(d, _)| d[i]);
+        let must = districts.is_some_and(|(_, keep)| i < keep);
+        let key = (home_key(st), d, must);
         let g = match (key.0 .0, by_key.get(&key)) {
             (0, Some(&g)) => g,
             _ => {
@@ -255,6 +281,7 @@ pub fn assign_in_districts(
                     members: Vec::new(),
                 });
                 group_district.push(d);
+                group_must.push(must);
                 by_key.insert(key, groups.len() - 1);
                 groups.len() - 1
             }
@@ -266,7 +293,10 @@ pub fn assign_in_districts(
         .map(|g| (g.home, g.members.len() as i64))
         .collect();
     let seats = |s: SchoolIx| seats_left[s.ix()];
-    let scope = districts.map(|_| group_district.as_slice());
+    let scope = districts.map(|_| Scope {
+        districts: &group_district,
+        must: &group_must,
+    });
     let offered = solve_scoped(&sources, scope, &open, &seats, data, reach, dist);
     // hand each group's seats to its members in order, nearest first
     for (g, arcs) in offered.iter().enumerate() {

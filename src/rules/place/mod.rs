@@ -505,6 +505,14 @@ impl Run<'_> {
                 .partial_cmp(&(pb.tier, pb.rank, pb.lottery, &data.students[pb.student].id))
                 .expect("lottery numbers are finite")
         });
+        let scoped = self.scenario.policy.routes.overflow_scope
+            == crate::domain::routes::OverflowScope::DistrictFirst
+            && !min_distance;
+        // 大学区-first: everyone placed so far stays placed in each tier's
+        // flow, which may move them (the last flow decides)
+        let start_seats = self.seats_left.clone();
+        let mut kept: Vec<usize> = Vec::new();
+        let mut last: Vec<(usize, Option<(SchoolIx, Metres)>)> = Vec::new();
         let mut start = 0;
         while start < waiting.len() {
             let tier = self.placements[waiting[start]].tier;
@@ -518,34 +526,63 @@ impl Run<'_> {
                     .take_while(|&&p| self.placements[p].tier == tier)
                     .count();
             let group = &waiting[start..end];
-            let students: Vec<usize> = group.iter().map(|&p| self.placements[p].student).collect();
-            let scoped = self.scenario.policy.routes.overflow_scope
-                == crate::domain::routes::OverflowScope::DistrictFirst
-                && !min_distance;
-            let districts: Vec<Option<u32>> = group.iter().map(|&p| prep.district[p]).collect();
+            start = end;
+            if !scoped {
+                let students: Vec<usize> =
+                    group.iter().map(|&p| self.placements[p].student).collect();
+                let got = assign_by_flow(
+                    data,
+                    &students,
+                    mainstream,
+                    &mut self.seats_left,
+                    self.reach,
+                    self.dist,
+                );
+                for (&p, g) in group.iter().zip(got) {
+                    self.overflow_outcome(p, g);
+                }
+                continue;
+            }
+            let all: Vec<usize> = kept.iter().chain(group).copied().collect();
+            let students: Vec<usize> = all.iter().map(|&p| self.placements[p].student).collect();
+            let districts: Vec<Option<u32>> = all.iter().map(|&p| prep.district[p]).collect();
+            let mut seats = start_seats.clone();
             let got = assign_in_districts(
                 data,
                 &students,
-                scoped.then_some(districts.as_slice()),
+                Some((districts.as_slice(), kept.len())),
                 mainstream,
-                &mut self.seats_left,
+                &mut seats,
                 self.reach,
                 self.dist,
             );
-            for (&p, g) in group.iter().zip(got) {
-                self.overflow_outcome(p, g);
-                if let (true, Some((s, _))) = (scoped, g) {
-                    let inside =
-                        prep.district[p].is_some() && prep.district[p] == data.school(s).district;
-                    self.stats[s.ix()].overflow_in_district += u32::from(inside);
-                    self.placements[p]
-                        .explanation
-                        .route
-                        .get_or_insert_with(RouteNote::default)
-                        .in_district = Some(inside);
+            debug_assert!(got[..kept.len()].iter().all(Option::is_some));
+            for (&p, g) in group.iter().zip(&got[kept.len()..]) {
+                if g.is_none() {
+                    self.overflow_outcome(p, None);
                 }
             }
-            start = end;
+            self.seats_left = seats;
+            last = all
+                .iter()
+                .copied()
+                .zip(got)
+                .filter(|(_, g)| g.is_some())
+                .collect();
+            kept = last.iter().map(|&(p, _)| p).collect();
+        }
+        for (p, g) in last {
+            self.overflow_outcome(p, g);
+            if let Some((s, _)) = g {
+                let inside =
+                    prep.district[p].is_some() && prep.district[p] == data.school(s).district;
+                self.stats[s.ix()].overflow_in_district += u32::from(inside);
+                self.placements[p]
+                    .explanation
+                    .route
+                    .get_or_insert_with(RouteNote::default)
+                    .in_district = Some(inside);
+            }
         }
     }
 
