@@ -27,6 +27,10 @@ struct Group {
 
 type Point = geo::Point<f64>;
 
+/// A source of the flow: its home ([`home_key`]), its 大学区 and whether
+/// it must stay placed (大学区-first overflow).
+type GroupKey = ((u32, u32), Option<u32>, bool);
+
 /// Homes are grouped by block; a geocoded applicant is its own group.
 fn home_key(st: &Student) -> (u32, u32) {
     match st.home {
@@ -267,7 +271,7 @@ pub fn assign_in_districts(
     let mut groups: Vec<Group> = Vec::new();
     let mut group_district: Vec<Option<u32>> = Vec::new();
     let mut group_must: Vec<bool> = Vec::new();
-    let mut by_key: BTreeMap<((u32, u32), Option<u32>, bool), usize> = BTreeMap::new();
+    let mut by_key: BTreeMap<GroupKey, usize> = BTreeMap::new();
     for (i, &a) in applicants.iter().enumerate() {
         let st = &data.students[a];
         let d = districts.and_then(|(d, _)| d[i]);
