@@ -874,7 +874,7 @@ pub fn admit(
     let mut by_school: Vec<Vec<usize>> = vec![Vec::new(); data.schools.len()];
     // still to be admitted by zone admission or choice
     let mut active: Vec<bool> = prep.severe.iter().map(|&s| !s).collect();
-    let mut routes = Routing {
+    let mut r = Routing {
         data,
         prep,
         placements,
@@ -882,10 +882,10 @@ pub fn admit(
         active: &mut active,
         waiting: &mut waiting,
     };
-    routes.private_round(draw, seats_left);
-    routes.feeder_round(seats_left);
-    for (p, pl) in placements.iter_mut().enumerate() {
-        if !active[p] {
+    r.private_round(draw, seats_left);
+    r.feeder_round(seats_left);
+    for (p, pl) in r.placements.iter_mut().enumerate() {
+        if !r.active[p] {
             continue;
         }
         if !prep.lists[p].is_empty() {
@@ -896,54 +896,46 @@ pub fn admit(
             if prep.mechanism == Mechanism::Zoned {
                 pl.explanation.admission = Some(Admission::NoZoneSchool { tier: pl.tier });
             }
-            waiting.push(p);
+            r.waiting.push(p);
         }
     }
     // 单校划片: each school admits its zone by priority; the group that
-    // does not fit is drawn by lottery
+    // does not fit is drawn by lottery; those not admitted take the
+    // single-school lottery's fallback
     for (s, list) in by_school.iter_mut().enumerate() {
         if !list.is_empty() {
-            let school = SchoolIx::from_ix(s);
             let mut lost = Vec::new();
             zone_school(
                 data,
                 prep,
-                school,
+                SchoolIx::from_ix(s),
                 list,
-                placements,
-                &mut stats[s],
+                r.placements,
+                &mut r.stats[s],
                 seats_left,
                 &mut lost,
             );
-            let mut routes = Routing {
-                data,
-                prep,
-                placements,
-                stats,
-                active: &mut active,
-                waiting: &mut waiting,
-            };
             for p in lost {
-                routes.fall_back(p, RouteKind::SingleSchoolLottery);
+                r.fall_back(p, RouteKind::SingleSchoolLottery);
             }
         }
     }
     if !choosers.is_empty() {
-        let lost = choose(data, prep, draw, &choosers, placements, stats, seats_left);
-        let mut routes = Routing {
+        let lost = choose(
             data,
             prep,
-            placements,
-            stats,
-            active: &mut active,
-            waiting: &mut waiting,
-        };
+            draw,
+            &choosers,
+            r.placements,
+            r.stats,
+            seats_left,
+        );
         for p in lost {
             let route = match (prep.mechanism, prep.zone[p]) {
                 (Mechanism::Zoned, ZoneOf::Group(_)) => RouteKind::GroupLottery,
                 _ => RouteKind::Choice,
             };
-            routes.fall_back(p, route);
+            r.fall_back(p, route);
         }
     }
     waiting
