@@ -335,3 +335,46 @@ pub fn housing_csv(data: &Dataset, h: &Housing) -> Vec<u8> {
         }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::routes::FeederRoute;
+
+    fn row(p: u32, j: u32, share: Option<f64>) -> Feeder {
+        Feeder {
+            primary: SchoolIx(p),
+            junior: SchoolIx(j),
+            route: FeederRoute::Direct,
+            share,
+        }
+    }
+
+    #[test]
+    fn feeder_rows_without_shares_leave_the_computed_map() {
+        let computed: HashMap<SchoolIx, Vec<(SchoolIx, f64)>> = [
+            (SchoolIx(0), vec![(SchoolIx(5), 1.0)]),
+            (SchoolIx(1), vec![(SchoolIx(5), 0.5), (SchoolIx(6), 0.5)]),
+            (SchoolIx(2), vec![(SchoolIx(6), 1.0)]),
+        ]
+        .into();
+        assert_eq!(feeder_shares(&[], &computed), None);
+        assert_eq!(
+            feeder_shares(&[row(0, 5, None), row(1, 6, None)], &computed),
+            None
+        );
+        // shares are normalised per primary and replace the map; a
+        // primary without shares keeps its computed shares
+        let got = feeder_shares(
+            &[row(0, 5, Some(1.0)), row(0, 6, Some(3.0)), row(1, 6, None)],
+            &computed,
+        )
+        .unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            got[&SchoolIx(0)],
+            [(SchoolIx(5), 0.25), (SchoolIx(6), 0.75)]
+        );
+        assert_eq!(got[&SchoolIx(1)], computed[&SchoolIx(1)]);
+    }
+}

@@ -295,3 +295,177 @@ pub fn districts_csv(schools: &[School], names: &[Box<str>]) -> Vec<u8> {
         }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::{SchoolId, Seats, Status};
+
+    fn school(id: &str, level: Level, sector: Sector) -> School {
+        School {
+            id: SchoolId::new(id),
+            name: id.to_string(),
+            level,
+            location: geo::Point::new(126.5, 43.9),
+            town: String::new(),
+            entry_seats: Seats(10),
+            classes: 1,
+            max_class_size: 45,
+            boarding: false,
+            status: Status::Open,
+            annual_cost: None,
+            sector,
+            district: None,
+        }
+    }
+
+    fn schools() -> Vec<School> {
+        vec![
+            school("P1", Level::Primary, Sector::Public),
+            school("P2", Level::Primary, Sector::Public),
+            school("J1", Level::Junior, Sector::Public),
+            school("J2", Level::Junior, Sector::Public),
+            school("NY", Level::NineYear, Sector::Public),
+            school("PJ", Level::Junior, Sector::Private),
+        ]
+    }
+
+    /// Read `text` as `name` against [`schools`]: the result and the
+    /// messages, path stripped.
+    fn read<T>(
+        name: &str,
+        text: &str,
+        f: impl Fn(&Path, &KnownSchools<'_>, &mut Diagnostics) -> Option<T>,
+    ) -> (Option<T>, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let s = schools();
+        let ix = s
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.id.to_string(), i as u32))
+            .collect();
+        let broken = HashSet::from(["BAD".to_string()]);
+        let known = KnownSchools {
+            schools: &s,
+            ix: &ix,
+            broken: &broken,
+        };
+        let mut d = Diagnostics::new();
+        let out = f(&path, &known, &mut d);
+        let msgs = d
+            .iter()
+            .map(|m| m.to_string().replace(&dir.path().display().to_string(), ""))
+            .collect();
+        (out, msgs)
+    }
+
+    fn feeders(text: &str) -> (Option<Vec<Feeder>>, Vec<String>) {
+        read("feeders.csv", text, |p, k, d| {
+            read_feeders(p, Encoding::Auto, k, d)
+        })
+    }
+
+    #[test]
+    fn feeder_rows_are_read_in_file_order_with_either_header() {
+        let (f, msgs) = feeders(
+            "primary_school_id,junior_school_id,route\nP1,J1,对口直升\nP1,J2,priority\nP2,J1,\nNY,NY,direct\n",
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let f = f.unwrap();
+        let got: Vec<(usize, usize, FeederRoute, Option<f64>)> = f
+            .iter()
+            .map(|x| (x.primary.ix(), x.junior.ix(), x.route, x.share))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, 2, FeederRoute::Direct, None),
+                (0, 3, FeederRoute::Priority, None),
+                (1, 2, FeederRoute::None, None),
+                (4, 4, FeederRoute::Direct, None),
+            ]
+        );
+        // the forecast's old format reads as rows with shares and no route
+        let (f, msgs) = feeders("primary_id,junior_id,share\nP1,J1,1\nP1,J2,3\n");
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let f = f.unwrap();
+        assert_eq!(f[1].share, Some(3.0));
+        assert_eq!(f[1].route, FeederRoute::None);
+    }
+
+    #[test]
+    fn bad_feeder_rows_are_each_located() {
+        let (f, msgs) = feeders(
+            "primary_id,junior_id,route,share\nP1,J1,direct,\nP1,J2,direct,\nP2,J1,,1\nP2,J2,,\nBAD,J1,,\nJ1,P1,,\nP2,PJ,,\n",
+        );
+        assert!(f.is_none());
+        let want = [
+            "/feeders.csv:3: column 3 (route): `P1` has a second direct route (first on line 2)",
+            "/feeders.csv:5: column 4 (share): `P2` has a share on line 4 but none on line 5",
+            "/feeders.csv:7: column 1 (primary_id): `J1` is a junior school",
+            "/feeders.csv:7: column 2 (junior_id): feeder to a non-junior school: `P1` is a primary school",
+            "/feeders.csv:8: column 2 (junior_id): `PJ` is a private school (民办)",
+        ];
+        assert_eq!(msgs.len(), want.len(), "{msgs:?}");
+        for (m, w) in msgs.iter().zip(want) {
+            assert!(m.starts_with(w), "{w}\n{msgs:?}");
+        }
+        let (f, msgs) = feeders("junior_id,share\nJ1,1\n");
+        assert!(f.is_none());
+        assert!(
+            msgs[0].starts_with("/feeders.csv:1: missing column `primary_id`"),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn districts_are_named_in_order_of_first_appearance() {
+        let f = |p: &Path, k: &KnownSchools<'_>, d: &mut Diagnostics| {
+            read_districts(p, Encoding::Auto, k, d)
+        };
+        let (r, msgs) = read(
+            "districts.csv",
+            "school_id,district\nJ1,南\nP1,北\nP2,南\n",
+            f,
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let r = r.unwrap();
+        assert_eq!(r.names, ["南".into(), "北".into()] as [Box<str>; 2]);
+        assert_eq!(
+            r.member,
+            [(SchoolIx(2), 0), (SchoolIx(0), 1), (SchoolIx(1), 0)]
+        );
+        let mut s = schools();
+        for &(x, d) in &r.member {
+            s[x.ix()].district = Some(d);
+        }
+        let back = String::from_utf8(districts_csv(&s, &r.names)).unwrap();
+        assert!(back.starts_with("school_id,district_id"), "{back}");
+        assert!(back.contains("J1,南"), "{back}");
+        let (r, msgs) = read(
+            "districts.csv",
+            "school_id,district_id\nP1,北\nP1,南\nP3,南\n",
+            f,
+        );
+        assert!(r.is_none());
+        assert!(msgs[0].contains("school `P1` is listed twice (first on line 2)"));
+        // a two-letter id is one edit from another school: no suggestion
+        assert!(
+            msgs[1].contains("unknown school `P3`; expected a school_id"),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn the_feeders_writer_reads_back() {
+        let (f, _) = feeders("primary_id,junior_id,route,share\nP1,J1,direct,\nP2,J2,,\n");
+        let f = f.unwrap();
+        let text = String::from_utf8(feeders_csv(&schools(), &f)).unwrap();
+        assert!(text.starts_with("primary_id,junior_id,route\n"), "{text}");
+        let (g, msgs) = feeders(&text);
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert_eq!(g.unwrap(), f);
+    }
+}

@@ -149,3 +149,95 @@ pub(super) fn read_routes(
         routes.fallback.set(route, f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::{parse, read};
+    use crate::domain::diag::Diagnostics;
+    use crate::domain::routes::{Fallback, OverflowScope, RouteKind, Routes};
+
+    const OK: &str = "name = \"t\"\nyear = 2025\ndataset = \"d\"\nlevel = \"junior\"\n";
+
+    fn routes(extra: &str) -> (Option<Routes>, Vec<String>) {
+        let mut d = Diagnostics::new();
+        let f = parse(Path::new("s.toml"), format!("{OK}{extra}"), &mut d);
+        (
+            f.map(|f| f.scenario.policy.routes),
+            d.iter().map(|m| m.to_string()).collect(),
+        )
+    }
+
+    #[test]
+    fn without_route_keys_the_routes_are_the_defaults() {
+        let (r, msgs) = routes("");
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert_eq!(r.unwrap(), Routes::default());
+    }
+
+    #[test]
+    fn every_route_key_is_read() {
+        let (r, msgs) = routes(
+            "[policy]\nlottery_seed = 9\nappend_zone_school = false\noverflow_scope = \"district_first\"\nfeeder_category = \"hukou_only\"\nnine_year_direct = false\n[policy.fallback]\nsingle_school_lottery = \"none\"\ngroup_lottery = \"group\"\nprivate_lottery = \"overflow\"\nchoice = \"none\"\nfeeder = \"overflow\"\n",
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let r = r.unwrap();
+        assert!(!r.append_zone_school && !r.nine_year_direct && r.seed_stated);
+        assert_eq!(r.overflow_scope, OverflowScope::DistrictFirst);
+        assert_eq!(r.feeder_category, 2);
+        let got: Vec<Fallback> = RouteKind::ALL.iter().map(|&k| r.fallback.of(k)).collect();
+        assert_eq!(
+            got,
+            [
+                Fallback::None,
+                Fallback::Group,
+                Fallback::Overflow,
+                Fallback::None,
+                Fallback::Overflow
+            ]
+        );
+    }
+
+    #[test]
+    fn a_child_inherits_the_route_keys_and_the_stated_seed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("base.toml"),
+            format!("{OK}[policy]\nlottery_seed = 3\nappend_zone_school = false\nfeeder_category = \"other\"\n[policy.fallback]\nfeeder = \"none\"\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("child.toml"),
+            "extends = \"base.toml\"\n[policy]\n[policy.fallback]\nchoice = \"none\"\n",
+        )
+        .unwrap();
+        let mut d = Diagnostics::new();
+        let f = read(&dir.path().join("child.toml"), &mut d).unwrap();
+        assert!(!d.has_errors());
+        let r = f.scenario.policy.routes;
+        assert!(r.seed_stated && !r.append_zone_school);
+        assert_eq!(r.feeder_category, 4);
+        assert_eq!(r.fallback.feeder, Fallback::None);
+        assert_eq!(r.fallback.choice, Fallback::None);
+        // no seed anywhere: not stated
+        let (r, _) = routes("[policy]\nsibling_bonus = 1\n");
+        assert!(!r.unwrap().seed_stated);
+    }
+
+    #[test]
+    fn bad_route_keys_are_located() {
+        let (r, msgs) = routes("[policy]\noverflow_scope = \"town\"\n[policy.fallback]\ngroup_lottery = \"zone\"\nchoise = \"none\"\nprivate_lottery = true\n");
+        assert!(r.is_none());
+        let want = [
+            "s.toml:6:18: overflow_scope `town`",
+            "s.toml:8:17: fallback.group_lottery = \"zone\" is not allowed",
+            "s.toml:9:1: unknown fallback route `choise` (did you mean `choice`?)",
+            "s.toml:10:19: fallback.private_lottery `true` does not exist",
+        ];
+        assert_eq!(msgs.len(), want.len(), "{msgs:?}");
+        for (m, w) in msgs.iter().zip(want) {
+            assert!(m.starts_with(w), "{w}\n{msgs:?}");
+        }
+    }
+}
