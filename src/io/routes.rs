@@ -1,7 +1,8 @@
 //! The admission-route inputs of a dataset folder (issue 15): `feeders.csv`
 //! (which primary school's grade 6 goes on to which junior school, by
 //! which route, and for the forecast in which share) and `districts.csv`
-//! (大学区 / 学区 / 教育集团 membership).
+//! (大学区 / 学区 / 教育集团 membership). Their writers (for `generate`)
+//! are `io::dataset::feeders_csv` / `districts_csv` (the demo's branch).
 //!
 //! Both are optional. Every row is checked and every problem reported at
 //! its file:line:column; a reference to a schools.csv row that has an
@@ -13,7 +14,6 @@ use std::path::Path;
 use crate::domain::diag::{echo, Diagnostics};
 use crate::domain::model::{Level, School, SchoolIx};
 use crate::domain::routes::{Feeder, FeederRoute, Sector};
-use crate::io::output::csv_bytes;
 use crate::io::table::{did_you_mean, Row, Table};
 use crate::io::text::Encoding;
 
@@ -251,51 +251,6 @@ pub fn read_districts(
     (diags.error_count() == errors).then_some(Districts { names, member })
 }
 
-/// `feeders.csv` in the input format: `primary_id, junior_id`, then
-/// `route` and `share` when some row has one.
-pub fn feeders_csv(schools: &[School], feeders: &[Feeder]) -> Vec<u8> {
-    let route = feeders.iter().any(|f| f.route != FeederRoute::None);
-    let share = feeders.iter().any(|f| f.share.is_some());
-    let mut header = vec!["primary_id", "junior_id"];
-    if route {
-        header.push("route");
-    }
-    if share {
-        header.push("share");
-    }
-    csv_bytes(
-        &header,
-        feeders.iter().map(|f| {
-            let mut row = vec![
-                schools[f.primary.ix()].id.to_string(),
-                schools[f.junior.ix()].id.to_string(),
-            ];
-            if route {
-                row.push(match f.route {
-                    FeederRoute::None => String::new(),
-                    r => r.as_str().to_string(),
-                });
-            }
-            if share {
-                row.push(f.share.map_or(String::new(), |x| x.to_string()));
-            }
-            row
-        }),
-    )
-}
-
-/// `districts.csv` in the input format: one row per school in a district,
-/// in school order.
-pub fn districts_csv(schools: &[School], names: &[Box<str>]) -> Vec<u8> {
-    csv_bytes(
-        &["school_id", "district_id"],
-        schools.iter().filter_map(|s| {
-            let d = names.get(usize::try_from(s.district?).ok()?)?;
-            Some(vec![s.id.to_string(), d.to_string()])
-        }),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,13 +392,6 @@ mod tests {
             r.member,
             [(SchoolIx(2), 0), (SchoolIx(0), 1), (SchoolIx(1), 0)]
         );
-        let mut s = schools();
-        for &(x, d) in &r.member {
-            s[x.ix()].district = Some(d);
-        }
-        let back = String::from_utf8(districts_csv(&s, &r.names)).unwrap();
-        assert!(back.starts_with("school_id,district_id"), "{back}");
-        assert!(back.contains("J1,南"), "{back}");
         let (r, msgs) = read(
             "districts.csv",
             "school_id,district_id\nP1,北\nP1,南\nP3,南\n",
@@ -456,16 +404,5 @@ mod tests {
             msgs[1].contains("unknown school `P3`; expected a school_id"),
             "{msgs:?}"
         );
-    }
-
-    #[test]
-    fn the_feeders_writer_reads_back() {
-        let (f, _) = feeders("primary_id,junior_id,route,share\nP1,J1,direct,\nP2,J2,,\n");
-        let f = f.unwrap();
-        let text = String::from_utf8(feeders_csv(&schools(), &f)).unwrap();
-        assert!(text.starts_with("primary_id,junior_id,route\n"), "{text}");
-        let (g, msgs) = feeders(&text);
-        assert!(msgs.is_empty(), "{msgs:?}");
-        assert_eq!(g.unwrap(), f);
     }
 }
