@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::shared::{finish, load, print_warnings};
 use super::Global;
-use crate::io::forecast::{read, read_feeders};
+use crate::io::forecast::{feeder_shares, read};
 use crate::planning::forecast::{self as fc, ForecastError, Note, MAX_YEARS};
 use crate::report::forecast::{html_and_svgs, outputs, terminal, ReportInputs};
 use crate::{Diagnostics, Error, Result};
@@ -40,12 +40,9 @@ impl Args {
             return Err(Error::Input(diags));
         };
         let mut feeds = fc::feeds(&input.data);
-        let fpath = dataset.join("feeders.csv");
-        if fpath.exists() {
-            match read_feeders(&fpath, &input.data, input.encoding, &mut diags) {
-                Some(f) => feeds.feeder = f,
-                None => return Err(Error::Input(diags)),
-            }
+        // feeders.csv was read with the dataset (io::routes::read_feeders)
+        if let Some(f) = feeder_shares(&input.data.feeders, &feeds.feeder) {
+            feeds.feeder = f;
         }
         let new_schools = fc::new_schools(&input.data, &input.scenario);
         let inputs = fc::Inputs {

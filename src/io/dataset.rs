@@ -5,15 +5,17 @@
 //! Every row is checked and every problem reported; a row with a problem is
 //! never silently dropped (the run fails with exit code 2 instead).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use geo::{MultiPolygon, Point};
 
 use crate::domain::diag::Diagnostics;
 use crate::domain::model::*;
+use crate::domain::routes::{Feeder, Sector};
 use crate::domain::value::{parse_date, ColumnType, Value};
 use crate::io::output::csv_bytes;
+use crate::io::routes::{read_districts, read_feeders, KnownSchools};
 use crate::io::table::{Row, Table};
 use crate::io::text::Encoding;
 use crate::spatial::geography::Boundary;
@@ -168,11 +170,18 @@ pub fn read_dataset_expecting(
     let block_ix = block_ids
         .as_ref()
         .map(|ids| index_of(ids.iter().map(String::as_str)));
+    let levels: Option<HashMap<String, Level>> = schools.as_ref().map(|s| {
+        s.valid
+            .iter()
+            .map(|x| (x.id.to_string(), x.level))
+            .collect()
+    });
     let students = read_students_declared(
         &dir.join("students.csv"),
         encoding,
         &StudentRefs {
             schools: school_ix.as_ref(),
+            levels: levels.as_ref(),
             blocks: block_ix.as_ref(),
             boundary: boundary.as_ref(),
         },
@@ -180,22 +189,28 @@ pub fn read_dataset_expecting(
         diags,
     );
     let seat_history = seat_history(dir, encoding, school_ix.as_ref(), expect, diags);
+    let mut schools = schools;
+    // the rows of schools.csv without errors, by id, and the ids of those
+    // with errors (references to them are not reported again)
+    let known = schools.as_ref().map(|sr| {
+        let valid = index_of(sr.valid.iter().map(|s| s.id.as_str()));
+        let broken: HashSet<String> = sr
+            .ids
+            .iter()
+            .filter(|i| !valid.contains_key(i.as_str()))
+            .cloned()
+            .collect();
+        (valid, broken)
+    });
     let zpath = dir.join("zones.csv");
-    let zones = match (&schools, &block_ix, &block_ids) {
-        (Some(sr), Some(bi), Some(bids)) if zpath.exists() => {
-            let valid = index_of(sr.valid.iter().map(|s| s.id.as_str()));
-            let broken = sr
-                .ids
-                .iter()
-                .filter(|i| !valid.contains_key(i.as_str()))
-                .cloned()
-                .collect();
+    let zones = match (&schools, &known, &block_ix, &block_ids) {
+        (Some(sr), Some((valid, broken)), Some(bi), Some(bids)) if zpath.exists() => {
             read_zones_known(
                 &zpath,
                 encoding,
                 &sr.valid,
-                &valid,
-                &broken,
+                valid,
+                broken,
                 bi,
                 bids.len(),
                 diags,
@@ -203,11 +218,24 @@ pub fn read_dataset_expecting(
         }
         _ => None,
     };
+    let routes = match (&mut schools, &known) {
+        (Some(sr), Some((valid, broken))) => Some(read_route_files(
+            dir,
+            encoding,
+            &mut sr.valid,
+            valid,
+            broken,
+            diags,
+        )),
+        _ => None,
+    };
     let schools = schools.and_then(|s| {
         known_schools.extend(s.ids);
         s.ok.then_some(s.valid)
     });
-    let (schools, blocks, students, seat_history) = (schools?, blocks?, students?, seat_history?);
+    let (schools, blocks, students, seat_history, routes) =
+        (schools?, blocks?, students?, seat_history?, routes?);
+    let (feeders, district_names) = (routes.0?, routes.1?);
     if diags.has_errors() {
         return None;
     }
@@ -218,11 +246,54 @@ pub fn read_dataset_expecting(
             students,
             zones,
             seat_history,
-            feeders: Vec::new(),
-            district_names: Vec::new(),
+            feeders,
+            district_names,
         },
         boundary,
     })
+}
+
+/// The optional route files (issue 15): `districts.csv` (sets each
+/// school's district) and `feeders.csv`, each empty without its file and
+/// `None` after errors.
+#[allow(clippy::type_complexity)]
+fn read_route_files(
+    dir: &Path,
+    encoding: Encoding,
+    schools: &mut [School],
+    valid: &HashMap<String, u32>,
+    broken: &HashSet<String>,
+    diags: &mut Diagnostics,
+) -> (Option<Vec<Feeder>>, Option<Vec<Box<str>>>) {
+    let dpath = dir.join("districts.csv");
+    let names = if dpath.exists() {
+        let known = KnownSchools {
+            schools,
+            ix: valid,
+            broken,
+        };
+        let districts = read_districts(&dpath, encoding, &known, diags);
+        districts.map(|d| {
+            for (s, di) in d.member {
+                schools[s.ix()].district = Some(di);
+            }
+            d.names
+        })
+    } else {
+        Some(Vec::new())
+    };
+    let fpath = dir.join("feeders.csv");
+    let feeders = if fpath.exists() {
+        let known = KnownSchools {
+            schools,
+            ix: valid,
+            broken,
+        };
+        read_feeders(&fpath, encoding, &known, diags)
+    } else {
+        Some(Vec::new())
+    };
+    (feeders, names)
 }
 
 fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, u32> {
@@ -349,6 +420,7 @@ fn read_school_rows(
         t.require(SCHOOL_COLUMNS, diags)?;
     let mut out = Vec::new();
     let cost_col = t.column("annual_cost");
+    let sector_col = t.column("sector");
     let mut seen = HashMap::new();
     let errors = diags.error_count();
     t.rows(diags, |r, d| {
@@ -420,8 +492,9 @@ fn read_school_rows(
                 }
             },
         };
-        if let (true, Some(lv), Some(st), Some(loc), Some(sv), Some(cv), Some(mv), Some(b)) =
-            (unique, lv, st, loc, seats_v, classes_v, size_v, b)
+        let sector = school_sector(r, d, sector_col, lv);
+        if let (true, Some(lv), Some(st), Some(loc), Some(sv), Some(cv), Some(mv), Some(b), Some(sector)) =
+            (unique, lv, st, loc, seats_v, classes_v, size_v, b, sector)
         {
             out.push(School {
                 id: SchoolId::new(r.get(id)),
@@ -435,7 +508,7 @@ fn read_school_rows(
                 boarding: b,
                 status: st,
                 annual_cost,
-                sector: Default::default(),
+                sector,
                 district: None,
             });
         }
@@ -447,6 +520,45 @@ fn read_school_rows(
         ids,
         ok: diags.error_count() == errors,
     })
+}
+
+/// The optional `sector` cell (issue 15): `public` (also empty) or
+/// `private` (公办/民办). A special-education school is public: a private
+/// school admits by lottery among those who list it, which a special
+/// school (placed by assessment) does not do.
+fn school_sector(
+    r: &Row<'_>,
+    d: &mut Diagnostics,
+    col: Option<usize>,
+    level: Option<Level>,
+) -> Option<Sector> {
+    let Some(c) = col else {
+        return Some(Sector::Public);
+    };
+    let v = r.get(c);
+    if v.is_empty() {
+        return Some(Sector::Public);
+    }
+    let Some(sector) = Sector::parse(v) else {
+        r.error(
+            d,
+            c,
+            format!(
+                "`{}` is not a sector; expected public or private (公办/民办), or empty (public)",
+                crate::domain::diag::echo(v)
+            ),
+        );
+        return None;
+    };
+    if sector == Sector::Private && level == Some(Level::Special) {
+        r.error(
+            d,
+            c,
+            "a special-education school cannot be private (民办); expected public (a private school is primary, junior or nine_year)",
+        );
+        return None;
+    }
+    Some(sector)
 }
 
 pub fn read_blocks(
@@ -517,6 +629,7 @@ pub fn read_students(
 ) -> Option<Vec<Student>> {
     let refs = StudentRefs {
         schools,
+        levels: None,
         blocks,
         boundary,
     };
@@ -571,6 +684,7 @@ struct StudentColumns {
     family: Option<usize>,
     property_id: Option<usize>,
     accept_overflow: Option<usize>,
+    current_school: Option<usize>,
     /// The declared columns and their types (`None`: missing, reported).
     declared: Vec<(Option<usize>, ColumnType)>,
 }
@@ -632,6 +746,7 @@ impl StudentColumns {
             family: t.column("family_id"),
             property_id: t.column("property_id"),
             accept_overflow: t.column("accept_overflow"),
+            current_school: t.column("current_school_id"),
             declared,
         })
     }
@@ -642,6 +757,9 @@ impl StudentColumns {
 /// references go unchecked), and the district boundary for coordinates.
 struct StudentRefs<'a> {
     schools: Option<&'a HashMap<String, u32>>,
+    /// The level of each school of schools.csv that has no error of its
+    /// own (`current_school_id` must be a primary or nine-year school).
+    levels: Option<&'a HashMap<String, Level>>,
     blocks: Option<&'a HashMap<String, u32>>,
     boundary: Option<&'a Boundary>,
 }
@@ -696,6 +814,7 @@ fn student(
     let sib = sibling_school(r, d, cols.sibling, refs.schools);
     let preferences = preferences(r, d, cols.preferences, refs.schools);
     let score = score(r, d, cols.score);
+    let current = current_school(r, d, cols.current_school, refs, g);
     let accept_overflow = match cols.accept_overflow.map(|c| (c, r.get(c))) {
         None | Some((_, "")) => Ok(None),
         Some((c, _)) => r.bool(d, c).map(Some).ok_or(Reported),
@@ -719,6 +838,7 @@ fn student(
         Ok(score),
         Ok(accept_overflow),
         Ok(extra),
+        Ok(current),
     ) = (
         sid,
         home,
@@ -731,6 +851,7 @@ fn student(
         score,
         accept_overflow,
         extra,
+        current,
     )
     else {
         return None;
@@ -760,8 +881,7 @@ fn student(
             .map(Into::into),
         accept_overflow,
         extra,
-        // TODO(issue 15, io helper): the optional `current_school_id` column
-        current_school: None,
+        current_school: current,
     })
 }
 
@@ -956,6 +1076,64 @@ fn sibling_school(
     }
 }
 
+/// `current_school_id` (issue 15): empty, or for a grade-7 applicant the
+/// primary or nine-year school attended (its feeder route, 对口直升). A
+/// grade-1 applicant attends no school yet; a junior school has no grade 6
+/// to promote. Unchecked (and dropped) when schools.csv was unreadable.
+fn current_school(
+    r: &Row<'_>,
+    d: &mut Diagnostics,
+    col: Option<usize>,
+    refs: &StudentRefs<'_>,
+    grade: Option<Grade>,
+) -> Result<Option<SchoolIx>, Reported> {
+    let Some(c) = col else { return Ok(None) };
+    let s = r.get(c);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if grade == Some(Grade::One) {
+        r.error(
+            d,
+            c,
+            format!(
+                "`{}` given for a grade-1 applicant; current_school_id is for grade-7 applicants (the primary school attended); expected empty",
+                crate::domain::diag::echo(s)
+            ),
+        );
+        return Err(Reported);
+    }
+    let Some(schools) = refs.schools else {
+        return Ok(None);
+    };
+    let Some(&i) = schools.get(s) else {
+        r.error(
+            d,
+            c,
+            format!(
+                "unknown school `{}`{}; expected a school_id from schools.csv (the primary school attended) or empty",
+                crate::domain::diag::echo(s),
+                crate::io::table::did_you_mean(s, schools.keys().map(String::as_str))
+            ),
+        );
+        return Err(Reported);
+    };
+    match refs.levels.and_then(|l| l.get(s)) {
+        Some(Level::Junior) => {
+            r.error(
+                d,
+                c,
+                format!(
+                    "`{}` is a junior school; expected a primary or nine-year school (the school attended in grade 6)",
+                    crate::domain::diag::echo(s)
+                ),
+            );
+            Err(Reported)
+        }
+        _ => Ok(Some(SchoolIx(i))),
+    }
+}
+
 /// `preferences`: `;`-separated schools of schools.csv, each once, at most
 /// [`MAX_PREFERENCES`] (empty when schools.csv was unreadable).
 fn preferences(
@@ -1053,6 +1231,15 @@ fn report_duplicate_students(
     }
 }
 
+/// A zone naming a private school (issue 15): a private school admits
+/// those who list it, by lottery, and has no zone.
+fn private_zone(id: &str) -> String {
+    format!(
+        "`{}` is a private school (民办): it has no zone; expected a public school",
+        crate::domain::diag::echo(id)
+    )
+}
+
 /// Read `zone_groups.csv` (group_id, school_id): the schools of each
 /// multi-school zone (多校划片), one row per school.
 fn read_zone_groups(
@@ -1078,6 +1265,10 @@ fn read_zone_groups(
         };
         if schools[s as usize].level == Level::Special {
             r.error(d, scol, format!("`{}` is a special-education school; expected a mainstream school (special schools have no zone)", r.get(scol)));
+            return;
+        }
+        if schools[s as usize].sector == Sector::Private {
+            r.error(d, scol, private_zone(r.get(scol)));
             return;
         }
         let gi = match groups.iter().position(|x| x.id == g) {
@@ -1187,6 +1378,10 @@ fn read_zones_known(
                     r.error(d, c, format!("`{id}` is a special-education school; expected a mainstream school (special schools have no zone)"));
                     None
                 }
+                Some(&s) if schools[s as usize].sector == Sector::Private => {
+                    r.error(d, c, private_zone(id));
+                    None
+                }
                 Some(&s) => Some((vec![schools[s as usize].level], Ok(s))),
             },
             (None, Some(_)) if groups_failed => None,
@@ -1240,12 +1435,19 @@ fn coord(x: f64) -> String {
     format!("{x:.6}")
 }
 
-/// `schools.csv` in the input format.
+/// `schools.csv` in the input format; the `sector` column only when a
+/// school is private (so a dataset without private schools is written as
+/// before issue 15).
 pub fn schools_csv(schools: &[School]) -> Vec<u8> {
+    let private = schools.iter().any(|s| s.sector == Sector::Private);
+    let mut header = SCHOOL_COLUMNS.to_vec();
+    if private {
+        header.push("sector");
+    }
     csv_bytes(
-        &SCHOOL_COLUMNS,
+        &header,
         schools.iter().map(|s| {
-            vec![
+            let mut row = vec![
                 s.id.to_string(),
                 s.name.clone(),
                 s.level.as_str().into(),
@@ -1260,7 +1462,11 @@ pub fn schools_csv(schools: &[School]) -> Vec<u8> {
                     Status::Open => "open".into(),
                     Status::Closing => "closing".into(),
                 },
-            ]
+            ];
+            if private {
+                row.push(s.sector.as_str().into());
+            }
+            row
         }),
     )
 }
@@ -1291,7 +1497,7 @@ pub fn students_csv(data: &Dataset) -> Vec<u8> {
 /// [`students_csv_with`] writes them (`lon`/`lat` stand in for `block_id`
 /// where an applicant is geocoded): what the writer writes and what the
 /// scenario's `[policy.columns]` may not declare again.
-pub const STUDENT_COLUMNS: [&str; 17] = [
+pub const STUDENT_COLUMNS: [&str; 18] = [
     "student_id",
     "block_id",
     "lon",
@@ -1309,18 +1515,20 @@ pub const STUDENT_COLUMNS: [&str; 17] = [
     "family_id",
     "property_id",
     "accept_overflow",
+    "current_school_id",
 ];
 
 /// `students.csv` with the columns of the priority rules (issue 14): after
-/// the columns of [`students_csv`], `property_id` and `accept_overflow`
-/// when any applicant has one (so a dataset without them is written as
-/// before), then the declared columns `extra` (names in the order of
+/// the columns of [`students_csv`], `property_id`, `accept_overflow` and
+/// `current_school_id` (issue 15) when any applicant has one (so a dataset
+/// without them is written as before), then the declared columns `extra` (names in the order of
 /// [`Student::extra`]; an empty cell for [`Value::Missing`], dates as
 /// `YYYY-MM-DD`).
 pub fn students_csv_with(data: &Dataset, extra: &[&str]) -> Vec<u8> {
     let id = |s: Option<SchoolIx>| s.map_or(String::new(), |s| data.school(s).id.to_string());
     let property = data.students.iter().any(|s| s.property_id.is_some());
     let accept = data.students.iter().any(|s| s.accept_overflow.is_some());
+    let current = data.students.iter().any(|s| s.current_school.is_some());
     let mut header: Vec<&str> = STUDENT_COLUMNS
         .iter()
         .copied()
@@ -1328,6 +1536,7 @@ pub fn students_csv_with(data: &Dataset, extra: &[&str]) -> Vec<u8> {
             "lon" | "lat" => false,
             "property_id" => property,
             "accept_overflow" => accept,
+            "current_school_id" => current,
             _ => true,
         })
         .collect();
@@ -1369,6 +1578,9 @@ pub fn students_csv_with(data: &Dataset, extra: &[&str]) -> Vec<u8> {
             }
             if accept {
                 row.push(s.accept_overflow.map_or(String::new(), |a| a.to_string()));
+            }
+            if current {
+                row.push(id(s.current_school));
             }
             for i in 0..extra.len() {
                 row.push(match s.extra.get(i) {

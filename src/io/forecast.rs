@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::domain::diag::Diagnostics;
 use crate::domain::model::{BlockIx, Dataset, SchoolIx};
+use crate::domain::routes::Feeder;
 use crate::io::output::csv_bytes;
 use crate::io::table::Table;
 use crate::io::text::Encoding;
@@ -248,45 +249,43 @@ fn read_housing(
     housing
 }
 
-/// An optional `feeders.csv` (primary_id, junior_id, share): which junior
-/// schools a primary school's grade 6 goes on to, replacing the feeder map
-/// computed from the zones. Each primary's shares are normalised to 1.
-pub fn read_feeders(
-    path: &Path,
-    data: &Dataset,
-    encoding: Encoding,
-    diags: &mut Diagnostics,
+/// The forecast's feeder map from `feeders.csv` (read with the dataset by
+/// [`crate::io::routes::read_feeders`], so every command checks it the
+/// same way): which junior schools a primary school's grade 6 goes on to.
+/// `None` when no row has a share: the file only states admission routes
+/// and the forecast keeps the map computed from the zones (`computed`).
+/// Otherwise the map of the rows with a share, each primary's shares
+/// normalised to 1 (as before issue 15, such a file replaces the computed
+/// map), and a primary whose rows have no share keeps its computed
+/// shares.
+pub fn feeder_shares(
+    feeders: &[Feeder],
+    computed: &HashMap<SchoolIx, Vec<(SchoolIx, f64)>>,
 ) -> Option<HashMap<SchoolIx, Vec<(SchoolIx, f64)>>> {
-    let schools = data.school_lookup();
-    let t = Table::read(path, encoding, diags)?;
-    let [pc, jc, sc] = t.require(["primary_id", "junior_id", "share"], diags)?;
-    let mut out: std::collections::BTreeMap<SchoolIx, Vec<(SchoolIx, f64)>> = Default::default();
-    let errors = diags.error_count();
-    t.rows(diags, |r, d| {
-        let p = r.lookup(d, pc, &schools, "school", "schools.csv");
-        let j = r.lookup(d, jc, &schools, "school", "schools.csv");
-        let share = r.f64(d, sc, "a share above 0").filter(|&x| {
-            let ok = x > 0.0;
-            if !ok {
-                r.error(d, sc, format!("share {x}; expected a number above 0"));
-            }
-            ok
-        });
-        if let (Some(p), Some(j), Some(share)) = (p, j, share) {
-            out.entry(p).or_default().push((j, share));
-        }
-    });
-    if diags.error_count() > errors {
+    if feeders.iter().all(|f| f.share.is_none()) {
         return None;
     }
-    Some(
-        out.into_iter()
-            .map(|(p, l)| {
-                let total: f64 = l.iter().map(|x| x.1).sum();
-                (p, l.into_iter().map(|(j, s)| (j, s / total)).collect())
-            })
-            .collect(),
-    )
+    let mut given: std::collections::BTreeMap<SchoolIx, Vec<(SchoolIx, f64)>> = Default::default();
+    let mut without: Vec<SchoolIx> = Vec::new();
+    for f in feeders {
+        match f.share {
+            Some(x) => given.entry(f.primary).or_default().push((f.junior, x)),
+            None => without.push(f.primary),
+        }
+    }
+    let mut out: HashMap<SchoolIx, Vec<(SchoolIx, f64)>> = given
+        .into_iter()
+        .map(|(p, l)| {
+            let total: f64 = l.iter().map(|x| x.1).sum();
+            (p, l.into_iter().map(|(j, s)| (j, s / total)).collect())
+        })
+        .collect();
+    for p in without {
+        if let Some(c) = computed.get(&p) {
+            out.entry(p).or_insert_with(|| c.clone());
+        }
+    }
+    Some(out)
 }
 
 pub fn births_csv(data: &Dataset, births: &Births) -> Vec<u8> {
@@ -335,4 +334,47 @@ pub fn housing_csv(data: &Dataset, h: &Housing) -> Vec<u8> {
             ]
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::routes::FeederRoute;
+
+    fn row(p: u32, j: u32, share: Option<f64>) -> Feeder {
+        Feeder {
+            primary: SchoolIx(p),
+            junior: SchoolIx(j),
+            route: FeederRoute::Direct,
+            share,
+        }
+    }
+
+    #[test]
+    fn feeder_rows_without_shares_leave_the_computed_map() {
+        let computed: HashMap<SchoolIx, Vec<(SchoolIx, f64)>> = [
+            (SchoolIx(0), vec![(SchoolIx(5), 1.0)]),
+            (SchoolIx(1), vec![(SchoolIx(5), 0.5), (SchoolIx(6), 0.5)]),
+            (SchoolIx(2), vec![(SchoolIx(6), 1.0)]),
+        ]
+        .into();
+        assert_eq!(feeder_shares(&[], &computed), None);
+        assert_eq!(
+            feeder_shares(&[row(0, 5, None), row(1, 6, None)], &computed),
+            None
+        );
+        // shares are normalised per primary and replace the map; a
+        // primary without shares keeps its computed shares
+        let got = feeder_shares(
+            &[row(0, 5, Some(1.0)), row(0, 6, Some(3.0)), row(1, 6, None)],
+            &computed,
+        )
+        .unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            got[&SchoolIx(0)],
+            [(SchoolIx(5), 0.25), (SchoolIx(6), 0.75)]
+        );
+        assert_eq!(got[&SchoolIx(1)], computed[&SchoolIx(1)]);
+    }
 }

@@ -5,6 +5,7 @@ pub mod dataset;
 pub mod forecast;
 pub mod output;
 pub mod placements;
+pub mod routes;
 pub mod scenario;
 pub mod table;
 pub mod text;

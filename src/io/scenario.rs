@@ -19,6 +19,7 @@ use crate::domain::model::{
     MAX_SEATS, YEARS,
 };
 use crate::domain::priority::{Reserved, ReservedAmount};
+use crate::domain::routes::OverflowScope;
 use crate::domain::scenario::{
     Applied, CapacityOverride, Category, ChangeAt, ClassPolicy, Conversion, DistancePolicy,
     ForecastPolicy, Merger, NewSchool, Policy, RoadMode, RoadPolicy, Scenario, Twins,
@@ -26,7 +27,9 @@ use crate::domain::scenario::{
 use crate::domain::value::ColumnType;
 use crate::io::text::Encoding;
 
+mod routes;
 mod rules;
+use routes::{read_routes, RawFallback, RawRouteKeys};
 use rules::{
     RawCategory, RawColumns, RawReserved, RawRuleKeys, RawSubtable, RuleKeys, RuleSites, Source,
 };
@@ -109,6 +112,13 @@ struct RawPolicy {
     seat_lock_years: Option<Spanned<i64>>,
     seat_lock_category: Option<Spanned<String>>,
     twins: Option<Spanned<String>>,
+    // the admission routes (issue 15), read by `routes` (feeder_category
+    // by `rules`, as it names a category)
+    append_zone_school: Option<bool>,
+    overflow_scope: Option<Spanned<String>>,
+    feeder_category: Option<Spanned<String>>,
+    nine_year_direct: Option<bool>,
+    fallback: Option<RawFallback>,
 }
 
 impl RawPolicy {
@@ -123,6 +133,7 @@ impl RawPolicy {
             seat_lock_years: self.seat_lock_years.take(),
             seat_lock_category: self.seat_lock_category.take(),
             twins: self.twins.take(),
+            feeder_category: self.feeder_category.take(),
         }
     }
 }
@@ -208,6 +219,9 @@ pub struct ScenarioFile {
     rule_keys: RuleKeys,
     /// Where the rule entries checked against the dataset are written.
     rule_sites: RuleSites,
+    /// Where `overflow_scope` is written (this file's, else its base's of
+    /// the same grade), for the check that district_first has districts.
+    overflow_scope_at: Option<Loc>,
 }
 
 /// A position in a scenario file: path, line, character column.
@@ -433,6 +447,13 @@ fn convert(
         _ => Policy::defaults(grade),
     };
     read_policy(&raw.policy, path, &mut policy, cx);
+    let overflow_scope_at = match &raw.policy.overflow_scope {
+        Some(o) => Some(cx.loc(o.span().start)),
+        None => parent
+            .as_ref()
+            .filter(|p| p.scenario.grade == grade)
+            .and_then(|p| p.overflow_scope_at.clone()),
+    };
     let (rule_keys, rule_sites) = read_rules(
         &mut raw.policy,
         path,
@@ -508,6 +529,7 @@ fn convert(
         spans,
         rule_keys,
         rule_sites,
+        overflow_scope_at,
     })
 }
 
@@ -540,6 +562,8 @@ fn read_rules(
         &mut found,
     );
     let (rules, rule_sites) = rule_keys.resolve(&policy.priority, &mut found);
+    let names: Vec<&str> = rules.categories.iter().map(|c| c.name.as_str()).collect();
+    policy.routes.feeder_category = rule_keys.feeder_category(&names, &mut found);
     policy.rules = rules;
     let mut found: Vec<_> = found.iter().cloned().collect();
     found.sort_by_key(|d| {
@@ -644,6 +668,19 @@ fn read_policy(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<'_
         }
     }
     read_service_radius(rp, policy, cx);
+    let text = cx.text;
+    read_routes(
+        &RawRouteKeys {
+            append_zone_school: rp.append_zone_school,
+            overflow_scope: rp.overflow_scope.as_ref(),
+            nine_year_direct: rp.nine_year_direct,
+            fallback: rp.fallback.as_ref(),
+            lottery_seed: rp.lottery_seed.is_some(),
+        },
+        |at| rules::key_before(text, at),
+        &mut policy.routes,
+        cx,
+    );
     if let Some(o) = &rp.overflow_max_km {
         policy.overflow_max_km = positive_km(o, "overflow_max_km", cx);
     }
@@ -1240,6 +1277,7 @@ fn check_change_references(file: &ScenarioFile, data: &Dataset, diags: &mut Diag
 /// placement uses (at the change that set its seats, else at schools.csv).
 pub fn report_applied(file: &ScenarioFile, applied: &Applied, diags: &mut Diagnostics) {
     check_reserved(file, &applied.data, diags);
+    check_routes(file, &applied.data, diags);
     let mut errors: Vec<(Option<&Loc>, &str)> = applied
         .errors
         .iter()
@@ -1590,6 +1628,86 @@ impl ScenarioFile {
                 .map(|Loc(p, l, c)| (p.clone(), *l, *c)),
         }
     }
+}
+
+/// The route settings against the dataset after the scenario's changes
+/// (issue 15, where the scenario and the data meet):
+/// - a private school of the grade that an applicant of the grade lists
+///   admits by lottery (公民同招, 教基厅〔2022〕1号), whose seed must be
+///   published: the scenario (or a base) must state `lottery_seed`;
+/// - `overflow_scope = "district_first"` needs districts.csv with a school
+///   of the grade in a district.
+fn check_routes(file: &ScenarioFile, data: &Dataset, diags: &mut Diagnostics) {
+    let s = &file.scenario;
+    let grade = s.grade;
+    let routes = &s.policy.routes;
+    if !routes.seed_stated {
+        let listed: Vec<&str> = data
+            .private_schools(grade)
+            .into_iter()
+            .filter(|&p| {
+                data.students
+                    .iter()
+                    .any(|st| st.entry_grade == grade && st.preferences.contains(&p))
+            })
+            .map(|p| data.school(p).id.as_str())
+            .collect();
+        if !listed.is_empty() {
+            let (what, verb) = if listed.len() == 1 {
+                ("private school", "admits")
+            } else {
+                ("private schools", "admit")
+            };
+            let at = policy_header(&file.text);
+            let (line, col) = line_col(&file.text, at);
+            diags.error(
+                &file.path,
+                Some(line),
+                Some(Column::Char(col)),
+                format!(
+                    "{what} {} {verb} by lottery (公民同招) and the scenario publishes no seed: expected `lottery_seed = N` under [policy]",
+                    listed.join(", ")
+                ),
+            );
+        }
+    }
+    if routes.overflow_scope == OverflowScope::DistrictFirst {
+        let at = file
+            .overflow_scope_at
+            .clone()
+            .unwrap_or_else(|| Loc(file.path.clone(), 1, 1));
+        let districts = s.dataset.join("districts.csv");
+        if data.district_names.is_empty() {
+            error_at(
+                diags,
+                &at,
+                format!("overflow_scope = \"district_first\" needs the 大学区: {} not found or empty; expected a file with columns school_id, district_id (or overflow_scope = \"county\")", districts.display()),
+            );
+        } else if !data
+            .mainstream_schools(grade)
+            .iter()
+            .any(|&x| data.school(x).district.is_some())
+        {
+            error_at(
+                diags,
+                &at,
+                format!("overflow_scope = \"district_first\" but no open public school of grade {} is in a district of {}; expected the grade's schools in districts.csv (or overflow_scope = \"county\")", grade.number(), districts.display()),
+            );
+        }
+    }
+}
+
+/// The offset of this file's `[policy]` header (where a missing policy key
+/// belongs), else 0 (line 1, column 1).
+fn policy_header(text: &str) -> usize {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with("[policy]") {
+            return offset + (line.len() - line.trim_start().len());
+        }
+        offset += line.len();
+    }
+    0
 }
 
 /// An error at a position in a scenario file.

@@ -232,6 +232,33 @@ pub(crate) fn looks_like(header: &str, known: &str) -> bool {
     h == k || squash(&h) == squash(&k) || edit_distance(&h, &k) <= 2
 }
 
+/// ` (did you mean `X`?)` for the known id `id` looks like a typo of: the
+/// same but for case, full-width letters or separators, or one edit away
+/// (two for ids of 8 characters or more; none for ids under 4, where one
+/// edit is another school). The nearest, then the first in sort order, so
+/// the hint does not depend on a hash order; empty when none is close.
+pub(crate) fn did_you_mean<'a>(id: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let (a, n) = (skeleton(id), id.chars().count());
+    let squash = |s: &str| s.replace(['_', ' ', '-'], "");
+    let most = match n {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    };
+    known
+        .filter_map(|k| {
+            let b = skeleton(k);
+            let d = if a == b || squash(&a) == squash(&b) {
+                0
+            } else {
+                edit_distance(&a, &b)
+            };
+            (d <= most).then_some((d, k))
+        })
+        .min()
+        .map_or(String::new(), |(_, k)| format!(" (did you mean `{k}`?)"))
+}
+
 impl Table {
     /// Read and decode a file. Problems (missing, undecodable, empty) are
     /// added to `diags` and `None` returned.

@@ -35,6 +35,32 @@ pub struct DatasetSummary {
     pub disability_severe: usize,
     pub with_sibling: usize,
     pub warnings: Vec<String>,
+    /// The admission routes of the dataset (issue 15); `None` when it has
+    /// no private school, feeder row, current school or district.
+    pub routes: Option<RoutesSummary>,
+}
+
+/// What `validate` says about the admission routes (issue 15).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct RoutesSummary {
+    /// Open private schools admitting the scenario's grade.
+    pub private_schools: usize,
+    /// Applicants of the grade listing at least one of them.
+    pub private_applicants: usize,
+    /// feeders.csv rows with route `direct`, and with route `priority`.
+    pub direct_rows: usize,
+    pub priority_rows: usize,
+    /// Grade-7 applicants with a `current_school_id`.
+    pub with_current_school: usize,
+    /// Per public school admitting grade 7 that a direct route (or its own
+    /// nine-year promotion) leads to: (id, name, direct applicants, entry
+    /// seats), in school order.
+    pub direct: Vec<(String, String, usize, u32)>,
+    /// Per district in order of first appearance: (name, schools).
+    pub districts: Vec<(String, usize)>,
+    /// Open public schools of the grade outside any district (only when
+    /// districts.csv is given).
+    pub outside_districts: usize,
 }
 
 pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource) -> DatasetSummary {
@@ -76,7 +102,107 @@ pub fn summarize(data: &Dataset, scenario: &Scenario, dist: &dyn DistanceSource)
         }
     }
     warn(data, scenario, &uncovered, &mut sum);
+    sum.routes = routes_summary(data, scenario, &mut sum.warnings);
     sum
+}
+
+/// The routes part of the summary; `None` for a dataset without any route
+/// input (validate's output stays as it was). A direct route (对口直升)
+/// with more applicants than its junior school's seats is a warning: the
+/// route is short and its lottery decides (spec: `fallback.feeder`).
+fn routes_summary(
+    data: &Dataset,
+    scenario: &Scenario,
+    warnings: &mut Vec<String>,
+) -> Option<RoutesSummary> {
+    use crate::domain::routes::{FeederRoute, Sector};
+    let any = data.schools.iter().any(|s| s.sector == Sector::Private)
+        || !data.feeders.is_empty()
+        || !data.district_names.is_empty()
+        || data.students.iter().any(|s| s.current_school.is_some());
+    if !any {
+        return None;
+    }
+    let grade = scenario.grade;
+    let private = data.private_schools(grade);
+    let of_grade = || data.students.iter().filter(move |s| s.entry_grade == grade);
+    let mut r = RoutesSummary {
+        private_schools: private.len(),
+        private_applicants: of_grade()
+            .filter(|s| s.preferences.iter().any(|p| private.contains(p)))
+            .count(),
+        direct_rows: data
+            .feeders
+            .iter()
+            .filter(|f| f.route == FeederRoute::Direct)
+            .count(),
+        priority_rows: data
+            .feeders
+            .iter()
+            .filter(|f| f.route == FeederRoute::Priority)
+            .count(),
+        ..Default::default()
+    };
+    let seven = crate::domain::model::Grade::Seven;
+    let public7 = data.mainstream_schools(seven);
+    let mut direct = vec![0usize; data.schools.len()];
+    for s in data.students.iter().filter(|s| s.entry_grade == seven) {
+        let Some(c) = s.current_school else { continue };
+        r.with_current_school += 1;
+        let own = scenario.policy.routes.nine_year_direct
+            && data.school(c).level == Level::NineYear
+            && public7.contains(&c);
+        let to = data
+            .feeders
+            .iter()
+            .find(|f| {
+                f.primary == c && f.route == FeederRoute::Direct && public7.contains(&f.junior)
+            })
+            .map(|f| f.junior)
+            .or(own.then_some(c));
+        if let Some(j) = to {
+            direct[j.ix()] += 1;
+        }
+    }
+    for &j in &public7 {
+        let (n, school) = (direct[j.ix()], data.school(j));
+        let routed = data
+            .feeders
+            .iter()
+            .any(|f| f.junior == j && f.route == FeederRoute::Direct);
+        if n == 0 && !routed {
+            continue;
+        }
+        let seats = school.entry_seats.0;
+        if n > seats as usize && grade == seven {
+            warnings.push(format!(
+                "direct feeder route (对口直升) to `{}` {} is short: {n} applicants for {seats} seats; its lottery decides and the rest take fallback.feeder",
+                school.id, school.name
+            ));
+        }
+        r.direct
+            .push((school.id.to_string(), school.name.clone(), n, seats));
+    }
+    let mut per = vec![0usize; data.district_names.len()];
+    for d in data.schools.iter().filter_map(|s| s.district) {
+        if let Some(x) = per.get_mut(d as usize) {
+            *x += 1;
+        }
+    }
+    r.districts = data
+        .district_names
+        .iter()
+        .zip(per)
+        .map(|(n, c)| (n.to_string(), c))
+        .collect();
+    if !data.district_names.is_empty() {
+        r.outside_districts = data
+            .mainstream_schools(grade)
+            .iter()
+            .filter(|&&s| data.school(s).district.is_none())
+            .count();
+    }
+    Some(r)
 }
 
 /// Schools and their entry seats by level, open and closing apart.

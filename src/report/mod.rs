@@ -134,6 +134,63 @@ pub fn validate_text(s: &Scenario, sum: &DatasetSummary) -> String {
         "Applicants of grade {} by category (before sibling priority)\n{t}\n",
         s.grade.number()
     ));
+    if let Some(r) = &sum.routes {
+        out.push_str(&routes_text(s, r));
+    }
+    out
+}
+
+/// The admission routes of the dataset (issue 15), for `validate`.
+fn routes_text(s: &Scenario, r: &crate::planning::overview::RoutesSummary) -> String {
+    let g = s.grade.number();
+    let mut t = table(&["", "count"]);
+    t.add_row(vec![
+        Cell::new(format!("private schools (民办) of grade {g}")),
+        num(r.private_schools),
+    ]);
+    t.add_row(vec![
+        Cell::new(format!("applicants of grade {g} listing one")),
+        num(r.private_applicants),
+    ]);
+    t.add_row(vec![
+        Cell::new("feeder rows, direct (对口直升)"),
+        num(r.direct_rows),
+    ]);
+    t.add_row(vec![
+        Cell::new("feeder rows, priority"),
+        num(r.priority_rows),
+    ]);
+    t.add_row(vec![
+        Cell::new("grade-7 applicants with a current school"),
+        num(r.with_current_school),
+    ]);
+    t.add_row(vec![
+        Cell::new("districts (大学区)"),
+        num(r.districts.len()),
+    ]);
+    if !r.districts.is_empty() {
+        t.add_row(vec![
+            Cell::new(format!(
+                "open public schools of grade {g} outside any district"
+            )),
+            num(r.outside_districts),
+        ]);
+    }
+    let mut out = format!("\nAdmission routes\n{t}\n");
+    if !r.direct.is_empty() {
+        let mut t = table(&["junior school", "name", "direct applicants", "entry seats"]);
+        for (id, name, n, seats) in &r.direct {
+            t.add_row(vec![Cell::new(id), Cell::new(name), num(n), num(seats)]);
+        }
+        out.push_str(&format!("\nDirect feeder routes (grade 7)\n{t}\n"));
+    }
+    if !r.districts.is_empty() {
+        let mut t = table(&["district (大学区)", "schools"]);
+        for (name, n) in &r.districts {
+            t.add_row(vec![Cell::new(name), num(n)]);
+        }
+        out.push_str(&format!("\nDistricts\n{t}\n"));
+    }
     out
 }
 

@@ -63,20 +63,26 @@ impl Source {
     /// of values but not of table keys. The value's own offset when the
     /// text before it is not `key =`.
     fn key_before(&self, value_at: usize) -> usize {
-        let before = self.text.get(..value_at).unwrap_or("").trim_end();
-        let Some(key) = before.strip_suffix('=').map(str::trim_end) else {
-            return value_at;
-        };
-        let start = match key.chars().last() {
-            Some(q @ ('"' | '\'')) => key[..key.len() - 1].rfind(q),
-            Some(_) => Some(
-                key.rfind(|c: char| c.is_whitespace() || matches!(c, '{' | ',' | '.' | ']'))
-                    .map_or(0, |i| i + 1),
-            ),
-            None => None,
-        };
-        start.unwrap_or(value_at)
+        key_before(&self.text, value_at)
     }
+}
+
+/// Where the key of the value at `value_at` in `text` starts (see
+/// [`Source::key_before`]).
+pub(super) fn key_before(text: &str, value_at: usize) -> usize {
+    let before = text.get(..value_at).unwrap_or("").trim_end();
+    let Some(key) = before.strip_suffix('=').map(str::trim_end) else {
+        return value_at;
+    };
+    let start = match key.chars().last() {
+        Some(q @ ('"' | '\'')) => key[..key.len() - 1].rfind(q),
+        Some(_) => Some(
+            key.rfind(|c: char| c.is_whitespace() || matches!(c, '{' | ',' | '.' | ']'))
+                .map_or(0, |i| i + 1),
+        ),
+        None => None,
+    };
+    start.unwrap_or(value_at)
 }
 
 /// A key's value and the file it was written in.
@@ -134,6 +140,8 @@ pub(super) struct RawRuleKeys {
     pub seat_lock_years: Option<Spanned<i64>>,
     pub seat_lock_category: Option<Spanned<String>>,
     pub twins: Option<Spanned<String>>,
+    /// `feeder_category` (issue 15): resolved with the categories.
+    pub feeder_category: Option<Spanned<String>>,
 }
 
 /// The rule keys in force for a scenario: its own over its base's.
@@ -149,6 +157,7 @@ pub(super) struct RuleKeys {
     seat_lock_years: Option<At<Spanned<i64>>>,
     seat_lock_category: Option<At<Spanned<String>>>,
     twins: Option<At<Spanned<String>>>,
+    feeder_category: Option<At<Spanned<String>>>,
 }
 
 /// Where the rule entries that the dataset is checked against are written.
@@ -210,7 +219,36 @@ impl RuleKeys {
         if let Some(v) = own.twins {
             k.twins = Some(at(src, v));
         }
+        if let Some(v) = own.feeder_category {
+            k.feeder_category = Some(at(src, v));
+        }
         k
+    }
+
+    /// `feeder_category` (issue 15): the category (0-based, in the rules'
+    /// order) a `priority` feeder route gives at its junior school, by name
+    /// among `names`; default the first. An unknown name is an error with
+    /// a did-you-mean (and the first category is used).
+    pub fn feeder_category(&self, names: &[&str], diags: &mut Diagnostics) -> usize {
+        let Some((src, c)) = &self.feeder_category else {
+            return 0;
+        };
+        match names.iter().position(|n| n == c.get_ref()) {
+            Some(i) => i,
+            None => {
+                src.err(
+                    diags,
+                    c.span().start,
+                    format!(
+                        "feeder_category `{}` is not a category{}; expected one of {}",
+                        c.get_ref(),
+                        crate::io::table::did_you_mean(c.get_ref(), names.iter().copied()),
+                        one_each(names)
+                    ),
+                );
+                0
+            }
+        }
     }
 
     /// The rules these keys give (with the categories of `priority` when
