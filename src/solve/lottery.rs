@@ -120,9 +120,10 @@ pub fn school_stream(seed: u64, school: usize) -> Draws {
 
 /// The stream of a private school's own draw (公民同招: an oversubscribed
 /// private school admits by lottery among all its applicants): stream
-/// `2^33 + s` for the school with row index `s`, one number per applicant
-/// listing it, in `student_id` order. Apart from the single numbers, so a
-/// private draw never decides the public one.
+/// `2^33 + s` for the school with row index `s`, one number for every
+/// applicant of the grade in `student_id` order, used by those listing it
+/// (so an application or a withdrawal changes nobody else's number). Apart
+/// from the single numbers, so a private draw never decides the public one.
 pub fn private_stream(seed: u64, school: usize) -> Draws {
     Draws::sub(seed, (2u64 << 32) + school as u64)
 }

@@ -144,17 +144,21 @@ pub fn draw(prep: &Prepared, seed: u64) -> Draw {
         }
         m
     });
-    // each private school draws its own stream over its applicants in
-    // student_id order
+    // each private school listed draws its own stream, one number for
+    // every applicant of the grade in student_id order (whether it applies
+    // or not), so an application or a withdrawal changes nobody else's
+    // number
     let mut private: Vec<Vec<f64>> = prep.private.iter().map(|l| vec![0.0; l.len()]).collect();
-    let mut streams: Vec<Option<lottery::Draws>> = Vec::new();
-    for &a in &prep.id_order {
-        for (pos, s) in prep.private[a as usize].iter().enumerate() {
-            if streams.len() <= s.ix() {
-                streams.resize_with(s.ix() + 1, || None);
+    let mut listed: Vec<SchoolIx> = prep.private.iter().flatten().copied().collect();
+    listed.sort_unstable();
+    listed.dedup();
+    for s in listed {
+        let mut d = lottery::private_stream(seed, s.ix());
+        for &a in &prep.id_order {
+            let u = d.uniform();
+            if let Some(pos) = prep.private[a as usize].iter().position(|&x| x == s) {
+                private[a as usize][pos] = u;
             }
-            let d = streams[s.ix()].get_or_insert_with(|| lottery::private_stream(seed, s.ix()));
-            private[a as usize][pos] = d.uniform();
         }
     }
     Draw {
