@@ -281,3 +281,113 @@ fn district_first_overflow_stays_inside_the_district_when_it_can() {
         .filter(|p| p.outcome == Outcome::Overflow)
         .all(|p| p.explanation.route.unwrap().in_district == Some(true)));
 }
+
+#[test]
+fn a_priority_feeder_route_ranks_its_pupils_in_the_feeder_category() {
+    let mut data = district();
+    data.feeders.push(Feeder {
+        primary: SchoolIx(3),
+        junior: SchoolIx(0),
+        route: FeederRoute::Priority,
+        share: None,
+    });
+    // b0's six applicants: four of the last category, two from P0
+    for (i, s) in data.students[..6].iter_mut().enumerate() {
+        s.hukou_in_block = false;
+        s.property_in_block = false;
+        if i >= 4 {
+            s.current_school = Some(SchoolIx(3));
+        }
+    }
+    let r = run(&data, &scenario());
+    assert!(r.routed);
+    for p in &r.placements[4..6] {
+        // the first category at J0, so admitted ahead of the draw
+        assert_eq!(p.tier, Tier(1));
+        assert_eq!(p.outcome, Outcome::Zone);
+        assert_eq!(
+            p.explanation.route.unwrap().feeder_priority,
+            Some(SchoolIx(0))
+        );
+    }
+    // one seat left for the other four: drawn
+    assert_eq!(
+        r.placements[..4]
+            .iter()
+            .filter(|p| p.outcome == Outcome::LotteryWon)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_group_lottery_loser_continues_with_the_rest_of_the_group() {
+    let mut data = district();
+    // b0 is a multi-school zone of J0 and J1; its applicants list J0 only
+    let mut zones = Zones::new(2);
+    zones.groups.push(ZoneGroup {
+        id: "G".into(),
+        schools: vec![SchoolIx(0), SchoolIx(1)],
+    });
+    zones.group.seven[0] = Some(0);
+    zones.school.seven[1] = Some(SchoolIx(1));
+    data.zones = Some(zones);
+    for s in &mut data.students[..6] {
+        s.preferences = vec![SchoolIx(0)];
+    }
+    // default (overflow): the three who lose J0 go to 统筹 (here J1, the
+    // only school with seats)
+    let r = run(&data, &scenario());
+    let losers: Vec<_> = r.placements[..6]
+        .iter()
+        .filter(|p| p.placed != Some(SchoolIx(0)))
+        .collect();
+    assert_eq!(losers.len(), 3);
+    assert!(losers.iter().all(|p| p.outcome == Outcome::Overflow));
+    // group: J1 follows in their list, as a choice of the zone
+    let mut sc = scenario();
+    sc.policy.routes.fallback.group_lottery = Fallback::Group;
+    let r = run(&data, &sc);
+    let losers: Vec<_> = r.placements[..6]
+        .iter()
+        .filter(|p| p.placed != Some(SchoolIx(0)))
+        .collect();
+    assert_eq!(losers.len(), 3);
+    assert!(losers.iter().all(|p| p.outcome == Outcome::Choice(2)));
+}
+
+#[test]
+fn private_schools_come_first_under_deferred_acceptance_too() {
+    let mut data = district();
+    // everyone lists the private school, then J1
+    for s in &mut data.students {
+        s.preferences = vec![SchoolIx(2), SchoolIx(1)];
+    }
+    let r = place(
+        &data,
+        &scenario(),
+        Mechanism::DeferredAcceptance(sunshine::rules::place::TieBreak::Single),
+        &GreatCircle,
+    );
+    assert_eq!(r.schools[2].admitted, 2);
+    assert!(r
+        .placements
+        .iter()
+        .filter(|p| p.outcome == Outcome::Private)
+        .all(|p| p.placed == Some(SchoolIx(2))));
+    // the losers' public list is J1 then their zone school (appended)
+    for p in r
+        .placements
+        .iter()
+        .filter(|p| p.outcome != Outcome::Private)
+    {
+        let note = p.explanation.route.unwrap();
+        assert_eq!(note.private_lost, Some(1));
+        assert!(p.placed.is_some());
+    }
+    let b0_losers = r.placements[..6]
+        .iter()
+        .filter(|p| p.outcome != Outcome::Private)
+        .all(|p| p.explanation.route.unwrap().appended_zone == Some(SchoolIx(0)));
+    assert!(b0_losers);
+}
