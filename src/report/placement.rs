@@ -467,15 +467,17 @@ pub fn cutoffs_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> 
 /// --write-seat-history`): the dataset's history, and this year's
 /// admissions that used a property: each applicant with a `property_id`
 /// admitted at its own zone school (or a school of its multi-school zone)
-/// by zone admission, lottery or choice; 统筹 uses no property's seat.
+/// by zone admission, lottery or choice; 统筹, a feeder route and a private
+/// school use no property's seat.
 /// Sorted by year, school, property and student.
 pub fn seat_history_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Vec<u8> {
     let mut uses = data.seat_history.clone();
     for p in &r.placements {
         let st = &data.students[p.student];
-        let (Some(prop), Some(s), true) =
-            (&st.property_id, p.placed, p.outcome.admitted_by_mechanism())
-        else {
+        // a feeder route (对口直升) or a private school uses no property's seat
+        let by_zone = p.outcome.admitted_by_mechanism()
+            && !matches!(p.outcome, Outcome::Feeder | Outcome::Private);
+        let (Some(prop), Some(s), true) = (&st.property_id, p.placed, by_zone) else {
             continue;
         };
         let in_zone = p.zone_school == Some(s)
