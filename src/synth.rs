@@ -807,12 +807,22 @@ pub fn longtan_history(
         }
     }
     let f = feeds(data);
+    // private schools (issue 15) have no history: the demo's forecast is
+    // of the public schools, and the draws of the public ones stay as they
+    // were
+    let public = |s: SchoolIx| data.school(s).sector == crate::domain::routes::Sector::Public;
     let schools: Vec<SchoolIx> = (0..data.schools.len())
         .map(SchoolIx::from_ix)
-        .filter(|&s| data.school(s).level != Level::Special)
+        .filter(|&s| data.school(s).level != Level::Special && public(s))
         .collect();
     let ratio: Vec<f64> = (0..data.schools.len())
-        .map(|_| 0.85 + 0.15 * rng.uniform())
+        .map(|s| {
+            if public(SchoolIx::from_ix(s)) {
+                0.85 + 0.15 * rng.uniform()
+            } else {
+                1.0
+            }
+        })
         .collect();
     let mut all = Enrollment::new();
     for y in 2012..=2025 {
@@ -1398,6 +1408,242 @@ pub fn benchmark_rules(data: &Dataset) -> Rules {
     }
 }
 
+// ---------------------------------------------------------------------
+// Admission routes (issue 15): private schools, 大学区, feeder routes,
+// applicants' current schools and their private-school choices.
+// ---------------------------------------------------------------------
+
+/// The stream of the route data: drawn after every other step of
+/// [`longtan`], so that the columns and files made before issue 15 keep
+/// their bytes.
+const ROUTES_STREAM: u64 = 0x5254;
+
+/// (name, east km, north km from the district seat, entry seats, class
+/// size): the demo's private junior schools (民办; the district plan's
+/// "促进民办教育有序发展"). Invented, like the urban public schools.
+const PRIVATE_SCHOOLS: [(&str, f64, f64, u32, u32); 2] = [
+    ("龙潭区博文学校（民办）", 1.0, 1.8, 120, 40),
+    ("龙潭区育英中学（民办）", 2.2, -0.9, 100, 50),
+];
+
+/// The urban 大学区 of the demo, each named after its lead school, drawn
+/// by neighbourhood on the map of the generated schools (centre, west,
+/// south, north-east, east); every one has a school of each entry grade.
+/// Every town's public schools form one more district named after the
+/// town ([`town_district`]). The special school and private schools
+/// belong to none.
+const CITY_DISTRICTS: [(&str, &[&str]); 5] = [
+    ("实验学校大学区", &["LT-N01", "LT-P19", "LT-J28", "LT-P21"]),
+    (
+        "城区第一中学大学区",
+        &["LT-J27", "LT-P02", "LT-P24", "LT-P08"],
+    ),
+    ("十六中学大学区", &["LT-J05", "LT-J30", "LT-P23", "LT-P25"]),
+    ("江机中学大学区", &["LT-J06", "LT-J29", "LT-P20", "LT-P26"]),
+    ("杨木实验学校大学区", &["LT-N07", "LT-N03", "LT-P22"]),
+];
+
+/// The 学区 of a town's schools.
+fn town_district(town: &str) -> String {
+    format!("{town}学区")
+}
+
+/// Share of grade-7 city applicants (by household) who list private
+/// schools first, and of those, who list both.
+const PRIVATE_APPLY: f64 = 0.10;
+const PRIVATE_BOTH: f64 = 0.3;
+
+/// The admission routes of the demo (issue 15), from their own stream:
+/// the private schools appended to the schools (so every public school
+/// keeps its [`SchoolIx`]), 大学区 membership, each grade-7 applicant's
+/// current school, the feeder routes, and the private schools listed
+/// first by about [`PRIVATE_APPLY`] of grade-7 city households. Grade-1
+/// applicants are left as they are.
+pub fn longtan_routes(seed: u64, boundary: Option<&Boundary>, data: &mut Dataset) {
+    let mut rng = Draws::sub(seed, ROUTES_STREAM);
+    add_private_schools(&mut rng, boundary, data);
+    assign_districts(data);
+    current_schools(data);
+    data.feeders = longtan_feeders(data);
+    private_choices(&mut rng, data);
+}
+
+/// [`PRIVATE_SCHOOLS`] after the public ones, `LT-M{n}` numbered on.
+fn add_private_schools(rng: &mut Draws, boundary: Option<&Boundary>, data: &mut Dataset) {
+    let t = &TOWNS[0];
+    for &(name, e, n, seats, size) in &PRIVATE_SCHOOLS {
+        let mut p = offset(t.lon, t.lat, e, n);
+        if boundary.is_some_and(|b| !b.contains(p)) {
+            p = near(rng, boundary, t.lon, t.lat, 0.5);
+        }
+        let number = data.schools.len() + 1;
+        data.schools.push(School {
+            id: SchoolId(format!("LT-M{number:02}").into()),
+            name: name.to_string(),
+            level: Level::Junior,
+            location: p,
+            town: URBAN.to_string(),
+            entry_seats: Seats(seats),
+            classes: seats.div_ceil(size),
+            max_class_size: size,
+            boarding: false,
+            status: Status::Open,
+            annual_cost: None,
+            sector: crate::domain::routes::Sector::Private,
+            district: None,
+        });
+    }
+}
+
+/// 大学区 membership: [`CITY_DISTRICTS`] for the city, one 学区 per town
+/// for the towns' public schools; names in the order of first appearance
+/// in the school list (as reading `districts.csv` back gives them).
+fn assign_districts(data: &mut Dataset) {
+    use crate::domain::routes::Sector;
+    let mut names: Vec<Box<str>> = Vec::new();
+    for s in &mut data.schools {
+        let name = if s.town == URBAN {
+            CITY_DISTRICTS
+                .iter()
+                .find(|(_, ids)| ids.contains(&s.id.as_str()))
+                .map(|(n, _)| n.to_string())
+        } else {
+            (s.sector == Sector::Public && s.level != Level::Special)
+                .then(|| town_district(&s.town))
+        };
+        s.district = name.map(|n| {
+            let at = names.iter().position(|x| **x == *n).unwrap_or_else(|| {
+                names.push(n.into());
+                names.len() - 1
+            });
+            at as u32
+        });
+    }
+    data.district_names = names;
+}
+
+/// Every grade-7 applicant's current school: the nearest open public
+/// primary or nine-year school to its block, where it went to primary
+/// school (its 2019 zone was the nearest school). A nine-year school's own
+/// pupils have that school.
+fn current_schools(data: &mut Dataset) {
+    use crate::spatial::distance::{GreatCircle, SchoolIndex};
+    let index = SchoolIndex::new(
+        data.mainstream_schools(Grade::One)
+            .into_iter()
+            .filter(|&s| data.school(s).level != Level::Special)
+            .map(|s| (s, data.school(s).location)),
+    );
+    let nearest: Vec<Option<SchoolIx>> = data
+        .blocks
+        .iter()
+        .map(|b| {
+            let near = index.nearest(b.location, 1, Metres(u32::MAX), &GreatCircle);
+            near.first().map(|&(s, _)| s)
+        })
+        .collect();
+    for st in &mut data.students {
+        if let (Grade::Seven, Home::Block(b)) = (st.entry_grade, st.home) {
+            st.current_school = nearest[b.ix()];
+        }
+    }
+}
+
+/// The feeder routes: each open public primary school (not a nine-year
+/// school, which promotes its own pupils by `policy.nine_year_direct`) to
+/// its 对口 junior school. In the city that is the grade-7 zone school of
+/// the block nearest the primary (the zone its site lies in): `direct`
+/// (对口直升), but `priority` (a category at the school) where that is a
+/// nine-year school, which promotes its own grade 6 first; in a town, the
+/// town's nearest junior or nine-year school, `direct` (the town's one
+/// route on). No shares: the forecast keeps computing them from the
+/// zones.
+fn longtan_feeders(data: &Dataset) -> Vec<crate::domain::routes::Feeder> {
+    use crate::domain::routes::{Feeder, FeederRoute};
+    use crate::spatial::distance::{DistanceSource, GreatCircle};
+    let Some(zones) = &data.zones else {
+        return Vec::new();
+    };
+    let juniors = data.mainstream_schools(Grade::Seven);
+    let km = |a: Point<f64>, b: Point<f64>| GreatCircle.metres(a, b).map_or(u32::MAX, |m| m.0);
+    let mut out = Vec::new();
+    for p in data.mainstream_schools(Grade::One) {
+        let school = data.school(p);
+        if school.level != Level::Primary {
+            continue;
+        }
+        let junior = if school.town == URBAN {
+            data.blocks
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.town == URBAN)
+                .min_by_key(|(_, b)| km(b.location, school.location))
+                .and_then(|(b, _)| zones.school.seven[b])
+        } else {
+            juniors
+                .iter()
+                .copied()
+                .filter(|&j| data.school(j).town == school.town)
+                .min_by_key(|&j| km(data.school(j).location, school.location))
+        };
+        let Some(junior) = junior else { continue };
+        let route = if school.town == URBAN && data.school(junior).level == Level::NineYear {
+            FeederRoute::Priority
+        } else {
+            FeederRoute::Direct
+        };
+        out.push(Feeder {
+            primary: p,
+            junior,
+            route,
+            share: None,
+        });
+    }
+    out
+}
+
+/// About [`PRIVATE_APPLY`] of grade-7 city households list private
+/// schools before their stated public ones (or alone): 博文 first for two
+/// in three, the other school second for [`PRIVATE_BOTH`] of them. Twins
+/// list the same schools.
+fn private_choices(rng: &mut Draws, data: &mut Dataset) {
+    let private = data.private_schools(Grade::Seven);
+    let Some(&first) = private.first() else {
+        return;
+    };
+    let mut by_family: std::collections::HashMap<Box<str>, Vec<SchoolIx>> = Default::default();
+    for st in &mut data.students {
+        let Home::Block(b) = st.home else { continue };
+        if st.entry_grade != Grade::Seven || data.blocks[b.ix()].town != URBAN {
+            continue;
+        }
+        let drawn = |rng: &mut Draws| -> Vec<SchoolIx> {
+            if !rng.chance(PRIVATE_APPLY) {
+                return Vec::new();
+            }
+            let mut list = vec![first];
+            list.extend(private.iter().copied().filter(|&s| s != first));
+            if rng.chance(1.0 / 3.0) && list.len() > 1 {
+                list.swap(0, 1);
+            }
+            if !rng.chance(PRIVATE_BOTH) {
+                list.truncate(1);
+            }
+            list
+        };
+        let list = match &st.family {
+            Some(f) => by_family
+                .entry(f.clone())
+                .or_insert_with(|| drawn(rng))
+                .clone(),
+            None => drawn(rng),
+        };
+        if !list.is_empty() {
+            st.preferences.splice(0..0, list);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1492,6 +1738,105 @@ mod tests {
             })
             .count();
         assert!(locked > 0);
+    }
+
+    /// The demo's admission routes (issue 15) add to the data and change
+    /// nothing drawn before them but the grade-7 preferences, which gain
+    /// private schools in front; and they are what the readers accept: a
+    /// private school is a junior school outside every zone, every feeder
+    /// goes from a primary to a public grade-7 school with at most one
+    /// direct row per primary, every current school is a primary or
+    /// nine-year school.
+    #[test]
+    fn longtan_routes_add_to_the_demo() {
+        use crate::domain::routes::{FeederRoute, Sector};
+        let before = longtan(2025, None);
+        let mut data = longtan(2025, None);
+        longtan_routes(2025, None, &mut data);
+        // School and Student compare by their Debug text (no PartialEq)
+        let same = |a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        };
+        for (a, b) in before.schools.iter().zip(&data.schools) {
+            let mut a = a.clone();
+            a.district = b.district;
+            same(&a, b);
+        }
+        let private = data.private_schools(Grade::Seven);
+        assert_eq!(private.len(), 2);
+        for &p in &private {
+            let s = data.school(p);
+            assert_eq!(
+                (s.level, s.sector, s.district),
+                (Level::Junior, Sector::Private, None)
+            );
+            assert!(
+                (100..=150).contains(&s.entry_seats.0),
+                "{}",
+                s.entry_seats.0
+            );
+            assert!(p.ix() >= before.schools.len());
+        }
+        assert!(data.private_schools(Grade::One).is_empty());
+        // 5 city 大学区 with schools of both grades, and one per town
+        assert_eq!(data.district_names.len(), 5 + TOWNS.len() - 1);
+        for d in 0..data.district_names.len() as u32 {
+            for g in Grade::ALL {
+                assert!(
+                    data.mainstream_schools(g)
+                        .iter()
+                        .any(|&s| data.school(s).district == Some(d)),
+                    "{} has no school of {g:?}",
+                    data.district_names[d as usize]
+                );
+            }
+        }
+        let (mut listing, mut city7) = (0, 0);
+        for (a, b) in before.students.iter().zip(&data.students) {
+            let mut a = a.clone();
+            let private_first = b
+                .preferences
+                .iter()
+                .take_while(|p| private.contains(p))
+                .count();
+            assert!(b.preferences[private_first..]
+                .iter()
+                .all(|p| !private.contains(p)));
+            assert_eq!(b.preferences[private_first..], a.preferences[..]);
+            a.preferences = b.preferences.clone();
+            a.current_school = b.current_school;
+            same(&a, b);
+            match b.entry_grade {
+                Grade::One => assert!(b.current_school.is_none() && private_first == 0),
+                Grade::Seven => {
+                    let c = data.school(b.current_school.expect("a current school"));
+                    assert!(matches!(c.level, Level::Primary | Level::NineYear));
+                    let Home::Block(blk) = b.home else { continue };
+                    if data.block(blk).town == URBAN {
+                        city7 += 1;
+                        listing += usize::from(private_first > 0);
+                    } else {
+                        assert_eq!(private_first, 0);
+                    }
+                }
+            }
+        }
+        let share = listing as f64 / city7 as f64;
+        assert!((0.07..=0.13).contains(&share), "{share}");
+        let mut direct = std::collections::HashSet::new();
+        assert!(data.feeders.len() >= 10);
+        assert!(data
+            .feeders
+            .iter()
+            .any(|f| f.route == FeederRoute::Priority));
+        for f in &data.feeders {
+            assert_eq!(data.school(f.primary).level, Level::Primary);
+            assert!(data.mainstream_schools(Grade::Seven).contains(&f.junior));
+            assert!(f.share.is_none());
+            if f.route == FeederRoute::Direct {
+                assert!(direct.insert(f.primary), "two direct rows");
+            }
+        }
     }
 
     /// The benchmark's rule set places a small district with every rule at

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use crate::io::dataset::{
-    blocks_csv, read_boundary, schools_csv, seat_history_csv, students_csv_with, zone_groups_csv,
-    zones_csv,
+    blocks_csv, districts_csv, feeders_csv, read_boundary, schools_csv, seat_history_csv,
+    students_csv_with, zone_groups_csv, zones_csv,
 };
 use crate::io::forecast::{births_csv, history_csv, housing_csv};
 use crate::io::output::OutputSet;
@@ -93,6 +93,13 @@ impl Args {
                 "seat_history.csv",
                 seat_history_csv(&data, &data.seat_history),
             );
+        }
+        // the admission routes (issue 15), when the dataset has them
+        if !data.feeders.is_empty() {
+            files.add("feeders.csv", feeders_csv(&data));
+        }
+        if !data.district_names.is_empty() {
+            files.add("districts.csv", districts_csv(&data));
         }
         if let Some(z) = &data.zones {
             files.add("zones.csv", zones_csv(&data, z));

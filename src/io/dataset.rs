@@ -1615,6 +1615,47 @@ pub fn seat_history_csv(data: &Dataset, uses: &[SeatUse]) -> Vec<u8> {
     )
 }
 
+/// `feeders.csv` (issue 15): `primary_id, junior_id, route`, one row per
+/// [`Dataset::feeders`] entry in order, and `share` when any row has one
+/// (the forecast's split of a primary's grade 6; an empty cell lets the
+/// forecast compute that primary's shares from the zones).
+pub fn feeders_csv(data: &Dataset) -> Vec<u8> {
+    let share = data.feeders.iter().any(|f| f.share.is_some());
+    let mut header = vec!["primary_id", "junior_id", "route"];
+    if share {
+        header.push("share");
+    }
+    csv_bytes(
+        &header,
+        data.feeders.iter().map(|f| {
+            let mut row = vec![
+                data.school(f.primary).id.to_string(),
+                data.school(f.junior).id.to_string(),
+                match f.route {
+                    crate::domain::routes::FeederRoute::None => String::new(),
+                    r => r.as_str().into(),
+                },
+            ];
+            if share {
+                row.push(f.share.map_or(String::new(), |x| x.to_string()));
+            }
+            row
+        }),
+    )
+}
+
+/// `districts.csv` (issue 15): `school_id, district_id` for every school in
+/// a 大学区 ([`School::district`]), in school order.
+pub fn districts_csv(data: &Dataset) -> Vec<u8> {
+    csv_bytes(
+        &["school_id", "district_id"],
+        data.schools.iter().filter_map(|s| {
+            let d = data.district_names.get(s.district? as usize)?;
+            Some(vec![s.id.to_string(), d.to_string()])
+        }),
+    )
+}
+
 /// `zones.csv`: one row per block and entry grade.
 pub fn zones_csv(data: &Dataset, zones: &Zones) -> Vec<u8> {
     let mut rows = Vec::new();
