@@ -491,10 +491,16 @@ impl<'a> Setup<'a> {
                 "no rows; expected births per block (or town) and year",
             )]);
         };
+        // a private school (民办, issue 15) has no zone and admits those who
+        // apply to it, so births and feeders do not project its intake; the
+        // forecast (学位预警) is of the public schools
         let schools: Vec<SchoolIx> = (0..data.schools.len())
             .map(SchoolIx::from_ix)
             .filter(|&s| {
-                data.school(s).status == Status::Open && data.school(s).level != Level::Special
+                let school = data.school(s);
+                school.status == Status::Open
+                    && school.level != Level::Special
+                    && school.sector == crate::domain::routes::Sector::Public
             })
             .collect();
         let missing = missing_rows(data, &schools, history, last);
@@ -1271,6 +1277,26 @@ mod tests {
             // nothing lost: the zone's grade 1 is its births × the ratios
             assert!((gp + gq - born * (0.6 + 0.2)).abs() < 1e-9);
         }
+    }
+
+    /// A private school (民办, issue 15) has no zone and no history: the
+    /// forecast leaves it out (no warning, no row) and projects the public
+    /// schools as before.
+    #[test]
+    fn a_private_school_is_not_projected() {
+        let (mut data, births, h) = shared_zone();
+        let f = feeds(&data);
+        let housing = Housing::new();
+        let policy = ForecastPolicy::default();
+        let before = project(&inputs(&data, &f, &births, &h, &housing), 3, &policy).unwrap();
+        let mut m = school("M", Level::Junior, 126.6);
+        m.sector = crate::domain::routes::Sector::Private;
+        data.schools.push(m);
+        let f = feeds(&data);
+        let p = project(&inputs(&data, &f, &births, &h, &housing), 3, &policy).unwrap();
+        assert!(p.enrolled.keys().all(|k| k.0 != SchoolIx(3)));
+        assert_eq!(p.enrolled, before.enrolled);
+        assert_eq!(p.notes.len(), before.notes.len());
     }
 
     #[test]
