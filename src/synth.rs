@@ -307,9 +307,18 @@ fn applicant(rng: &mut Draws, id: String, block: BlockIx, grade: Grade, urban: b
 /// level" (so popular schools are oversubscribed and the lottery and overflow
 /// placement have work to do, as in the real district).
 ///
-/// The steps draw from one stream in this order (scores and twins from
-/// their own), so the bundled data stays the same for a seed.
+/// The steps draw from one stream in this order (scores and twins, the
+/// rule columns and the admission routes each from their own), so the
+/// bundled data stays the same for a seed.
 pub fn longtan(seed: u64, boundary: Option<&Boundary>) -> Dataset {
+    let mut data = longtan_before_routes(seed, boundary);
+    longtan_routes(seed, boundary, &mut data);
+    data
+}
+
+/// [`longtan`] as it was before issue 15: without private schools,
+/// feeders, 大学区 and current schools.
+fn longtan_before_routes(seed: u64, boundary: Option<&Boundary>) -> Dataset {
     let mut rng = Draws::sub(seed, 0x4c54);
     let schools = longtan_schools(&mut rng, boundary);
     let (blocks, urban) = longtan_blocks(&mut rng, boundary);
@@ -1750,9 +1759,8 @@ mod tests {
     #[test]
     fn longtan_routes_add_to_the_demo() {
         use crate::domain::routes::{FeederRoute, Sector};
-        let before = longtan(2025, None);
-        let mut data = longtan(2025, None);
-        longtan_routes(2025, None, &mut data);
+        let before = longtan_before_routes(2025, None);
+        let data = longtan(2025, None);
         // School and Student compare by their Debug text (no PartialEq)
         let same = |a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| {
             assert_eq!(format!("{a:?}"), format!("{b:?}"));

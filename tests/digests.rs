@@ -41,6 +41,15 @@ const COMMANDS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "place7routes",
+        &[
+            "place",
+            "$ROOT/scenarios/longtan-2025-junior-routes.toml",
+            "--out",
+            "$OUT/outroutes",
+        ],
+    ),
+    (
         "placerules",
         &[
             "place",

@@ -422,7 +422,8 @@ fn every_school_is_projected_and_grade_one_conserves_the_zones_births() {
             "nine_year" => 1..=9,
             _ => continue,
         };
-        if s["status"] != "open" {
+        // a private school (民办) is not projected: it has no zone
+        if s["status"] != "open" || s.get("sector").is_some_and(|x| x == "private") {
             continue;
         }
         for g in grades {

@@ -376,6 +376,8 @@ fn encoding_reaches_the_forecast_readers() {
         "students.csv",
         "zones.csv",
         "zone_groups.csv",
+        "feeders.csv",
+        "districts.csv",
     ] {
         let t = std::fs::read_to_string(d.join(f)).unwrap();
         std::fs::write(d.join(f), &encoding_rs::GB18030.encode(&t).0).unwrap();

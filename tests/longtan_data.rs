@@ -98,6 +98,9 @@ fn generator_reproduces_the_bundled_files() {
         "zones.csv",
         dataset::zones_csv(&data, data.zones.as_ref().unwrap()),
     );
+    // the admission routes (issue 15)
+    same("feeders.csv", dataset::feeders_csv(&data));
+    same("districts.csv", dataset::districts_csv(&data));
     // the forecast inputs: the history splits the shared zone LT-G1's
     // births between LT-N01 and LT-P02 by seats, as the projection does
     let (births, history, housing) = sunshine::synth::longtan_history(&data, 2025);
@@ -189,5 +192,42 @@ fn rule_columns_of_the_demo() {
     assert!(
         locked >= 20 && exempt >= 20,
         "locked {locked}, exempt {exempt}"
+    );
+}
+
+/// The demo's admission routes (issue 15) read back as generated: private
+/// schools, 大学区, current schools and feeder routes; and the routes
+/// scenario loads on them.
+#[test]
+fn route_files_read_back() {
+    use sunshine::domain::routes::Sector;
+    let mut d = sunshine::Diagnostics::new();
+    let boundary = dataset::read_boundary(&dir().join("boundary.geojson"), &mut d).unwrap();
+    let data = sunshine::synth::longtan(2025, Some(&boundary));
+    let input = sunshine::io::load(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/longtan-2025-junior-routes.toml"),
+        None,
+    )
+    .unwrap();
+    let read = &input.data;
+    assert_eq!(read.feeders, data.feeders);
+    assert_eq!(read.district_names, data.district_names);
+    for (a, b) in read.schools.iter().zip(&data.schools) {
+        assert_eq!((&a.id, a.sector, a.district), (&b.id, b.sector, b.district));
+    }
+    for (a, b) in read.students.iter().zip(&data.students) {
+        assert_eq!((&a.id, a.current_school), (&b.id, b.current_school));
+    }
+    let private = read.private_schools(Grade::Seven);
+    assert_eq!(private.len(), 2);
+    assert!(private
+        .iter()
+        .all(|&s| read.school(s).sector == Sector::Private));
+    let routes = &input.scenario.policy.routes;
+    assert!(routes.seed_stated);
+    assert_eq!(
+        routes.overflow_scope,
+        sunshine::domain::routes::OverflowScope::DistrictFirst
     );
 }
