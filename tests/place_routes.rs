@@ -153,7 +153,8 @@ fn direct_feeder_pupils_are_admitted_first_and_short_routes_are_drawn() {
         1
     );
 
-    // all eight from P0: 3 seats, the lowest numbers win, the rest fall
+    // all eight from P0: 3 seats, the lowest numbers of the route's draw
+    // win, the rest fall
     // back to their zone (J0 is full: then overflow)
     for s in &mut data.students {
         s.current_school = Some(SchoolIx(3));
@@ -163,10 +164,13 @@ fn direct_feeder_pupils_are_admitted_first_and_short_routes_are_drawn() {
         (r.schools[0].feeder_applicants, r.schools[0].feeder_admitted),
         (8, 3)
     );
+    // the route's own draw: stream feeder_stream(seed, J0's row) over its
+    // pupils in student_id order (a0…a5, b0, b1 here: file order)
+    let mut d = sunshine::solve::lottery::feeder_stream(11, 0);
     let mut numbers: Vec<(f64, bool)> = r
         .placements
         .iter()
-        .map(|p| (p.lottery, p.outcome == Outcome::Feeder))
+        .map(|p| (d.uniform(), p.outcome == Outcome::Feeder))
         .collect();
     numbers.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
     assert!(numbers[..3].iter().all(|x| x.1) && numbers[3..].iter().all(|x| !x.1));

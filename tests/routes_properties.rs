@@ -4,7 +4,7 @@
 //! never against the engine's internals:
 //!
 //! 1. direct feeder routes (对口直升): all of a route's pupils admitted
-//!    when they fit, else exactly `seats` of them by the single lottery
+//!    when they fit, else exactly `seats` of them by the route's own lottery
 //!    number, the others taking `fallback.feeder`;
 //! 2. 公民同招: the staged run (private round, then zone admission) equals
 //!    one deferred acceptance over `[private schools…, zone school]`, and
@@ -495,6 +495,10 @@ struct Model<'a> {
     id_rank: Vec<usize>,
     zone: Vec<SchoolIx>,
     seats: Vec<u32>,
+    /// The number in its direct feeder route's draw: per junior school the
+    /// stream `lottery::feeder_stream(seed, row)` over the route's pupils
+    /// in `student_id` order (0 off a route).
+    feeder: Vec<f64>,
 }
 
 type Key = (u8, u64, usize);
@@ -535,7 +539,7 @@ impl<'a> Model<'a> {
             .iter()
             .map(|s| s.open_seats(Grade::Seven))
             .collect();
-        Model {
+        let mut m = Model {
             data,
             sc,
             tier,
@@ -543,7 +547,22 @@ impl<'a> Model<'a> {
             id_rank,
             zone,
             seats,
+            feeder: Vec::new(),
+        };
+        let mut order: Vec<usize> = (0..m.n()).collect();
+        order.sort_by_key(|&a| m.id_rank[a]);
+        let mut feeder = vec![0.0; m.n()];
+        let mut streams: BTreeMap<SchoolIx, lottery::Draws> = BTreeMap::new();
+        for a in order {
+            if let Some(j) = m.direct_route(a) {
+                feeder[a] = streams
+                    .entry(j)
+                    .or_insert_with(|| lottery::feeder_stream(sc.policy.lottery_seed, j.ix()))
+                    .uniform();
+            }
         }
+        m.feeder = feeder;
+        m
     }
 
     fn n(&self) -> usize {
@@ -672,7 +691,8 @@ impl<'a> Model<'a> {
     }
 
     /// The direct feeder round: per junior school, its route pupils still
-    /// open, the lowest single numbers first, as many as it has seats.
+    /// open, the lowest numbers of the route's own draw first, as many as
+    /// it has seats.
     fn feeder_round(&self, exp: &mut [Expected], left: &mut [u32]) {
         let mut by_junior: BTreeMap<SchoolIx, Vec<usize>> = BTreeMap::new();
         for (a, e) in exp.iter().enumerate() {
@@ -683,7 +703,7 @@ impl<'a> Model<'a> {
             }
         }
         for (j, mut pupils) in by_junior {
-            pupils.sort_by_key(|&a| (self.lottery[a].to_bits(), self.id_rank[a]));
+            pupils.sort_by_key(|&a| (self.feeder[a].to_bits(), self.id_rank[a]));
             let fit = (left[j.ix()] as usize).min(pupils.len());
             for (i, &a) in pupils.iter().enumerate() {
                 exp[a] = if i < fit {
@@ -1231,7 +1251,8 @@ fn show(data: &Dataset, s: Option<SchoolIx>) -> String {
 
 /// Property 1, by hand for each junior school: its direct route's pupils
 /// all `feeder` when they fit; else exactly `seats` of them, the lowest
-/// single numbers, and the school's figures say the route was short.
+/// numbers of the route's own draw, and the school's figures say the route
+/// was short.
 fn check_feeder_routes(m: &Model, r: &PlacementResult) -> Result<(), TestCaseError> {
     let data = m.data;
     for j in (0..data.schools.len()).map(SchoolIx::from_ix) {
@@ -1242,8 +1263,8 @@ fn check_feeder_routes(m: &Model, r: &PlacementResult) -> Result<(), TestCaseErr
             .filter(|&a| m.direct_route(a) == Some(j))
             .collect();
         pupils.sort_by(|&a, &b| {
-            m.lottery[a]
-                .total_cmp(&m.lottery[b])
+            m.feeder[a]
+                .total_cmp(&m.feeder[b])
                 .then(m.id(a).cmp(m.id(b)))
         });
         let seats = m.seats[j.ix()] as usize;
@@ -1272,7 +1293,7 @@ fn check_feeder_routes(m: &Model, r: &PlacementResult) -> Result<(), TestCaseErr
                 (won, won),
                 "{} (number {}, {} of {} pupils of the route to {} with {} seats): {:?} at {}",
                 m.id(a),
-                m.lottery[a],
+                m.feeder[a],
                 i + 1,
                 pupils.len(),
                 id,

@@ -85,6 +85,9 @@ pub fn draw_for(prep: &place::Prepared, seed: u64, d: usize) -> place::Draw {
                 *u = 1.0 - *u;
             }
         }
+        for u in draw.private.iter_mut().flatten().chain(&mut draw.feeder) {
+            *u = 1.0 - *u;
+        }
     }
     draw
 }
@@ -176,9 +179,17 @@ fn admitted(
         .enumerate()
         .map(|(a, p)| {
             // a one-school zone applicant in the drawn tier: r / n
+            // (only those who entered the zone school's draw: not a
+            // private school's or a feeder route's, nor sent on by a fallback)
             let drawn = p
                 .zone_school
-                .filter(|_| prep.lists[a].is_empty())
+                .filter(|_| {
+                    prep.lists[a].is_empty()
+                        && matches!(
+                            p.explanation.admission,
+                            Some(place::Admission::ZoneLottery { .. })
+                        )
+                })
                 .and_then(|z| {
                     stats[z.ix()]
                         .zone_draw

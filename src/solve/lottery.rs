@@ -128,6 +128,15 @@ pub fn private_stream(seed: u64, school: usize) -> Draws {
     Draws::sub(seed, (2u64 << 32) + school as u64)
 }
 
+/// The stream of a short direct feeder route's draw (对口直升 with more
+/// pupils than seats): stream `3 · 2^32 + j` for the junior school with
+/// row index `j`, one number per pupil of its direct routes in
+/// `student_id` order. Apart from the single numbers, so losing the route
+/// says nothing of the zone school's draw that follows.
+pub fn feeder_stream(seed: u64, school: usize) -> Draws {
+    Draws::sub(seed, (3u64 << 32) + school as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

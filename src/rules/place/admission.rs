@@ -112,6 +112,9 @@ pub struct Draw {
     /// Per applicant: its number at each private school it lists
     /// ([`lottery::private_stream`]).
     pub private: Vec<Vec<f64>>,
+    /// Per applicant on a direct feeder route: its number in the route's
+    /// draw ([`lottery::feeder_stream`]); 0 for the others.
+    pub feeder: Vec<f64>,
 }
 
 /// Draw the lottery for `seed` (procedure `sunshine-lottery-v1`; with
@@ -161,10 +164,23 @@ pub fn draw(prep: &Prepared, seed: u64) -> Draw {
             }
         }
     }
+    // each junior school with direct feeder routes draws its own stream
+    // over their pupils in student_id order
+    let mut feeder = vec![0.0; prep.direct.len()];
+    let mut streams: std::collections::BTreeMap<SchoolIx, lottery::Draws> = Default::default();
+    for &a in &prep.id_order {
+        if let Some((j, _)) = prep.direct[a as usize] {
+            feeder[a as usize] = streams
+                .entry(j)
+                .or_insert_with(|| lottery::feeder_stream(seed, j.ix()))
+                .uniform();
+        }
+    }
     Draw {
         single,
         multiple,
         private,
+        feeder,
     }
 }
 
@@ -887,7 +903,7 @@ pub fn admit(
         waiting: &mut waiting,
     };
     r.private_round(draw, seats_left);
-    r.feeder_round(seats_left);
+    r.feeder_round(draw, seats_left);
     for (p, pl) in r.placements.iter_mut().enumerate() {
         if !r.active[p] {
             continue;
@@ -1078,9 +1094,9 @@ impl Routing<'_> {
 
     /// 对口直升: each junior school admits the pupils of its direct feeder
     /// routes before zone admission; when they exceed its seats, the
-    /// lowest single lottery numbers (then `student_id`) take them and the
-    /// others take `fallback.feeder`.
-    fn feeder_round(&mut self, seats_left: &mut [u32]) {
+    /// lowest numbers of the route's own draw ([`lottery::feeder_stream`],
+    /// then `student_id`) take them and the others take `fallback.feeder`.
+    fn feeder_round(&mut self, draw: &Draw, seats_left: &mut [u32]) {
         let prep = self.prep;
         let mut by_school: std::collections::BTreeMap<SchoolIx, Vec<usize>> = Default::default();
         for p in 0..self.placements.len() {
@@ -1092,17 +1108,15 @@ impl Routing<'_> {
             let (placements, data) = (&*self.placements, self.data);
             list.sort_by(|&a, &b| {
                 let (pa, pb) = (&placements[a], &placements[b]);
-                (pa.lottery, &data.students[pa.student].id)
-                    .partial_cmp(&(pb.lottery, &data.students[pb.student].id))
+                (draw.feeder[a], &data.students[pa.student].id)
+                    .partial_cmp(&(draw.feeder[b], &data.students[pb.student].id))
                     .expect("lottery numbers are finite")
             });
             let n = list.len() as u32;
             let room = seats_left[j.ix()];
             let admitted = n.min(room) as usize;
             let short = n > room;
-            let cutoff = admitted
-                .checked_sub(1)
-                .map(|i| self.placements[list[i]].lottery);
+            let cutoff = admitted.checked_sub(1).map(|i| draw.feeder[list[i]]);
             self.stats[j.ix()].feeder_applicants += n;
             self.stats[j.ix()].feeder_admitted += admitted as u32;
             seats_left[j.ix()] -= admitted as u32;
@@ -1111,7 +1125,7 @@ impl Routing<'_> {
                 if i < admitted {
                     let pl = &mut self.placements[p];
                     let lottery = short.then(|| LotteryKey {
-                        number: pl.lottery,
+                        number: draw.feeder[p],
                         cutoff: cutoff.expect("someone was admitted"),
                     });
                     pl.placed = Some(j);
