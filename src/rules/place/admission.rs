@@ -992,8 +992,11 @@ impl Routing<'_> {
             self.note(p).fallback = Some((route, f));
         }
         match f {
-            Fallback::Zone => {}
-            Fallback::Group | Fallback::Overflow => {
+            // back to zone admission: only from a route before it (the
+            // reader allows `zone` nowhere else; after zone admission or
+            // choice there is no zone round left, so it is 统筹)
+            Fallback::Zone if matches!(route, RouteKind::PrivateLottery | RouteKind::Feeder) => {}
+            Fallback::Zone | Fallback::Group | Fallback::Overflow => {
                 self.active[p] = false;
                 self.waiting.push(p);
             }
