@@ -58,7 +58,7 @@ impl Args {
         }
         if crate::rules::place::uses_routes(&input.data, &input.scenario) {
             return Err(Error::Usage(format!(
-                "{}: odds computes admission chances for zone admission, choice and the lottery; this scenario's admission routes (feeder routes, private schools, fallbacks other than the default, or 大学区-first overflow) are not simulated by odds yet: expected a scenario without them (place gives the placement under them)",
+                "{}: odds computes admission chances for zone admission, choice and the lottery; admission routes apply here (the dataset's direct or priority feeder routes with grade-7 current schools, private schools that applicants list, or the scenario's fallbacks other than the default or 大学区-first overflow), which odds does not simulate yet: expected a dataset and scenario without them (place gives the placement under them)",
                 self.scenario.display()
             )));
         }

@@ -9,6 +9,7 @@
 
 use crate::domain::model::{Dataset, Metres, SchoolIx, Student, Tier};
 use crate::domain::priority::{Rules, Value};
+use crate::domain::routes::{Fallback, RouteKind};
 use crate::rules::place::ranking::key_values;
 use crate::rules::place::{
     Admission, Cutoff, Explanation, LotteryKey, RankNote, RouteNote, SchoolStats, Settlement,
@@ -88,6 +89,18 @@ fn steps(w: &dyn Wording, e: &Explanation, data: &Dataset) -> String {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct English;
 
+/// The fallback `note` records after `route`, in words.
+fn fallback_of(note: &RouteNote, route: RouteKind) -> Option<String> {
+    let &(_, f) = note.fallback.iter().flatten().find(|(r, _)| *r == route)?;
+    let to = match (route, f) {
+        (RouteKind::PrivateLottery | RouteKind::Feeder, Fallback::Zone) => {
+            "zone (the public routes)"
+        }
+        _ => f.as_str(),
+    };
+    Some(format!("fallback of {}: {to}", route.key()))
+}
+
 /// A distance as the reasons show it: km with one decimal.
 fn km1(m: Metres) -> String {
     format!("{:.1} km", m.km())
@@ -156,11 +169,18 @@ impl Wording for English {
                 lottery: l,
             } => {
                 let drawn = l.map_or(String::new(), |l| format!("; {}", lottery(l, true)));
-                format!(
-                    "feeder route (对口直升) from {} to {}{drawn}",
-                    data.school(from).id,
-                    data.school(school).id
-                )
+                if from == school {
+                    format!(
+                        "promoted by its nine-year school {} (九年一贯制直升){drawn}",
+                        data.school(school).id
+                    )
+                } else {
+                    format!(
+                        "feeder route (对口直升) from {} to {}{drawn}",
+                        data.school(from).id,
+                        data.school(school).id
+                    )
+                }
             }
             Admission::Private {
                 school,
@@ -301,15 +321,23 @@ impl Wording for English {
         let id = |s: SchoolIx| data.school(s).id.as_str();
         let mut out = Vec::new();
         if let Some(n) = note.private_lost {
+            let at = note.private_draw.map_or(String::new(), |(s, l)| {
+                format!(" ({}: {})", id(s), lottery(l, false))
+            });
             out.push(format!(
-                "lost the draw of its {n} private school(s) (公民同招)"
+                "lost the draw of its {n} private school(s) (公民同招){at}"
             ));
+            out.extend(fallback_of(note, RouteKind::PrivateLottery));
         }
         if let Some((j, applicants, seats)) = note.feeder_short {
+            let drawn = note
+                .feeder_draw
+                .map_or("no seat".to_string(), |l| lottery(l, false));
             out.push(format!(
-                "feeder route (对口直升) to {} short: {applicants} pupils for {seats} seats; not drawn",
+                "feeder route (对口直升) to {} short: {applicants} pupils for {seats} seats; {drawn}; not admitted by the route",
                 id(j)
             ));
+            out.extend(fallback_of(note, RouteKind::Feeder));
         }
         if let Some(s) = note.feeder_priority {
             out.push(format!("feeder priority (对口) at {}", id(s)));
@@ -325,8 +353,12 @@ impl Wording for English {
 
     fn routes_after(&self, note: &RouteNote) -> Vec<String> {
         let mut out = Vec::new();
-        if let Some((route, f)) = note.fallback {
-            out.push(format!("fallback of {}: {}", route.key(), f.as_str()));
+        for route in [
+            RouteKind::SingleSchoolLottery,
+            RouteKind::GroupLottery,
+            RouteKind::Choice,
+        ] {
+            out.extend(fallback_of(note, route));
         }
         match note.in_district {
             Some(true) => out.push("inside its 大学区".to_string()),

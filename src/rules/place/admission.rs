@@ -989,7 +989,10 @@ impl Routing<'_> {
     fn fall_back(&mut self, p: usize, route: RouteKind) {
         let f = self.prep.routes.fallback.of(route);
         if self.prep.routed {
-            self.note(p).fallback = Some((route, f));
+            let note = self.note(p);
+            if let Some(slot) = note.fallback.iter_mut().find(|x| x.is_none()) {
+                *slot = Some((route, f));
+            }
         }
         match f {
             // back to zone admission: only from a route before it (the
@@ -1088,7 +1091,19 @@ impl Routing<'_> {
                     self.active[p] = false;
                 }
                 None => {
-                    self.note(p).private_lost = Some(listed);
+                    let first = prefs[c][0];
+                    let draw_at_first = cut[first as usize].map(|cutoff| {
+                        (
+                            SchoolIx(first),
+                            LotteryKey {
+                                number: number(c, first),
+                                cutoff,
+                            },
+                        )
+                    });
+                    let note = self.note(p);
+                    note.private_lost = Some(listed);
+                    note.private_draw = draw_at_first;
                     self.fall_back(p, RouteKind::PrivateLottery);
                 }
             }
@@ -1140,7 +1155,12 @@ impl Routing<'_> {
                     });
                     self.active[p] = false;
                 } else {
-                    self.note(p).feeder_short = Some((j, n, room));
+                    let note = self.note(p);
+                    note.feeder_short = Some((j, n, room));
+                    note.feeder_draw = cutoff.map(|cutoff| LotteryKey {
+                        number: draw.feeder[p],
+                        cutoff,
+                    });
                     self.fall_back(p, RouteKind::Feeder);
                 }
             }

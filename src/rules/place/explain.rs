@@ -32,23 +32,31 @@ pub struct Explanation {
 /// (对口直升), a priority feeder route or an appended zone school, the
 /// fallback taken after a route that did not admit it, and where overflow
 /// placed it against its 大学区.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct RouteNote {
     /// It listed this many private schools and lost every draw (a winner's
     /// admission step is [`Admission::Private`]).
     pub private_lost: Option<u8>,
+    /// Its number at the first private school it listed, and that school's
+    /// cut-off (the largest number admitted there), when it lost.
+    pub private_draw: Option<(SchoolIx, LotteryKey)>,
     /// Its direct feeder route (from its current school) was short of
     /// seats and it was not admitted there: (junior school, applicants of
     /// the route, seats).
     pub feeder_short: Option<(SchoolIx, u32, u32)>,
+    /// Its number in the short route's draw and the route's cut-off (none
+    /// when the school had no seat at all).
+    pub feeder_draw: Option<LotteryKey>,
     /// A `priority` feeder route put it in the feeder category at this
     /// school.
     pub feeder_priority: Option<SchoolIx>,
     /// Its zone school was appended to its stated list
     /// (`policy.append_zone_school`).
     pub appended_zone: Option<SchoolIx>,
-    /// The fallback it took after a route that did not admit it.
-    pub fallback: Option<(RouteKind, Fallback)>,
+    /// The fallbacks it took after routes that did not admit it, in order
+    /// (at most three: private lottery, feeder route, then zone admission
+    /// or choice).
+    pub fallback: [Option<(RouteKind, Fallback)>; 3],
     /// Overflow placement with `overflow_scope = "district_first"`: inside
     /// its zone school's 大学区 (`true`) or outside it (`false`).
     pub in_district: Option<bool>,

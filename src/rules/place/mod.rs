@@ -257,7 +257,7 @@ pub struct SchoolStats {
     pub private_applicants: u32,
     pub private_cutoff: Option<f64>,
     /// Of `overflow_in`, those whose zone school is in this school's 大学区
-    /// (`overflow_scope = "district_first"`).
+    /// (`districts.csv`; counted with either `overflow_scope`).
     pub overflow_in_district: u32,
 }
 
@@ -540,6 +540,13 @@ impl Run<'_> {
                 );
                 for (&p, g) in group.iter().zip(got) {
                     self.overflow_outcome(p, g);
+                    // counted against the 大学区 wherever districts.csv
+                    // gives them, so county and district_first compare
+                    if let Some((s, _)) = g {
+                        let inside = prep.district[p].is_some()
+                            && prep.district[p] == data.school(s).district;
+                        self.stats[s.ix()].overflow_in_district += u32::from(inside);
+                    }
                 }
                 continue;
             }
