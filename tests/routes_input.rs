@@ -10,33 +10,8 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
 
-/// The good fixture in a temp folder, with `files` written over it.
-fn prepare(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for e in fs::read_dir(common::root().join("tests/fixtures/good")).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-    }
-    for (name, text) in files {
-        fs::write(dir.path().join(name), text).unwrap();
-    }
-    dir
-}
-
-/// `sunshine validate` on the folder's scenario.toml: exit code, stdout,
-/// stderr with the folder written `{dir}`.
-fn validate(dir: &Path) -> (i32, String, String) {
-    let scenario = dir.join("scenario.toml");
-    let out = common::sunshine(&["validate", scenario.to_str().unwrap()]);
-    let stderr = common::stderr(&out).replace(dir.to_str().unwrap(), "{dir}");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr,
-    )
-}
+use common::{good_fixture_with as prepare, validate_dir as validate};
 
 fn assert_lists(stderr: &str, want: &[String]) {
     let missing: Vec<&String> = want

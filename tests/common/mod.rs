@@ -64,3 +64,30 @@ pub fn locations(path: &Path, id: &str) -> HashMap<String, geo::Point<f64>> {
         })
         .collect()
 }
+
+/// The good fixture (`tests/fixtures/good`) in a temp folder, with `files`
+/// written over it.
+pub fn good_fixture_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root().join("tests/fixtures/good")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+/// `sunshine validate` on the folder's scenario.toml: exit code, stdout,
+/// stderr with the folder written `{dir}`.
+pub fn validate_dir(dir: &Path) -> (i32, String, String) {
+    let scenario = dir.join("scenario.toml");
+    let out = sunshine(&["validate", scenario.to_str().unwrap()]);
+    let stderr = stderr(&out).replace(dir.to_str().unwrap(), "{dir}");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+    )
+}
