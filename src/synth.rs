@@ -1566,7 +1566,9 @@ fn current_schools(data: &mut Dataset) {
 /// nine-year school, which promotes its own grade 6 first; in a town, the
 /// town's nearest junior or nine-year school, `direct` (the town's one
 /// route on). No shares: the forecast keeps computing them from the
-/// zones.
+/// zones. A school whose direct routes would bring more pupils than its
+/// entry seats gets `priority` routes instead (no guarantee beyond the
+/// seats).
 fn longtan_feeders(data: &Dataset) -> Vec<crate::domain::routes::Feeder> {
     use crate::domain::routes::{Feeder, FeederRoute};
     use crate::spatial::distance::{DistanceSource, GreatCircle};
@@ -1607,6 +1609,33 @@ fn longtan_feeders(data: &Dataset) -> Vec<crate::domain::routes::Feeder> {
             route,
             share: None,
         });
+    }
+    // a bureau guarantees no more 对口直升 seats than a school has: where
+    // the direct routes' pupils (with a nine-year school's own) exceed the
+    // entry seats, its routes give priority instead
+    let mut pupils: std::collections::HashMap<SchoolIx, u32> = Default::default();
+    for st in &data.students {
+        if let (Grade::Seven, Some(c)) = (st.entry_grade, st.current_school) {
+            *pupils.entry(c).or_default() += 1;
+        }
+    }
+    for j in juniors {
+        let own = if data.school(j).level == Level::NineYear {
+            pupils.get(&j).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        let demand: u32 = own
+            + out
+                .iter()
+                .filter(|f| f.junior == j && f.route == FeederRoute::Direct)
+                .map(|f| pupils.get(&f.primary).copied().unwrap_or(0))
+                .sum::<u32>();
+        if demand > data.school(j).open_seats(Grade::Seven) {
+            for f in out.iter_mut().filter(|f| f.junior == j) {
+                f.route = FeederRoute::Priority;
+            }
+        }
     }
     out
 }
