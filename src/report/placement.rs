@@ -354,6 +354,13 @@ fn routes_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> serd
 /// private school's applicants, admissions and lottery cut-off, and the
 /// overflow it took from inside and outside its 大学区.
 pub fn routes_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Vec<u8> {
+    // admitted by the private round, per school (one pass)
+    let mut private_admitted = vec![0u32; data.schools.len()];
+    for p in &r.placements {
+        if let (Outcome::Private, Some(s)) = (p.outcome, p.placed) {
+            private_admitted[s.ix()] += 1;
+        }
+    }
     csv_bytes(
         &[
             "school_id",
@@ -377,13 +384,7 @@ pub fn routes_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> V
             .filter(|(_, (s, st))| s.level.admits(scenario.grade) && st.seats > 0)
             .map(|(i, (s, st))| {
                 let private = s.sector == crate::domain::routes::Sector::Private;
-                let admitted_private = r
-                    .placements
-                    .iter()
-                    .filter(|p| {
-                        p.outcome == Outcome::Private && p.placed.is_some_and(|x| x.ix() == i)
-                    })
-                    .count();
+                let admitted_private = private_admitted[i];
                 vec![
                     s.id.to_string(),
                     s.name.clone(),
