@@ -4,7 +4,7 @@
 //! Target: under 20 s on 2 cores. `cargo bench --bench sweep`.
 
 use rayon::prelude::*;
-use sunshine::domain::scenario::CapacityOverride;
+use sunshine::domain::scenario::{CapacityOverride, Closure};
 use sunshine::planning::compare::{totals, Run};
 use sunshine::rules::place::{place, Mechanism};
 use sunshine::spatial::distance::GreatCircle;
@@ -22,14 +22,16 @@ fn sweep_100_longtan(bencher: divan::Bencher) {
         .map(|i| {
             let mut s = input.scenario.clone();
             s.name = format!("variant {i}");
-            s.closures = vec![ids[i % ids.len()].clone()];
+            s.closures = vec![Closure::new(ids[i % ids.len()].clone())];
             if i % 3 == 0 {
-                s.closures.push(ids[(i * 7 + 3) % ids.len()].clone());
+                s.closures
+                    .push(Closure::new(ids[(i * 7 + 3) % ids.len()].clone()));
             }
             s.capacity = vec![CapacityOverride {
                 school: ids[(i * 11 + 5) % ids.len()].clone(),
                 entry_seats: Some(sunshine::domain::model::Seats(45 + (i as u32 % 5) * 45)),
                 classes: None,
+                year: None,
             }];
             s
         })

@@ -103,7 +103,9 @@ fn closure_rezones_and_merger_moves_zone_and_seats() {
     z.school.one = vec![Some(SchoolIx(0)), Some(SchoolIx(0))];
     data.zones = Some(z);
     let mut sc = scenario();
-    sc.closures = vec![SchoolId::new("S0")];
+    sc.closures = vec![sunshine::domain::scenario::Closure::new(SchoolId::new(
+        "S0",
+    ))];
     let applied = sc.apply(data.clone());
     let r = place(&applied, &sc, Mechanism::Zoned, &GreatCircle);
     assert!(r.placements.iter().all(|p| p.placed == Some(SchoolIx(1))));
@@ -119,6 +121,8 @@ fn closure_rezones_and_merger_moves_zone_and_seats() {
         into: SchoolId::new("S0"),
         move_seats: true,
         branch_seats: None,
+        year: None,
+        phase_out: Default::default(),
     }];
     let applied = sc.apply(data);
     assert_eq!(applied.schools[0].entry_seats, Seats(16));
@@ -327,10 +331,13 @@ fn branch_campus_and_conversion() {
         into: SchoolId::new("S0"),
         move_seats: false,
         branch_seats: Some(Seats(4)),
+        year: None,
+        phase_out: Default::default(),
     }];
     sc.conversions = vec![sunshine::domain::scenario::Conversion {
         school: SchoolId::new("S0"),
         freed_seats: Seats(2),
+        year: None,
     }];
     let applied = sc.apply(data);
     assert_eq!(applied.schools[1].status, Status::Open);

@@ -67,6 +67,8 @@ fn merger(from: usize, into: usize, move_seats: bool, branch: Option<u32>) -> Me
         into: SchoolId::new(&format!("S{into}")),
         move_seats,
         branch_seats: branch.map(Seats),
+        year: None,
+        phase_out: Default::default(),
     }
 }
 
@@ -206,6 +208,7 @@ fn scenario_of(c: &Case, mergers_reversed: bool) -> Scenario {
             entry_seats: Seats(seats),
             classes: 100,
             boarding: false,
+            year: None,
         })
         .collect();
     sc.capacity = c
@@ -215,6 +218,7 @@ fn scenario_of(c: &Case, mergers_reversed: bool) -> Scenario {
             school: id(s),
             entry_seats: Some(Seats(e)),
             classes: None,
+            year: None,
         })
         .collect();
     sc.conversions = c
@@ -223,6 +227,7 @@ fn scenario_of(c: &Case, mergers_reversed: bool) -> Scenario {
         .map(|&(s, f)| Conversion {
             school: id(s),
             freed_seats: Seats(f),
+            year: None,
         })
         .collect();
     sc.mergers = c
@@ -236,7 +241,7 @@ fn scenario_of(c: &Case, mergers_reversed: bool) -> Scenario {
     }
     sc.closures = (0..c.closed.len())
         .filter(|&s| c.closed[s])
-        .map(id)
+        .map(|s| sunshine::domain::scenario::Closure::new(id(s)))
         .collect();
     sc
 }

@@ -11,7 +11,7 @@ use crate::domain::model::{ByGrade, Dataset, Grade, Level, SchoolId, Seats, STAN
 mod network;
 pub use crate::domain::priority::Category;
 use crate::domain::priority::Rules;
-pub use network::{close_schools, Applied, Capped, ChangeAt, ChangeError};
+pub use network::{close_schools, Applied, Capped, ChangeAt, ChangeError, FutureSchools};
 
 /// The published rules of one year's enrollment. Every local threshold is a
 /// key here, with the defaults of `shared/notes/enrollment-rules.md`.
@@ -177,6 +177,67 @@ impl Policy {
     }
 }
 
+/// What happens to the pupils already enrolled (grades 2–6, 8–9) at a
+/// school that a closure or merger closes (issue 16, the forecast's
+/// 布局调整 phase-out rule). Entrants never go to a closed school.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PhaseOut {
+    /// `all_grades` (the default): every pupil moves in the change's year,
+    /// to the receiving school of a merger, or by zone (the school that now
+    /// zones each block of the closed school) after a closure.
+    #[default]
+    AllGrades,
+    /// `entry_only`: the old campus takes no entrants from the change's
+    /// year and keeps its current grades until they finish.
+    EntryOnly,
+}
+
+impl PhaseOut {
+    /// The scenario file's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhaseOut::AllGrades => "all_grades",
+            PhaseOut::EntryOnly => "entry_only",
+        }
+    }
+}
+
+impl std::str::FromStr for PhaseOut {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "all_grades" => Ok(PhaseOut::AllGrades),
+            "entry_only" => Ok(PhaseOut::EntryOnly),
+            other => Err(format!(
+                "phase_out `{other}`; expected all_grades or entry_only"
+            )),
+        }
+    }
+}
+
+/// A `closures` entry: the school takes no entrants from `year` on, and
+/// its blocks lose their zone (they are zoned by distance).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Closure {
+    /// The closed school.
+    pub school: SchoolId,
+    /// The year the closure takes effect; `None`: the scenario's year.
+    pub year: Option<i32>,
+    /// What happens to its current pupils (for `forecast`).
+    pub phase_out: PhaseOut,
+}
+
+impl Closure {
+    /// A closure in the scenario's year, moving every pupil.
+    pub fn new(school: SchoolId) -> Closure {
+        Closure {
+            school,
+            year: None,
+            phase_out: PhaseOut::AllGrades,
+        }
+    }
+}
+
 /// A `[[mergers]]` entry (撤并): `from` closes and its zone goes to the
 /// end of its merger chain, or it stays open as a branch campus.
 #[derive(Clone, Debug, PartialEq)]
@@ -190,6 +251,10 @@ pub struct Merger {
     /// The merged campus stays open as a branch campus (分校区) of the
     /// receiving school with this many entry seats, keeping its own zone.
     pub branch_seats: Option<Seats>,
+    /// The year the merger takes effect; `None`: the scenario's year.
+    pub year: Option<i32>,
+    /// What happens to the merged school's current pupils (for `forecast`).
+    pub phase_out: PhaseOut,
 }
 
 /// 校带园剥离 and similar: a school frees entry seats by moving other classes
@@ -201,6 +266,8 @@ pub struct Conversion {
     /// Entry seats added to the school's own (after `[[capacity]]`), still
     /// subject to the class-size cap.
     pub freed_seats: Seats,
+    /// The year the seats are freed; `None`: the scenario's year.
+    pub year: Option<i32>,
 }
 
 /// A `[[capacity]]` entry: a new seat count or class count for one open
@@ -216,6 +283,8 @@ pub struct CapacityOverride {
     /// min(max_class_size, `policy.max_class_size`) unless `entry_seats`
     /// is given; `None`: unchanged.
     pub classes: Option<u32>,
+    /// The year the change takes effect; `None`: the scenario's year.
+    pub year: Option<i32>,
 }
 
 /// A `[[new_schools]]` entry: a school that opens in the scenario year. It
@@ -240,6 +309,8 @@ pub struct NewSchool {
     pub classes: u32,
     /// 寄宿制: whether it boards pupils (informational).
     pub boarding: bool,
+    /// The year it opens; `None`: the scenario's year.
+    pub year: Option<i32>,
 }
 
 /// One scenario file with its `extends` bases merged in: which grade to
@@ -257,9 +328,9 @@ pub struct Scenario {
     pub grade: Grade,
     /// The year's published rules (`[policy]`).
     pub policy: Policy,
-    /// Schools closed this year: no entrants, and their blocks lose their
-    /// zone (zoned by distance).
-    pub closures: Vec<SchoolId>,
+    /// Schools closed: no entrants from their year on, and their blocks
+    /// lose their zone (zoned by distance).
+    pub closures: Vec<Closure>,
     /// `[[mergers]]`, a base scenario's first.
     pub mergers: Vec<Merger>,
     /// `[[capacity]]` overrides, in order: a later one wins.
@@ -295,6 +366,29 @@ impl Scenario {
             classes: Default::default(),
             forecast: Default::default(),
         }
+    }
+
+    /// The year a change takes effect: its own `year`, else the
+    /// scenario's (issue 16: every change may name its year).
+    pub fn effective(&self, year: Option<i32>) -> i32 {
+        year.unwrap_or(self.year)
+    }
+
+    /// Every change's effective year, oldest first, without repeats.
+    pub fn change_years(&self) -> Vec<i32> {
+        let mut v: Vec<i32> = self
+            .closures
+            .iter()
+            .map(|c| c.year)
+            .chain(self.mergers.iter().map(|m| m.year))
+            .chain(self.capacity.iter().map(|c| c.year))
+            .chain(self.conversions.iter().map(|c| c.year))
+            .chain(self.new_schools.iter().map(|n| n.year))
+            .map(|y| self.effective(y))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     /// Apply the scenario's network changes (see [`Scenario::applied`]);

@@ -68,8 +68,29 @@ pub fn load(scenario_path: &Path, encoding: Option<Encoding>) -> Result<Input> {
         return Err(Error::Input(diags));
     };
     scenario::check_references(&file, &loaded.data, &mut diags);
-    let applied = file.scenario.applied(loaded.data.clone());
+    let mut applied = file.scenario.applied(loaded.data.clone());
+    // a change of a later year (issue 16) must also apply on the network
+    // of its year, which `forecast` and `compare --years` use
+    for y in file.scenario.change_years() {
+        if y <= file.scenario.year {
+            continue;
+        }
+        let later = file.scenario.applied_as_of(
+            loaded.data.clone(),
+            y,
+            crate::domain::scenario::FutureSchools::NotYetOpen,
+        );
+        for e in later.errors {
+            if !applied.errors.iter().any(|x| x.at == e.at) {
+                applied.errors.push(crate::domain::scenario::ChangeError {
+                    at: e.at,
+                    message: format!("{} (in {y}, the year the change takes effect)", e.message),
+                });
+            }
+        }
+    }
     scenario::report_applied(&file, &applied, &mut diags);
+    scenario::report_timing(&file, &mut diags);
     if diags.has_errors() {
         return Err(Error::Input(diags));
     }

@@ -21,8 +21,9 @@ use crate::domain::model::{
 use crate::domain::priority::{Reserved, ReservedAmount};
 use crate::domain::routes::OverflowScope;
 use crate::domain::scenario::{
-    Applied, CapacityOverride, Category, ChangeAt, ClassPolicy, Conversion, DistancePolicy,
-    ForecastPolicy, Merger, NewSchool, Policy, RoadMode, RoadPolicy, Scenario, Twins,
+    Applied, CapacityOverride, Category, ChangeAt, ClassPolicy, Closure, Conversion,
+    DistancePolicy, ForecastPolicy, Merger, NewSchool, PhaseOut, Policy, RoadMode, RoadPolicy,
+    Scenario, Twins,
 };
 use crate::domain::value::ColumnType;
 use crate::io::text::Encoding;
@@ -47,7 +48,7 @@ struct Raw {
     #[serde(default)]
     policy: RawPolicy,
     #[serde(default)]
-    closures: Vec<Spanned<String>>,
+    closures: Vec<Spanned<RawClosure>>,
     #[serde(default)]
     mergers: Vec<RawMerger>,
     #[serde(default)]
@@ -166,18 +167,84 @@ impl RawRadius {
     }
 }
 
+/// A `closures` entry: a school id, or an inline table
+/// `{ school = "…", year = 2027, phase_out = "entry_only" }` (issue 16).
+/// Read by hand, as serde cannot keep spans inside an untagged enum; a
+/// problem inside the table is reported at the entry.
+enum RawClosure {
+    Id(String),
+    Table {
+        school: Option<String>,
+        year: Option<i64>,
+        phase_out: Option<String>,
+        /// Keys other than the three, and values of the wrong type.
+        problems: Vec<String>,
+    },
+}
+
+impl<'de> Deserialize<'de> for RawClosure {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawClosure;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a school id or a table { school, year, phase_out }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawClosure, E> {
+                Ok(RawClosure::Id(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawClosure, A::Error> {
+                let (mut school, mut year, mut phase_out, mut problems) =
+                    (None, None, None, Vec::new());
+                while let Some(key) = map.next_key::<String>()? {
+                    let value: toml::Value = map.next_value()?;
+                    match (key.as_str(), value) {
+                        ("school", toml::Value::String(v)) => school = Some(v),
+                        ("year", toml::Value::Integer(v)) => year = Some(v),
+                        ("phase_out", toml::Value::String(v)) => phase_out = Some(v),
+                        ("school" | "phase_out", v) => problems.push(format!(
+                            "closures: `{key}` is a {}; expected a string",
+                            v.type_str()
+                        )),
+                        ("year", v) => problems.push(format!(
+                            "closures: `year` is a {}; expected a whole number",
+                            v.type_str()
+                        )),
+                        (other, _) => problems.push(format!(
+                            "closures: unknown key `{other}`; expected school, year or phase_out"
+                        )),
+                    }
+                }
+                Ok(RawClosure::Table {
+                    school,
+                    year,
+                    phase_out,
+                    problems,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 #[derive(Deserialize)]
 struct RawMerger {
     from: Spanned<String>,
     into: Spanned<String>,
     move_seats: Option<Spanned<bool>>,
     branch_seats: Option<Spanned<i64>>,
+    year: Option<Spanned<i64>>,
+    phase_out: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
 struct RawConversion {
     school: Spanned<String>,
     freed_seats: Spanned<i64>,
+    year: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -185,6 +252,7 @@ struct RawCapacity {
     school: Spanned<String>,
     entry_seats: Option<Spanned<i64>>,
     classes: Option<Spanned<i64>>,
+    year: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +268,7 @@ struct RawNewSchool {
     classes: Option<Spanned<i64>>,
     #[serde(default)]
     boarding: bool,
+    year: Option<Spanned<i64>>,
 }
 
 /// A scenario as read, with the source positions of its school references.
@@ -808,16 +877,48 @@ fn read_service_radius(rp: &RawPolicy, policy: &mut Policy, cx: &mut Ctx<'_>) {
     }
 }
 
-/// `closures`: school ids, checked against the dataset later.
-fn read_closures(raw: &[Spanned<String>], sites: &mut Sites, cx: &mut Ctx<'_>) -> Vec<SchoolId> {
+/// `closures`: school ids (or tables with a year and a phase-out rule),
+/// checked against the dataset later.
+fn read_closures(raw: &[Spanned<RawClosure>], sites: &mut Sites, cx: &mut Ctx<'_>) -> Vec<Closure> {
     raw.iter()
         .map(|c| {
-            let id = SchoolId::new(c.get_ref());
-            sites.refs.push((id.clone(), c.span().start, "closures"));
-            sites.spans.closures.push(cx.loc(c.span().start));
-            id
+            let at = c.span().start;
+            let closure = match c.get_ref() {
+                RawClosure::Id(id) => Closure::new(SchoolId::new(id)),
+                RawClosure::Table {
+                    school,
+                    year,
+                    phase_out,
+                    problems,
+                } => {
+                    for p in problems {
+                        cx.err(at, p.clone());
+                    }
+                    if school.is_none() {
+                        cx.err(at, "closures: a table without `school`; expected { school = \"…\", year = …, phase_out = … }");
+                    }
+                    Closure {
+                        school: SchoolId::new(school.as_deref().unwrap_or("")),
+                        year: year.and_then(|y| read_year(&Spanned::new(at..at, y), cx)),
+                        phase_out: phase_out.as_ref().map_or(PhaseOut::AllGrades, |p| {
+                            p.parse().unwrap_or_else(|m: String| {
+                                cx.err(at, format!("closures: {m}"));
+                                PhaseOut::AllGrades
+                            })
+                        }),
+                    }
+                }
+            };
+            sites.refs.push((closure.school.clone(), at, "closures"));
+            sites.spans.closures.push(cx.loc(at));
+            closure
         })
         .collect()
+}
+
+/// A change's `year`, if written.
+fn change_year(y: &Option<Spanned<i64>>, cx: &mut Ctx<'_>) -> Option<i32> {
+    y.as_ref().and_then(|y| read_year(y, cx))
 }
 
 /// `[[mergers]]`: two different schools; a branch campus keeps its own
@@ -858,11 +959,22 @@ fn read_mergers(raw: &[RawMerger], sites: &mut Sites, cx: &mut Ctx<'_>) -> Vec<M
                     cx.err(mv.span().start, format!("move_seats = true with branch_seats: the branch campus `{from}` keeps its own seats and moves none; expected one of the two"));
                 }
             }
+            let phase_out = m.phase_out.as_ref().map_or(PhaseOut::AllGrades, |p| {
+                if branch_seats.is_some() {
+                    cx.err(p.span().start, format!("phase_out with branch_seats: the branch campus `{from}` stays open and keeps its pupils; expected one of the two"));
+                }
+                p.get_ref().parse().unwrap_or_else(|msg: String| {
+                    cx.err(p.span().start, msg);
+                    PhaseOut::AllGrades
+                })
+            });
             Merger {
                 from,
                 into,
                 move_seats: m.move_seats.as_ref().is_none_or(|v| *v.get_ref()),
                 branch_seats,
+                year: change_year(&m.year, cx),
+                phase_out,
             }
         })
         .collect()
@@ -905,6 +1017,7 @@ fn read_capacity(
                 school: id,
                 entry_seats,
                 classes,
+                year: change_year(&c.year, cx),
             }
         })
         .collect()
@@ -931,6 +1044,7 @@ fn read_conversions(raw: &[RawConversion], sites: &mut Sites, cx: &mut Ctx<'_>) 
             Conversion {
                 school: id,
                 freed_seats,
+                year: change_year(&c.year, cx),
             }
         })
         .collect()
@@ -1081,6 +1195,7 @@ fn read_new_schools(
                 entry_seats,
                 classes,
                 boarding: n.boarding,
+                year: change_year(&n.year, cx),
             }
         })
         .collect()
@@ -1267,6 +1382,60 @@ fn check_change_references(file: &ScenarioFile, data: &Dataset, diags: &mut Diag
                 *at,
                 format!("new_schools: id `{id}` already exists in schools.csv; expected a new id"),
             );
+        }
+    }
+}
+
+/// A warning at each change that takes effect after the scenario's year
+/// (issue 16): `place`, `zones` and one-year `compare` leave it out, the
+/// multi-year commands apply it from its year. Said once per change, so a
+/// planner never wonders why a closure did not show in `place`.
+pub fn report_timing(file: &ScenarioFile, diags: &mut Diagnostics) {
+    let sc = &file.scenario;
+    let mut later: Vec<(ChangeAt, String, i32)> = Vec::new();
+    for (i, c) in sc.closures.iter().enumerate() {
+        later.push((
+            ChangeAt::Closure(i),
+            format!("closure of `{}`", c.school),
+            sc.effective(c.year),
+        ));
+    }
+    for (i, m) in sc.mergers.iter().enumerate() {
+        later.push((
+            ChangeAt::MergerFrom(i),
+            format!("merger of `{}` into `{}`", m.from, m.into),
+            sc.effective(m.year),
+        ));
+    }
+    for (i, c) in sc.capacity.iter().enumerate() {
+        later.push((
+            ChangeAt::Capacity(i),
+            format!("capacity change of `{}`", c.school),
+            sc.effective(c.year),
+        ));
+    }
+    for (i, c) in sc.conversions.iter().enumerate() {
+        later.push((
+            ChangeAt::Conversion(i),
+            format!("conversion of `{}`", c.school),
+            sc.effective(c.year),
+        ));
+    }
+    for (i, n) in sc.new_schools.iter().enumerate() {
+        later.push((
+            ChangeAt::NewSchool(i),
+            format!("new school `{}`", n.id),
+            sc.effective(n.year),
+        ));
+    }
+    for (at, what, y) in later.into_iter().filter(|c| c.2 > sc.year) {
+        let msg = format!(
+            "{what} takes effect in {y}, after the scenario's year {}: place, zones and compare (one year) use the network of {}; forecast and compare --years apply it from {y}",
+            sc.year, sc.year
+        );
+        match file.spans.at(at) {
+            Some(Loc(p, line, col)) => diags.warning(p, Some(*line), Some(Column::Char(*col)), msg),
+            None => diags.warning(&file.path, None, None, msg),
         }
     }
 }
@@ -1496,7 +1665,13 @@ mod extends_tests {
         assert_eq!(s.year, 2025);
         assert_eq!(s.grade, Grade::Seven);
         assert_eq!(s.policy.lottery_seed, 7);
-        assert_eq!(s.closures, vec![SchoolId::new("A"), SchoolId::new("B")]);
+        assert_eq!(
+            s.closures,
+            vec![
+                Closure::new(SchoolId::new("A")),
+                Closure::new(SchoolId::new("B"))
+            ]
+        );
         assert_eq!(s.dataset, dir.path().join("d"));
     }
 

@@ -580,8 +580,10 @@ pub fn compare_sets(
             let shut: Vec<SchoolIx> = set.closed.iter().map(|&c| candidates[c]).collect();
             let mut sc = scenario.clone();
             sc.name = format!("set {}", i + 1);
-            sc.closures
-                .extend(shut.iter().map(|&s| data.school(s).id.clone()));
+            sc.closures.extend(
+                shut.iter()
+                    .map(|&s| crate::domain::scenario::Closure::new(data.school(s).id.clone())),
+            );
             // close the set on the network the scenario already changed (a
             // merger's receiving school may be in the set)
             let mut changed = data.clone();

@@ -126,13 +126,33 @@ pub fn close_schools(data: &mut Dataset, schools: &[SchoolIx]) {
     }
 }
 
+/// What [`Scenario::applied_as_of`] does with a new school that opens
+/// after the year asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FutureSchools {
+    /// Leave it out: the network of that year, as `place` uses it.
+    Omit,
+    /// Add it as not yet open ([`Status::Closing`]), so that every year's
+    /// network has the same schools at the same positions (the forecast
+    /// compares them year by year).
+    NotYetOpen,
+}
+
 impl Scenario {
-    /// Apply the scenario's changes to a dataset as read (see the module
-    /// documentation for the rules). Changes that cannot be applied are
-    /// listed in [`Applied::errors`] and skipped; the reader turns them into
-    /// located errors, so no run uses such a network.
+    /// Apply the scenario's changes that take effect by its year to a
+    /// dataset as read (see the module documentation for the rules), as
+    /// `place`, `zones` and `compare` use the network. Changes that cannot
+    /// be applied are listed in [`Applied::errors`] and skipped; the reader
+    /// turns them into located errors, so no run uses such a network.
     pub fn applied(&self, data: Dataset) -> Applied {
-        let mut net = Applying::new(self, data);
+        self.applied_as_of(data, self.year, FutureSchools::Omit)
+    }
+
+    /// The network of `year`: the changes whose effective year (`year`
+    /// key, else the scenario's) is `year` or earlier; later ones are left
+    /// out as if not written (issue 16).
+    pub fn applied_as_of(&self, data: Dataset, year: i32, future: FutureSchools) -> Applied {
+        let mut net = Applying::new(self, data, year, future);
         net.change_capacity();
         net.convert();
         let link = net.checked_mergers();
@@ -166,16 +186,25 @@ struct Applying<'a> {
     last: Vec<Option<ChangeAt>>,
     /// The first closure that closes each school.
     closed_by: Vec<Option<usize>>,
-    /// Schools closing in schools.csv.
+    /// Schools closing in schools.csv (or new schools not yet open).
     csv_closing: Vec<bool>,
+    /// New schools that open after the year applied.
+    not_yet_open: Vec<bool>,
     errors: Vec<ChangeError>,
 }
 
 impl<'a> Applying<'a> {
     /// The dataset with the scenario's new schools added (after the
     /// schools of schools.csv), and the schools every change names.
-    fn new(scenario: &'a Scenario, mut data: Dataset) -> Self {
-        for ns in &scenario.new_schools {
+    fn new(scenario: &'a Scenario, mut data: Dataset, until: i32, future: FutureSchools) -> Self {
+        let due = |y: Option<i32>| scenario.effective(y) <= until;
+        let mut added: Vec<usize> = Vec::new();
+        for (i, ns) in scenario.new_schools.iter().enumerate() {
+            let open = due(ns.year);
+            if !open && future == FutureSchools::Omit {
+                continue;
+            }
+            added.push(i);
             data.schools.push(School {
                 id: ns.id.clone(),
                 name: ns.name.clone(),
@@ -186,34 +215,45 @@ impl<'a> Applying<'a> {
                 classes: ns.classes,
                 max_class_size: scenario.policy.max_class_size,
                 boarding: ns.boarding,
-                status: Status::Open,
+                status: if open { Status::Open } else { Status::Closing },
                 annual_cost: None,
                 sector: Default::default(),
                 district: None,
             });
         }
         let n = data.schools.len();
-        let base_len = n - scenario.new_schools.len();
+        let base_len = n - added.len();
         let (capacity_at, conversion_at, merger_at, closed_by) = {
             let lookup = data.school_lookup();
             let find = |id: &SchoolId| lookup.get(id.as_str()).map(|s| s.ix());
             let mut closed_by: Vec<Option<usize>> = vec![None; n];
-            for (i, id) in scenario.closures.iter().enumerate() {
-                if let Some(s) = find(id) {
+            // a change not yet in effect names no school: it is skipped
+            for (i, c) in scenario.closures.iter().enumerate() {
+                if let Some(s) = find(&c.school).filter(|_| due(c.year)) {
                     closed_by[s].get_or_insert(i);
                 }
             }
             (
-                scenario.capacity.iter().map(|c| find(&c.school)).collect(),
+                scenario
+                    .capacity
+                    .iter()
+                    .map(|c| find(&c.school).filter(|_| due(c.year)))
+                    .collect(),
                 scenario
                     .conversions
                     .iter()
-                    .map(|c| find(&c.school))
+                    .map(|c| find(&c.school).filter(|_| due(c.year)))
                     .collect(),
                 scenario
                     .mergers
                     .iter()
-                    .map(|m| (find(&m.from), find(&m.into)))
+                    .map(|m| {
+                        if due(m.year) {
+                            (find(&m.from), find(&m.into))
+                        } else {
+                            (None, None)
+                        }
+                    })
                     .collect(),
                 closed_by,
             )
@@ -225,15 +265,17 @@ impl<'a> Applying<'a> {
             .collect();
         let classes: Vec<u64> = data.schools.iter().map(|s| u64::from(s.classes)).collect();
         let mut last: Vec<Option<ChangeAt>> = vec![None; n];
-        for i in 0..scenario.new_schools.len() {
-            last[base_len + i] = Some(ChangeAt::NewSchool(i));
+        for (k, &i) in added.iter().enumerate() {
+            last[base_len + k] = Some(ChangeAt::NewSchool(i));
         }
         let csv_closing: Vec<bool> = data
             .schools
             .iter()
             .map(|s| s.status == Status::Closing)
             .collect();
+        let not_yet_open: Vec<bool> = (0..n).map(|s| s >= base_len && csv_closing[s]).collect();
         Applying {
+            not_yet_open,
             scenario,
             data,
             capacity_at,
@@ -257,6 +299,8 @@ impl<'a> Applying<'a> {
     fn closed(&self, s: usize) -> Option<&'static str> {
         if self.closed_by[s].is_some() {
             Some("which this scenario closes (`closures`)")
+        } else if self.not_yet_open[s] {
+            Some("which opens later (its `new_schools` year)")
         } else if self.csv_closing[s] {
             Some("which is closing in schools.csv")
         } else {
@@ -378,7 +422,7 @@ impl<'a> Applying<'a> {
             };
             self.err(at, msg);
             ok = false;
-        } else if self.csv_closing[f] {
+        } else if self.csv_closing[f] && !self.not_yet_open[f] {
             self.err(
                 ChangeAt::MergerFrom(j),
                 format!(
@@ -670,6 +714,8 @@ mod tests {
             into: SchoolId::new(&format!("S{into}")),
             move_seats: true,
             branch_seats: None,
+            year: None,
+            phase_out: Default::default(),
         }
     }
 
@@ -686,10 +732,12 @@ mod tests {
             school: id(0),
             entry_seats: Some(Seats(400)),
             classes: None,
+            year: None,
         }];
         sc.conversions = vec![Conversion {
             school: id(1),
             freed_seats: Seats(10),
+            year: None,
         }];
         sc.policy.max_class_size_cap = 40;
         let a = sc.applied(data(&[Level::Primary; 3]));
@@ -725,15 +773,17 @@ mod tests {
     #[test]
     fn impossible_changes_are_errors_at_the_change() {
         let mut sc = Scenario::plain("t", Grade::One, 1);
-        sc.closures = vec![id(2)];
+        sc.closures = vec![crate::domain::scenario::Closure::new(id(2))];
         sc.capacity = vec![CapacityOverride {
             school: id(2),
             entry_seats: Some(Seats(10)),
             classes: None,
+            year: None,
         }];
         sc.conversions = vec![Conversion {
             school: id(0),
             freed_seats: Seats(10),
+            year: None,
         }];
         sc.mergers = vec![
             // a nine-year school into a primary one loses its grade 7
@@ -774,10 +824,12 @@ mod tests {
             school: id(0),
             entry_seats: Some(Seats(MAX_SEATS)),
             classes: None,
+            year: None,
         }];
         sc.conversions = vec![Conversion {
             school: id(0),
             freed_seats: Seats(1),
+            year: None,
         }];
         let a = sc.applied(data(&[Level::Primary]));
         assert_eq!(a.errors.len(), 1);
