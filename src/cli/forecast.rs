@@ -35,23 +35,24 @@ impl Args {
         let dataset = &input.scenario.dataset;
         let mut diags = Diagnostics::new();
         let Some((births, history, housing)) =
-            read(dataset, &input.data, input.encoding, &mut diags)
+            read(dataset, &input.base, input.encoding, &mut diags)
         else {
             return Err(Error::Input(diags));
         };
-        let mut feeds = fc::feeds(&input.data);
+        // the cohorts are projected on the network as read; the scenario's
+        // changes then move them, year by year (planning::forecast::Timeline)
+        let mut feeds = fc::feeds(&input.base);
         // feeders.csv was read with the dataset (io::routes::read_feeders)
-        if let Some(f) = feeder_shares(&input.data.feeders, &feeds.feeder) {
+        if let Some(f) = feeder_shares(&input.base.feeders, &feeds.feeder) {
             feeds.feeder = f;
         }
-        let new_schools = fc::new_schools(&input.data, &input.scenario);
         let inputs = fc::Inputs {
-            data: &input.data,
+            data: &input.base,
             feeds: &feeds,
             births: &births,
             history: &history,
             housing: &housing,
-            new_schools: &new_schools,
+            new_schools: &[],
         };
         // a note is about the dataset's births.csv or enrollment_history.csv
         let note = |d: &mut Diagnostics, n: &Note, error: bool| {
@@ -62,16 +63,20 @@ impl Args {
                 d.warning(&path, None, None, n.message.clone());
             }
         };
-        let f =
-            fc::run(&inputs, self.years, self.backtest, &input.scenario.forecast).map_err(|e| {
-                match e {
-                    ForecastError::Inputs(notes) => {
-                        notes.iter().for_each(|n| note(&mut diags, n, true));
-                        Error::Input(std::mem::take(&mut diags))
-                    }
-                    ForecastError::Backtest(msg) => Error::Usage(msg),
-                }
-            })?;
+        let f = fc::run(
+            &inputs,
+            &input.scenario,
+            self.years,
+            self.backtest,
+            &input.scenario.forecast,
+        )
+        .map_err(|e| match e {
+            ForecastError::Inputs(notes) => {
+                notes.iter().for_each(|n| note(&mut diags, n, true));
+                Error::Input(std::mem::take(&mut diags))
+            }
+            ForecastError::Backtest(msg) => Error::Usage(msg),
+        })?;
         let mut warnings = Diagnostics::new();
         for n in &f.projection.notes {
             note(&mut warnings, n, false);
@@ -86,8 +91,10 @@ impl Args {
             None => None,
         };
         let (p, rows) = (&f.projection, &f.shortfall);
+        // every school of every year (the scenario's new ones included)
+        let data = &f.timeline.last().data;
         let mut files = outputs(
-            &input.data,
+            data,
             p,
             rows,
             bt.as_ref()
@@ -95,7 +102,7 @@ impl Args {
         );
         html_and_svgs(
             &ReportInputs {
-                data: &input.data,
+                data,
                 projection: p,
                 rows,
                 history: &history,
@@ -104,7 +111,7 @@ impl Args {
             },
             &mut files,
         );
-        let mut text = terminal(&input.data, rows, p.last_year);
+        let mut text = terminal(data, rows, p.last_year);
         if let Some(b) = &bt {
             text.push_str(&format!(
                 "Backtest: hiding the last {} years, district MAPE {:.2}%\n",

@@ -23,6 +23,9 @@
 //! row of a school that has history is an error naming school, grade and
 //! year; a history of one year is an error.
 
+mod scenario;
+pub use scenario::{redistribute, Move, MoveKind, Network, Timeline};
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::RangeInclusive;
 
@@ -844,15 +847,20 @@ pub struct ShortfallRow {
     pub pupils_per_class: f64,
 }
 
-/// Seats, shortfall and warning per school and projected year. Seats are
-/// entry classes × standard class size in every grade the school teaches.
-pub fn shortfall(data: &Dataset, p: &Projection, policy: &ForecastPolicy) -> Vec<ShortfallRow> {
+/// Seats, shortfall and warning per school and projected year, on each
+/// year's network. Seats are entry classes × standard class size in every
+/// grade the school teaches.
+pub fn shortfall(tl: &Timeline, p: &Projection, policy: &ForecastPolicy) -> Vec<ShortfallRow> {
     let mut rows = Vec::new();
     let mut schools: Vec<SchoolIx> = p.enrolled.keys().map(|k| k.0).collect();
+    schools.sort_unstable();
     schools.dedup();
     for s in schools {
-        let school = data.school(s);
         for y in p.first_year..=p.last_year {
+            let school = tl.at(y).data.school(s);
+            if !(0..=9).any(|g| p.enrolled.contains_key(&(s, g, y))) {
+                continue;
+            }
             let (mut projected, mut seats, mut needed, mut classes) = (0.0, 0u32, 0u32, 0u32);
             for g in grades(school.level) {
                 let size = *policy.class_size.get(Grade::stage_of(g));
@@ -1006,9 +1014,16 @@ pub struct Backtest {
 
 /// What `sunshine forecast` computes: the projection, its shortfall rows,
 /// and the backtest when one was asked for.
-#[derive(Clone, Debug, PartialEq)]
 pub struct Forecast {
+    /// The projection on the scenario's networks.
     pub projection: Projection,
+    /// The projection of the network as read (equal to `projection` for a
+    /// scenario without changes).
+    pub baseline: Projection,
+    /// Pupils the scenario's changes moved, per year.
+    pub moves: Vec<Move>,
+    /// The network of each projected year.
+    pub timeline: Timeline,
     pub shortfall: Vec<ShortfallRow>,
     /// The backtest's score, or the notes on why its projection failed.
     /// Kept apart from the projection's result so that the projection's
@@ -1026,20 +1041,58 @@ pub enum ForecastError {
     Backtest(String),
 }
 
+/// A forecast under a scenario (issue 16): the baseline projection (the
+/// network as read), its pupils placed on each year's network, and the
+/// moves the scenario's changes cause ([`redistribute`]).
+pub struct ScenarioProjection {
+    /// The projection of the network as read.
+    pub baseline: Projection,
+    /// The same pupils on the scenario's networks: the district's pupils
+    /// per grade and year are the baseline's.
+    pub projection: Projection,
+    pub moves: Vec<Move>,
+    pub timeline: Timeline,
+}
+
+/// Project `years` years on the network as read (`inp.data`, the dataset
+/// before the scenario's changes), then place the pupils on the
+/// scenario's network of each year.
+pub fn project_scenario(
+    inp: &Inputs<'_>,
+    scenario: &crate::domain::scenario::Scenario,
+    years: u32,
+    policy: &ForecastPolicy,
+) -> Result<ScenarioProjection, Vec<Note>> {
+    let baseline = project(inp, years, policy)?;
+    let timeline = Timeline::new(inp.data, scenario, baseline.first_year..=baseline.last_year);
+    let (enrolled, moves) = redistribute(inp.data, inp.feeds, inp.births, &baseline, &timeline);
+    let projection = Projection {
+        enrolled,
+        ..baseline.clone()
+    };
+    Ok(ScenarioProjection {
+        baseline,
+        projection,
+        moves,
+        timeline,
+    })
+}
+
 /// Project `years` years, then the shortfall, then (for `backtest = Some(k)`)
 /// the backtest hiding `k` years. The projection's errors come first; the
 /// backtest's bound is checked only on a history the projection accepted.
 pub fn run(
     inp: &Inputs<'_>,
+    scenario: &crate::domain::scenario::Scenario,
     years: u32,
     backtest: Option<u32>,
     policy: &ForecastPolicy,
 ) -> Result<Forecast, ForecastError> {
-    let projection = project(inp, years, policy).map_err(ForecastError::Inputs)?;
+    let sp = project_scenario(inp, scenario, years, policy).map_err(ForecastError::Inputs)?;
     if let Some(k) = backtest {
         check_backtest(inp.history, k).map_err(ForecastError::Backtest)?;
     }
-    let shortfall = shortfall(inp.data, &projection, policy);
+    let shortfall = shortfall(&sp.timeline, &sp.projection, policy);
     let backtest = backtest.map(|k| {
         self::backtest(inp, k, policy).map(|(per_school, district)| Backtest {
             per_school,
@@ -1048,7 +1101,10 @@ pub fn run(
         })
     });
     Ok(Forecast {
-        projection,
+        projection: sp.projection,
+        baseline: sp.baseline,
+        moves: sp.moves,
+        timeline: sp.timeline,
         shortfall,
         backtest,
     })
@@ -1168,7 +1224,9 @@ mod tests {
         // grade 7 in 2026 = P's projected grade 6 in 2025 (38 × 0.95 = 36.1)
         assert!((at(js, 7, 2026) - 36.1).abs() < 1e-9);
         // the shortfall is projected minus seats (1 class × 45 per grade)
-        for r in shortfall(&data, &p, &policy) {
+        let plain = crate::domain::scenario::Scenario::plain("t", Grade::One, 1);
+        let tl = Timeline::new(&data, &plain, p.first_year..=p.last_year);
+        for r in shortfall(&tl, &p, &policy) {
             let sum: f64 = grades(data.school(r.school).level)
                 .map(|g| p.enrolled[&(r.school, g, r.year)])
                 .sum();
