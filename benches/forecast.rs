@@ -2,10 +2,10 @@
 //! 9 grades × 10 years (history of 3 years, births per block). Target:
 //! under 1 s. `cargo bench --bench forecast`.
 
-use sunshine::domain::model::{BlockIx, Level, SchoolIx};
-use sunshine::domain::scenario::ForecastPolicy;
+use sunshine::domain::model::{BlockIx, Grade, Level, SchoolIx};
+use sunshine::domain::scenario::{ForecastPolicy, Scenario};
 use sunshine::planning::forecast::{
-    feeds, project, shortfall, Births, Enrollment, Housing, Inputs,
+    feeds, project_scenario, shortfall, Births, Enrollment, Housing, Inputs,
 };
 
 fn main() {
@@ -50,7 +50,8 @@ fn forecast_2000_schools_9_grades_10_years(bencher: divan::Bencher) {
             housing: &housing,
             new_schools: &[],
         };
-        let p = project(&inputs, 10, &policy).unwrap();
-        shortfall(&data, &p, &policy)
+        let plain = Scenario::plain("bench", Grade::One, 1);
+        let sp = project_scenario(&inputs, &plain, 10, &policy).unwrap();
+        shortfall(&sp.timeline, &sp.projection, &policy)
     });
 }
