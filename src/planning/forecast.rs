@@ -24,7 +24,7 @@
 //! year; a history of one year is an error.
 
 mod scenario;
-pub use scenario::{redistribute, Move, MoveKind, Network, Timeline};
+pub use scenario::{block_entrants, redistribute, Move, MoveKind, Network, Timeline};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::RangeInclusive;

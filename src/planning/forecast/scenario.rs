@@ -397,3 +397,62 @@ pub fn redistribute(
         .collect();
     (out, moves)
 }
+
+/// The projected entrants of stage `e` living in each block in year `y`
+/// (for `zones --year`): each baseline school's projected entrants split
+/// over its zone's blocks by the same weights as [`redistribute`] (births
+/// six years before for grade 1, households for grade 7). With the second
+/// value (the entrants of schools whose zone has no block, which no block
+/// can carry; the caller reports them), the total is the baseline's
+/// entrants of the stage.
+pub fn block_entrants(
+    base: &Dataset,
+    base_feeds: &Feeds,
+    births: &Births,
+    baseline: &Projection,
+    e: Grade,
+    y: i32,
+) -> (Vec<f64>, f64) {
+    let births_last = births.keys().map(|k| k.1).max().unwrap_or(i32::MIN);
+    let empty = Timeline {
+        networks: Vec::new(),
+        year_ix: Vec::new(),
+        years: y..=y,
+    };
+    let r = Redistribute {
+        base,
+        timeline: &empty,
+        births,
+        births_last,
+        origins: Origins::new(base_feeds),
+    };
+    let g = match e {
+        Grade::One => 1,
+        Grade::Seven => 7,
+    };
+    let mut out = vec![0.0; base.blocks.len()];
+    let mut homeless = 0.0;
+    let mut schools: Vec<SchoolIx> = baseline.enrolled.keys().map(|k| k.0).collect();
+    schools.dedup();
+    for s in schools {
+        let pupils = baseline.enrolled.get(&(s, g, y)).copied().unwrap_or(0.0);
+        let blocks = r.origins.blocks.get(&(s, e)).map_or(&[][..], |v| &v[..]);
+        let w: Vec<f64> = blocks
+            .iter()
+            .map(|&(b, sh)| r.weight(b, e, y) * sh)
+            .collect();
+        let total: f64 = w.iter().sum();
+        if total > 0.0 {
+            for (&(b, _), wb) in blocks.iter().zip(&w) {
+                out[b] += pupils * wb / total;
+            }
+        } else if let Some(&(b, _)) = blocks.first() {
+            // no weight anywhere: the zone's first block carries them,
+            // so the total stays the baseline's
+            out[b] += pupils;
+        } else {
+            homeless += pupils;
+        }
+    }
+    (out, homeless)
+}
