@@ -876,7 +876,13 @@ pub fn longtan_history(
     for k in 0..12 {
         let b = urban[rng.below(urban.len() as u64) as usize];
         let year = 2026 + k % 4;
-        *housing.entry((BlockIx::from_ix(b), year)).or_insert(0.0) += (200 + rng.below(400)) as f64;
+        *housing
+            .entry((
+                BlockIx::from_ix(b),
+                year,
+                crate::planning::forecast::HousingType::commercial(),
+            ))
+            .or_insert(0.0) += (200 + rng.below(400)) as f64;
     }
     (births, history, housing)
 }

@@ -251,12 +251,13 @@ fn town_births_given_feeders_and_policy_keys() {
     let o = run();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let short = common::records(&out.join("shortfall.csv"));
-    // class_size_primary = 40: A has 1 class × 40 seats × 6 grades
+    // one notion of seats (issue 16): the entry grade has the entry seats
+    // (4), each other grade 1 class × class_size_primary = 40 → 4 + 5 × 40
     let a = short.iter().find(|r| r["school_id"] == "A").unwrap();
-    assert_eq!(a["seats"], "240");
-    // the junior school keeps its own class size (50 × 3 grades)
+    assert_eq!(a["seats"], "204");
+    // the junior school keeps its own class size: 10 entry seats + 2 × 50
     let c = short.iter().find(|r| r["school_id"] == "C").unwrap();
-    assert_eq!(c["seats"], "150");
+    assert_eq!(c["seats"], "110");
     // red = 1.05 (yellow and orange stay 0.90 and 0.95)
     for r in &short {
         let u: f64 = r["utilisation"].parse().unwrap();

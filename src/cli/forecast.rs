@@ -34,9 +34,13 @@ impl Args {
         let input = load(&self.scenario, g)?;
         let dataset = &input.scenario.dataset;
         let mut diags = Diagnostics::new();
-        let Some((births, history, housing)) =
-            read(dataset, &input.base, input.encoding, &mut diags)
-        else {
+        let Some((births, history, housing)) = read(
+            dataset,
+            &input.base,
+            input.encoding,
+            &input.scenario.forecast.housing_types(),
+            &mut diags,
+        ) else {
             return Err(Error::Input(diags));
         };
         // the cohorts are projected on the network as read; the scenario's
@@ -112,12 +116,54 @@ impl Args {
             &mut files,
         );
         let mut text = terminal(data, rows, p.last_year);
+        text.push_str(&entry_line(data, &f.entry_warnings));
         if let Some(b) = &bt {
             text.push_str(&format!(
                 "Backtest: hiding the last {} years, district MAPE {:.2}%\n",
                 b.years, b.district
             ));
+            if b.by_lead.len() > 1 {
+                let leads: Vec<String> = b
+                    .by_lead
+                    .iter()
+                    .map(|(l, e)| {
+                        format!("{l} year{} ahead {e:.2}%", if *l == 1 { "" } else { "s" })
+                    })
+                    .collect();
+                text.push_str(&format!("  by lead time: {}\n", leads.join(", ")));
+            }
         }
         finish(files, &self.out, &text)
     }
+}
+
+/// The terminal's line on the entry-grade warnings (学位预警 of the next
+/// three intakes): counts by level and the red ones by name.
+fn entry_line(data: &crate::domain::model::Dataset, w: &fc::EntryWarnings) -> String {
+    let count = |l: fc::Warning| w.rows.iter().filter(|r| r.level == l).count();
+    let years = match (
+        w.rows.iter().map(|r| r.year).min(),
+        w.rows.iter().map(|r| r.year).max(),
+    ) {
+        (Some(a), Some(b)) => format!("{a}–{b}"),
+        _ => return String::new(),
+    };
+    let mut out = format!(
+        "Entry-grade warnings {years} (入学学位预警, next three intakes): {} red, {} yellow\n",
+        count(fc::Warning::Red),
+        count(fc::Warning::Yellow)
+    );
+    for r in w.rows.iter().filter(|r| r.level == fc::Warning::Red) {
+        out.push_str(&format!(
+            "  red  {} {} grade {} {}: {:.0} expected for {} seats ({:.0}%)\n",
+            data.school(r.school).id,
+            data.school(r.school).name,
+            r.grade.number(),
+            r.year,
+            r.expected,
+            r.seats,
+            100.0 * r.ratio
+        ));
+    }
+    out
 }

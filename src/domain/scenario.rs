@@ -440,8 +440,14 @@ pub struct ForecastPolicy {
     /// Weight `w` of the year k back (`w^k`), 0 to 1: 1 = plain mean, 0 =
     /// the last year only. Bounded so that `w^k` stays finite.
     pub recent_weight: f64,
-    /// Pupils per new household per grade.
+    /// Pupils per new household per grade of `commercial` (商品房) and
+    /// `affordable` (保障性住房) housing; `resettlement` (安置房) yields half
+    /// (README "Housing": most of its families are already counted where
+    /// they lived).
     pub yield_per_grade: f64,
+    /// `[forecast.housing_yield]`: pupils per household in grades 1–9 per
+    /// housing type, over the defaults of [`ForecastPolicy::yield_of`].
+    pub housing_yield: std::collections::BTreeMap<String, [f64; 9]>,
     /// Standard class size of each stage (seats = classes × size), keyed by
     /// the stage's entry grade.
     pub class_size: ByGrade<u32>,
@@ -455,12 +461,45 @@ pub struct ForecastPolicy {
     pub red: f64,
 }
 
+/// The housing types with a default yield (`housing.csv` `type`).
+pub const HOUSING_TYPES: [&str; 3] = ["commercial", "resettlement", "affordable"];
+
+impl ForecastPolicy {
+    /// Pupils per household of housing type `t` in grade `g` (1–9): the
+    /// scenario's `[forecast.housing_yield]`, else the defaults
+    /// (`commercial` and `affordable`: `yield_per_grade`; `resettlement`:
+    /// half of it); `None` for a type without a yield.
+    pub fn yield_of(&self, t: &str, g: u8) -> Option<f64> {
+        let i = usize::from(g.checked_sub(1)?);
+        if let Some(v) = self.housing_yield.get(t) {
+            return v.get(i).copied();
+        }
+        match t {
+            "commercial" | "affordable" => Some(self.yield_per_grade),
+            "resettlement" => Some(self.yield_per_grade / 2.0),
+            _ => None,
+        }
+    }
+
+    /// Every housing type with a yield: the defaults, then the scenario's.
+    pub fn housing_types(&self) -> Vec<String> {
+        let mut v: Vec<String> = HOUSING_TYPES.iter().map(|s| s.to_string()).collect();
+        for k in self.housing_yield.keys() {
+            if !v.contains(k) {
+                v.push(k.clone());
+            }
+        }
+        v
+    }
+}
+
 impl Default for ForecastPolicy {
     fn default() -> Self {
         ForecastPolicy {
             years_back: 3,
             recent_weight: 1.0,
             yield_per_grade: 0.02,
+            housing_yield: Default::default(),
             class_size: STANDARD_CLASS_SIZE,
             yellow: 0.90,
             orange: 0.95,

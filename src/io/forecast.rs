@@ -11,7 +11,7 @@ use crate::domain::routes::Feeder;
 use crate::io::output::csv_bytes;
 use crate::io::table::Table;
 use crate::io::text::Encoding;
-use crate::planning::forecast::{Births, Enrollment, Housing};
+use crate::planning::forecast::{Births, Enrollment, Housing, HousingType};
 
 fn year(r: &crate::io::table::Row<'_>, d: &mut Diagnostics, c: usize) -> Option<i32> {
     let v = r.u32(d, c, "a year such as 2025")?;
@@ -51,17 +51,26 @@ fn missing_births(path: &Path, seen: &HashMap<(String, i32), usize>, diags: &mut
     }
 }
 
-/// Read the three files from a dataset folder (`housing.csv` optional).
+/// Read the three files from a dataset folder (`housing.csv` optional;
+/// its `type` must be one of `housing_types`, the types with a yield:
+/// [`crate::domain::scenario::ForecastPolicy::housing_types`]).
 pub fn read(
     dir: &Path,
     data: &Dataset,
     encoding: Encoding,
+    housing_types: &[String],
     diags: &mut Diagnostics,
 ) -> Option<(Births, Enrollment, Housing)> {
     let errors = diags.error_count();
     let births = read_births(&dir.join("births.csv"), data, encoding, diags);
     let history = read_history(&dir.join("enrollment_history.csv"), data, encoding, diags);
-    let housing = read_housing(&dir.join("housing.csv"), data, encoding, diags);
+    let housing = read_housing(
+        &dir.join("housing.csv"),
+        data,
+        encoding,
+        housing_types,
+        diags,
+    );
     (diags.error_count() == errors).then_some((births, history, housing))
 }
 
@@ -219,12 +228,14 @@ fn read_history(
     history
 }
 
-/// The optional `housing.csv`: new households per block and year of
-/// completion (rows of the same block and year add up).
+/// The optional `housing.csv`: new households per block, year of
+/// completion and housing type (optional `type` column, empty =
+/// `commercial`; rows of the same block, year and type add up).
 fn read_housing(
     path: &Path,
     data: &Dataset,
     encoding: Encoding,
+    types: &[String],
     diags: &mut Diagnostics,
 ) -> Housing {
     let blocks = data.block_lookup();
@@ -238,12 +249,29 @@ fn read_housing(
     let Some([bc, yc, hc]) = t.require(["block_id", "year", "new_households"], diags) else {
         return housing;
     };
+    let tc = t.column("type");
     t.rows(diags, |r, d| {
         let b = r.lookup(d, bc, &blocks, "block", "blocks.csv");
         let y = year(r, d, yc);
         let h = r.u32(d, hc, "a number of households (0 or more)");
-        if let (Some(b), Some(y), Some(h)) = (b, y, h) {
-            *housing.entry((b, y)).or_insert(0.0) += f64::from(h);
+        let kind = match tc.map(|c| (c, r.get(c))) {
+            None | Some((_, "")) => Some(HousingType::commercial()),
+            Some((_, v)) if types.iter().any(|t| t == v) => Some(HousingType(v.to_string())),
+            Some((c, v)) => {
+                r.error(
+                    d,
+                    c,
+                    format!(
+                        "housing type `{}`; expected {} (or a type of the scenario's [forecast.housing_yield]), or empty for commercial",
+                        crate::domain::diag::echo(v),
+                        types.join(", ")
+                    ),
+                );
+                None
+            }
+        };
+        if let (Some(b), Some(y), Some(h), Some(k)) = (b, y, h, kind) {
+            *housing.entry((b, y, k)).or_insert(0.0) += f64::from(h);
         }
     });
     housing
@@ -322,15 +350,19 @@ pub fn history_csv(data: &Dataset, h: &Enrollment) -> Vec<u8> {
 }
 
 pub fn housing_csv(data: &Dataset, h: &Housing) -> Vec<u8> {
-    let mut rows: Vec<(usize, i32, f64)> = h.iter().map(|(&(b, y), &n)| (b.ix(), y, n)).collect();
-    rows.sort_by_key(|a| (a.0, a.1));
+    let mut rows: Vec<(usize, i32, &str, f64)> = h
+        .iter()
+        .map(|((b, y, t), &n)| (b.ix(), *y, t.0.as_str(), n))
+        .collect();
+    rows.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
     csv_bytes(
-        &["block_id", "year", "new_households"],
-        rows.into_iter().map(|(b, y, n)| {
+        &["block_id", "year", "new_households", "type"],
+        rows.into_iter().map(|(b, y, t, n)| {
             vec![
                 data.blocks[b].id.to_string(),
                 y.to_string(),
                 (n as u64).to_string(),
+                t.to_string(),
             ]
         }),
     )

@@ -68,6 +68,7 @@ struct RawForecast {
     years_back: Option<Spanned<usize>>,
     recent_weight: Option<Spanned<f64>>,
     yield_per_grade: Option<Spanned<f64>>,
+    housing_yield: Option<std::collections::BTreeMap<String, Spanned<toml::Value>>>,
     class_size_primary: Option<Spanned<u32>>,
     class_size_junior: Option<Spanned<u32>>,
     yellow: Option<Spanned<f64>>,
@@ -1104,6 +1105,9 @@ fn read_forecast(f: &RawForecast, forecast: &mut ForecastPolicy, cx: &mut Ctx<'_
         &mut forecast.yield_per_grade,
         cx,
     );
+    if let Some(table) = &f.housing_yield {
+        read_housing_yield(table, forecast, cx);
+    }
     // utilisation thresholds: 10 = ten times the seats
     bounded(&f.yellow, "yellow", 10.0, &mut forecast.yellow, cx);
     bounded(&f.orange, "orange", 10.0, &mut forecast.orange, cx);
@@ -1199,6 +1203,49 @@ fn read_new_schools(
             }
         })
         .collect()
+}
+
+/// `[forecast.housing_yield]`: per housing type a yield (pupils per
+/// household) for every grade, or a list of 9, one per grade 1–9; each 0
+/// to 1 (one pupil per household in a grade is already far above any
+/// survey).
+fn read_housing_yield(
+    table: &std::collections::BTreeMap<String, Spanned<toml::Value>>,
+    forecast: &mut ForecastPolicy,
+    cx: &mut Ctx<'_>,
+) {
+    for (name, v) in table {
+        let at = v.span().start;
+        let ok_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if !ok_name {
+            cx.err(
+                at,
+                format!("housing_yield: type `{name}`; expected a name of letters, digits, _ or -"),
+            );
+            continue;
+        }
+        let num = |x: &toml::Value| match x {
+            toml::Value::Float(f) => Some(*f),
+            toml::Value::Integer(i) => Some(*i as f64),
+            _ => None,
+        };
+        let values: Option<Vec<f64>> = match v.get_ref() {
+            toml::Value::Array(a) if a.len() == 9 => a.iter().map(num).collect(),
+            toml::Value::Array(_) => None,
+            x => num(x).map(|y| vec![y; 9]),
+        };
+        match values {
+            Some(list) if list.iter().all(|y| (0.0..=1.0).contains(y)) => {
+                let mut arr = [0.0; 9];
+                arr.copy_from_slice(&list);
+                forecast.housing_yield.insert(name.clone(), arr);
+            }
+            _ => cx.err(at, format!("housing_yield.{name}; expected a number from 0 to 1 (pupils per household in every grade) or a list of 9 such numbers, one per grade 1–9")),
+        }
+    }
 }
 
 /// The `[classes]` table (阳光分班) over `classes` (a base scenario's or

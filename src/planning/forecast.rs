@@ -23,7 +23,9 @@
 //! row of a school that has history is an error naming school, grade and
 //! year; a history of one year is an error.
 
+mod entry;
 mod scenario;
+pub use entry::{entry_level, entry_warnings, EntryWarning, EntryWarnings, INTAKES_AHEAD};
 pub use scenario::{block_entrants, redistribute, Move, MoveKind, Network, Timeline};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -36,8 +38,20 @@ use crate::domain::scenario::ForecastPolicy;
 pub type Births = HashMap<(BlockIx, i32), f64>;
 /// Enrolled per school, grade and year.
 pub type Enrollment = BTreeMap<(SchoolIx, u8, i32), f64>;
-/// New households per block and year of completion.
-pub type Housing = HashMap<(BlockIx, i32), f64>;
+/// New households per block, year of completion and housing type.
+pub type Housing = BTreeMap<(BlockIx, i32, HousingType), f64>;
+
+/// A housing type of `housing.csv` (`commercial`, `resettlement`,
+/// `affordable`, or one the scenario gives a yield).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HousingType(pub String);
+
+impl HousingType {
+    /// 商品房, the type of a row without one.
+    pub fn commercial() -> HousingType {
+        HousingType("commercial".into())
+    }
+}
 
 /// The longest projection (`--years`): a planning horizon; cohort ratios
 /// measured on a few years say nothing useful 50 years ahead, and the bound
@@ -281,15 +295,37 @@ impl BirthSeries {
     }
 }
 
-/// New households completed in each year, per zone school of each stage
-/// (the zones of its entry grade), split like the births.
-fn housing_by_school(feeds: &Feeds, housing: &Housing) -> HashMap<(SchoolIx, Grade, i32), f64> {
+/// The pupils new housing brings, per zone school, grade and year: a
+/// stock, not a flow on top of the cohorts (issue 16). In its year of
+/// completion `c` a block's new households bring households × yield(type,
+/// g) pupils in every grade g, at the block's zone school(s) of the grade's
+/// stage; these then age with their cohorts (the progression ratios carry
+/// them). In each of the next five years grade 1 gets households ×
+/// yield(type, 1) more: the estate's children who were under six at
+/// completion. Its later children are born in the block, so `births.csv`
+/// counts them where it covers their year (the trend beyond it does not:
+/// README "Housing"). Grade 7 gets the estate's pupils through grade 6.
+/// Completion years of the history are in the history already: only
+/// their later entrants are added.
+fn housing_by_school(
+    feeds: &Feeds,
+    housing: &Housing,
+    policy: &ForecastPolicy,
+) -> HashMap<(SchoolIx, u8, i32), f64> {
     let mut out = HashMap::new();
-    let sorted: BTreeMap<(BlockIx, i32), f64> = housing.iter().map(|(k, v)| (*k, *v)).collect();
-    for (&(b, y), &h) in &sorted {
-        for (g, zone) in feeds.zone.iter() {
-            for &(s, share) in &zone[b.ix()] {
-                *out.entry((s, g, y)).or_insert(0.0) += h * share;
+    for ((b, c, kind), &h) in housing {
+        for g in 1..=9u8 {
+            let Some(y1) = policy.yield_of(&kind.0, g) else {
+                continue; // a type without a yield is refused by the reader
+            };
+            for &(s, share) in &feeds.zone.get(Grade::stage_of(g))[b.ix()] {
+                let add = h * share * y1;
+                *out.entry((s, g, *c)).or_insert(0.0) += add;
+                if g == 1 {
+                    for later in 1..=5 {
+                        *out.entry((s, 1, c + later)).or_insert(0.0) += add;
+                    }
+                }
             }
         }
     }
@@ -711,10 +747,7 @@ impl<'a> Setup<'a> {
         end: i32,
         all: &mut Enrollment,
     ) -> Enrollment {
-        let hb = housing_by_school(inp.feeds, inp.housing);
-        let mut housing_years: Vec<i32> = inp.housing.keys().map(|k| k.1).collect();
-        housing_years.sort_unstable();
-        housing_years.dedup();
+        let hb = housing_by_school(inp.feeds, inp.housing, self.policy);
         let mut out = Enrollment::new();
         for y in self.last + 1..=end {
             for &s in &self.schools {
@@ -726,11 +759,10 @@ impl<'a> Setup<'a> {
                         // present: checked by `missing_rows`, or started above
                         _ => pupils(all, s, g - 1, y - 1).unwrap_or(0.0),
                     };
-                    // new housing completed by year y in the school's zone
-                    for &hy in housing_years.iter().take_while(|&&hy| hy <= y) {
-                        if let Some(h) = hb.get(&(s, Grade::stage_of(g), hy)) {
-                            v += h * self.policy.yield_per_grade;
-                        }
+                    // new housing of the school's zone: its stock in the
+                    // year of completion, then its young children entering
+                    if let Some(h) = hb.get(&(s, g, y)) {
+                        v += h;
                     }
                     all.insert((s, g, y), v);
                     out.insert((s, g, y), v);
@@ -848,8 +880,9 @@ pub struct ShortfallRow {
 }
 
 /// Seats, shortfall and warning per school and projected year, on each
-/// year's network. Seats are entry classes × standard class size in every
-/// grade the school teaches.
+/// year's network. Seats are the entry seats after the class-size cap in
+/// the entry grade (as `place` admits) and entry classes × standard class
+/// size in every other grade the school teaches.
 pub fn shortfall(tl: &Timeline, p: &Projection, policy: &ForecastPolicy) -> Vec<ShortfallRow> {
     let mut rows = Vec::new();
     let mut schools: Vec<SchoolIx> = p.enrolled.keys().map(|k| k.0).collect();
@@ -866,7 +899,19 @@ pub fn shortfall(tl: &Timeline, p: &Projection, policy: &ForecastPolicy) -> Vec<
                 let size = *policy.class_size.get(Grade::stage_of(g));
                 let v = p.enrolled.get(&(s, g, y)).copied().unwrap_or(0.0);
                 projected += v;
-                seats += school.classes * size;
+                // one notion of seats with `place` (issue 16): the entry
+                // grade has the entry seats after the class-size cap (none
+                // at a closed campus), the others their classes at the
+                // standard size
+                seats += if g == 1 || g == 7 {
+                    if school.status == Status::Open {
+                        school.entry_seats.0
+                    } else {
+                        0
+                    }
+                } else {
+                    school.classes * size
+                };
                 needed += (v.round() as u32).div_ceil(size);
                 classes += school.classes;
             }
@@ -969,7 +1014,7 @@ pub fn backtest(
     inp: &Inputs<'_>,
     k: u32,
     policy: &ForecastPolicy,
-) -> Result<(BTreeMap<SchoolIx, f64>, f64), Vec<Note>> {
+) -> Result<(BTreeMap<SchoolIx, f64>, f64, Vec<(u32, f64)>), Vec<Note>> {
     let last = inp.history.keys().map(|x| x.2).max().unwrap_or(0);
     let cut = last - k as i32;
     let known: Enrollment = inp
@@ -992,8 +1037,24 @@ pub fn backtest(
         k,
         policy,
     )?;
+    // the error by lead time: the district's MAPE of each hidden year
+    // alone (a planner reads "one year ahead x%, three years ahead y%")
+    let of_year = |m: &Enrollment, y: i32| -> Enrollment {
+        m.iter()
+            .filter(|(x, _)| x.2 == y)
+            .map(|(x, v)| (*x, *v))
+            .collect()
+    };
+    let by_lead: Vec<(u32, f64)> = (1..=k)
+        .filter_map(|lead| {
+            let y = cut + lead as i32;
+            mape(&of_year(&hidden, y), &of_year(&p.enrolled, y))
+                .1
+                .map(|e| (lead, e))
+        })
+        .collect();
     match mape(&hidden, &p.enrolled) {
-        (per, Some(district)) => Ok((per, district)),
+        (per, Some(district)) => Ok((per, district, by_lead)),
         (_, None) => Err(vec![Note::new(
             Source::History,
             format!("no school has pupils in {}–{last}, the years the backtest hides; expected pupils to compare the projection with", cut + 1),
@@ -1009,6 +1070,8 @@ pub struct Backtest {
     pub per_school: BTreeMap<SchoolIx, f64>,
     /// MAPE (%) of the district.
     pub district: f64,
+    /// MAPE (%) of the district per lead time: (years ahead, MAPE).
+    pub by_lead: Vec<(u32, f64)>,
     pub years: u32,
 }
 
@@ -1024,6 +1087,8 @@ pub struct Forecast {
     pub moves: Vec<Move>,
     /// The network of each projected year.
     pub timeline: Timeline,
+    /// Entry-grade warnings of the next three intakes.
+    pub entry_warnings: EntryWarnings,
     pub shortfall: Vec<ShortfallRow>,
     /// The backtest's score, or the notes on why its projection failed.
     /// Kept apart from the projection's result so that the projection's
@@ -1093,10 +1158,12 @@ pub fn run(
         check_backtest(inp.history, k).map_err(ForecastError::Backtest)?;
     }
     let shortfall = shortfall(&sp.timeline, &sp.projection, policy);
+    let entry = entry_warnings(inp.data, scenario, &sp.projection, &sp.timeline, policy);
     let backtest = backtest.map(|k| {
-        self::backtest(inp, k, policy).map(|(per_school, district)| Backtest {
+        self::backtest(inp, k, policy).map(|(per_school, district, by_lead)| Backtest {
             per_school,
             district,
+            by_lead,
             years: k,
         })
     });
@@ -1106,6 +1173,7 @@ pub fn run(
         moves: sp.moves,
         timeline: sp.timeline,
         shortfall,
+        entry_warnings: entry,
         backtest,
     })
 }
