@@ -1010,11 +1010,7 @@ pub fn check_backtest(history: &Enrollment, k: u32) -> Result<(), String> {
 /// Hide the last `k` years of history (checked by [`check_backtest`]),
 /// project them, and score the projection (MAPE per school and for the
 /// district).
-pub fn backtest(
-    inp: &Inputs<'_>,
-    k: u32,
-    policy: &ForecastPolicy,
-) -> Result<(BTreeMap<SchoolIx, f64>, f64, Vec<(u32, f64)>), Vec<Note>> {
+pub fn backtest(inp: &Inputs<'_>, k: u32, policy: &ForecastPolicy) -> Result<Backtest, Vec<Note>> {
     let last = inp.history.keys().map(|x| x.2).max().unwrap_or(0);
     let cut = last - k as i32;
     let known: Enrollment = inp
@@ -1054,7 +1050,12 @@ pub fn backtest(
         })
         .collect();
     match mape(&hidden, &p.enrolled) {
-        (per, Some(district)) => Ok((per, district, by_lead)),
+        (per_school, Some(district)) => Ok(Backtest {
+            per_school,
+            district,
+            by_lead,
+            years: k,
+        }),
         (_, None) => Err(vec![Note::new(
             Source::History,
             format!("no school has pupils in {}–{last}, the years the backtest hides; expected pupils to compare the projection with", cut + 1),
@@ -1159,14 +1160,7 @@ pub fn run(
     }
     let shortfall = shortfall(&sp.timeline, &sp.projection, policy);
     let entry = entry_warnings(inp.data, scenario, &sp.projection, &sp.timeline, policy);
-    let backtest = backtest.map(|k| {
-        self::backtest(inp, k, policy).map(|(per_school, district, by_lead)| Backtest {
-            per_school,
-            district,
-            by_lead,
-            years: k,
-        })
-    });
+    let backtest = backtest.map(|k| self::backtest(inp, k, policy));
     Ok(Forecast {
         projection: sp.projection,
         baseline: sp.baseline,
