@@ -17,6 +17,9 @@ pub struct ZoneSettings {
     pub previous: Option<Vec<Option<SchoolIx>>>,
     /// Neighbour pairs from `adjacency.csv`, replacing the Voronoi graph.
     pub adjacency: Option<Vec<(BlockIx, BlockIx)>>,
+    /// Applicants per dataset block replacing this year's `students.csv`
+    /// (`zones --year`: the forecast's entrants, [`super::projected`]).
+    pub demand: Option<Vec<u32>>,
 }
 
 /// A scenario's zoning problem and how its indices map to the dataset.
@@ -63,7 +66,8 @@ impl BuildError {
 ///
 /// - Demand: the grade's applicants per block (severe disability excluded:
 ///   they go to special schools); geocoded applicants without a block are
-///   placed by distance, not by zone.
+///   placed by distance, not by zone. [`ZoneSettings::demand`], when given,
+///   replaces them (projected applicants).
 /// - Capacity: ⌊entry seats × (1 + `zone_slack`)⌋ of open mainstream schools.
 /// - Candidates: a block with a school within the service radius may only
 ///   join such schools; otherwise its `candidates` nearest within
@@ -87,7 +91,13 @@ pub fn build(
     for (i, s) in schools.iter().enumerate() {
         local[s.ix()] = i;
     }
-    let demand = block_demand(data, grade);
+    let demand = match &settings.demand {
+        Some(d) => {
+            assert_eq!(d.len(), data.blocks.len(), "one count per dataset block");
+            d.clone()
+        }
+        None => block_demand(data, grade),
+    };
     let capacity: Vec<u32> = schools
         .iter()
         .map(|&s| {

@@ -19,11 +19,13 @@
 //!   contiguity repair and a local search over boundary blocks.
 //! - [`brute_force`]: every assignment, for tests of tiny instances.
 //! - [`cells`]: Voronoi cells of blocks, the neighbour graph and zone shapes.
+//! - [`projected`]: applicants per block from the forecast (`zones --year`).
 
 pub mod build;
 pub mod cells;
 pub mod heuristic;
 pub mod mip;
+pub mod projected;
 mod search;
 
 /// How to solve (shared with `optimize-closures`).
