@@ -4,9 +4,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::shared::{distances, finish, load, refuse_dataset_folder, set_threads};
+use super::shared::{distances, finish, load, print_warnings, refuse_dataset_folder, set_threads};
 use super::Global;
+use crate::domain::scenario::FutureSchools;
 use crate::io::dataset::{read_adjacency, read_zone_file};
+use crate::io::forecast::{feeder_shares, read};
+use crate::io::Input;
+use crate::planning::forecast::{self as fc, MAX_YEARS};
+use crate::planning::zones::projected::{projected_applicants, Projected, ProjectedError};
 use crate::planning::zones::{build, solve, Method, ZoneSettings};
 use crate::report::zones::{outputs, terminal, ZonesRun};
 use crate::{Diagnostics, Error, Result};
@@ -33,16 +38,26 @@ pub struct Args {
     /// Worker threads (results never depend on it).
     #[arg(long)]
     threads: Option<usize>,
+    /// Zone a later intake: the applicants per block are the forecast's
+    /// entrants of the scenario's entry grade in this year (from the year
+    /// after enrollment_history.csv's last, up to 50 years after it)
+    /// instead of this year's students.csv, on the network of that year.
+    #[arg(long)]
+    year: Option<i32>,
 }
 
 impl Args {
     pub fn run(&self, g: &Global) -> Result<()> {
         set_threads(self.threads)?;
-        let input = load(&self.scenario, g)?;
+        let mut input = load(&self.scenario, g)?;
         refuse_dataset_folder(&self.out, &input)?;
         let enc = input.encoding;
-        let mut diags = Diagnostics::new();
         let mut settings = ZoneSettings::default();
+        if let Some(y) = self.year {
+            settings.demand = Some(projected(&input, y, g)?.demand);
+            network_of(&mut input, y);
+        }
+        let mut diags = Diagnostics::new();
         if let Some(p) = self.previous.as_deref() {
             if let Some(z) = read_zone_file(p, enc, &input.data, &mut diags) {
                 settings.previous = Some(z.school.get(input.scenario.grade).to_vec());
@@ -77,7 +92,111 @@ impl Args {
             self.method,
             Duration::from_secs(self.time_limit),
         );
-        let run = ZonesRun::new(&input.data, &input.scenario, &problem, &solved, dist.name());
+        let mut run = ZonesRun::new(&input.data, &input.scenario, &problem, &solved, dist.name());
+        run.projected_year = self.year;
         finish(outputs(&run), &self.out, &terminal(&run))
+    }
+}
+
+/// The applicants per block of `year` from the forecast (`--year`): the
+/// cohorts projected on the dataset as read, as `forecast` projects them,
+/// and their entrants of the scenario's grade split over the blocks and
+/// rounded ([`projected_applicants`]). The projection's assumptions are
+/// printed as warnings, as `forecast` prints them; so are projected
+/// entrants that no block carries, from half a pupil on.
+fn projected(input: &Input, year: i32, g: &Global) -> Result<Projected> {
+    let dataset = &input.scenario.dataset;
+    let grade = input.scenario.grade;
+    let mut diags = Diagnostics::new();
+    let Some((births, history, housing)) = read(
+        dataset,
+        &input.base,
+        input.encoding,
+        &input.scenario.forecast.housing_types(),
+        &mut diags,
+    ) else {
+        return Err(Error::Input(diags));
+    };
+    let mut feeds = fc::feeds(&input.base);
+    // feeders.csv was read with the dataset (io::routes::read_feeders)
+    if let Some(f) = feeder_shares(&input.base.feeders, &feeds.feeder) {
+        feeds.feeder = f;
+    }
+    let inputs = fc::Inputs {
+        data: &input.base,
+        feeds: &feeds,
+        births: &births,
+        history: &history,
+        housing: &housing,
+        new_schools: &[],
+    };
+    let p = match projected_applicants(&inputs, &input.scenario.forecast, grade, year) {
+        Ok(p) => p,
+        Err(ProjectedError::Year { year, allowed }) => {
+            return Err(Error::Usage(format!(
+                "--year {year}; expected a year from {} to {}: the forecast projects from the year after the last year of enrollment_history.csv ({}) up to {MAX_YEARS} years ahead",
+                allowed.start(),
+                allowed.end(),
+                allowed.start() - 1
+            )))
+        }
+        Err(ProjectedError::Inputs(notes)) => {
+            for n in &notes {
+                diags.error(&dataset.join(n.source.file()), None, None, n.message.clone());
+            }
+            return Err(Error::Input(diags));
+        }
+        Err(ProjectedError::Count { expected }) => {
+            diags.error(
+                &dataset.join("births.csv"),
+                None,
+                None,
+                format!("the projected grade {} entrants of {year} ({expected}) are not counts the zoning can take; expected finite, non-negative numbers of at most {}", grade.number(), u32::MAX),
+            );
+            return Err(Error::Input(diags));
+        }
+    };
+    let mut warnings = Diagnostics::new();
+    for n in &p.notes {
+        warnings.warning(
+            &dataset.join(n.source.file()),
+            None,
+            None,
+            n.message.clone(),
+        );
+    }
+    print_warnings(&warnings, g.max_errors);
+    if p.homeless > 0.5 {
+        eprintln!(
+            "warning: {:.1} projected grade {} entrants of {year} belong to schools whose zone has no block; no block carries them, so the zones leave them out",
+            p.homeless,
+            grade.number()
+        );
+    }
+    Ok(p)
+}
+
+/// Zone on the network of `year` (`--year`): the scenario's changes that
+/// take effect by then, and no later ones. The input's network is the
+/// scenario year's; it is replaced only when some change's year lies
+/// between the two, so a scenario without such changes zones exactly the
+/// network `zones` without `--year` zones.
+fn network_of(input: &mut Input, year: i32) {
+    let scenario_year = input.scenario.year;
+    let (lo, hi) = (scenario_year.min(year), scenario_year.max(year));
+    let differs = input
+        .scenario
+        .change_years()
+        .iter()
+        .any(|&c| lo < c && c <= hi);
+    if differs {
+        // the reader checked every change on the network of its year
+        input.data = input
+            .scenario
+            .applied_as_of(input.base.clone(), year, FutureSchools::Omit)
+            .data;
+        eprintln!(
+            "zones --year {year}: zoning the network of {year} (the scenario's changes that take effect by {year}), not of the scenario's year {scenario_year}"
+        );
     }
 }

@@ -70,6 +70,10 @@ pub struct ZonesRun<'a> {
     pub solved: &'a Solved,
     pub rows: Vec<ZoneRow>,
     pub distance_source: String,
+    /// `Some(year)`: the applicants are the forecast's entrants of that
+    /// year (`zones --year`), not this year's `students.csv`; the summary
+    /// and the terminal say so.
+    pub projected_year: Option<i32>,
 }
 
 impl<'a> ZonesRun<'a> {
@@ -88,8 +92,15 @@ impl<'a> ZonesRun<'a> {
             problem,
             solved,
             distance_source,
+            projected_year: None,
         }
     }
+}
+
+/// Where the applicants of a projected zoning come from, as the summary
+/// and the terminal say it.
+pub fn projected_source(year: i32) -> String {
+    format!("projected for {year} from the forecast (births, cohorts, housing)")
 }
 
 /// All output files.
@@ -101,6 +112,7 @@ pub fn outputs(run: &ZonesRun<'_>) -> OutputSet {
         solved,
         ref rows,
         ref distance_source,
+        projected_year,
     } = *run;
     let z = &solved.zone;
     let inst = &p.instance;
@@ -186,6 +198,10 @@ pub fn outputs(run: &ZonesRun<'_>) -> OutputSet {
     o.add("zones.svg", svg(data, p, rows, &scenario.name).into_bytes());
     let mut summary = summary_json(scenario, p, solved, distance_source);
     summary["split_cells"] = split_cells_json(data, p, z);
+    if let Some(y) = projected_year {
+        summary["applicants_year"] = json!(y);
+        summary["applicants_source"] = json!(projected_source(y));
+    }
     let mut js = serde_json::to_vec_pretty(&summary).expect("json");
     js.push(b'\n');
     o.add("zones.json", js);
@@ -431,6 +447,7 @@ pub fn terminal(run: &ZonesRun<'_>) -> String {
         solved: s,
         ref rows,
         ref distance_source,
+        projected_year,
     } = *run;
     let j = summary_json(scenario, p, s, distance_source);
     let mut out = format!(
@@ -442,6 +459,13 @@ pub fn terminal(run: &ZonesRun<'_>) -> String {
         p.instance.schools(),
         distance_source
     );
+    if let Some(y) = projected_year {
+        out.push_str(&format!(
+            "Applicants: {} {}\n",
+            j["applicants"],
+            projected_source(y)
+        ));
+    }
     let status = if s.proven_optimal {
         "proven optimal".to_string()
     } else {
