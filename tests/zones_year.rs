@@ -135,3 +135,40 @@ fn a_year_outside_the_forecast_is_refused_with_the_range() {
         assert!(!out.exists(), "nothing is written");
     }
 }
+
+#[test]
+fn a_later_change_applies_from_its_year() {
+    // 天昌小学 closes in 2027: zoned for 2026, not for 2027
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("later.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "extends = {:?}\nname = \"Close LT-P08 in 2027\"\nclosures = [{{ school = \"LT-P08\", year = 2027 }}]\n",
+            root().join(SCENARIO).to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    for (year, zoned) in [("2026", true), ("2027", false)] {
+        let out = dir.path().join(year);
+        let o = sunshine(&[
+            "zones",
+            scenario.to_str().unwrap(),
+            "--year",
+            year,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let has = records(&out.join("zones_summary.csv"))
+            .iter()
+            .any(|r| r["school_id"] == "LT-P08");
+        assert_eq!(has, zoned, "{year}");
+        assert_eq!(
+            stderr(&o).contains(&format!("zoning the network of {year}")),
+            !zoned,
+            "{}",
+            stderr(&o)
+        );
+    }
+}
