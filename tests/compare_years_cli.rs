@@ -356,3 +356,76 @@ fn the_compare_report_renders_in_chromium() {
         pixels.len()
     );
 }
+
+/// `warnings_entry.csv` and its report.html section: the next three
+/// intakes, categories summing to the expected applicants, the ratio and
+/// level from expected ÷ seats (yellow from 90%, red from 100%).
+#[test]
+fn forecast_writes_the_entry_grade_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("f");
+    run(&[
+        "forecast",
+        BASE,
+        "--years",
+        "5",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let path = out.join("warnings_entry.csv");
+    let header = csv::Reader::from_path(&path)
+        .unwrap()
+        .headers()
+        .unwrap()
+        .clone();
+    let categories: Vec<String> = header
+        .iter()
+        .filter(|h| h.starts_with("expected_"))
+        .map(String::from)
+        .collect();
+    assert!(categories.len() >= 2, "{header:?}");
+    let rows = records(&path);
+    assert!(!rows.is_empty());
+    let years: BTreeSet<&str> = rows.iter().map(|r| r["year"].as_str()).collect();
+    assert_eq!(years, ["2026", "2027", "2028"].into_iter().collect());
+    for r in &rows {
+        assert!(["1", "7"].contains(&r["grade"].as_str()), "{r:?}");
+        let sum: f64 = categories.iter().map(|c| f(r, c)).sum();
+        assert!(
+            close_enough(sum, f(r, "expected"), categories.len() + 1),
+            "{r:?}"
+        );
+        let seats = f(r, "seats");
+        if seats > 0.0 {
+            assert!(
+                (f(r, "ratio") - f(r, "expected") / seats).abs() < 0.002,
+                "{r:?}"
+            );
+        }
+        let ratio = f(r, "ratio");
+        let (level, zh) = if ratio >= 1.0005 {
+            ("red", "红色")
+        } else if (0.9005..0.9995).contains(&ratio) {
+            ("yellow", "黄色")
+        } else if ratio < 0.8995 {
+            ("", "")
+        } else {
+            continue; // rounded at a bound
+        };
+        assert_eq!(
+            (r["level"].as_str(), r["level_zh"].as_str()),
+            (level, zh),
+            "{r:?}"
+        );
+    }
+    // the section lists the intakes warned: one row each, after the header
+    let warned = rows.iter().filter(|r| !r["level"].is_empty()).count();
+    assert!(warned > 0);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let section = html
+        .split_once("入学学位预警（未来三届）/ Entry-grade warnings, next three intakes")
+        .expect("the section")
+        .1;
+    let table = section.split_once("</table>").unwrap().0;
+    assert_eq!(table.matches("<tr>").count(), warned + 1, "{table}");
+}

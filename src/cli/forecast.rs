@@ -117,8 +117,13 @@ impl Args {
                 boundary: input.boundary.as_ref(),
                 backtest: bt.as_ref().map(|b| (b.district, b.years as usize)),
                 changes: changes.as_ref(),
+                entry: Some((&f.entry_warnings, &input.scenario.forecast)),
             },
             &mut files,
+        );
+        files.add(
+            "warnings_entry.csv",
+            crate::report::forecast_entry::csv(data, &f.entry_warnings),
         );
         let mut text = terminal(data, rows, p.last_year);
         text.push_str(&entry_line(data, &f.entry_warnings));

@@ -354,6 +354,12 @@ pub struct ReportInputs<'a> {
     /// The scenario's changes, for "Where the pupils went" (`None`: no
     /// change, no section).
     pub changes: Option<&'a Changes<'a>>,
+    /// The entry-grade warnings of the next three intakes, with the
+    /// thresholds they were graded by.
+    pub entry: Option<(
+        &'a crate::planning::forecast::EntryWarnings,
+        &'a crate::domain::scenario::ForecastPolicy,
+    )>,
 }
 
 /// `report.html` (self-contained: inline CSS and SVG, no scripts, no
@@ -463,10 +469,13 @@ pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
          figure{{display:inline-block;margin:6px}}</style>\n</head>\n<body>\n\
          <h1>Enrollment projection and 学位预警, {first}–{last}</h1>\n\
          <h2>District</h2>\n{summary}\n{backtest}\n\
-         <h2>Warnings (yellow ≥ 90%, orange ≥ 95%, red ≥ 100% of seats)</h2>\n{warnings}\n{moves}\
+         <h2>Warnings (yellow ≥ 90%, orange ≥ 95%, red ≥ 100% of seats)</h2>\n{warnings}\n{entry}{moves}\
          <h2>Map</h2>\n<figure>{map}</figure>\n<h2>Schools</h2>\n{charts}</body>\n</html>\n",
         first = r.projection.first_year,
         moves = r.changes.map_or(String::new(), Changes::html),
+        entry = r.entry.map_or(String::new(), |(w, policy)| {
+            super::forecast_entry::html(data, w, policy)
+        }),
     );
     o.add("report.html", html.into_bytes());
 }

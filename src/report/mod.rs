@@ -7,6 +7,7 @@ pub mod compare;
 pub mod compare_years;
 pub mod explain;
 pub mod forecast;
+pub mod forecast_entry;
 pub mod forecast_moves;
 pub mod odds;
 pub mod placement;
