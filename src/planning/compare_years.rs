@@ -494,7 +494,8 @@ pub fn peak_shortfall(name: &str, f: &Forecast) -> PeakShortfall {
         shortfall: best.map_or(0.0, |b| b.1),
         schools_short: best.map_or(0, |b| b.2),
         by_year: by.iter().map(|(&y, &(s, _))| (y, s)).collect(),
-        displaced: f.moves.iter().map(|m| m.pupils).sum(),
+        // from +0.0: an empty sum of floats is -0.0
+        displaced: f.moves.iter().fold(0.0, |a, m| a + m.pupils),
     }
 }
 
