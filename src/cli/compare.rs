@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use super::shared::{finish, place_all};
 use super::Global;
 use crate::planning::compare::{compare, Run};
+use crate::planning::compare_years::{compare_years, YearsRun};
+use crate::planning::forecast::MAX_YEARS;
 use crate::report;
+use crate::report::compare_years::YearsReport;
 use crate::rules::place::Mechanism;
 use crate::Result;
 
@@ -22,6 +25,14 @@ pub struct Args {
     /// The placement mechanism every scenario is run with.
     #[arg(long, value_enum, default_value = "zoned")]
     mechanism: Mechanism,
+    /// Also forecast N years (1 to 50) for the baseline and each scenario
+    /// and compare them year by year: shortfall per school, the receiving
+    /// schools' class sizes, displaced pupils (compare_years.csv,
+    /// receiving.csv, displaced_years.csv, class_sizes_years.csv,
+    /// report.html). Needs births.csv and enrollment_history.csv.
+    #[arg(long,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_YEARS)))]
+    years: Option<u32>,
 }
 
 impl Args {
@@ -36,10 +47,30 @@ impl Args {
             })
             .collect();
         let c = compare(&views);
-        finish(
-            report::compare::outputs(&c),
-            &self.out,
-            &report::compare::terminal(&c),
-        )
+        let mut files = report::compare::outputs(&c);
+        let mut text = report::compare::terminal(&c);
+        if let Some(years) = self.years {
+            let inputs: Vec<&crate::io::Input> = runs.iter().map(|(i, _)| i).collect();
+            let forecasts = super::years::forecasts(&inputs, years, g)?;
+            let runs: Vec<YearsRun<'_>> = forecasts
+                .iter()
+                .zip(&inputs)
+                .map(|(f, i)| YearsRun {
+                    name: &i.scenario.name,
+                    forecast: f,
+                })
+                .collect();
+            let (base, rest) = runs.split_first().expect("at least 2 scenarios");
+            let scenarios: Vec<_> = rest.iter().map(|r| compare_years(base, r)).collect();
+            let r = YearsReport {
+                baseline: base.name,
+                years,
+                scenarios: &scenarios,
+            };
+            report::compare_years::add_files(&r, &mut files);
+            files.append("compare.md", report::compare_years::markdown(&r).as_bytes());
+            text.push_str(&report::compare_years::terminal(&r));
+        }
+        finish(files, &self.out, &text)
     }
 }

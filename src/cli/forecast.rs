@@ -9,6 +9,7 @@ use super::Global;
 use crate::io::forecast::{feeder_shares, read};
 use crate::planning::forecast::{self as fc, ForecastError, Note, MAX_YEARS};
 use crate::report::forecast::{html_and_svgs, outputs, terminal, ReportInputs};
+use crate::report::forecast_moves::Changes;
 use crate::{Diagnostics, Error, Result};
 
 #[derive(clap::Args)]
@@ -95,6 +96,8 @@ impl Args {
             None => None,
         };
         let (p, rows) = (&f.projection, &f.shortfall);
+        // where the pupils went, for a scenario that changes the network
+        let changes = Changes::of(&f.timeline.last().data, &f.moves, p, &f.baseline);
         // every school of every year (the scenario's new ones included)
         let data = &f.timeline.last().data;
         let mut files = outputs(
@@ -103,6 +106,7 @@ impl Args {
             rows,
             bt.as_ref()
                 .map(|b| (&b.per_school, b.district, b.years as usize)),
+            changes.as_ref(),
         );
         html_and_svgs(
             &ReportInputs {
@@ -112,11 +116,20 @@ impl Args {
                 history: &history,
                 boundary: input.boundary.as_ref(),
                 backtest: bt.as_ref().map(|b| (b.district, b.years as usize)),
+                changes: changes.as_ref(),
+                entry: Some((&f.entry_warnings, &input.scenario.forecast)),
             },
             &mut files,
         );
+        files.add(
+            "warnings_entry.csv",
+            crate::report::forecast_entry::csv(data, &f.entry_warnings),
+        );
         let mut text = terminal(data, rows, p.last_year);
         text.push_str(&entry_line(data, &f.entry_warnings));
+        if let Some(c) = &changes {
+            text.push_str(&c.terminal());
+        }
         if let Some(b) = &bt {
             text.push_str(&format!(
                 "Backtest: hiding the last {} years, district MAPE {:.2}%\n",

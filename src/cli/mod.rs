@@ -21,6 +21,7 @@ mod shared;
 mod sweep;
 mod validate;
 mod values;
+mod years;
 mod zones;
 
 use clap::{Parser, Subcommand};

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use super::shared::{finish, place_all};
 use super::Global;
 use crate::planning::compare::{sort_totals, totals, Run, Totals, TotalsColumn};
+use crate::planning::compare_years::{peak_shortfall, rank};
+use crate::planning::forecast::MAX_YEARS;
 use crate::report::compare::sweep_outputs;
 use crate::rules::place::Mechanism;
 use crate::Result;
@@ -25,6 +27,13 @@ pub struct Args {
     /// The placement mechanism every scenario is run with.
     #[arg(long, value_enum, default_value = "zoned")]
     mechanism: Mechanism,
+    /// Also forecast N years (1 to 50) for each scenario and rank them by
+    /// peak shortfall: the district's summed shortfall of the schools short
+    /// of seats in the worst year, smallest first, ties by name
+    /// (sweep_years.csv). Needs births.csv and enrollment_history.csv.
+    #[arg(long,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_YEARS)))]
+    years: Option<u32>,
 }
 
 impl Args {
@@ -43,7 +52,20 @@ impl Args {
             .collect();
         sort_totals(&mut rows, self.sort);
         let (names, totals): (Vec<String>, Vec<Totals>) = rows.into_iter().unzip();
-        let (files, text) = sweep_outputs(&names, &totals);
+        let (mut files, mut text) = sweep_outputs(&names, &totals);
+        if let Some(years) = self.years {
+            let inputs: Vec<&crate::io::Input> = runs.iter().map(|(i, _)| i).collect();
+            let forecasts = super::years::forecasts(&inputs, years, g)?;
+            let mut peaks: Vec<_> = forecasts
+                .iter()
+                .zip(&inputs)
+                .map(|(f, i)| peak_shortfall(&i.scenario.name, f))
+                .collect();
+            rank(&mut peaks);
+            text.push_str(&crate::report::compare_years::add_sweep(
+                years, &peaks, &mut files,
+            ));
+        }
         finish(files, &self.out, &text)
     }
 }

@@ -161,6 +161,15 @@ impl OutputSet {
         self.files.push((name.to_string(), bytes));
     }
 
+    /// Add `bytes` at the end of the file `name` (a new file if there is
+    /// none): `compare --years` adds its sections to `compare.md`.
+    pub fn append(&mut self, name: &str, bytes: &[u8]) {
+        match self.files.iter_mut().find(|(n, _)| n == name) {
+            Some((_, b)) => b.extend_from_slice(bytes),
+            None => self.add(name, bytes.to_vec()),
+        }
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.files.iter().map(|(n, _)| n.as_str())
     }

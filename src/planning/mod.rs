@@ -4,6 +4,7 @@
 
 pub mod classes;
 pub mod compare;
+pub mod compare_years;
 pub mod forecast;
 pub mod optimize;
 pub mod overview;

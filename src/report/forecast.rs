@@ -3,6 +3,7 @@
 
 use comfy_table::Cell;
 
+use super::forecast_moves::Changes;
 use super::{csv_bytes, esc, md, num, table};
 use crate::domain::model::{Dataset, LargeClass, SchoolIx};
 use crate::io::output::OutputSet;
@@ -13,6 +14,7 @@ pub fn outputs(
     p: &Projection,
     rows: &[ShortfallRow],
     backtest: Option<(&std::collections::BTreeMap<SchoolIx, f64>, f64, usize)>,
+    changes: Option<&Changes<'_>>,
 ) -> OutputSet {
     let mut o = OutputSet::new();
     o.add(
@@ -89,10 +91,12 @@ pub fn outputs(
             ),
         );
     }
-    o.add(
-        "report.md",
-        markdown(data, p, rows, backtest.map(|b| (b.1, b.2))).into_bytes(),
-    );
+    let mut report = markdown(data, p, rows, backtest.map(|b| (b.1, b.2)));
+    if let Some(c) = changes {
+        o.add("moves.csv", c.moves_csv());
+        report.push_str(&c.markdown());
+    }
+    o.add("report.md", report.into_bytes());
     o
 }
 
@@ -347,6 +351,15 @@ pub struct ReportInputs<'a> {
     pub history: &'a crate::planning::forecast::Enrollment,
     pub boundary: Option<&'a crate::spatial::geography::Boundary>,
     pub backtest: Option<(f64, usize)>,
+    /// The scenario's changes, for "Where the pupils went" (`None`: no
+    /// change, no section).
+    pub changes: Option<&'a Changes<'a>>,
+    /// The entry-grade warnings of the next three intakes, with the
+    /// thresholds they were graded by.
+    pub entry: Option<(
+        &'a crate::planning::forecast::EntryWarnings,
+        &'a crate::domain::scenario::ForecastPolicy,
+    )>,
 }
 
 /// `report.html` (self-contained: inline CSS and SVG, no scripts, no
@@ -456,9 +469,13 @@ pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
          figure{{display:inline-block;margin:6px}}</style>\n</head>\n<body>\n\
          <h1>Enrollment projection and 学位预警, {first}–{last}</h1>\n\
          <h2>District</h2>\n{summary}\n{backtest}\n\
-         <h2>Warnings (yellow ≥ 90%, orange ≥ 95%, red ≥ 100% of seats)</h2>\n{warnings}\n\
+         <h2>Warnings (yellow ≥ 90%, orange ≥ 95%, red ≥ 100% of seats)</h2>\n{warnings}\n{entry}{moves}\
          <h2>Map</h2>\n<figure>{map}</figure>\n<h2>Schools</h2>\n{charts}</body>\n</html>\n",
         first = r.projection.first_year,
+        moves = r.changes.map_or(String::new(), Changes::html),
+        entry = r.entry.map_or(String::new(), |(w, policy)| {
+            super::forecast_entry::html(data, w, policy)
+        }),
     );
     o.add("report.html", html.into_bytes());
 }

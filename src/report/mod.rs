@@ -4,8 +4,11 @@ pub(crate) use crate::io::output::csv_bytes;
 
 pub mod classes;
 pub mod compare;
+pub mod compare_years;
 pub mod explain;
 pub mod forecast;
+pub mod forecast_entry;
+pub mod forecast_moves;
 pub mod odds;
 pub mod placement;
 pub mod roads;
