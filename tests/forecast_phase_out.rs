@@ -42,7 +42,8 @@ use sunshine::domain::scenario::{
     Closure, ForecastPolicy, FutureSchools, Merger, NewSchool, PhaseOut, Scenario,
 };
 use sunshine::planning::forecast::{
-    feeds, project_scenario, Births, Enrollment, Housing, Inputs, MoveKind, ScenarioProjection,
+    entry_warnings, feeds, project_scenario, Births, Enrollment, Housing, Inputs, MoveKind,
+    ScenarioProjection, Warning,
 };
 
 const LAT: f64 = 43.9;
@@ -318,6 +319,90 @@ fn a_new_school_takes_its_nearest_unzoned_blocks_from_its_year() {
     assert_eq!(
         p.timeline.at(2028).data.schools[N.0 as usize].status,
         Status::Open
+    );
+}
+
+/// The entry-grade warnings of the next three intakes (学位预警), by hand.
+/// Seats after the class-size cap: A states 100 entry seats in 1 class of
+/// 45: 45; B 90 in 2 classes: 90; C 27 in 1 class: 27. Yellow from 90%,
+/// red from 100% (the defaults).
+///
+/// | year | A expected / seats  | B           | C                  |
+/// |------|---------------------|-------------|--------------------|
+/// | 2026 | 45/45 = 1.0 red     | 50/90 none  | 25/27 = 0.926 yellow |
+/// | 2027 | 36/45 = 0.8 none    | 50/90 none  | 25/27 yellow       |
+/// | 2028 | 45/45 red           | 50/90 none  | 25/27 yellow       |
+///
+/// With A closed in 2027 (`all_grades`), 2027 and 2028 are read on the
+/// closed network: A has no row; B 68/90 = 0.756 none; C 43/27 and 52/27
+/// red.
+#[test]
+fn entry_warnings_of_the_next_three_intakes_by_hand() {
+    let warnings = |sc: &Scenario| {
+        let (mut data, births, history) = district();
+        data.schools[0].entry_seats = Seats(100);
+        data.schools[0].classes = 1;
+        data.schools[2].entry_seats = Seats(27);
+        data.schools[2].classes = 1;
+        let f = feeds(&data);
+        let housing = Housing::new();
+        let policy = ForecastPolicy::default();
+        let inputs = Inputs {
+            data: &data,
+            feeds: &f,
+            births: &births,
+            history: &history,
+            housing: &housing,
+            new_schools: &[],
+        };
+        // five years projected, three intakes warned about
+        let p = project_scenario(&inputs, sc, 5, &policy).unwrap();
+        let w = entry_warnings(&data, sc, &p.projection, &p.timeline, &policy);
+        w.rows
+            .iter()
+            .map(|r| {
+                assert_eq!(r.grade, Grade::One);
+                assert!((r.ratio - r.expected / f64::from(r.seats)).abs() < 1e-12);
+                (r.school, r.year, r.expected, r.seats, r.level)
+            })
+            .collect::<Vec<_>>()
+    };
+    let (none, yellow, red) = (Warning::None, Warning::Yellow, Warning::Red);
+    let check = |got: Vec<(SchoolIx, i32, f64, u32, Warning)>,
+                 want: &[(SchoolIx, i32, f64, u32, Warning)]| {
+        assert_eq!(got.len(), want.len(), "{got:?}");
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                g.0 == w.0 && g.1 == w.1 && (g.2 - w.2).abs() < 1e-9 && g.3 == w.3 && g.4 == w.4,
+                "{g:?}, expected {w:?}"
+            );
+        }
+    };
+    check(
+        warnings(&Scenario::plain("baseline", Grade::One, 1)),
+        &[
+            (A, 2026, 45.0, 45, red),
+            (A, 2027, 36.0, 45, none),
+            (A, 2028, 45.0, 45, red),
+            (B, 2026, 50.0, 90, none),
+            (B, 2027, 50.0, 90, none),
+            (B, 2028, 50.0, 90, none),
+            (C, 2026, 25.0, 27, yellow),
+            (C, 2027, 25.0, 27, yellow),
+            (C, 2028, 25.0, 27, yellow),
+        ],
+    );
+    check(
+        warnings(&closing(PhaseOut::AllGrades)),
+        &[
+            (A, 2026, 45.0, 45, red),
+            (B, 2026, 50.0, 90, none),
+            (B, 2027, 68.0, 90, none),
+            (B, 2028, 68.0, 90, none),
+            (C, 2026, 25.0, 27, yellow),
+            (C, 2027, 43.0, 27, red),
+            (C, 2028, 52.0, 27, red),
+        ],
     );
 }
 
