@@ -782,11 +782,26 @@ pub fn transport_instance(
 }
 
 /// Births, enrollment history (2020–2025) and planned housing for the
-/// Longtan demo, from their own seeded stream. Births fall as they have in
-/// Jilin: in the city about 1% a year to 2016 and 7% a year since; in the
-/// villages 6% a year throughout (out-migration). Enrollment history is
-/// simulated from 2012 with a birth-to-entry ratio per school (0.85–1.0),
-/// progression about 0.985 a year and 0.97 into grade 7, with noise.
+/// Longtan demo, from their own seeded stream, consistent with this year's
+/// applicants (issue 16: a history that contradicts `students.csv` makes
+/// the forecast contradict `place`).
+///
+/// - Births are anchored on the applicants: a block's 2019 births × its
+///   grade-1 school's birth-to-entry ratio (0.85–1.0, one ratio for the
+///   schools of a multi-school zone) is its 2025 grade-1 applicants. Other
+///   years follow Jilin's fall in births (city −1% a year to 2016 and −7%
+///   a year since; villages −6% a year throughout, out-migration), ±4%
+///   noise, rounded at random (unbiased, so small village blocks do not
+///   lose pupils to rounding).
+/// - History is simulated from 2012 (so 2020 has every grade): grade 1 =
+///   births six years before × ratio, each later grade the cohort of the
+///   year before × 0.985; grade 7 = the feeders' grade 6 of the year
+///   before (shares of [`crate::planning::forecast::feeds`], as the
+///   projection takes them) × a per-school ratio fitted so that 2025's
+///   grade 7 is the school's zoned grade-7 applicants (the applicants were
+///   drawn for 2025 only, so this ratio carries what the birth trend does
+///   not: about 0.8 in the district); ±2% noise.
+///
 /// Twelve city compounds complete new households in 2026–2029.
 pub fn longtan_history(
     data: &Dataset,
@@ -796,79 +811,28 @@ pub fn longtan_history(
     crate::planning::forecast::Enrollment,
     crate::planning::forecast::Housing,
 ) {
-    use crate::planning::forecast::{feeds, grades, Births, Enrollment, Housing};
-    let mut rng = Draws::sub(seed, 0x4849);
-    let mut births = Births::new();
-    for (bi, b) in data.blocks.iter().enumerate() {
-        let urban = b.town == URBAN;
-        let mut n = f64::from(b.households) * if urban { 0.011 } else { 0.009 };
-        for y in 2006..=2025 {
-            let rate = match (urban, y) {
-                (true, ..=2016) => 0.99,
-                (true, _) => 0.93,
-                (false, _) => 0.94,
-            };
-            if y > 2006 {
-                n *= rate;
-            }
-            let noisy = (n * (1.0 + 0.05 * rng.normal())).max(0.0).round();
-            births.insert((BlockIx::from_ix(bi), y), noisy);
-        }
-    }
+    use crate::planning::forecast::{feeds, grades, Housing};
+    let mut rng = Draws::sub(seed, 0x4850);
     let f = feeds(data);
-    // private schools (issue 15) have no history: the demo's forecast is
-    // of the public schools, and the draws of the public ones stay as they
-    // were
-    let public = |s: SchoolIx| data.school(s).sector == crate::domain::routes::Sector::Public;
-    let schools: Vec<SchoolIx> = (0..data.schools.len())
-        .map(SchoolIx::from_ix)
-        .filter(|&s| data.school(s).level != Level::Special && public(s))
+    let ratio = entry_ratios(&mut rng, data);
+    let births = anchored_births(&mut rng, data, &f, &ratio);
+    let history = simulated_history(&mut rng, data, &f, &births, &ratio);
+    // housing keeps the draws it had before issue 16 (so housing.csv is
+    // unchanged): its stream, past what births (two words per normal draw,
+    // 20 years per block), the ratios (one word per public school) and the
+    // history (one normal per public school, grade and year 2012–2025)
+    // took from it then
+    let mut rng = Draws::sub(seed, 0x4849);
+    let public: Vec<&School> = data
+        .schools
+        .iter()
+        .filter(|s| s.sector == crate::domain::routes::Sector::Public)
         .collect();
-    let ratio: Vec<f64> = (0..data.schools.len())
-        .map(|s| {
-            if public(SchoolIx::from_ix(s)) {
-                0.85 + 0.15 * rng.uniform()
-            } else {
-                1.0
-            }
-        })
-        .collect();
-    let mut all = Enrollment::new();
-    for y in 2012..=2025 {
-        for &s in &schools {
-            for g in grades(data.school(s).level) {
-                let v = match g {
-                    1 => {
-                        let b: f64 = f
-                            .zone
-                            .one
-                            .iter()
-                            .enumerate()
-                            .flat_map(|(b, z)| z.iter().map(move |&(t, share)| (b, t, share)))
-                            .filter(|&(_, t, _)| t == s)
-                            .map(|(b, _, share)| births[&(BlockIx::from_ix(b), y - 6)] * share)
-                            .sum();
-                        b * ratio[s.ix()]
-                    }
-                    7 => {
-                        let input: f64 = f
-                            .feeder
-                            .iter()
-                            .flat_map(|(&p, l)| {
-                                l.iter().filter(|(j, _)| *j == s).map(move |&(_, w)| (p, w))
-                            })
-                            .map(|(p, w)| w * all.get(&(p, 6, y - 1)).copied().unwrap_or(0.0))
-                            .sum();
-                        input * 0.97
-                    }
-                    _ => all.get(&(s, g - 1, y - 1)).copied().unwrap_or(0.0) * 0.985,
-                };
-                let v = (v * (1.0 + 0.02 * rng.normal())).max(0.0).round();
-                all.insert((s, g, y), v);
-            }
-        }
-    }
-    let history: Enrollment = all.into_iter().filter(|(k, _)| k.2 >= 2020).collect();
+    let cells: usize = public.iter().map(|s| grades(s.level).count()).sum();
+    let used = 40 * data.blocks.len() + public.len() + 2 * 14 * cells;
+    (0..used).for_each(|_| {
+        rng.next_u64();
+    });
     let mut housing = Housing::new();
     let urban: Vec<usize> = (0..data.blocks.len())
         .filter(|&b| data.blocks[b].town == URBAN)
@@ -885,6 +849,180 @@ pub fn longtan_history(
             .or_insert(0.0) += (200 + rng.below(400)) as f64;
     }
     (births, history, housing)
+}
+
+/// The year whose births the 2025 grade-1 applicants were born in.
+const ANCHOR_BIRTH_YEAR: i32 = 2019;
+
+/// `x` rounded down or up at random with the probability of its fraction:
+/// the expected value is `x`, so many small counts keep their sum.
+fn round_at_random(rng: &mut Draws, x: f64) -> f64 {
+    let floor = x.floor();
+    floor + f64::from(u8::from(rng.uniform() < x - floor))
+}
+
+/// Applicants of `grade` per block (geocoded homes outside any block have
+/// no births and no zone of their own here; the demo has none).
+pub fn applicants_per_block(data: &Dataset, grade: Grade) -> Vec<f64> {
+    let mut n = vec![0.0; data.blocks.len()];
+    for st in data.students.iter().filter(|s| s.entry_grade == grade) {
+        if let Home::Block(b) = st.home {
+            n[b.ix()] += 1.0;
+        }
+    }
+    n
+}
+
+/// Applicants of `grade` zoned to each school: each block's applicants to
+/// its zone school, a multi-school zone's split by entry seats
+/// ([`crate::planning::forecast::split_by_seats`], as the projection does).
+pub fn zoned_applicants(data: &Dataset, grade: Grade) -> Vec<f64> {
+    let f = crate::planning::forecast::feeds(data);
+    let mut n = vec![0.0; data.schools.len()];
+    for (b, a) in applicants_per_block(data, grade).into_iter().enumerate() {
+        for &(s, share) in &f.zone.get(grade)[b] {
+            n[s.ix()] += a * share;
+        }
+    }
+    n
+}
+
+/// A birth-to-entry ratio per school (0.85–1.0 for public schools; the
+/// schools of a multi-school zone share their first school's, so that the
+/// zone's births × ratio reproduce each school's share of its applicants).
+fn entry_ratios(rng: &mut Draws, data: &Dataset) -> Vec<f64> {
+    let mut ratio: Vec<f64> = data
+        .schools
+        .iter()
+        .map(|s| {
+            if s.sector == crate::domain::routes::Sector::Public {
+                0.85 + 0.15 * rng.uniform()
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    for g in data.zones.iter().flat_map(|z| &z.groups) {
+        if let Some(&first) = g.schools.first() {
+            for &s in &g.schools {
+                ratio[s.ix()] = ratio[first.ix()];
+            }
+        }
+    }
+    ratio
+}
+
+/// Births per block, 2006–2025, anchored on the 2025 grade-1 applicants
+/// (see [`longtan_history`]).
+fn anchored_births(
+    rng: &mut Draws,
+    data: &Dataset,
+    f: &crate::planning::forecast::Feeds,
+    ratio: &[f64],
+) -> crate::planning::forecast::Births {
+    let applicants = applicants_per_block(data, Grade::One);
+    let mut births = crate::planning::forecast::Births::new();
+    for (bi, b) in data.blocks.iter().enumerate() {
+        let urban = b.town == URBAN;
+        // the yearly change into year y
+        let rate = |y: i32| match (urban, y) {
+            (true, ..=2016) => 0.99,
+            (true, _) => 0.93,
+            (false, _) => 0.94,
+        };
+        let zone_ratio: f64 = f.zone.one[bi]
+            .iter()
+            .map(|&(s, share)| share * ratio[s.ix()])
+            .sum();
+        let anchor = if zone_ratio > 0.0 {
+            applicants[bi] / zone_ratio
+        } else {
+            0.0
+        };
+        for y in 2006..=2025 {
+            let trend: f64 = if y >= ANCHOR_BIRTH_YEAR {
+                (ANCHOR_BIRTH_YEAR + 1..=y).map(rate).product()
+            } else {
+                1.0 / (y + 1..=ANCHOR_BIRTH_YEAR).map(rate).product::<f64>()
+            };
+            let n = (anchor * trend * (1.0 + 0.04 * rng.normal())).max(0.0);
+            births.insert((BlockIx::from_ix(bi), y), round_at_random(rng, n));
+        }
+    }
+    births
+}
+
+/// Enrollment 2020–2025 per public school and grade, simulated from 2012
+/// (see [`longtan_history`]): grades 1–6 first, then grade 7 fitted to the
+/// 2025 applicants and grades 8–9.
+fn simulated_history(
+    rng: &mut Draws,
+    data: &Dataset,
+    f: &crate::planning::forecast::Feeds,
+    births: &crate::planning::forecast::Births,
+    ratio: &[f64],
+) -> crate::planning::forecast::Enrollment {
+    use crate::planning::forecast::{grades, Enrollment};
+    const FIRST: i32 = 2012;
+    // private schools (issue 15) have no history: the demo's forecast is
+    // of the public schools
+    let schools: Vec<SchoolIx> = (0..data.schools.len())
+        .map(SchoolIx::from_ix)
+        .filter(|&s| {
+            let school = data.school(s);
+            school.level != Level::Special && school.sector == crate::domain::routes::Sector::Public
+        })
+        .collect();
+    let mut all = Enrollment::new();
+    let noisy = |rng: &mut Draws, v: f64| (v * (1.0 + 0.02 * rng.normal())).max(0.0).round();
+    for y in FIRST..=2025 {
+        for &s in &schools {
+            for g in grades(data.school(s).level).filter(|&g| g <= 6) {
+                let v = if g == 1 {
+                    let born: f64 = (0..data.blocks.len())
+                        .flat_map(|b| f.zone.one[b].iter().map(move |&(t, share)| (b, t, share)))
+                        .filter(|&(_, t, _)| t == s)
+                        .map(|(b, _, share)| births[&(BlockIx::from_ix(b), y - 6)] * share)
+                        .sum();
+                    born * ratio[s.ix()]
+                } else {
+                    all.get(&(s, g - 1, y - 1)).copied().unwrap_or(0.0) * 0.985
+                };
+                all.insert((s, g, y), noisy(rng, v));
+            }
+        }
+    }
+    let input = |all: &Enrollment, j: SchoolIx, y: i32| -> f64 {
+        f.feeder
+            .iter()
+            .flat_map(|(&p, l)| l.iter().filter(|(t, _)| *t == j).map(move |&(_, w)| (p, w)))
+            .map(|(p, w)| w * all.get(&(p, 6, y - 1)).copied().unwrap_or(0.0))
+            .sum()
+    };
+    let applicants = zoned_applicants(data, Grade::Seven);
+    let into7: Vec<f64> = (0..data.schools.len())
+        .map(|j| {
+            let from = input(&all, SchoolIx::from_ix(j), 2025);
+            if from > 0.0 && applicants[j] > 0.0 {
+                applicants[j] / from
+            } else {
+                0.97
+            }
+        })
+        .collect();
+    for y in FIRST..=2025 {
+        for &s in &schools {
+            for g in grades(data.school(s).level).filter(|&g| g >= 7) {
+                let v = if g == 7 {
+                    input(&all, s, y) * into7[s.ix()]
+                } else {
+                    all.get(&(s, g - 1, y - 1)).copied().unwrap_or(0.0) * 0.985
+                };
+                all.insert((s, g, y), noisy(rng, v));
+            }
+        }
+    }
+    all.into_iter().filter(|(k, _)| k.2 >= 2020).collect()
 }
 
 /// A synthetic road network for benchmarks: a `side` × `side` grid of
@@ -1913,5 +2051,76 @@ mod tests {
         assert!(count(&|n| n.category == 0) > 0, "优抚对象");
         assert!(r.schools.iter().map(|s| s.reserved_used).sum::<u32>() > 0);
         assert!(r.placements.iter().any(|p| p.outcome == Outcome::Declined));
+    }
+
+    /// Issue 16: the demo's history agrees with its applicants. Per public
+    /// school and entry grade the 2025 history is its zoned applicants
+    /// (within 3 pupils or 10%), the district within 2%; and no grade of
+    /// any year is above 55 pupils per class (大班额) unless the applicants
+    /// and births say so: a cohort may only be as large as the school's
+    /// 2025 zoned applicants carried to its birth year by its zone's births
+    /// (and × 0.985 a year after entry), within 10% and 3 pupils.
+    #[test]
+    fn longtan_history_agrees_with_the_applicants() {
+        use crate::planning::forecast::{feeds, grades};
+        let data = longtan(2025, None);
+        let (births, history, _) = longtan_history(&data, 2025);
+        let f = feeds(&data);
+        for grade in Grade::ALL {
+            let entry = if grade == Grade::One { 1 } else { 7 };
+            let zoned = zoned_applicants(&data, grade);
+            let (mut h_all, mut a_all) = (0.0, 0.0);
+            for (s, &a) in zoned.iter().enumerate() {
+                let h = history
+                    .get(&(SchoolIx::from_ix(s), entry, 2025))
+                    .copied()
+                    .unwrap_or(0.0);
+                assert!(
+                    (h - a).abs() <= (0.1 * a).max(3.0),
+                    "{} grade {entry}: history {h}, zoned applicants {a}",
+                    data.schools[s].id
+                );
+                h_all += h;
+                a_all += a;
+            }
+            assert!(
+                (h_all - a_all).abs() <= 0.02 * a_all,
+                "{grade:?}: {h_all} vs {a_all}"
+            );
+            // the zone's births per year, for the cohort sizes the data imply
+            let zone_births = |s: SchoolIx, y: i32| -> f64 {
+                f.zone
+                    .get(grade)
+                    .iter()
+                    .enumerate()
+                    .map(|(b, z)| {
+                        let share: f64 = z.iter().filter(|x| x.0 == s).map(|x| x.1).sum();
+                        share * births[&(BlockIx::from_ix(b), y)]
+                    })
+                    .sum()
+            };
+            for (s, &a) in zoned.iter().enumerate() {
+                let si = SchoolIx::from_ix(s);
+                let school = data.school(si);
+                let anchor = zone_births(si, 2025 - i32::from(entry) - 5);
+                for g in grades(school.level).filter(|&g| (g >= 7) == (entry == 7)) {
+                    for y in 2020..=2025 {
+                        let Some(&h) = history.get(&(si, g, y)) else {
+                            continue;
+                        };
+                        let born = zone_births(si, y - i32::from(g) - 5);
+                        let implied =
+                            a * born / anchor.max(1.0) * 0.985f64.powi(i32::from(g - entry));
+                        let bound = (55.0 * f64::from(school.classes)).max(1.1 * implied + 3.0);
+                        assert!(
+                            h <= bound,
+                            "{} grade {g} {y}: {h} pupils in {} classes; the data imply {implied:.0}",
+                            school.id,
+                            school.classes
+                        );
+                    }
+                }
+            }
+        }
     }
 }

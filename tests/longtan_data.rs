@@ -231,3 +231,68 @@ fn route_files_read_back() {
         sunshine::domain::routes::OverflowScope::DistrictFirst
     );
 }
+
+/// Issue 16: the bundled history agrees with this year's applicants. Per
+/// public school and entry grade (1 and 7), the 2025 history of the entry
+/// grade is within 3 pupils or 10% of the applicants zoned to it
+/// (recomputed here from `students.csv`, `zones.csv` and
+/// `zone_groups.csv`: a multi-school zone's applicants split by entry
+/// seats, as the projection splits them), and the district within 2%.
+#[test]
+fn history_agrees_with_this_years_applicants() {
+    use sunshine::domain::model::SchoolIx;
+    use sunshine::planning::forecast::split_by_seats;
+    let input = sunshine::io::load(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/longtan-2025.toml"),
+        None,
+    )
+    .unwrap();
+    let data = &input.base;
+    let mut d = sunshine::Diagnostics::new();
+    let (_, history, _) = sunshine::io::forecast::read(
+        &dir(),
+        data,
+        Encoding::Auto,
+        &input.scenario.forecast.housing_types(),
+        &mut d,
+    )
+    .unwrap();
+    assert_eq!(d.error_count(), 0);
+    let zones = data.zones.as_ref().unwrap();
+    for (grade, entry) in [(Grade::One, 1u8), (Grade::Seven, 7)] {
+        let mut zoned = vec![0.0; data.schools.len()];
+        for st in data.students.iter().filter(|s| s.entry_grade == grade) {
+            let Home::Block(b) = st.home else {
+                panic!("{}: the demo's applicants live in blocks", st.id)
+            };
+            if let Some(s) = zones.school.get(grade)[b.ix()] {
+                zoned[s.ix()] += 1.0;
+            } else {
+                let g = zones.group.get(grade)[b.ix()].expect("every block is zoned");
+                for (s, share) in split_by_seats(data, &zones.groups[g as usize].schools).unwrap() {
+                    zoned[s.ix()] += share;
+                }
+            }
+        }
+        let (mut h_all, mut a_all) = (0.0, 0.0);
+        for (s, school) in data.schools.iter().enumerate() {
+            let h = history.get(&(SchoolIx::from_ix(s), entry, 2025)).copied();
+            let a = zoned[s];
+            if a == 0.0 && h.is_none() {
+                continue;
+            }
+            let h = h.unwrap_or(0.0);
+            assert!(
+                (h - a).abs() <= (0.1 * a).max(3.0),
+                "{} grade {entry}: history 2025 {h}, zoned applicants {a:.1}",
+                school.id
+            );
+            h_all += h;
+            a_all += a;
+        }
+        assert!(
+            (h_all - a_all).abs() <= 0.02 * a_all,
+            "grade {entry}: history 2025 {h_all}, applicants {a_all}"
+        );
+    }
+}
