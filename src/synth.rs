@@ -803,7 +803,8 @@ pub fn transport_instance(
 ///   not: about 0.8 in the district); ±2% noise on each school, grade
 ///   and year (not carried on to the next grade).
 ///
-/// Twelve city compounds complete new households in 2026–2029.
+/// Twelve city compounds complete new households in 2026–2029: ten of
+/// commercial housing, one resettlement, one affordable.
 pub fn longtan_history(
     data: &Dataset,
     seed: u64,
@@ -841,12 +842,16 @@ pub fn longtan_history(
     for k in 0..12 {
         let b = urban[rng.below(urban.len() as u64) as usize];
         let year = 2026 + k % 4;
+        // mostly 商品房; one 安置房 (a resettlement estate for an old
+        // compound's households) and one 保障性住房 (affordable housing),
+        // so the demo has every default type of README "Housing"
+        let kind = match k {
+            5 => crate::planning::forecast::HousingType("resettlement".into()),
+            10 => crate::planning::forecast::HousingType("affordable".into()),
+            _ => crate::planning::forecast::HousingType::commercial(),
+        };
         *housing
-            .entry((
-                BlockIx::from_ix(b),
-                year,
-                crate::planning::forecast::HousingType::commercial(),
-            ))
+            .entry((BlockIx::from_ix(b), year, kind))
             .or_insert(0.0) += (200 + rng.below(400)) as f64;
     }
     (births, history, housing)
