@@ -173,6 +173,9 @@ impl MoveKind {
 /// Where a share of pupils is: (school, share), shares summing to 1.
 type Split = Vec<(SchoolIx, f64)>;
 
+/// One year's entrant splits per school and stage.
+type Memo = HashMap<(SchoolIx, Grade), Split>;
+
 /// The blocks of each baseline school's zone per stage, with the school's
 /// share of each (a multi-school zone splits its blocks by seats).
 struct Origins {
@@ -252,6 +255,13 @@ impl Redistribute<'_> {
         acc.into_iter().map(|(d, w)| (d, w / total)).collect()
     }
 
+    /// [`Redistribute::entrants`], computed once per school and stage in
+    /// a year (`memo` holds one year's): every cohort of a closed school
+    /// asks for the same split.
+    fn entrants_memo<'m>(&self, s: SchoolIx, e: Grade, y: i32, memo: &'m mut Memo) -> &'m Split {
+        memo.entry((s, e)).or_insert_with(|| self.entrants(s, e, y))
+    }
+
     /// Where pupils of a school without weighted blocks go: the school if
     /// it is open, else the nearest open public school teaching the stage,
     /// else nowhere else (they stay).
@@ -284,6 +294,7 @@ impl Redistribute<'_> {
         from: &Split,
         g: u8,
         y: i32,
+        memo: &mut Memo,
         moved: &mut Vec<(SchoolIx, SchoolIx, f64)>,
     ) -> Split {
         let net = self.timeline.at(y);
@@ -298,7 +309,7 @@ impl Redistribute<'_> {
                 *acc.entry(d).or_insert(0.0) += sh;
                 continue;
             }
-            for (t, sh2) in self.entrants(d, Grade::stage_of(g), y) {
+            for &(t, sh2) in self.entrants_memo(d, Grade::stage_of(g), y, memo) {
                 if t != d {
                     moved.push((d, t, sh * sh2));
                 }
@@ -338,6 +349,15 @@ pub fn redistribute(
     let mut was: HashMap<(SchoolIx, u8), Split> = HashMap::new();
     for y in baseline.first_year..=baseline.last_year {
         let net = timeline.at(y);
+        if !net.changed {
+            // no change in effect yet: every pupil is at its origin school
+            // (the same rows: the network's open schools are the baseline's)
+            for (k, v) in baseline.enrolled.iter().filter(|(k, _)| k.2 == y) {
+                out.insert(*k, *v);
+            }
+            was.clear();
+            continue;
+        }
         for (s, school) in net.data.schools.iter().enumerate() {
             if school.status == Status::Open
                 && school.level != Level::Special
@@ -349,11 +369,12 @@ pub fn redistribute(
             }
         }
         let mut now: HashMap<(SchoolIx, u8), Split> = HashMap::new();
+        let mut memo = Memo::new();
         for &s in &origins {
             for g in grades(base.school(s).level) {
                 let pupils = baseline.enrolled.get(&(s, g, y)).copied().unwrap_or(0.0);
                 let split = if g == 1 || g == 7 {
-                    let split = r.entrants(s, Grade::stage_of(g), y);
+                    let split = r.entrants_memo(s, Grade::stage_of(g), y, &mut memo).clone();
                     for &(d, sh) in &split {
                         if d != s {
                             *moves.entry((y, s, d, g, MoveKind::Entrants)).or_insert(0.0) +=
@@ -367,7 +388,7 @@ pub fn redistribute(
                         .cloned()
                         .unwrap_or_else(|| vec![(s, 1.0)]);
                     let mut moved = Vec::new();
-                    let split = r.carry(&before, g, y, &mut moved);
+                    let split = r.carry(&before, g, y, &mut memo, &mut moved);
                     for (from, to, sh) in moved {
                         *moves
                             .entry((y, from, to, g, MoveKind::Enrolled))
