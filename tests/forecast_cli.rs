@@ -71,8 +71,12 @@ fn longtan_forecast_writes_a_consistent_report() {
         let total = totals[&(r["school_id"].clone(), r["year"].clone())];
         assert!((projected - total).abs() < 0.6, "{r:?} vs {total}");
         assert!((shortfall - (projected - seats)).abs() < 0.11, "{r:?}");
+        // the level of the unrounded utilisation: projected.csv keeps one
+        // decimal, so a school at 94.96% may print 0.950 and be yellow
         let u: f64 = r["utilisation"].parse().unwrap();
-        assert_eq!(r["warning"], warning(u, 0.90, 0.95, 1.00), "{r:?}");
+        let (lo, hi) = (u - 0.0005, u + 0.0005);
+        let levels = [warning(lo, 0.90, 0.95, 1.00), warning(hi, 0.90, 0.95, 1.00)];
+        assert!(levels.contains(&r["warning"].as_str()), "{r:?}");
     }
     // years 2026–2030, five per school
     let years: std::collections::BTreeSet<&String> = short.iter().map(|r| &r["year"]).collect();

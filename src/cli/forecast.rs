@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
+use super::shared::ForecastData;
 use super::shared::{finish, load, print_warnings};
 use super::Global;
-use crate::io::forecast::{feeder_shares, read};
 use crate::planning::forecast::{self as fc, ForecastError, Note, MAX_YEARS};
 use crate::report::forecast::{html_and_svgs, outputs, terminal, ReportInputs};
 use crate::report::forecast_moves::Changes;
@@ -35,30 +35,11 @@ impl Args {
         let input = load(&self.scenario, g)?;
         let dataset = &input.scenario.dataset;
         let mut diags = Diagnostics::new();
-        let Some((births, history, housing)) = read(
-            dataset,
-            &input.base,
-            input.encoding,
-            &input.scenario.forecast.housing_types(),
-            &mut diags,
-        ) else {
+        let Some(fd) = ForecastData::read(&input, &mut diags) else {
             return Err(Error::Input(diags));
         };
-        // the cohorts are projected on the network as read; the scenario's
-        // changes then move them, year by year (planning::forecast::Timeline)
-        let mut feeds = fc::feeds(&input.base);
-        // feeders.csv was read with the dataset (io::routes::read_feeders)
-        if let Some(f) = feeder_shares(&input.base.feeders, &feeds.feeder) {
-            feeds.feeder = f;
-        }
-        let inputs = fc::Inputs {
-            data: &input.base,
-            feeds: &feeds,
-            births: &births,
-            history: &history,
-            housing: &housing,
-            new_schools: &[],
-        };
+        let inputs = fd.inputs(&input);
+        let history = &fd.history;
         // a note is about the dataset's births.csv or enrollment_history.csv
         let note = |d: &mut Diagnostics, n: &Note, error: bool| {
             let path = dataset.join(n.source.file());
@@ -113,7 +94,7 @@ impl Args {
                 data,
                 projection: p,
                 rows,
-                history: &history,
+                history,
                 boundary: input.boundary.as_ref(),
                 backtest: bt.as_ref().map(|b| (b.district, b.years as usize)),
                 changes: changes.as_ref(),

@@ -193,3 +193,53 @@ pub fn place_all(
     }
     Ok(ok)
 }
+
+/// A scenario's forecast inputs, read as every forecasting command reads
+/// them (`forecast`, `compare --years`, `sweep --years`, `zones --year`):
+/// births, history and housing of its dataset against the dataset as read,
+/// and the feeds of the network as read (the zones' feeder map, replaced
+/// by `feeders.csv`'s shares where it gives them). The cohorts are
+/// projected on the network as read; the scenario's changes then move
+/// them year by year (`planning::forecast::Timeline`).
+pub struct ForecastData {
+    pub births: crate::planning::forecast::Births,
+    pub history: crate::planning::forecast::Enrollment,
+    pub housing: crate::planning::forecast::Housing,
+    pub feeds: crate::planning::forecast::Feeds,
+}
+
+impl ForecastData {
+    /// Read the files (errors into `diags`; `None` if any).
+    pub fn read(input: &Input, diags: &mut Diagnostics) -> Option<ForecastData> {
+        let (births, history, housing) = crate::io::forecast::read(
+            &input.scenario.dataset,
+            &input.base,
+            input.encoding,
+            &input.scenario.forecast.housing_types(),
+            diags,
+        )?;
+        let mut feeds = crate::planning::forecast::feeds(&input.base);
+        // feeders.csv was read with the dataset (io::routes::read_feeders)
+        if let Some(f) = crate::io::forecast::feeder_shares(&input.base.feeders, &feeds.feeder) {
+            feeds.feeder = f;
+        }
+        Some(ForecastData {
+            births,
+            history,
+            housing,
+            feeds,
+        })
+    }
+
+    /// The projection's inputs over the dataset as read.
+    pub fn inputs<'a>(&'a self, input: &'a Input) -> crate::planning::forecast::Inputs<'a> {
+        crate::planning::forecast::Inputs {
+            data: &input.base,
+            feeds: &self.feeds,
+            births: &self.births,
+            history: &self.history,
+            housing: &self.housing,
+            new_schools: &[],
+        }
+    }
+}

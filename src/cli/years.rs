@@ -6,8 +6,8 @@
 use std::collections::HashSet;
 
 use super::shared::print_warnings;
+use super::shared::ForecastData;
 use super::Global;
-use crate::io::forecast::{feeder_shares, read};
 use crate::io::Input;
 use crate::planning::forecast::{self as fc, Forecast, ForecastError};
 use crate::{Diagnostics, Error, Result};
@@ -24,28 +24,11 @@ pub fn forecasts(inputs: &[&Input], years: u32, g: &Global) -> Result<Vec<Foreca
     for input in inputs {
         let dataset = &input.scenario.dataset;
         let mut diags = Diagnostics::new();
-        let Some((births, history, housing)) = read(
-            dataset,
-            &input.base,
-            input.encoding,
-            &input.scenario.forecast.housing_types(),
-            &mut diags,
-        ) else {
+        let Some(fd) = ForecastData::read(input, &mut diags) else {
             errors.extend(diags);
             continue;
         };
-        let mut feeds = fc::feeds(&input.base);
-        if let Some(f) = feeder_shares(&input.base.feeders, &feeds.feeder) {
-            feeds.feeder = f;
-        }
-        let inp = fc::Inputs {
-            data: &input.base,
-            feeds: &feeds,
-            births: &births,
-            history: &history,
-            housing: &housing,
-            new_schools: &[],
-        };
+        let inp = fd.inputs(input);
         match fc::run(&inp, &input.scenario, years, None, &input.scenario.forecast) {
             Ok(f) => {
                 for n in &f.projection.notes {

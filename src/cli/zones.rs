@@ -4,13 +4,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::shared::ForecastData;
 use super::shared::{distances, finish, load, print_warnings, refuse_dataset_folder, set_threads};
 use super::Global;
 use crate::domain::scenario::FutureSchools;
 use crate::io::dataset::{read_adjacency, read_zone_file};
-use crate::io::forecast::{feeder_shares, read};
 use crate::io::Input;
-use crate::planning::forecast::{self as fc, MAX_YEARS};
+use crate::planning::forecast::MAX_YEARS;
 use crate::planning::zones::projected::{projected_applicants, Projected, ProjectedError};
 use crate::planning::zones::{build, solve, Method, ZoneSettings};
 use crate::report::zones::{outputs, terminal, ZonesRun};
@@ -108,28 +108,10 @@ fn projected(input: &Input, year: i32, g: &Global) -> Result<Projected> {
     let dataset = &input.scenario.dataset;
     let grade = input.scenario.grade;
     let mut diags = Diagnostics::new();
-    let Some((births, history, housing)) = read(
-        dataset,
-        &input.base,
-        input.encoding,
-        &input.scenario.forecast.housing_types(),
-        &mut diags,
-    ) else {
+    let Some(fd) = ForecastData::read(input, &mut diags) else {
         return Err(Error::Input(diags));
     };
-    let mut feeds = fc::feeds(&input.base);
-    // feeders.csv was read with the dataset (io::routes::read_feeders)
-    if let Some(f) = feeder_shares(&input.base.feeders, &feeds.feeder) {
-        feeds.feeder = f;
-    }
-    let inputs = fc::Inputs {
-        data: &input.base,
-        feeds: &feeds,
-        births: &births,
-        history: &history,
-        housing: &housing,
-        new_schools: &[],
-    };
+    let inputs = fd.inputs(input);
     let p = match projected_applicants(&inputs, &input.scenario.forecast, grade, year) {
         Ok(p) => p,
         Err(ProjectedError::Year { year, allowed }) => {

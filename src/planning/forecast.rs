@@ -903,12 +903,14 @@ pub fn shortfall(tl: &Timeline, p: &Projection, policy: &ForecastPolicy) -> Vec<
                 // grade has the entry seats after the class-size cap (none
                 // at a closed campus), the others their classes at the
                 // standard size
-                seats += if g == 1 || g == 7 {
-                    if school.status == Status::Open {
-                        school.entry_seats.0
-                    } else {
-                        0
-                    }
+                let open = school.status == Status::Open;
+                // a campus phasing out (`entry_only`) keeps only the
+                // classes of the grades it still teaches
+                if !open && v <= 0.0 {
+                    continue;
+                }
+                seats += if (g == 1 || g == 7) && open {
+                    school.entry_seats.0
                 } else {
                     school.classes * size
                 };
