@@ -227,17 +227,6 @@ pub struct Inputs<'a> {
     pub new_schools: &'a [SchoolIx],
 }
 
-/// The schools a scenario adds (`new_schools`), which have no history and
-/// start empty.
-pub fn new_schools(data: &Dataset, scenario: &crate::domain::scenario::Scenario) -> Vec<SchoolIx> {
-    let lookup = data.school_lookup();
-    scenario
-        .new_schools
-        .iter()
-        .filter_map(|n| lookup.get(n.id.as_str()).copied())
-        .collect()
-}
-
 /// Births per school (its share of each block's births) and year, with the
 /// years `births.csv` covers.
 struct BirthSeries {
