@@ -26,6 +26,7 @@ mod zones;
 
 use clap::{Parser, Subcommand};
 
+use crate::domain::language::Language;
 use crate::io::Encoding;
 use crate::{Error, Result};
 
@@ -52,6 +53,16 @@ pub struct Global {
     /// Problems listed at most (0 lists all); the total is always printed.
     #[arg(long, global = true, default_value_t = 200)]
     pub max_errors: usize,
+    /// Language of the terminal, reasons, reports and map legends: zh (default) or en (overrides the scenario's `language`). CSV column names are English ids in both.
+    #[arg(long, global = true, value_enum, ignore_case = true)]
+    pub lang: Option<Language>,
+}
+
+impl Global {
+    /// The language of a run: `--lang`, else the scenario's, else Chinese.
+    pub fn language(&self, scenario: Option<Language>) -> Language {
+        Language::resolve(self.lang, scenario)
+    }
 }
 
 #[derive(Subcommand)]

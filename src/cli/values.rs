@@ -9,6 +9,7 @@
 use clap::builder::PossibleValue;
 use clap::ValueEnum;
 
+use crate::domain::language::Language;
 use crate::io::Encoding;
 use crate::planning::compare::TotalsColumn;
 use crate::planning::Method;
@@ -94,6 +95,20 @@ impl ValueEnum for Encoding {
     }
 }
 
+/// `--lang`: the same spellings as the scenario's `language` key.
+impl ValueEnum for Language {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Language::Zh, Language::En]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            Language::Zh => PossibleValue::new("zh").aliases(["zh-cn", "chinese", "中文"]),
+            Language::En => PossibleValue::new("en").aliases(["english"]),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +135,9 @@ mod tests {
             }
         }
         assert!(Encoding::from_str("latin1", true).is_err());
+        for (l, s) in spellings::<Language>() {
+            assert_eq!(s.parse::<Language>(), Ok(l), "{s}");
+        }
         assert!("latin1".parse::<Encoding>().is_err());
     }
 

@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 pub mod diag;
+pub mod language;
 pub mod model;
 pub mod priority;
 pub mod routes;

@@ -29,6 +29,8 @@ pub struct Input {
     pub boundary: Option<Boundary>,
     /// The encoding the dataset was read with (the scenario's or `--encoding`).
     pub encoding: Encoding,
+    /// The scenario's `language`, if it states one (`--lang` wins over it).
+    pub language: Option<crate::domain::language::Language>,
     /// Warnings found while reading (errors make [`load`] fail instead).
     pub warnings: Diagnostics,
 }
@@ -101,6 +103,7 @@ pub fn load(scenario_path: &Path, encoding: Option<Encoding>) -> Result<Input> {
         data,
         boundary: loaded.boundary,
         encoding: enc,
+        language: file.language,
         warnings: diags,
     })
 }

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::domain::diag::{Column, Diagnostics};
+use crate::domain::language::Language;
 use crate::domain::model::{
     ByGrade, Dataset, Grade, Level, SchoolId, Seats, Status, LARGE_CLASS_ABOVE, MAX_CLASSES,
     MAX_SEATS, YEARS,
@@ -45,6 +46,9 @@ struct Raw {
     level: Option<Spanned<String>>,
     #[serde(default)]
     encoding: Option<Spanned<String>>,
+    /// `language = "zh" | "en"` (issue 17): of the reports and terminal.
+    #[serde(default)]
+    language: Option<Spanned<String>>,
     #[serde(default)]
     policy: RawPolicy,
     #[serde(default)]
@@ -276,6 +280,9 @@ struct RawNewSchool {
 pub struct ScenarioFile {
     pub scenario: Scenario,
     pub encoding: Encoding,
+    /// The scenario's `language` (a base's when it says none); `None`:
+    /// not stated (Chinese unless `--lang` says otherwise).
+    pub language: Option<Language>,
     pub path: PathBuf,
     refs: Vec<(SchoolId, usize, &'static str)>,
     new_ids: Vec<(SchoolId, usize)>,
@@ -512,6 +519,16 @@ fn convert(
             Encoding::Auto
         }),
     };
+    let language = match &raw.language {
+        None => parent.as_ref().and_then(|p| p.language),
+        Some(l) => match l.get_ref().parse() {
+            Ok(l) => Some(l),
+            Err(msg) => {
+                cx.err(l.span().start, msg);
+                None
+            }
+        },
+    };
     let mut policy = match base {
         Some(b) if b.grade == grade => b.policy.clone(),
         _ => Policy::defaults(grade),
@@ -591,6 +608,7 @@ fn convert(
     Some(ScenarioFile {
         scenario,
         encoding,
+        language,
         path: path.to_path_buf(),
         refs,
         new_ids,
