@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::process::Command;
 
 mod common;
 use common::root;
@@ -185,7 +184,7 @@ fn bad_placements_file_is_reported_with_line_and_column() {
         "student_id,block_id,zone_school_id,zone_group_id,placed_school_id\nnobody,U001,,,LT-P21\n100001,U001,,,NOPE\n100001,U001,,,LT-P21\n",
     )
     .unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_sunshine"))
+    let o = common::command()
         .args([
             "classes",
             root().join("scenarios/longtan-2025.toml").to_str().unwrap(),

@@ -377,7 +377,7 @@ fn digests(threads: &str) -> BTreeMap<String, String> {
             .map(|a| a.replace("$OUT", out_s).replace("$ROOT", root_s))
             .collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let o = common::sunshine_in(out, &args, &[("RAYON_NUM_THREADS", threads)]);
+        let o = common::sunshine_as_is_in(out, &args, &[("RAYON_NUM_THREADS", threads)]);
         assert!(o.status.success(), "{name} failed: {}", common::stderr(&o));
         let norm = |b: &[u8]| {
             String::from_utf8_lossy(b)

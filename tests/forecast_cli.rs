@@ -22,7 +22,7 @@ fn warning(u: f64, yellow: f64, orange: f64, red: f64) -> &'static str {
 
 fn forecast(out: &Path) -> String {
     let scenario = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/longtan-2025.toml");
-    let o = Command::new(env!("CARGO_BIN_EXE_sunshine"))
+    let o = common::command()
         .args([
             "forecast",
             scenario.to_str().unwrap(),
@@ -240,7 +240,7 @@ fn town_births_given_feeders_and_policy_keys() {
     std::fs::write(&scenario, text).unwrap();
     let out = dir.path().join("out");
     let run = || {
-        Command::new(env!("CARGO_BIN_EXE_sunshine"))
+        common::command()
             .args([
                 "forecast",
                 scenario.to_str().unwrap(),
@@ -337,7 +337,7 @@ fn longtan_copy(edit: impl Fn(&str, String) -> Option<String>) -> (tempfile::Tem
 }
 
 fn run_forecast(scenario: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sunshine"))
+    common::command()
         .arg("forecast")
         .arg(scenario)
         .args(extra)

@@ -17,7 +17,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
@@ -315,7 +315,7 @@ fn check_case(fx: &Fixture, muts: &[(usize, Mutation)]) -> Result<(), TestCaseEr
         let b = std::fs::read(p).unwrap();
         std::fs::write(p, apply(m, &b)).unwrap();
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sunshine"))
+    let mut child = common::command()
         .args([
             "place",
             "scenarios/longtan-2025.toml",

@@ -2,7 +2,7 @@
 //! independent of the thread count, and consistent with single placements.
 
 use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
 use sunshine::domain::model::{Disability, Home};
 use sunshine::rules::odds::{draw_seed, odds};
@@ -163,7 +163,7 @@ fn zone_odds_match_repeated_placements() {
 fn odds_files_do_not_depend_on_threads() {
     let run = |threads: &str| {
         let dir = tempfile::tempdir().unwrap();
-        let o = Command::new(env!("CARGO_BIN_EXE_sunshine"))
+        let o = common::command()
             .args([
                 "odds",
                 scenario().to_str().unwrap(),

@@ -192,7 +192,7 @@ fn runs_into_one_folder_take_turns() {
     let top = tempfile::tempdir().unwrap();
     let out = top.path().join("out");
     let spawn = |s: &Path| {
-        Command::new(env!("CARGO_BIN_EXE_sunshine"))
+        common::command()
             .args(["place", s.to_str().unwrap(), "--out", out.to_str().unwrap()])
             .current_dir(root())
             .stdout(std::process::Stdio::null())

@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 mod common;
 
@@ -15,7 +14,7 @@ fn root() -> PathBuf {
 }
 
 fn place(scenario: &Path, out: &Path, extra: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_sunshine"))
+    let o = common::command()
         .arg("place")
         .arg(scenario)
         .arg("--out")
@@ -228,7 +227,7 @@ fn bad_input_writes_nothing() {
         "name = \"x\"\nyear = 2025\ndataset = \"missing\"\nlevel = \"primary\"\n",
     )
     .unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_sunshine"))
+    let o = common::command()
         .args([
             "place",
             dir.path().join("s.toml").to_str().unwrap(),
@@ -289,7 +288,7 @@ fn fixture_worked_by_hand() {
 #[test]
 fn a_bad_option_value_is_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_sunshine"))
+    let o = common::command()
         .args([
             "place",
             root().join("scenarios/longtan-2025.toml").to_str().unwrap(),

@@ -2,12 +2,11 @@
 //! acceptance: existing scenarios give byte-identical outputs).
 
 use std::path::Path;
-use std::process::Command;
 
 mod common;
 
 fn place(scenario: &Path, out: &Path) {
-    let o = Command::new(env!("CARGO_BIN_EXE_sunshine"))
+    let o = common::command()
         .arg("place")
         .arg(scenario)
         .arg("--out")

@@ -11,7 +11,6 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 
 use proptest::prelude::*;
 
@@ -75,7 +74,7 @@ fn scenario_text(policy: &str) -> String {
 
 /// Run `sunshine place` on `dir/scenario.toml` into `dir/out`.
 fn place(dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sunshine"))
+    common::command()
         .arg("place")
         .arg(dir.join("scenario.toml"))
         .arg("--out")

@@ -7,7 +7,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -32,10 +32,7 @@ fn prepare(case: Option<&str>) -> tempfile::TempDir {
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sunshine"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = common::command().args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -143,7 +140,7 @@ fn gb18030_schools_read_the_same_as_utf8() {
 fn generated_large_district_validates() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("big");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_sunshine"))
+    let o = common::command()
         .args([
             "generate",
             "large",

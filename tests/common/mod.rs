@@ -9,19 +9,38 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Run `sunshine` from the repository root.
-pub fn sunshine(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sunshine"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
+/// The `sunshine` binary with `--lang en`: the tests that check wording
+/// check the English text (Chinese, the default, has tests of its own,
+/// which use [`command_as_is`]).
+pub fn command() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sunshine"));
+    c.args(["--lang", "en"]);
+    c
 }
 
-/// Run `sunshine` in `cwd` with extra environment variables (relative
-/// paths in the arguments are then relative to `cwd`).
+/// The `sunshine` binary as a planner runs it (default language).
+pub fn command_as_is() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sunshine"))
+}
+
+/// Run `sunshine` (in English, [`command`]) from the repository root.
+pub fn sunshine(args: &[&str]) -> Output {
+    command().args(args).current_dir(root()).output().unwrap()
+}
+
+/// Run `sunshine` (in English, [`command`]) in `cwd` with extra
+/// environment variables (relative paths in the arguments are then
+/// relative to `cwd`).
 pub fn sunshine_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sunshine"));
+    run_in(command(), cwd, args, env)
+}
+
+/// [`sunshine_in`] as a planner runs it: the default language.
+pub fn sunshine_as_is_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    run_in(command_as_is(), cwd, args, env)
+}
+
+fn run_in(mut c: Command, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     c.args(args).current_dir(cwd);
     for (k, v) in env {
         c.env(k, v);
