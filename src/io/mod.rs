@@ -9,6 +9,7 @@ pub mod routes;
 pub mod scenario;
 pub mod table;
 pub mod text;
+pub mod xlsx;
 
 use std::path::Path;
 
