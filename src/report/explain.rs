@@ -16,6 +16,14 @@ use crate::rules::place::{
     Standing,
 };
 
+/// The wording of a language (issue 17: a Chinese wording is to come;
+/// until then every language is worded in English).
+pub fn wording(lang: crate::domain::language::Language) -> &'static dyn Wording {
+    match lang {
+        crate::domain::language::Language::Zh | crate::domain::language::Language::En => &English,
+    }
+}
+
 /// How the steps of an [`Explanation`] are put into one language.
 pub trait Wording {
     /// The admission step (zone admission, lottery, choice).
