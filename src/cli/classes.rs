@@ -72,10 +72,16 @@ impl Args {
             digests.push(("teachers.csv", digest(&read(&tpath)?)));
         }
         let files = outputs(&input.data, &result, &teacher_lists, seed, &digests);
+        let lang = g.language(input.language);
         let text = format!(
-            "{}\nSeed {seed}; algorithm {ALGORITHM}\n",
-            terminal(&input.data, &result)
+            "{}\n{}\n",
+            terminal(&input.data, &result, lang),
+            crate::report::tr!(
+                lang,
+                "随机种子 {seed}；算法 {ALGORITHM}",
+                "Seed {seed}; algorithm {ALGORITHM}"
+            )
         );
-        finish(files, &self.out, &text)
+        finish(files, &self.out, &text, lang)
     }
 }

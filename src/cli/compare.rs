@@ -46,9 +46,11 @@ impl Args {
                 result: r,
             })
             .collect();
+        // the baseline's language, unless --lang says
+        let lang = g.language(runs.first().and_then(|(i, _)| i.language));
         let c = compare(&views);
-        let mut files = report::compare::outputs(&c);
-        let mut text = report::compare::terminal(&c);
+        let mut files = report::compare::outputs(&c, lang);
+        let mut text = report::compare::terminal(&c, lang);
         if let Some(years) = self.years {
             let inputs: Vec<&crate::io::Input> = runs.iter().map(|(i, _)| i).collect();
             let forecasts = super::years::forecasts(&inputs, years, g)?;
@@ -66,11 +68,12 @@ impl Args {
                 baseline: base.name,
                 years,
                 scenarios: &scenarios,
+                lang,
             };
             report::compare_years::add_files(&r, &mut files);
             files.append("compare.md", report::compare_years::markdown(&r).as_bytes());
             text.push_str(&report::compare_years::terminal(&r));
         }
-        finish(files, &self.out, &text)
+        finish(files, &self.out, &text, lang)
     }
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::shared::ForecastData;
 use super::shared::{finish, load, print_warnings};
 use super::Global;
+use crate::domain::language::Language;
 use crate::planning::forecast::{self as fc, ForecastError, Note, MAX_YEARS};
 use crate::report::forecast::{html_and_svgs, outputs, terminal, ReportInputs};
 use crate::report::forecast_moves::Changes;
@@ -33,6 +34,7 @@ pub struct Args {
 impl Args {
     pub fn run(&self, g: &Global) -> Result<()> {
         let input = load(&self.scenario, g)?;
+        let lang = g.language(input.language);
         let dataset = &input.scenario.dataset;
         let mut diags = Diagnostics::new();
         let Some(fd) = ForecastData::read(&input, &mut diags) else {
@@ -88,6 +90,7 @@ impl Args {
             bt.as_ref()
                 .map(|b| (&b.per_school, b.district, b.years as usize)),
             changes.as_ref(),
+            lang,
         );
         html_and_svgs(
             &ReportInputs {
@@ -99,6 +102,7 @@ impl Args {
                 backtest: bt.as_ref().map(|b| (b.district, b.years as usize)),
                 changes: changes.as_ref(),
                 entry: Some((&f.entry_warnings, &input.scenario.forecast)),
+                lang,
             },
             &mut files,
         );
@@ -106,34 +110,51 @@ impl Args {
             "warnings_entry.csv",
             crate::report::forecast_entry::csv(data, &f.entry_warnings),
         );
-        let mut text = terminal(data, rows, p.last_year);
-        text.push_str(&entry_line(data, &f.entry_warnings));
+        let mut text = terminal(data, rows, p.last_year, lang);
+        text.push_str(&entry_line(data, &f.entry_warnings, lang));
         if let Some(c) = &changes {
-            text.push_str(&c.terminal());
+            text.push_str(&c.terminal(lang));
         }
         if let Some(b) = &bt {
-            text.push_str(&format!(
-                "Backtest: hiding the last {} years, district MAPE {:.2}%\n",
-                b.years, b.district
-            ));
+            text.push_str(&match lang {
+                Language::Zh => format!(
+                    "回测：隐去最近 {} 年，全区 MAPE {:.2}%\n",
+                    b.years, b.district
+                ),
+                Language::En => format!(
+                    "Backtest: hiding the last {} years, district MAPE {:.2}%\n",
+                    b.years, b.district
+                ),
+            });
             if b.by_lead.len() > 1 {
                 let leads: Vec<String> = b
                     .by_lead
                     .iter()
-                    .map(|(l, e)| {
-                        format!("{l} year{} ahead {e:.2}%", if *l == 1 { "" } else { "s" })
+                    .map(|(l, e)| match lang {
+                        Language::Zh => format!("提前{l}年 {e:.2}%"),
+                        Language::En => {
+                            format!("{l} year{} ahead {e:.2}%", if *l == 1 { "" } else { "s" })
+                        }
                     })
                     .collect();
-                text.push_str(&format!("  by lead time: {}\n", leads.join(", ")));
+                text.push_str(&format!(
+                    "  {}{}\n",
+                    lang.pick("按预测提前年数：", "by lead time: "),
+                    leads.join(", ")
+                ));
             }
         }
-        finish(files, &self.out, &text)
+        finish(files, &self.out, &text, lang)
     }
 }
 
 /// The terminal's line on the entry-grade warnings (学位预警 of the next
 /// three intakes): counts by level and the red ones by name.
-fn entry_line(data: &crate::domain::model::Dataset, w: &fc::EntryWarnings) -> String {
+fn entry_line(
+    data: &crate::domain::model::Dataset,
+    w: &fc::EntryWarnings,
+    lang: Language,
+) -> String {
     let count = |l: fc::Warning| w.rows.iter().filter(|r| r.level == l).count();
     let years = match (
         w.rows.iter().map(|r| r.year).min(),
@@ -142,13 +163,19 @@ fn entry_line(data: &crate::domain::model::Dataset, w: &fc::EntryWarnings) -> St
         (Some(a), Some(b)) => format!("{a}–{b}"),
         _ => return String::new(),
     };
-    let mut out = format!(
-        "Entry-grade warnings {years} (入学学位预警, next three intakes): {} red, {} yellow\n",
-        count(fc::Warning::Red),
-        count(fc::Warning::Yellow)
-    );
+    let (red, yellow) = (count(fc::Warning::Red), count(fc::Warning::Yellow));
+    let mut out = match lang {
+        Language::Zh => format!(
+            "入学学位预警 {years}（未来三届）：红色 {red} 个，黄色 {yellow} 个\n"
+        ),
+        Language::En => format!(
+            "Entry-grade warnings {years} (入学学位预警, next three intakes): {red} red, {yellow} yellow\n"
+        ),
+    };
     for r in w.rows.iter().filter(|r| r.level == fc::Warning::Red) {
-        out.push_str(&format!(
+        out.push_str(&crate::report::tr!(
+            lang,
+            "  红色  {} {} {}年级 {}年：预计 {:.0} 人，学位 {}（{:.0}%）\n",
             "  red  {} {} grade {} {}: {:.0} expected for {} seats ({:.0}%)\n",
             data.school(r.school).id,
             data.school(r.school).name,

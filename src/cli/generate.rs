@@ -54,7 +54,9 @@ enum Kind {
 }
 
 impl Args {
-    pub fn run(&self) -> Result<()> {
+    pub fn run(&self, g: &super::Global) -> Result<()> {
+        // no scenario: --lang, else Chinese
+        let lang = g.lang.unwrap_or_default();
         let mut files = OutputSet::new();
         let (data, out) = match &self.kind {
             Kind::Longtan {
@@ -125,13 +127,18 @@ impl Args {
             ),
         }
         for p in files.commit(out)? {
-            println!("wrote {}", p.display());
+            println!("{} {}", lang.pick("已写入", "wrote"), p.display());
         }
         println!(
-            "{} schools, {} blocks, {} applicants",
-            data.schools.len(),
-            data.blocks.len(),
-            data.students.len()
+            "{}",
+            crate::report::tr!(
+                lang,
+                "{} 所学校，{} 个小区，{} 名报名人员",
+                "{} schools, {} blocks, {} applicants",
+                data.schools.len(),
+                data.blocks.len(),
+                data.students.len()
+            )
         );
         Ok(())
     }

@@ -112,7 +112,7 @@ impl Cli {
             Command::OptimizeClosures(a) => a.run(g),
             Command::Zones(a) => a.run(g),
             Command::Forecast(a) => a.run(g),
-            Command::Generate(a) => a.run(),
+            Command::Generate(a) => a.run(g),
         }
     }
 

@@ -62,6 +62,7 @@ impl Args {
                 self.scenario.display()
             )));
         }
+        let lang = g.language(input.language);
         let dist = distances(&input, Some(&self.out))?;
         let bar = Progress::counting(draws, "draws");
         let result = odds(
@@ -74,9 +75,10 @@ impl Args {
         );
         bar.finish();
         finish(
-            report::odds::outputs(&input.data, &input.scenario, &result),
+            report::odds::outputs(&input.data, &input.scenario, &result, lang),
             &self.out,
-            &report::odds::terminal(&input.data, &result),
+            &report::odds::terminal(&input.data, &result, lang),
+            lang,
         )
     }
 }

@@ -108,8 +108,9 @@ impl Args {
             &chosen.sets,
             dist.as_ref(),
         );
-        let (files, text) = closure_outputs(&c, &chosen, &input.data, &candidates);
-        finish(files, &self.out, &text)
+        let lang = g.language(input.language);
+        let (files, text) = closure_outputs(&c, &chosen, &input.data, &candidates, lang);
+        finish(files, &self.out, &text, lang)
     }
 }
 

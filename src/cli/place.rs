@@ -40,6 +40,7 @@ impl Args {
         let mechanism = self.mechanism.with_tie_break(self.tie_breaking);
         set_threads(self.threads)?;
         let input = load(&self.scenario, g)?;
+        let lang = g.language(input.language);
         refuse_dataset_folder(&self.out, &input)?;
         supported(&input, &self.scenario, mechanism)?;
         let dist = distances(&input, Some(&self.out))?;
@@ -53,14 +54,15 @@ impl Args {
             &|stage| bar.stage(stage.position(tiers).0, format!("{stage:?}")),
         );
         bar.finish();
-        let mut files = placement::outputs(&input.data, &input.scenario, &result, dist.as_ref());
+        let mut files =
+            placement::outputs(&input.data, &input.scenario, &result, dist.as_ref(), lang);
         if self.write_seat_history {
             files.add(
                 "seat_history.csv",
                 placement::seat_history_csv(&input.data, &input.scenario, &result),
             );
         }
-        let text = placement::terminal(&input.data, &input.scenario, &result);
-        finish(files, &self.out, &text)
+        let text = placement::terminal(&input.data, &input.scenario, &result, lang);
+        finish(files, &self.out, &text, lang)
     }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::progress::Progress;
 use super::Global;
 use crate::domain::diag::{Diagnostics, Error, Result};
+use crate::domain::language::Language;
 use crate::domain::scenario::DistancePolicy;
 use crate::io::{self, output::OutputSet, Input};
 use crate::report;
@@ -137,10 +138,10 @@ pub fn set_threads(threads: Option<usize>) -> Result<()> {
 
 /// Write a command's output files (all or nothing), then print its report
 /// and where the files are.
-pub fn finish(files: OutputSet, out: &Path, text: &str) -> Result<()> {
+pub fn finish(files: OutputSet, out: &Path, text: &str, lang: Language) -> Result<()> {
     let written = files.commit(out)?;
     print!("{text}");
-    println!("\nWrote:");
+    println!("\n{}", lang.pick("已写入：", "Wrote:"));
     for p in written {
         println!("  {}", p.display());
     }

@@ -50,9 +50,11 @@ impl Args {
                 (i.scenario.name.clone(), totals(&run))
             })
             .collect();
+        // the baseline's (first scenario's) language, unless --lang says
+        let lang = g.language(runs.first().and_then(|(i, _)| i.language));
         sort_totals(&mut rows, self.sort);
         let (names, totals): (Vec<String>, Vec<Totals>) = rows.into_iter().unzip();
-        let (mut files, mut text) = sweep_outputs(&names, &totals);
+        let (mut files, mut text) = sweep_outputs(&names, &totals, lang);
         if let Some(years) = self.years {
             let inputs: Vec<&crate::io::Input> = runs.iter().map(|(i, _)| i).collect();
             let forecasts = super::years::forecasts(&inputs, years, g)?;
@@ -63,9 +65,9 @@ impl Args {
                 .collect();
             rank(&mut peaks);
             text.push_str(&crate::report::compare_years::add_sweep(
-                years, &peaks, &mut files,
+                years, &peaks, &mut files, lang,
             ));
         }
-        finish(files, &self.out, &text)
+        finish(files, &self.out, &text, lang)
     }
 }

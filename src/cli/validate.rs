@@ -20,19 +20,24 @@ pub struct Args {
 impl Args {
     pub fn run(&self, g: &Global) -> Result<()> {
         let input = load(&self.scenario, g)?;
+        let l = g.language(input.language);
         let dist = distances(&input, None)?;
         let sum = summarize(&input.data, &input.scenario, dist.as_ref());
-        print!("{}", report::validate_text(&input.scenario, &sum));
-        print!("\n{}", report::read_counts_text(input.warnings.counts()));
+        print!("{}", report::validate_text(&input.scenario, &sum, l));
+        print!("\n{}", report::read_counts_text(input.warnings.counts(), l));
         if sum.warnings.is_empty() {
-            println!("\nNo warnings.");
+            println!("\n{}", l.pick("无警告。", "No warnings."));
         } else {
-            println!("\nWarnings:");
+            println!("\n{}", l.pick("警告：", "Warnings:"));
             for w in &sum.warnings {
                 println!("- {w}");
             }
         }
-        println!("\nOK: no errors in {}", self.scenario.display());
+        println!(
+            "\n{} {}",
+            l.pick("通过：未发现错误", "OK: no errors in"),
+            self.scenario.display()
+        );
         Ok(())
     }
 }

@@ -94,7 +94,8 @@ impl Args {
         );
         let mut run = ZonesRun::new(&input.data, &input.scenario, &problem, &solved, dist.name());
         run.projected_year = self.year;
-        finish(outputs(&run), &self.out, &terminal(&run))
+        let lang = g.language(input.language);
+        finish(outputs(&run), &self.out, &terminal(&run, lang), lang)
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::{csv_bytes, num, table};
+use crate::domain::language::Language;
 use crate::domain::model::{Dataset, Disability, Gender};
 use crate::io::output::OutputSet;
 use crate::planning::classes::{SchoolClasses, ALGORITHM, ATTRIBUTES};
@@ -122,18 +123,19 @@ pub fn outputs(
     o
 }
 
-pub fn terminal(data: &Dataset, result: &[SchoolClasses]) -> String {
+/// The terminal table of class balance, in the run's language.
+pub fn terminal(data: &Dataset, result: &[SchoolClasses], l: Language) -> String {
     let mut t = table(&[
-        "school",
-        "entrants",
-        "classes",
-        "size",
-        "girls",
-        "boys",
-        "mild",
-        "migrant",
-        "left-behind",
-        "score mean",
+        l.pick("学校", "school"),
+        l.pick("新生", "entrants"),
+        l.pick("班数", "classes"),
+        l.pick("人数", "size"),
+        l.pick("女生", "girls"),
+        l.pick("男生", "boys"),
+        l.pick("随班就读", "mild"),
+        l.pick("随迁子女", "migrant"),
+        l.pick("留守儿童", "left-behind"),
+        l.pick("平均分", "score mean"),
     ]);
     for sc in result {
         let b = &sc.balance;
@@ -154,5 +156,9 @@ pub fn terminal(data: &Dataset, result: &[SchoolClasses]) -> String {
             num(format!("{:.2}", b.score_gap)),
         ]);
     }
-    format!("Class balance per school (largest minus smallest class)\n{t}\n")
+    tr!(
+        l,
+        "各校分班均衡情况（最大班减最小班）\n{t}\n",
+        "Class balance per school (largest minus smallest class)\n{t}\n"
+    )
 }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use comfy_table::Cell;
 
 use super::{csv_bytes, esc, md, num, table};
+use crate::domain::language::Language;
 use crate::domain::model::{LargeClass, SchoolId};
 use crate::io::output::OutputSet;
 use crate::planning::compare_years::{PeakShortfall, ScenarioYears, LARGE_CLASS_TARGET};
@@ -23,6 +24,8 @@ pub struct YearsReport<'a> {
     pub years: u32,
     /// One per scenario after the baseline.
     pub scenarios: &'a [ScenarioYears],
+    /// The language of compare.md, report.html and the terminal.
+    pub lang: Language,
 }
 
 /// A whole number of pupils with its sign (`+12` short of seats, `-30`
@@ -85,7 +88,7 @@ fn receiving_shortfall(s: &ScenarioYears) -> ShortfallTable {
 /// Whether the district's pupils equal the baseline's in every year,
 /// within half a pupil (the forecast moves pupils, it neither makes nor
 /// loses them), as one sentence.
-pub fn conservation_line(s: &ScenarioYears) -> String {
+pub fn conservation_line(s: &ScenarioYears, l: Language) -> String {
     let worst = s
         .conservation
         .iter()
@@ -97,13 +100,17 @@ pub fn conservation_line(s: &ScenarioYears) -> String {
         .map(|&(y, a, _)| format!("{y} {a:.0}"))
         .collect();
     match worst {
-        None => "No projected years.".to_string(),
-        Some((_, d)) if d.abs() <= 0.5 => format!(
+        None => l.pick("没有预测年份。", "No projected years.").to_string(),
+        Some((_, d)) if d.abs() <= 0.5 => tr!(
+            l,
+            "全区学生数每年均与基准方案相同（最大差 {:.3}；学生只是调整，不增不减）：{}。",
             "District pupils equal the baseline's in every year (largest difference {:.3}; pupils are moved, not made or lost): {}.",
             d.abs(),
             totals.join(", ")
         ),
-        Some((y, d)) => format!(
+        Some((y, d)) => tr!(
+            l,
+            "全区学生数与基准方案不同：{y}年差 {d:+.1}（应当相等：预测只调整学生，不增不减）：{}。",
             "District pupils differ from the baseline's: by {d:+.1} in {y} (expected equal: the forecast moves pupils, it does not make or lose them): {}.",
             totals.join(", ")
         ),
@@ -253,7 +260,14 @@ fn pair(a: f64, b: f64) -> String {
 
 /// The sections `compare --years` adds to `compare.md`.
 pub fn markdown(r: &YearsReport<'_>) -> String {
-    let mut m = format!(
+    let l = r.lang;
+    let mut m = tr!(
+        l,
+        "\n## {}年预测（`--years {}`），各方案与基准方案（{}）对照\n\n\
+         各方案的预测按读入的学校网络推算各年级队列，并按方案中每年的学校网络安置。\
+         学位 = 各年级班数 × 标准班额；学位缺口 = 预测人数 − 学位（+ 为学位不足，− 为空余）。\
+         *接收学校*：某一年学生数比基准方案多1人及以上的学校。\
+         分学校分年份：`compare_years.csv`；分接收学校分年级：`receiving.csv`；图表：`report.html`。\n",
         "\n## Forecast {} (`--years {}`), each scenario beside the baseline ({})\n\n\
          Each scenario's forecast projects the cohorts on the network as read and places them on each year's network of the scenario. \
          Seats = classes × the standard class size in every grade; shortfall = projected − seats (+ short of seats, − spare). \
@@ -267,21 +281,23 @@ pub fn markdown(r: &YearsReport<'_>) -> String {
         m.push_str(&format!(
             "\n### {}\n\n{}\n",
             md(&s.name),
-            conservation_line(s)
+            conservation_line(s, l)
         ));
         let years = years_of(s);
-        m.push_str(
+        m.push_str(l.pick(
+            "\n#### 接收学校的学位缺口（方案 / 基准）\n\n",
             "\n#### 学位缺口 / Shortfall of the receiving schools (scenario / baseline)\n\n",
-        );
+        ));
         if s.receiving.is_empty() {
-            m.push_str("No school receives pupils.\n");
+            m.push_str(l.pick("没有接收学校。\n", "No school receives pupils.\n"));
         } else {
-            m.push_str("| school |");
+            m.push_str(l.pick("| 学校 |", "| school |"));
             for y in &years {
                 m.push_str(&format!(" {y} |"));
             }
             m.push_str(&format!(
-                " peak |\n|---|{}---|\n",
+                " {} |\n|---|{}---|\n",
+                l.pick("峰值", "peak"),
                 "---|".repeat(years.len())
             ));
             for ((id, name, by), p) in receiving_shortfall(s).iter().zip(&s.peaks) {
@@ -292,10 +308,19 @@ pub fn markdown(r: &YearsReport<'_>) -> String {
                         None => m.push_str(" — |"),
                     }
                 }
-                m.push_str(&format!(" {} in {} |\n", signed(p.shortfall), p.year));
+                m.push_str(&tr!(
+                    l,
+                    " {}（{}年） |\n",
+                    " {} in {} |\n",
+                    signed(p.shortfall),
+                    p.year
+                ));
             }
         }
-        m.push_str(&format!(
+        m.push_str(&tr!(
+            l,
+            "\n#### 班额（大班额 56–65人，超大班额 66人及以上；国家目标：56人及以上的班级占比低于 {:.0}%）\n\n\
+             | 年份 | 接收学校班数 | 56–65 | 66+ | 56人及以上占比 | 全区56人及以上占比 | 基准方案全区占比 |\n|---|---|---|---|---|---|---|\n",
             "\n#### 班额 / Class sizes (大班额 56–65, 超大班额 66+; national target: under {:.0}% of classes at 56+)\n\n\
              | year | receiving schools' classes | 56–65 | 66+ | share at 56+ | district share at 56+ | baseline district share |\n|---|---|---|---|---|---|---|\n",
             100.0 * LARGE_CLASS_TARGET
@@ -312,7 +337,10 @@ pub fn markdown(r: &YearsReport<'_>) -> String {
                 percent(c.baseline_district.share_56_plus())
             ));
         }
-        m.push_str("\n#### 分流学生 / Displaced pupils by year\n\n| year | entrants | enrolled | total |\n|---|---|---|---|\n");
+        m.push_str(l.pick(
+            "\n#### 分年份分流学生\n\n| 年份 | 新生 | 在校生 | 合计 |\n|---|---|---|---|\n",
+            "\n#### 分流学生 / Displaced pupils by year\n\n| year | entrants | enrolled | total |\n|---|---|---|---|\n",
+        ));
         for d in &s.displaced {
             m.push_str(&format!(
                 "| {} | {:.0} | {:.0} | {:.0} |\n",
@@ -330,7 +358,10 @@ pub fn markdown(r: &YearsReport<'_>) -> String {
 /// schools' shortfall by year and their peak, the displaced pupils and
 /// the conservation check.
 pub fn terminal(r: &YearsReport<'_>) -> String {
-    let mut out = format!(
+    let l = r.lang;
+    let mut out = tr!(
+        l,
+        "\n{}年预测（--years {}），与基准方案 {} 对照\n",
         "\nForecast {} (--years {}), beside the baseline {}\n",
         span(r),
         r.years,
@@ -340,11 +371,14 @@ pub fn terminal(r: &YearsReport<'_>) -> String {
         out.push_str(&format!("\n{}\n", s.name));
         let years = years_of(s);
         if s.receiving.is_empty() {
-            out.push_str("No school receives pupils.\n");
+            out.push_str(l.pick("没有接收学校。\n", "No school receives pupils.\n"));
         } else {
-            let mut header = vec!["receiving school".to_string()];
+            let mut header = vec![l.pick("接收学校", "receiving school").to_string()];
             header.extend(years.iter().map(i32::to_string));
-            header.extend(["peak".to_string(), "max per class".to_string()]);
+            header.extend([
+                l.pick("峰值", "peak").to_string(),
+                l.pick("最大班额", "max per class").to_string(),
+            ]);
             let header: Vec<&str> = header.iter().map(String::as_str).collect();
             let mut t = table(&header);
             for ((id, name, by), p) in receiving_shortfall(s).iter().zip(&s.peaks) {
@@ -354,7 +388,9 @@ pub fn terminal(r: &YearsReport<'_>) -> String {
                         .get(y)
                         .map_or("—".to_string(), |&(a, b)| pair(a, b))));
                 }
-                row.push(num(format!(
+                row.push(num(tr!(
+                    l,
+                    "{}（{}年；基准 {}）",
                     "{} in {} (baseline {})",
                     signed(p.shortfall),
                     p.year,
@@ -364,19 +400,25 @@ pub fn terminal(r: &YearsReport<'_>) -> String {
                     "{:.1}{}",
                     p.max_per_class,
                     LargeClass::of(p.max_per_class)
-                        .map_or(String::new(), |l| format!(" {}", l.label()))
+                        .map_or(String::new(), |c| format!(" {}", c.label()))
                 )));
                 t.add_row(row);
             }
             out.push_str(&format!(
-                "学位缺口 / Shortfall of the receiving schools (scenario / baseline; + short of seats, − spare)\n{t}\n"
+                "{}\n{t}\n",
+                l.pick(
+                    "接收学校的学位缺口（方案 / 基准；+ 为学位不足，− 为空余）",
+                    "学位缺口 / Shortfall of the receiving schools (scenario / baseline; + short of seats, − spare)"
+                )
             ));
         }
         let moved: Vec<String> = s
             .displaced
             .iter()
             .map(|d| {
-                format!(
+                tr!(
+                    l,
+                    "{}年 {:.0}（新生 {:.0}，在校生 {:.0}）",
                     "{} {:.0} ({:.0} entrants, {:.0} enrolled)",
                     d.year,
                     d.total(),
@@ -385,12 +427,19 @@ pub fn terminal(r: &YearsReport<'_>) -> String {
                 )
             })
             .collect();
-        out.push_str(&format!("Displaced pupils by year: {}\n", moved.join("; ")));
+        out.push_str(&tr!(
+            l,
+            "分年份分流学生：{}\n",
+            "Displaced pupils by year: {}\n",
+            moved.join("; ")
+        ));
         let large: Vec<String> = s
             .classes
             .iter()
             .map(|c| {
-                format!(
+                tr!(
+                    l,
+                    "{}年 {}/{}（{}）",
                     "{} {} of {} ({})",
                     c.year,
                     c.receiving.large + c.receiving.very_large,
@@ -399,24 +448,30 @@ pub fn terminal(r: &YearsReport<'_>) -> String {
                 )
             })
             .collect();
-        out.push_str(&format!(
+        out.push_str(&tr!(
+            l,
+            "接收学校56人及以上的班级（目标低于 {:.0}%）：{}\n",
             "Receiving schools' classes at 56+ (target under {:.0}%): {}\n",
             100.0 * LARGE_CLASS_TARGET,
             large.join("; ")
         ));
-        out.push_str(&format!("{}\n", conservation_line(s)));
+        out.push_str(&format!("{}\n", conservation_line(s, l)));
     }
     out
 }
 
-/// Colours of the charts: the scenario, the baseline, a full school.
 const SCENARIO_COLOUR: &str = "#1f77b4";
 const BASELINE_COLOUR: &str = "#7f7f7f";
 const FULL_COLOUR: &str = "#d62728";
 
 /// A line chart of one school's shortfall per year: the scenario solid,
 /// the baseline dashed, 0 (every seat taken) a red line.
-pub fn shortfall_chart(title: &str, scenario: &[(i32, f64)], baseline: &[(i32, f64)]) -> String {
+pub fn shortfall_chart(
+    title: &str,
+    scenario: &[(i32, f64)],
+    baseline: &[(i32, f64)],
+    l: Language,
+) -> String {
     let (w, h, ml, mr, mt, mb) = (460.0, 240.0, 52.0, 16.0, 40.0, 30.0);
     let all = || scenario.iter().chain(baseline);
     let y0 = all().map(|p| p.0).min().unwrap_or(0);
@@ -463,15 +518,18 @@ pub fn shortfall_chart(title: &str, scenario: &[(i32, f64)], baseline: &[(i32, f
     ));
     // legend
     s.push_str(&format!(
-        "<line x1=\"{ml}\" x2=\"{:.1}\" y1=\"29\" y2=\"29\" stroke=\"{SCENARIO_COLOUR}\" stroke-width=\"2\"/><text x=\"{:.1}\" y=\"33\">scenario 方案</text>\
-         <line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"29\" y2=\"29\" stroke=\"{BASELINE_COLOUR}\" stroke-width=\"2\" stroke-dasharray=\"5,4\"/><text x=\"{:.1}\" y=\"33\">baseline 基准</text>\
-         <text x=\"{:.1}\" y=\"33\" fill=\"{FULL_COLOUR}\" text-anchor=\"end\">0 = seats full</text>",
+        "<line x1=\"{ml}\" x2=\"{:.1}\" y1=\"29\" y2=\"29\" stroke=\"{SCENARIO_COLOUR}\" stroke-width=\"2\"/><text x=\"{:.1}\" y=\"33\">{}</text>\
+         <line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"29\" y2=\"29\" stroke=\"{BASELINE_COLOUR}\" stroke-width=\"2\" stroke-dasharray=\"5,4\"/><text x=\"{:.1}\" y=\"33\">{}</text>\
+         <text x=\"{:.1}\" y=\"33\" fill=\"{FULL_COLOUR}\" text-anchor=\"end\">{}</text>",
         ml + 24.0,
         ml + 28.0,
+        l.pick("方案", "scenario 方案"),
         ml + 120.0,
         ml + 144.0,
         ml + 148.0,
-        w - mr
+        l.pick("基准", "baseline 基准"),
+        w - mr,
+        l.pick("0 = 学位已满", "0 = seats full"),
     ));
     for (pts, colour, dash) in [
         (baseline, BASELINE_COLOUR, " stroke-dasharray=\"5,4\""),
@@ -489,23 +547,37 @@ pub fn shortfall_chart(title: &str, scenario: &[(i32, f64)], baseline: &[(i32, f
 }
 
 /// The sections of one scenario in `report.html`.
-fn html_scenario(s: &ScenarioYears) -> String {
+fn html_scenario(s: &ScenarioYears, l: Language) -> String {
     let years = years_of(s);
-    let mut h = format!(
+    let mut h = tr!(
+        l,
+        "<h2>方案：{}</h2>\n<p class=\"conservation\">{}</p>\n",
         "<h2>方案 / Scenario: {}</h2>\n<p class=\"conservation\">{}</p>\n",
         esc(&s.name),
-        esc(&conservation_line(s))
+        esc(&conservation_line(s, l))
     );
-    h.push_str("<h3>学位缺口 / Shortfall of the receiving schools (scenario / baseline)</h3>\n");
+    h.push_str(l.pick(
+        "<h3>接收学校的学位缺口（方案 / 基准）</h3>\n",
+        "<h3>学位缺口 / Shortfall of the receiving schools (scenario / baseline)</h3>\n",
+    ));
     let table = receiving_shortfall(s);
     if table.is_empty() {
-        h.push_str("<p>No school receives pupils.</p>\n");
+        h.push_str(l.pick(
+            "<p>没有接收学校。</p>\n",
+            "<p>No school receives pupils.</p>\n",
+        ));
     } else {
-        h.push_str("<table><thead><tr><th>school</th>");
+        h.push_str(l.pick(
+            "<table><thead><tr><th>学校</th>",
+            "<table><thead><tr><th>school</th>",
+        ));
         for y in &years {
             h.push_str(&format!("<th>{y}</th>"));
         }
-        h.push_str("<th>peak</th></tr></thead><tbody>");
+        h.push_str(l.pick(
+            "<th>峰值</th></tr></thead><tbody>",
+            "<th>peak</th></tr></thead><tbody>",
+        ));
         for ((id, name, by), p) in table.iter().zip(&s.peaks) {
             h.push_str(&format!("<tr><td>{} {}</td>", esc(id.as_str()), esc(name)));
             for y in &years {
@@ -516,7 +588,9 @@ fn html_scenario(s: &ScenarioYears) -> String {
                     if short { " class=\"short\"" } else { "" }
                 ));
             }
-            h.push_str(&format!(
+            h.push_str(&tr!(
+                l,
+                "<td>{}（{}年）</td></tr>",
                 "<td>{} in {}</td></tr>",
                 signed(p.shortfall),
                 p.year
@@ -526,13 +600,21 @@ fn html_scenario(s: &ScenarioYears) -> String {
         for (id, name, by) in &table {
             let sc: Vec<(i32, f64)> = by.iter().map(|(&y, &(a, _))| (y, a)).collect();
             let bl: Vec<(i32, f64)> = by.iter().map(|(&y, &(_, b))| (y, b)).collect();
+            let title = tr!(
+                l,
+                "{id} {name} 学位缺口",
+                "{id} {name} 学位缺口 / shortfall"
+            );
             h.push_str(&format!(
                 "<figure>{}</figure>\n",
-                shortfall_chart(&format!("{id} {name} 学位缺口 / shortfall"), &sc, &bl)
+                shortfall_chart(&title, &sc, &bl, l)
             ));
         }
     }
-    h.push_str(&format!(
+    h.push_str(&tr!(
+        l,
+        "<h3>班额（大班额 56–65人，超大班额 66人及以上；目标：56人及以上的班级占比低于 {:.0}%）</h3>\n\
+         <table><thead><tr><th>年份</th><th>接收学校班数</th><th>大班额 56–65</th><th>超大班额 66+</th><th>56人及以上占比</th><th>全区56人及以上占比</th><th>基准方案全区占比</th></tr></thead><tbody>",
         "<h3>班额 / Class sizes (大班额 56–65, 超大班额 66+; target: under {:.0}% of classes at 56+)</h3>\n\
          <table><thead><tr><th>year</th><th>receiving schools' classes</th><th>大班额 56–65</th><th>超大班额 66+</th><th>share at 56+</th><th>district share at 56+</th><th>baseline district share</th></tr></thead><tbody>",
         100.0 * LARGE_CLASS_TARGET
@@ -551,7 +633,10 @@ fn html_scenario(s: &ScenarioYears) -> String {
             percent(c.baseline_district.share_56_plus())
         ));
     }
-    h.push_str("</tbody></table>\n<h3>分流学生 / Displaced pupils by year</h3>\n<table><thead><tr><th>year</th><th>entrants 新生</th><th>enrolled 在校生</th><th>total</th></tr></thead><tbody>");
+    h.push_str(l.pick(
+        "</tbody></table>\n<h3>分年份分流学生</h3>\n<table><thead><tr><th>年份</th><th>新生</th><th>在校生</th><th>合计</th></tr></thead><tbody>",
+        "</tbody></table>\n<h3>分流学生 / Displaced pupils by year</h3>\n<table><thead><tr><th>year</th><th>entrants 新生</th><th>enrolled 在校生</th><th>total</th></tr></thead><tbody>",
+    ));
     for d in &s.displaced {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td></tr>",
@@ -565,28 +650,49 @@ fn html_scenario(s: &ScenarioYears) -> String {
     h
 }
 
-/// `report.html` of `compare --years`: self-contained (inline CSS and SVG,
-/// no scripts, no network).
+/// The self-contained report.html of `compare --years` (`<html lang>` is
+/// the run's language).
 fn html(r: &YearsReport<'_>) -> String {
-    let body: String = r.scenarios.iter().map(html_scenario).collect();
+    let l = r.lang;
+    let body: String = r.scenarios.iter().map(|s| html_scenario(s, l)).collect();
+    let (title, intro) = match l {
+        Language::Zh => (
+            format!("多年方案比较 {}", span(r)),
+            format!(
+                "<h1>多年方案比较，{span}</h1>\n\
+                 <p>基准方案：{base}。各方案的预测按读入的学校网络推算各年级队列，并按方案中每年的学校网络安置。\
+                 学位 = 各年级班数 × 标准班额；学位缺口 = 预测人数 − 学位（+ 为学位不足，− 为空余）。\
+                 接收学校：某一年学生数比基准方案多1人及以上的学校。</p>\n",
+                span = span(r),
+                base = esc(r.baseline),
+            ),
+        ),
+        Language::En => (
+            format!("多年方案比较 / Scenarios over the years {}", span(r)),
+            format!(
+                "<h1>多年方案比较 / Scenarios over the years, {span}</h1>\n\
+                 <p>基准 / Baseline: {base}. Each scenario's forecast projects the cohorts on the network as read and places them on each year's network of the scenario. \
+                 Seats = classes × the standard class size in every grade; shortfall = projected − seats (+ short of seats, − spare). \
+                 A receiving school is one whose pupils rise by 1 or more against the baseline in some year.</p>\n",
+                span = span(r),
+                base = esc(r.baseline),
+            ),
+        ),
+    };
     format!(
-        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n<title>多年方案比较 / Scenarios over the years {span}</title>\n<style>\
+        "<!DOCTYPE html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\
          body{{font-family:sans-serif;margin:24px;color:#222}}table{{border-collapse:collapse;margin:8px 0 20px}}\
          td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}th{{background:#f2f2f2}}td:first-child{{text-align:left}}\
          td.short{{color:#d62728;font-weight:bold}}figure{{display:inline-block;margin:6px}}</style>\n</head>\n<body>\n\
-         <h1>多年方案比较 / Scenarios over the years, {span}</h1>\n\
-         <p>基准 / Baseline: {base}. Each scenario's forecast projects the cohorts on the network as read and places them on each year's network of the scenario. \
-         Seats = classes × the standard class size in every grade; shortfall = projected − seats (+ short of seats, − spare). \
-         A receiving school is one whose pupils rise by 1 or more against the baseline in some year.</p>\n{body}</body>\n</html>\n",
-        span = span(r),
-        base = esc(r.baseline),
+         {intro}{body}</body>\n</html>\n",
+        code = l.code(),
     )
 }
 
 /// Add `sweep_years.csv` to `o` and return the terminal ranking of
 /// `sweep --years`, in the order given (ranked by
 /// [`crate::planning::compare_years::rank`]).
-pub fn add_sweep(years: u32, rows: &[PeakShortfall], o: &mut OutputSet) -> String {
+pub fn add_sweep(years: u32, rows: &[PeakShortfall], o: &mut OutputSet, l: Language) -> String {
     // one column per projected year of any scenario (empty where a
     // scenario's dataset projects other years)
     let mut all: Vec<i32> = rows
@@ -626,12 +732,12 @@ pub fn add_sweep(years: u32, rows: &[PeakShortfall], o: &mut OutputSet) -> Strin
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     o.add("sweep_years.csv", csv_bytes(&header, csv_rows));
     let mut t = table(&[
-        "rank",
-        "scenario",
-        "peak shortfall",
-        "year",
-        "schools short",
-        "displaced",
+        l.pick("排名", "rank"),
+        l.pick("方案", "scenario"),
+        l.pick("峰值学位缺口", "peak shortfall"),
+        l.pick("年份", "year"),
+        l.pick("学位不足学校", "schools short"),
+        l.pick("分流学生", "displaced"),
     ]);
     for (i, p) in rows.iter().enumerate() {
         t.add_row(vec![
@@ -643,7 +749,9 @@ pub fn add_sweep(years: u32, rows: &[PeakShortfall], o: &mut OutputSet) -> Strin
             num(format!("{:.0}", p.displaced)),
         ]);
     }
-    format!(
+    tr!(
+        l,
+        "\n各方案按 {years} 个预测年份中的峰值学位缺口排序（学位不足学校的缺口之和，取最差年份；相同时按名称）\n{t}\n",
         "\nScenarios by peak shortfall over {years} projected years (the district's summed shortfall of the schools short of seats, in its worst year; ties by name)\n{t}\n"
     )
 }

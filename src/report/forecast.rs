@@ -5,6 +5,7 @@ use comfy_table::Cell;
 
 use super::forecast_moves::Changes;
 use super::{csv_bytes, esc, md, num, table};
+use crate::domain::language::Language;
 use crate::domain::model::{Dataset, LargeClass, SchoolIx};
 use crate::io::output::OutputSet;
 use crate::planning::forecast::{Projection, ShortfallRow, Warning};
@@ -15,6 +16,7 @@ pub fn outputs(
     rows: &[ShortfallRow],
     backtest: Option<(&std::collections::BTreeMap<SchoolIx, f64>, f64, usize)>,
     changes: Option<&Changes<'_>>,
+    l: Language,
 ) -> OutputSet {
     let mut o = OutputSet::new();
     o.add(
@@ -91,10 +93,10 @@ pub fn outputs(
             ),
         );
     }
-    let mut report = markdown(data, p, rows, backtest.map(|b| (b.1, b.2)));
+    let mut report = markdown(data, p, rows, backtest.map(|b| (b.1, b.2)), l);
     if let Some(c) = changes {
         o.add("moves.csv", c.moves_csv());
-        report.push_str(&c.markdown());
+        report.push_str(&c.markdown(l));
     }
     o.add("report.md", report.into_bytes());
     o
@@ -106,15 +108,31 @@ pub fn large_class(per_class: f64) -> &'static str {
     LargeClass::of(per_class).map_or("", LargeClass::label)
 }
 
+/// A warning level for people: the id (`red`, …, as in shortfall.csv) in
+/// English, 红色/橙色/黄色预警 in Chinese.
+pub fn warning_name(w: Warning, l: Language) -> &'static str {
+    match (l, w) {
+        (Language::En, w) => w.as_str(),
+        (Language::Zh, Warning::Red) => "红色",
+        (Language::Zh, Warning::Orange) => "橙色",
+        (Language::Zh, Warning::Yellow) => "黄色",
+        (Language::Zh, Warning::None) => "",
+    }
+}
+
 fn markdown(
     data: &Dataset,
     p: &Projection,
     rows: &[ShortfallRow],
     backtest: Option<(f64, usize)>,
+    l: Language,
 ) -> String {
-    let mut m = format!(
+    let mut m = tr!(
+        l,
+        "# 入学人数预测与学位预警，{}–{}\n\n",
         "# Enrollment projection and 学位预警, {}–{}\n\n",
-        p.first_year, p.last_year
+        p.first_year,
+        p.last_year
     );
     let mut by_year: std::collections::BTreeMap<i32, (f64, u64, usize)> = Default::default();
     for r in rows {
@@ -123,7 +141,10 @@ fn markdown(
         e.1 += u64::from(r.seats);
         e.2 += usize::from(r.warning >= Warning::Red);
     }
-    m.push_str("## District\n\n| year | projected pupils | seats | utilisation | schools at red |\n|---|---|---|---|---|\n");
+    m.push_str(l.pick(
+        "## 全区\n\n| 年份 | 预测学生数 | 学位 | 使用率 | 红色预警学校 |\n|---|---|---|---|---|\n",
+        "## District\n\n| year | projected pupils | seats | utilisation | schools at red |\n|---|---|---|---|---|\n",
+    ));
     for (y, (pr, seats, red)) in &by_year {
         m.push_str(&format!(
             "| {y} | {pr:.0} | {seats} | {:.1}% | {red} |\n",
@@ -133,15 +154,22 @@ fn markdown(
     if !p.notes.is_empty() {
         // what the projection assumed where the inputs stop, also printed
         // as warnings: a reader of the report sees them too
-        m.push_str("\n## Assumptions\n\n");
+        m.push_str(l.pick("\n## 假设\n\n", "\n## Assumptions\n\n"));
         for n in &p.notes {
             m.push_str(&format!("- {}: {}\n", n.source.file(), esc(&n.message)));
         }
     }
     if let Some((mape, k)) = backtest {
-        m.push_str(&format!("\nBacktest: hiding the last {k} years and projecting them gives a district MAPE of {mape:.2}%.\n"));
+        m.push_str(&tr!(
+            l,
+            "\n回测：隐去最近 {k} 年并重新预测，全区平均绝对百分比误差（MAPE）为 {mape:.2}%。\n",
+            "\nBacktest: hiding the last {k} years and projecting them gives a district MAPE of {mape:.2}%.\n"
+        ));
     }
-    m.push_str("\n## Warnings (yellow ≥ 90%, orange ≥ 95%, red ≥ 100% of seats)\n\n| school | year | projected | seats | shortfall | utilisation | warning | class size |\n|---|---|---|---|---|---|---|---|\n");
+    m.push_str(l.pick(
+        "\n## 学位预警（黄色 ≥ 90%，橙色 ≥ 95%，红色 ≥ 100% 学位）\n\n| 学校 | 年份 | 预测 | 学位 | 学位缺口 | 使用率 | 预警 | 班额 |\n|---|---|---|---|---|---|---|---|\n",
+        "\n## Warnings (yellow ≥ 90%, orange ≥ 95%, red ≥ 100% of seats)\n\n| school | year | projected | seats | shortfall | utilisation | warning | class size |\n|---|---|---|---|---|---|---|---|\n",
+    ));
     for r in rows.iter().filter(|r| r.warning != Warning::None) {
         m.push_str(&format!(
             "| {} {} | {} | {:.0} | {} | {:+.0} | {:.0}% | {} | {} |\n",
@@ -152,21 +180,22 @@ fn markdown(
             r.seats,
             r.shortfall,
             100.0 * r.utilisation,
-            r.warning.as_str(),
+            warning_name(r.warning, l),
             large_class(r.pupils_per_class)
         ));
     }
     m
 }
 
-pub fn terminal(data: &Dataset, rows: &[ShortfallRow], last_year: i32) -> String {
+/// The terminal's 学位预警 table of the last projected year.
+pub fn terminal(data: &Dataset, rows: &[ShortfallRow], last_year: i32, l: Language) -> String {
     let mut t = table(&[
-        "school",
-        "projected",
-        "seats",
-        "shortfall",
-        "utilisation",
-        "warning",
+        l.pick("学校", "school"),
+        l.pick("预测", "projected"),
+        l.pick("学位", "seats"),
+        l.pick("学位缺口", "shortfall"),
+        l.pick("使用率", "utilisation"),
+        l.pick("预警", "warning"),
     ]);
     let mut warn: Vec<&ShortfallRow> = rows
         .iter()
@@ -184,10 +213,14 @@ pub fn terminal(data: &Dataset, rows: &[ShortfallRow], last_year: i32) -> String
             num(r.seats),
             num(format!("{:+.0}", r.shortfall)),
             num(format!("{:.0}%", 100.0 * r.utilisation)),
-            Cell::new(r.warning.as_str()),
+            Cell::new(warning_name(r.warning, l)),
         ]);
     }
-    format!("学位预警 in {last_year} (schools at 90% of seats or more)\n{t}\n")
+    tr!(
+        l,
+        "{last_year}年学位预警（使用率达到学位90%及以上的学校）\n{t}\n",
+        "学位预警 in {last_year} (schools at 90% of seats or more)\n{t}\n"
+    )
 }
 
 fn warning_colour(w: Warning) -> &'static str {
@@ -206,6 +239,7 @@ pub fn school_chart(
     history: &[(i32, f64)],
     projected: &[(i32, f64)],
     seats: f64,
+    l: Language,
 ) -> String {
     let (w, h, ml, mr, mt, mb) = (520.0, 260.0, 56.0, 16.0, 28.0, 32.0);
     let years: Vec<i32> = history.iter().chain(projected).map(|p| p.0).collect();
@@ -252,10 +286,11 @@ pub fn school_chart(
         ));
     }
     s.push_str(&format!(
-        "<line x1=\"{ml}\" x2=\"{:.1}\" y1=\"{sy:.1}\" y2=\"{sy:.1}\" stroke=\"#d62728\" stroke-width=\"1.5\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#d62728\" text-anchor=\"end\">seats {seats:.0}</text>",
+        "<line x1=\"{ml}\" x2=\"{:.1}\" y1=\"{sy:.1}\" y2=\"{sy:.1}\" stroke=\"#d62728\" stroke-width=\"1.5\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#d62728\" text-anchor=\"end\">{} {seats:.0}</text>",
         w - mr,
         w - mr,
         yv(seats) - 4.0,
+        l.pick("学位", "seats"),
         sy = yv(seats)
     ));
     if !history.is_empty() {
@@ -360,6 +395,8 @@ pub struct ReportInputs<'a> {
         &'a crate::planning::forecast::EntryWarnings,
         &'a crate::domain::scenario::ForecastPolicy,
     )>,
+    /// The language of the page.
+    pub lang: Language,
 }
 
 /// `report.html` (self-contained: inline CSS and SVG, no scripts, no
@@ -418,6 +455,7 @@ pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
             &hist.into_iter().collect::<Vec<_>>(),
             &proj,
             seats,
+            r.lang,
         );
         o.add(
             &format!("chart-{}.svg", school.id),
@@ -433,7 +471,11 @@ pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
         e.2 += usize::from(x.warning == Warning::Red);
         e.3 += usize::from(x.warning != Warning::None);
     }
-    let mut summary = String::from("<table><thead><tr><th>year</th><th>projected pupils</th><th>seats</th><th>utilisation</th><th>schools at red</th><th>schools warned</th></tr></thead><tbody>");
+    let l = r.lang;
+    let mut summary = String::from(l.pick(
+        "<table><thead><tr><th>年份</th><th>预测学生数</th><th>学位</th><th>使用率</th><th>红色预警学校</th><th>预警学校</th></tr></thead><tbody>",
+        "<table><thead><tr><th>year</th><th>projected pupils</th><th>seats</th><th>utilisation</th><th>schools at red</th><th>schools warned</th></tr></thead><tbody>",
+    ));
     for (y, (p, seats, red, warned)) in &by_year {
         summary.push_str(&format!(
             "<tr><td>{y}</td><td>{p:.0}</td><td>{seats}</td><td>{:.1}%</td><td>{red}</td><td>{warned}</td></tr>",
@@ -441,7 +483,10 @@ pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
         ));
     }
     summary.push_str("</tbody></table>");
-    let mut warnings = String::from("<table><thead><tr><th>school</th><th>year</th><th>projected</th><th>seats</th><th>shortfall</th><th>utilisation</th><th>warning</th><th>class size</th></tr></thead><tbody>");
+    let mut warnings = String::from(l.pick(
+        "<table><thead><tr><th>学校</th><th>年份</th><th>预测</th><th>学位</th><th>学位缺口</th><th>使用率</th><th>预警</th><th>班额</th></tr></thead><tbody>",
+        "<table><thead><tr><th>school</th><th>year</th><th>projected</th><th>seats</th><th>shortfall</th><th>utilisation</th><th>warning</th><th>class size</th></tr></thead><tbody>",
+    ));
     for x in r.rows.iter().filter(|x| x.warning != Warning::None) {
         let s = data.school(x.school);
         warnings.push_str(&format!(
@@ -454,27 +499,44 @@ pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
             x.shortfall,
             100.0 * x.utilisation,
             warning_colour(x.warning),
-            x.warning.as_str(),
+            warning_name(x.warning, l),
             large_class(x.pupils_per_class)
         ));
     }
     warnings.push_str("</tbody></table>");
     let backtest = r.backtest.map_or(String::new(), |(m, k)| {
-        format!("<p>Backtest: hiding the last {k} years of history and projecting them gives a district MAPE of {m:.2}%.</p>")
+        tr!(
+            l,
+            "<p>回测：隐去最近 {k} 年的历史数据并重新预测，全区平均绝对百分比误差（MAPE）为 {m:.2}%。</p>",
+            "<p>Backtest: hiding the last {k} years of history and projecting them gives a district MAPE of {m:.2}%.</p>"
+        )
     });
+    let first = r.projection.first_year;
+    let headings = match l {
+        Language::Zh => format!(
+            "<h1>入学人数预测与学位预警，{first}–{last}</h1>\n\
+             <h2>全区</h2>\n{summary}\n{backtest}\n\
+             <h2>学位预警（黄色 ≥ 90%，橙色 ≥ 95%，红色 ≥ 100% 学位）</h2>\n{warnings}\n"
+        ),
+        Language::En => format!(
+            "<h1>Enrollment projection and 学位预警, {first}–{last}</h1>\n\
+             <h2>District</h2>\n{summary}\n{backtest}\n\
+             <h2>Warnings (yellow ≥ 90%, orange ≥ 95%, red ≥ 100% of seats)</h2>\n{warnings}\n"
+        ),
+    };
     let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n<title>学位预警 {first}–{last}</title>\n<style>\
+        "<!DOCTYPE html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n<title>学位预警 {first}–{last}</title>\n<style>\
          body{{font-family:sans-serif;margin:24px;color:#222}}table{{border-collapse:collapse;margin:8px 0 20px}}\
          td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}th{{background:#f2f2f2}}\
          figure{{display:inline-block;margin:6px}}</style>\n</head>\n<body>\n\
-         <h1>Enrollment projection and 学位预警, {first}–{last}</h1>\n\
-         <h2>District</h2>\n{summary}\n{backtest}\n\
-         <h2>Warnings (yellow ≥ 90%, orange ≥ 95%, red ≥ 100% of seats)</h2>\n{warnings}\n{entry}{moves}\
-         <h2>Map</h2>\n<figure>{map}</figure>\n<h2>Schools</h2>\n{charts}</body>\n</html>\n",
-        first = r.projection.first_year,
-        moves = r.changes.map_or(String::new(), Changes::html),
+         {headings}{entry}{moves}\
+         <h2>{map_h}</h2>\n<figure>{map}</figure>\n<h2>{schools_h}</h2>\n{charts}</body>\n</html>\n",
+        code = l.code(),
+        map_h = l.pick("地图", "Map"),
+        schools_h = l.pick("学校", "Schools"),
+        moves = r.changes.map_or(String::new(), |c| c.html(l)),
         entry = r.entry.map_or(String::new(), |(w, policy)| {
-            super::forecast_entry::html(data, w, policy)
+            super::forecast_entry::html(data, w, policy, l)
         }),
     );
     o.add("report.html", html.into_bytes());

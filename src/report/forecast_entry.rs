@@ -4,6 +4,7 @@
 //! intake) and the report.html section (the intakes warned).
 
 use super::{csv_bytes, esc};
+use crate::domain::language::Language;
 use crate::domain::model::Dataset;
 use crate::domain::scenario::ForecastPolicy;
 use crate::planning::forecast::{EntryWarnings, Warning};
@@ -58,7 +59,7 @@ pub fn csv(data: &Dataset, w: &EntryWarnings) -> Vec<u8> {
 
 /// The report.html section: the intakes at yellow or red, by year, then
 /// level, then ratio (highest first).
-pub fn html(data: &Dataset, w: &EntryWarnings, policy: &ForecastPolicy) -> String {
+pub fn html(data: &Dataset, w: &EntryWarnings, policy: &ForecastPolicy, l: Language) -> String {
     let years = match (
         w.rows.iter().map(|r| r.year).min(),
         w.rows.iter().map(|r| r.year).max(),
@@ -67,7 +68,11 @@ pub fn html(data: &Dataset, w: &EntryWarnings, policy: &ForecastPolicy) -> Strin
         (Some(a), _) => format!(" {a}"),
         _ => String::new(),
     };
-    let mut h = format!(
+    let mut h = tr!(
+        l,
+        "<h2>入学学位预警（未来三届）{years}</h2>\n\
+         <p>各校划片范围内起始年级（一年级、七年级）按类别的预计报名人数，与班额上限下的起始年级学位相比：\
+         达到学位的 {:.0}% 为黄色预警，达到 {:.0}% 为红色预警。全部学校和各届：<code>warnings_entry.csv</code>。</p>\n",
         "<h2>入学学位预警（未来三届）/ Entry-grade warnings, next three intakes{years}</h2>\n\
          <p>Expected applicants of each school's zone at its entry grade (grade 1, grade 7) by category, against its entry seats after the class-size cap: \
          黄色 yellow from {:.0}% of the seats, 红色 red from {:.0}%. Every school and intake: <code>warnings_entry.csv</code>.</p>\n",
@@ -76,7 +81,10 @@ pub fn html(data: &Dataset, w: &EntryWarnings, policy: &ForecastPolicy) -> Strin
     );
     let mut warned: Vec<_> = w.rows.iter().filter(|r| r.level != Warning::None).collect();
     if warned.is_empty() {
-        h.push_str("<p>No intake reaches the yellow level.</p>\n");
+        h.push_str(l.pick(
+            "<p>没有一届达到黄色预警。</p>\n",
+            "<p>No intake reaches the yellow level.</p>\n",
+        ));
         return h;
     }
     warned.sort_by(|a, b| {
@@ -86,13 +94,17 @@ pub fn html(data: &Dataset, w: &EntryWarnings, policy: &ForecastPolicy) -> Strin
             .then(b.ratio.total_cmp(&a.ratio))
             .then(a.school.cmp(&b.school))
     });
-    h.push_str(
+    h.push_str(l.pick(
+        "<table><thead><tr><th>学校代码</th><th>名称</th><th>年级</th><th>入学年份</th>",
         "<table><thead><tr><th>school id</th><th>name</th><th>grade</th><th>intake year</th>",
-    );
+    ));
     for c in &w.categories {
         h.push_str(&format!("<th>{}</th>", esc(c)));
     }
-    h.push_str("<th>expected</th><th>seats</th><th>ratio</th><th>level</th></tr></thead><tbody>");
+    h.push_str(l.pick(
+        "<th>预计</th><th>学位</th><th>比例</th><th>预警</th></tr></thead><tbody>",
+        "<th>expected</th><th>seats</th><th>ratio</th><th>level</th></tr></thead><tbody>",
+    ));
     for r in warned {
         let s = data.school(r.school);
         h.push_str(&format!(

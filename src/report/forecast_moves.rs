@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::{csv_bytes, esc, md};
+use crate::domain::language::Language;
 use crate::domain::model::{Dataset, SchoolIx};
 use crate::planning::forecast::{Move, MoveKind, Projection};
 
@@ -55,7 +56,7 @@ impl<'a> Changes<'a> {
 
     /// One sentence: whether the district's pupils equal the baseline's in
     /// every year, within half a pupil.
-    pub fn conservation_line(&self) -> String {
+    pub fn conservation_line(&self, l: Language) -> String {
         let c = self.conservation();
         let worst = c
             .iter()
@@ -63,13 +64,19 @@ impl<'a> Changes<'a> {
             .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
         let totals: Vec<String> = c.iter().map(|&(y, a, _)| format!("{y} {a:.0}")).collect();
         match worst {
-            None => "Conservation: no projected years.".to_string(),
-            Some((_, d)) if d.abs() <= 0.5 => format!(
+            None => l
+                .pick("守恒检查：没有预测年份。", "Conservation: no projected years.")
+                .to_string(),
+            Some((_, d)) if d.abs() <= 0.5 => tr!(
+                l,
+                "守恒检查：全区学生数每年均与基准（读入的学校网络）相同，误差在取整范围内（最大差 {:.3}）：{}。",
                 "Conservation: the district's pupils equal the baseline's (the network as read) in every year, within rounding (largest difference {:.3}): {}.",
                 d.abs(),
                 totals.join(", ")
             ),
-            Some((y, d)) => format!(
+            Some((y, d)) => tr!(
+                l,
+                "守恒检查：全区学生数与基准{y}年相差 {d:+.1}（应当相等：方案只调整学生，不增不减）：{}。",
                 "Conservation: the district's pupils differ from the baseline's by {d:+.1} in {y} (expected equal: the scenario moves pupils, it does not make or lose them): {}.",
                 totals.join(", ")
             ),
@@ -125,15 +132,18 @@ impl<'a> Changes<'a> {
     }
 
     /// The "Where the pupils went" section of `report.md`.
-    pub fn markdown(&self) -> String {
-        let mut m = format!(
+    pub fn markdown(&self, l: Language) -> String {
+        let mut m = tr!(
+            l,
+            "\n## 学生去向\n\n{}\n\n",
             "\n## 学生去向 / Where the pupils went\n\n{}\n\n",
-            self.conservation_line()
+            self.conservation_line(l)
         );
-        m.push_str("Pupils the scenario's changes moved, per year, from each closed or merged school to each receiving school (entrants: new grade-1 and grade-7 pupils of the closed school's blocks; enrolled: pupils already at a school that closed with `all_grades`). Per grade: `moves.csv`.\n\n");
-        m.push_str(
+        m.push_str(l.pick("方案调整按年份从每所撤并或合并学校分流到每所接收学校的学生（新生：撤并学校所属小区的一年级和七年级新生；在校生：以 `all_grades` 撤并的学校的在校学生）。分年级：`moves.csv`。\n\n", "Pupils the scenario's changes moved, per year, from each closed or merged school to each receiving school (entrants: new grade-1 and grade-7 pupils of the closed school's blocks; enrolled: pupils already at a school that closed with `all_grades`). Per grade: `moves.csv`.\n\n"));
+        m.push_str(l.pick(
+            "| 年份 | 原学校 | 接收学校 | 新生 | 在校生 | 合计 |\n|---|---|---|---|---|---|\n",
             "| year | from | to | entrants | enrolled | total |\n|---|---|---|---|---|---|\n",
-        );
+        ));
         for ((y, f, t), (e, n)) in self.flows() {
             let ((fi, fname), (ti, tname)) = (self.school(f), self.school(t));
             m.push_str(&format!(
@@ -145,7 +155,10 @@ impl<'a> Changes<'a> {
                 e + n
             ));
         }
-        m.push_str("\n| year | district pupils | baseline |\n|---|---|---|\n");
+        m.push_str(l.pick(
+            "\n| 年份 | 全区学生数 | 基准 |\n|---|---|---|\n",
+            "\n| year | district pupils | baseline |\n|---|---|---|\n",
+        ));
         for (y, a, b) in self.conservation() {
             m.push_str(&format!("| {y} | {a:.1} | {b:.1} |\n"));
         }
@@ -153,11 +166,14 @@ impl<'a> Changes<'a> {
     }
 
     /// The "Where the pupils went" section of `report.html`.
-    pub fn html(&self) -> String {
-        let mut h = format!(
+    pub fn html(&self, l: Language) -> String {
+        let mut h = tr!(
+            l,
+            "<h2>学生去向</h2>\n<p class=\"conservation\">{}</p>\n\
+             <table><thead><tr><th>年份</th><th>原学校</th><th>接收学校</th><th>新生</th><th>在校生</th><th>合计</th></tr></thead><tbody>",
             "<h2>学生去向 / Where the pupils went</h2>\n<p class=\"conservation\">{}</p>\n\
              <table><thead><tr><th>year</th><th>from</th><th>to</th><th>entrants 新生</th><th>enrolled 在校生</th><th>total</th></tr></thead><tbody>",
-            esc(&self.conservation_line())
+            esc(&self.conservation_line(l))
         );
         for ((y, f, t), (e, n)) in self.flows() {
             let ((fi, fname), (ti, tname)) = (self.school(f), self.school(t));
@@ -176,7 +192,7 @@ impl<'a> Changes<'a> {
 
     /// The terminal lines: pupils moved per year, and the conservation
     /// check.
-    pub fn terminal(&self) -> String {
+    pub fn terminal(&self, l: Language) -> String {
         let mut by: BTreeMap<i32, (f64, f64)> = BTreeMap::new();
         for ((y, _, _), (e, n)) in self.flows() {
             let x = by.entry(y).or_default();
@@ -185,16 +201,25 @@ impl<'a> Changes<'a> {
         }
         let years: Vec<String> = by
             .iter()
-            .map(|(y, (e, n))| format!("{y} {:.0} ({e:.0} entrants, {n:.0} enrolled)", e + n))
+            .map(|(y, (e, n))| {
+                tr!(
+                    l,
+                    "{y}年 {:.0}（新生 {e:.0}，在校生 {n:.0}）",
+                    "{y} {:.0} ({e:.0} entrants, {n:.0} enrolled)",
+                    e + n
+                )
+            })
             .collect();
         let moved = if years.is_empty() {
-            "none".to_string()
+            l.pick("无", "none").to_string()
         } else {
             years.join("; ")
         };
-        format!(
+        tr!(
+            l,
+            "方案调整分流的学生（moves.csv）：{moved}\n{}\n",
             "Pupils moved by the scenario's changes (moves.csv): {moved}\n{}\n",
-            self.conservation_line()
+            self.conservation_line(l)
         )
     }
 }

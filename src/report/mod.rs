@@ -2,6 +2,19 @@
 
 pub(crate) use crate::io::output::csv_bytes;
 
+/// The text of a run's language from a Chinese and an English format
+/// string with the same arguments (issue 17: one renderer per output, only
+/// the words change with the language; numbers are formatted alike).
+macro_rules! tr {
+    ($lang:expr, $zh:literal, $en:literal $(, $arg:expr)* $(,)?) => {
+        match $lang {
+            $crate::domain::language::Language::Zh => format!($zh $(, $arg)*),
+            $crate::domain::language::Language::En => format!($en $(, $arg)*),
+        }
+    };
+}
+pub(crate) use tr;
+
 pub mod classes;
 pub mod compare;
 pub mod compare_years;
@@ -16,6 +29,7 @@ pub mod zones;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 
+use crate::domain::language::Language;
 use crate::domain::model::Status;
 use crate::domain::scenario::Scenario;
 use crate::planning::overview::DatasetSummary;
@@ -64,135 +78,198 @@ pub(crate) fn num(n: impl ToString) -> Cell {
     Cell::new(n.to_string()).set_alignment(CellAlignment::Right)
 }
 
+/// A school level's name for people (`as_str` is the id written in CSVs).
+pub(crate) fn level_name(level: crate::domain::model::Level, lang: Language) -> &'static str {
+    use crate::domain::model::Level;
+    match level {
+        Level::Primary => lang.pick("小学", "primary"),
+        Level::Junior => lang.pick("初中", "junior"),
+        Level::NineYear => lang.pick("九年一贯制", "nine_year"),
+        Level::Special => lang.pick("特殊教育学校", "special"),
+    }
+}
+
 /// The `validate` summary as text.
-pub fn validate_text(s: &Scenario, sum: &DatasetSummary) -> String {
-    let mut out = String::new();
-    out.push_str(&format!(
+pub fn validate_text(s: &Scenario, sum: &DatasetSummary, lang: Language) -> String {
+    let l = lang;
+    let g = s.grade.number();
+    let mut out = tr!(
+        l,
+        "方案：{} （{}年），{}年级入学，数据集 {}\n\n",
         "Scenario: {} ({}), grade {} entry, dataset {}\n\n",
         s.name,
         s.year,
-        s.grade.number(),
+        g,
         s.dataset.display()
-    ));
-    let mut t = table(&["level", "status", "schools", "entry seats"]);
+    );
+    let mut t = table(&[
+        l.pick("学段", "level"),
+        l.pick("状态", "status"),
+        l.pick("学校数", "schools"),
+        l.pick("起始年级学位", "entry seats"),
+    ]);
     for r in &sum.schools {
         t.add_row(vec![
-            Cell::new(r.level.as_str()),
+            Cell::new(level_name(r.level, l)),
             Cell::new(match r.status {
-                Status::Open => "open",
-                Status::Closing => "closing",
+                Status::Open => l.pick("开办", "open"),
+                Status::Closing => l.pick("撤并中", "closing"),
             }),
             num(r.schools),
             num(r.entry_seats),
         ]);
     }
-    out.push_str(&format!("Schools\n{t}\n\n"));
-    let mut t = table(&["", "count"]);
-    t.add_row(vec![Cell::new("blocks (小区/村)"), num(sum.blocks)]);
-    t.add_row(vec![Cell::new("towns / subdistricts"), num(sum.towns)]);
-    for (g, &n) in sum.applicants_by_grade.iter() {
+    out.push_str(&format!("{}\n{t}\n\n", l.pick("学校", "Schools")));
+    let mut t = table(&["", l.pick("数量", "count")]);
+    t.add_row(vec![
+        Cell::new(l.pick("小区/村", "blocks (小区/村)")),
+        num(sum.blocks),
+    ]);
+    t.add_row(vec![
+        Cell::new(l.pick("乡镇/街道", "towns / subdistricts")),
+        num(sum.towns),
+    ]);
+    for (gr, &n) in sum.applicants_by_grade.iter() {
         t.add_row(vec![
-            Cell::new(format!("applicants, grade {}", g.number())),
+            Cell::new(tr!(
+                l,
+                "{}年级报名人数",
+                "applicants, grade {}",
+                gr.number()
+            )),
             num(n),
         ]);
     }
     t.add_row(vec![
-        Cell::new(format!(
+        Cell::new(tr!(
+            l,
+            "开办学校的{}年级学位",
             "seats for grade {} in open schools",
-            s.grade.number()
+            g
         )),
         num(sum.seats),
     ]);
-    out.push_str(&format!("Dataset\n{t}\n\n"));
-    let mut t = table(&["tier", "category", "applicants"]);
+    out.push_str(&format!("{}\n{t}\n\n", l.pick("数据集", "Dataset")));
+    let mut t = table(&[
+        l.pick("顺位", "tier"),
+        l.pick("类别", "category"),
+        l.pick("人数", "applicants"),
+    ]);
     for (i, (c, n)) in sum.by_category.iter().enumerate() {
         t.add_row(vec![num(i + 1), Cell::new(c), num(n)]);
     }
-    t.add_row(vec![
-        Cell::new(""),
-        Cell::new("migrant (随迁子女)"),
-        num(sum.migrant),
-    ]);
-    t.add_row(vec![
-        Cell::new(""),
-        Cell::new("left-behind (留守儿童)"),
-        num(sum.left_behind),
-    ]);
-    t.add_row(vec![
-        Cell::new(""),
-        Cell::new("disability mild (随班就读)"),
-        num(sum.disability_mild),
-    ]);
-    t.add_row(vec![
-        Cell::new(""),
-        Cell::new("disability severe"),
-        num(sum.disability_severe),
-    ]);
-    t.add_row(vec![
-        Cell::new(""),
-        Cell::new("with a sibling school"),
-        num(sum.with_sibling),
-    ]);
-    out.push_str(&format!(
+    let extra = [
+        (l.pick("随迁子女", "migrant (随迁子女)"), sum.migrant),
+        (
+            l.pick("留守儿童", "left-behind (留守儿童)"),
+            sum.left_behind,
+        ),
+        (
+            l.pick("轻度残疾（随班就读）", "disability mild (随班就读)"),
+            sum.disability_mild,
+        ),
+        (
+            l.pick("重度残疾", "disability severe"),
+            sum.disability_severe,
+        ),
+        (
+            l.pick("有兄弟姐妹在读学校", "with a sibling school"),
+            sum.with_sibling,
+        ),
+    ];
+    for (label, n) in extra {
+        t.add_row(vec![Cell::new(""), Cell::new(label), num(n)]);
+    }
+    out.push_str(&tr!(
+        l,
+        "{}年级报名人员按类别（未计兄弟姐妹优先）\n{t}\n",
         "Applicants of grade {} by category (before sibling priority)\n{t}\n",
-        s.grade.number()
+        g
     ));
     if let Some(r) = &sum.routes {
-        out.push_str(&routes_text(s, r));
+        out.push_str(&routes_text(s, r, l));
     }
     out
 }
 
 /// The admission routes of the dataset (issue 15), for `validate`.
-fn routes_text(s: &Scenario, r: &crate::planning::overview::RoutesSummary) -> String {
+fn routes_text(s: &Scenario, r: &crate::planning::overview::RoutesSummary, l: Language) -> String {
     let g = s.grade.number();
-    let mut t = table(&["", "count"]);
-    t.add_row(vec![
-        Cell::new(format!("private schools (民办) of grade {g}")),
-        num(r.private_schools),
-    ]);
-    t.add_row(vec![
-        Cell::new(format!("applicants of grade {g} listing one")),
-        num(r.private_applicants),
-    ]);
-    t.add_row(vec![
-        Cell::new("feeder rows, direct (对口直升)"),
-        num(r.direct_rows),
-    ]);
-    t.add_row(vec![
-        Cell::new("feeder rows, priority"),
-        num(r.priority_rows),
-    ]);
-    t.add_row(vec![
-        Cell::new("grade-7 applicants with a current school"),
-        num(r.with_current_school),
-    ]);
-    t.add_row(vec![
-        Cell::new("districts (大学区)"),
-        num(r.districts.len()),
-    ]);
+    let mut t = table(&["", l.pick("数量", "count")]);
+    let rows = [
+        (
+            tr!(l, "{g}年级民办学校", "private schools (民办) of grade {g}"),
+            r.private_schools,
+        ),
+        (
+            tr!(
+                l,
+                "填报民办学校的{g}年级报名人员",
+                "applicants of grade {g} listing one"
+            ),
+            r.private_applicants,
+        ),
+        (
+            l.pick("对口直升对应关系", "feeder rows, direct (对口直升)")
+                .to_string(),
+            r.direct_rows,
+        ),
+        (
+            l.pick("对口优先对应关系", "feeder rows, priority")
+                .to_string(),
+            r.priority_rows,
+        ),
+        (
+            l.pick(
+                "有在读小学的七年级报名人员",
+                "grade-7 applicants with a current school",
+            )
+            .to_string(),
+            r.with_current_school,
+        ),
+        (
+            l.pick("大学区", "districts (大学区)").to_string(),
+            r.districts.len(),
+        ),
+    ];
+    for (label, n) in rows {
+        t.add_row(vec![Cell::new(label), num(n)]);
+    }
     if !r.districts.is_empty() {
         t.add_row(vec![
-            Cell::new(format!(
+            Cell::new(tr!(
+                l,
+                "不属于任何大学区的{g}年级开办公办学校",
                 "open public schools of grade {g} outside any district"
             )),
             num(r.outside_districts),
         ]);
     }
-    let mut out = format!("\nAdmission routes\n{t}\n");
+    let mut out = format!("\n{}\n{t}\n", l.pick("入学途径", "Admission routes"));
     if !r.direct.is_empty() {
-        let mut t = table(&["junior school", "name", "direct applicants", "entry seats"]);
+        let mut t = table(&[
+            l.pick("初中", "junior school"),
+            l.pick("名称", "name"),
+            l.pick("直升人数", "direct applicants"),
+            l.pick("起始年级学位", "entry seats"),
+        ]);
         for (id, name, n, seats) in &r.direct {
             t.add_row(vec![Cell::new(id), Cell::new(name), num(n), num(seats)]);
         }
-        out.push_str(&format!("\nDirect feeder routes (grade 7)\n{t}\n"));
+        out.push_str(&format!(
+            "\n{}\n{t}\n",
+            l.pick("对口直升（七年级）", "Direct feeder routes (grade 7)")
+        ));
     }
     if !r.districts.is_empty() {
-        let mut t = table(&["district (大学区)", "schools"]);
+        let mut t = table(&[
+            l.pick("大学区", "district (大学区)"),
+            l.pick("学校数", "schools"),
+        ]);
         for (name, n) in &r.districts {
             t.add_row(vec![Cell::new(name), num(n)]);
         }
-        out.push_str(&format!("\nDistricts\n{t}\n"));
+        out.push_str(&format!("\n{}\n{t}\n", l.pick("大学区", "Districts")));
     }
     out
 }
@@ -202,14 +279,15 @@ fn routes_text(s: &Scenario, r: &crate::planning::overview::RoutesSummary) -> St
 /// row was lost: lines = rows + blank + comma-only + rejected).
 pub fn read_counts_text<'a>(
     counts: impl Iterator<Item = &'a crate::domain::diag::ReadCount>,
+    l: Language,
 ) -> String {
     let mut t = table(&[
-        "file",
-        "lines after header",
-        "rows read",
-        "blank",
-        "commas only",
-        "rejected",
+        l.pick("文件", "file"),
+        l.pick("表头后行数", "lines after header"),
+        l.pick("读入行数", "rows read"),
+        l.pick("空行", "blank"),
+        l.pick("仅逗号", "commas only"),
+        l.pick("拒收", "rejected"),
     ]);
     let mut any = false;
     for c in counts {
@@ -228,7 +306,13 @@ pub fn read_counts_text<'a>(
         ]);
     }
     if any {
-        format!("Files read (每个文件的行数)\n{t}\n\n")
+        format!(
+            "{}\n{t}\n\n",
+            l.pick(
+                "读取的文件（每个文件的行数）",
+                "Files read (每个文件的行数)"
+            )
+        )
     } else {
         String::new()
     }

@@ -5,12 +5,14 @@
 use comfy_table::Cell;
 
 use super::{csv_bytes, num, table};
+use crate::domain::language::Language;
 use crate::domain::model::Dataset;
 use crate::domain::scenario::Scenario;
 use crate::io::output::OutputSet;
 use crate::rules::odds::Odds;
 
-pub fn outputs(data: &Dataset, scenario: &Scenario, o: &Odds) -> OutputSet {
+/// odds.csv, cutoffs.csv and README.txt (in the run's language).
+pub fn outputs(data: &Dataset, scenario: &Scenario, o: &Odds, l: Language) -> OutputSet {
     let mut out = OutputSet::new();
     out.add(
         "odds.csv",
@@ -71,7 +73,9 @@ pub fn outputs(data: &Dataset, scenario: &Scenario, o: &Odds) -> OutputSet {
         ),
     );
     let seed = scenario.policy.lottery_seed;
-    let mut readme = format!(
+    let mut readme = match l {
+        Language::Zh => readme_zh(scenario, o),
+        Language::En => format!(
         "Admission odds for {} ({}), grade {}: {} lottery draws from the published seed {seed}.\n\
          odds.csv: probability that an applicant of the block and tier is admitted at the school\n\
          by zone admission or choice; outcome `overflow` is the probability of going to overflow placement.\n\
@@ -97,19 +101,57 @@ pub fn outputs(data: &Dataset, scenario: &Scenario, o: &Odds) -> OutputSet {
         scenario.grade.number(),
         o.draws,
         o.draws.saturating_sub(1),
-    );
-    readme.push_str(&format!("Distances: {}.\n", o.distance_source));
+    ),
+    };
+    readme.push_str(&tr!(
+        l,
+        "距离：{}。\n",
+        "Distances: {}.\n",
+        o.distance_source
+    ));
     out.add("README.txt", readme.into_bytes());
     out
 }
 
-pub fn terminal(data: &Dataset, o: &Odds) -> String {
+/// The odds README in Chinese: the same facts as the English one.
+fn readme_zh(scenario: &Scenario, o: &Odds) -> String {
+    let seed = scenario.policy.lottery_seed;
+    format!(
+        "{}（{}年）{}年级入学机会：以公布的派位种子 {seed} 进行 {} 次电脑派位模拟。\n\
+         odds.csv：该小区、该顺位的报名人员经划片入学或志愿被该校录取的概率；\n\
+         outcome 为 `overflow` 的行是被统筹安置的概率。\n\
+         cutoffs.csv：派位分数线，即最后一名被录取者的分数“顺位 - 1 + 随机号”（越小越难），\n\
+         为有派位的各次模拟的平均值和95%区间。\n\n\
+         复现第 d 次模拟（d = 0 至 {}）：\n\
+         - ChaCha20 为 rand_chacha 0.9 的20轮流：64位块计数器从0开始，流编号0；\n  \
+           每个 u64 由两个32位输出字组成，低位字在前。\n\
+         - Draws::new(s)：以32字节为密钥的 ChaCha20：s 的 u64 小端序，后接24个零字节。\n\
+         - Draws::sub(s, k)：以32字节为密钥的 ChaCha20：s 的 u64 小端序、k 的 u64 小端序、\n  \
+           字节 0x01，后接15个零字节。\n\
+         - 模拟成对（对偶）进行：第 d 次模拟的派位种子\n  \
+           L = Draws::sub({seed}, floor(d / 2)) 的第一个 u64；奇数次模拟中下文的每个随机号 u\n  \
+           换为 1 - u（即倒序派位）。\n\
+         - 由 L 生成随机号（sunshine-lottery-v1）：本年级的报名人员按 student_id\n  \
+           （UTF-8 字节序）排序，依次取 Draws::new(L) 的下一个 u64 x，随机号为 (x >> 11) / 2^53；\n  \
+           同一顺位内号小者优先。\n\
+         - 多随机号（multiple）：第 i 所学校（schools.csv 的第 i 行，从0起，其后为方案新增学校）\n  \
+           从 Draws::sub(L, 2^32 + i) 为每个填报它的报名人员依次取一个随机号，按 student_id 顺序。\n",
+        scenario.name,
+        scenario.year,
+        scenario.grade.number(),
+        o.draws,
+        o.draws.saturating_sub(1),
+    )
+}
+
+/// The terminal table of lottery cut-offs, in the run's language.
+pub fn terminal(data: &Dataset, o: &Odds, l: Language) -> String {
     let mut t = table(&[
-        "school",
-        "lottery in",
-        "usual tier",
-        "cut-off mean",
-        "95% interval",
+        l.pick("学校", "school"),
+        l.pick("出现派位", "lottery in"),
+        l.pick("常见顺位", "usual tier"),
+        l.pick("分数线均值", "cut-off mean"),
+        l.pick("95%区间", "95% interval"),
     ]);
     let mut rows: Vec<_> = o.cutoffs.iter().collect();
     rows.sort_by(|a, b| {
@@ -133,8 +175,11 @@ pub fn terminal(data: &Dataset, o: &Odds) -> String {
             num(format!("{:.3} – {:.3}", c.low, c.high)),
         ]);
     }
-    format!(
+    tr!(
+        l,
+        "{} 次派位模拟的派位分数线（分数 = 顺位 - 1 + 随机号；越小越难），距离 {}\n{t}\n",
         "Lottery cut-offs over {} draws (score = tier - 1 + number; lower is harder), distances {}\n{t}\n",
-        o.draws, o.distance_source
+        o.draws,
+        o.distance_source
     )
 }

@@ -8,6 +8,7 @@ use comfy_table::Cell;
 use serde_json::json;
 
 use super::{csv_bytes, num, table};
+use crate::domain::language::Language;
 use crate::domain::model::{Dataset, Disability, Home, SeatUse};
 use crate::domain::scenario::Scenario;
 use crate::domain::stats::quantile;
@@ -20,8 +21,14 @@ fn km(m: Option<crate::domain::model::Metres>) -> String {
     m.map_or(String::new(), |m| format!("{:.3}", m.km()))
 }
 
-/// An applicant's reason in English ([`super::explain`]).
-fn reason(data: &Dataset, scenario: &Scenario, r: &PlacementResult, p: &Placement) -> String {
+/// An applicant's reason in the run's language ([`super::explain::wording`]).
+fn reason(
+    data: &Dataset,
+    scenario: &Scenario,
+    r: &PlacementResult,
+    p: &Placement,
+    lang: Language,
+) -> String {
     let rules = &scenario.policy.rules;
     let at = p.explanation.rank.map(|_| super::explain::RankAt {
         data,
@@ -31,10 +38,22 @@ fn reason(data: &Dataset, scenario: &Scenario, r: &PlacementResult, p: &Placemen
         school: p.zone_school.map(|z| (z, &r.schools[z.ix()])),
         lock_years: rules.seat_lock.map_or(0, |l| l.years),
     });
-    super::explain::render(&super::explain::English, &p.explanation, data, at.as_ref())
+    super::explain::render(
+        super::explain::wording(lang),
+        &p.explanation,
+        data,
+        at.as_ref(),
+    )
 }
 
-pub fn placements_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Vec<u8> {
+/// `placements.csv`: one row per applicant; the `reason` column is in the
+/// run's language, every other value an id or a number.
+pub fn placements_csv(
+    data: &Dataset,
+    scenario: &Scenario,
+    r: &PlacementResult,
+    lang: Language,
+) -> Vec<u8> {
     let sid = |s: Option<crate::domain::model::SchoolIx>| {
         s.map_or(String::new(), |s| data.school(s).id.to_string())
     };
@@ -70,7 +89,7 @@ pub fn placements_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult) 
                 p.tier.to_string(),
                 format!("{:.9}", p.lottery),
                 km(p.distance),
-                reason(data, scenario, r, p),
+                reason(data, scenario, r, p, lang),
             ]
         }),
     )
@@ -505,9 +524,10 @@ pub fn outputs(
     scenario: &Scenario,
     r: &PlacementResult,
     _dist: &dyn DistanceSource,
+    lang: Language,
 ) -> OutputSet {
     let mut o = OutputSet::new();
-    o.add("placements.csv", placements_csv(data, scenario, r));
+    o.add("placements.csv", placements_csv(data, scenario, r, lang));
     if !scenario.policy.rules.is_plain() {
         o.add("cutoffs.csv", cutoffs_csv(data, scenario, r));
     }
@@ -522,10 +542,31 @@ pub fn outputs(
     o
 }
 
-/// The readable terminal summary.
-pub fn terminal(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> String {
+/// An outcome's name for people in the terminal (`label` is the id written
+/// in CSVs and summary.json).
+fn outcome_name(o: Outcome, l: Language) -> String {
+    match (l, o) {
+        (Language::En, o) => o.label(),
+        (Language::Zh, Outcome::Zone) => "划片入学".into(),
+        (Language::Zh, Outcome::LotteryWon) => "电脑派位录取".into(),
+        (Language::Zh, Outcome::Choice(k)) => format!("第{k}志愿"),
+        (Language::Zh, Outcome::Overflow) => "统筹安置".into(),
+        (Language::Zh, Outcome::Assigned) => "分配入学".into(),
+        (Language::Zh, Outcome::SpecialEd) => "特殊教育学校".into(),
+        (Language::Zh, Outcome::HomeTeaching) => "送教上门".into(),
+        (Language::Zh, Outcome::Unplaced) => "未安置".into(),
+        (Language::Zh, Outcome::Declined) => "放弃".into(),
+        (Language::Zh, Outcome::Feeder) => "对口直升".into(),
+        (Language::Zh, Outcome::Private) => "民办录取".into(),
+    }
+}
+
+/// The readable terminal summary, in the run's language.
+pub fn terminal(data: &Dataset, scenario: &Scenario, r: &PlacementResult, l: Language) -> String {
     let s = summary_json(data, scenario, r);
-    let mut out = format!(
+    let mut out = tr!(
+        l,
+        "招生安置：{} （{}年），{}年级，机制 {}，派位种子 {}，距离 {}\n\n",
         "Placement: {} ({}), grade {}, mechanism {}, lottery seed {}, distances {}\n\n",
         scenario.name,
         scenario.year,
@@ -535,11 +576,11 @@ pub fn terminal(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Str
         r.distance_source
     );
     let mut t = table(&[
-        "outcome",
-        "applicants",
-        "migrant",
-        "left-behind",
-        "disability",
+        l.pick("结果", "outcome"),
+        l.pick("人数", "applicants"),
+        l.pick("随迁子女", "migrant"),
+        l.pick("留守儿童", "left-behind"),
+        l.pick("残疾儿童", "disability"),
     ]);
     for o in outcomes_present(r) {
         let label = o.label();
@@ -551,7 +592,7 @@ pub fn terminal(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Str
         let dis = s["disability_mild"][k].as_u64().unwrap_or(0)
             + s["disability_severe"][k].as_u64().unwrap_or(0);
         t.add_row(vec![
-            Cell::new(k),
+            Cell::new(outcome_name(o, l)),
             num(n),
             num(s["migrant"][k].as_u64().unwrap_or(0)),
             num(s["left_behind"][k].as_u64().unwrap_or(0)),
@@ -559,7 +600,7 @@ pub fn terminal(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Str
         ]);
     }
     t.add_row(vec![
-        Cell::new("total"),
+        Cell::new(l.pick("合计", "total")),
         num(r.placements.len()),
         num(""),
         num(""),
@@ -567,13 +608,13 @@ pub fn terminal(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Str
     ]);
     out.push_str(&format!("{t}\n\n"));
     let mut t = table(&[
-        "school",
-        "seats",
-        "applicants",
-        "admitted",
-        "lottery cut",
-        "overflow in",
-        "util.",
+        l.pick("学校", "school"),
+        l.pick("学位", "seats"),
+        l.pick("报名", "applicants"),
+        l.pick("录取", "admitted"),
+        l.pick("派位分数线", "lottery cut"),
+        l.pick("统筹调入", "overflow in"),
+        l.pick("使用率", "util."),
     ]);
     let mut rows: Vec<usize> = (0..data.schools.len())
         .filter(|&i| r.schools[i].seats > 0 || r.schools[i].applicants() > 0)
@@ -592,27 +633,38 @@ pub fn terminal(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Str
             num(st.seats),
             num(st.applicants()),
             num(st.admitted),
-            Cell::new(
-                st.lottery_cutoff
-                    .map_or(String::new(), |(tier, c)| format!("tier {tier} @ {c:.3}")),
-            ),
+            Cell::new(st.lottery_cutoff.map_or(String::new(), |(tier, c)| {
+                tr!(l, "第{}顺位 @ {:.3}", "tier {} @ {:.3}", tier, c)
+            })),
             num(st.overflow_in),
             num(format!("{:.0}%", st.utilisation() * 100.0)),
         ]);
     }
     out.push_str(&format!(
-        "Schools by utilisation (top 15; all in schools.csv)\n{t}\n\n"
+        "{}\n{t}\n\n",
+        l.pick(
+            "学校按使用率排序（前15所；全部见 schools.csv）",
+            "Schools by utilisation (top 15; all in schools.csv)"
+        )
     ));
     if let Some(rt) = s.get("routes") {
         let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
-        out.push_str(&format!(
+        let short = match rt["feeder"]["schools_short"].as_array().map_or(0, Vec::len) {
+            0 => String::new(),
+            k => tr!(
+                l,
+                "（{}所学校学位不足）",
+                " ({} school(s) short of seats)",
+                k
+            ),
+        };
+        out.push_str(&tr!(
+            l,
+            "入学途径：对口直升录取 {}/{} 人{}；民办（公民同招）录取 {}/{} 人；{} 人因兜底放弃；大学区内统筹 {} 人，区外 {} 人（routes.csv）\n\n",
             "Routes: feeder (对口直升) {} of {} admitted{}; private (公民同招) {} of {} applicants admitted; {} declined by a fallback; overflow inside 大学区 {}, outside {} (routes.csv)\n\n",
             n(&rt["feeder"]["admitted"]),
             n(&rt["feeder"]["applicants"]),
-            match rt["feeder"]["schools_short"].as_array().map_or(0, Vec::len) {
-                0 => String::new(),
-                k => format!(" ({k} school(s) short of seats)"),
-            },
+            short,
             n(&rt["private"]["admitted"]),
             n(&rt["private"]["applicants"]),
             n(&rt["declined_by_fallback"]),
@@ -620,7 +672,9 @@ pub fn terminal(data: &Dataset, scenario: &Scenario, r: &PlacementResult) -> Str
             n(&rt["overflow_outside_district"]),
         ));
     }
-    out.push_str(&format!(
+    out.push_str(&tr!(
+        l,
+        "距离：平均 {} 公里，90分位 {} 公里，最远 {} 公里；已安置 {4} 人中 {3} 人在服务半径 {5} 内\n",
         "Distance: mean {} km, p90 {} km, max {} km; {} of {} placed within the service radius of {}\n",
         s["distance_km"]["mean"], s["distance_km"]["p90"], s["distance_km"]["max"],
         s["distance_km"]["within_service_radius"], s["admitted"], s["distance_km"]["service_radius"].as_str().unwrap_or("")

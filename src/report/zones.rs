@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use super::{csv_bytes, esc, num, table};
+use crate::domain::language::Language;
 use crate::domain::model::{Dataset, SchoolIx};
 use crate::domain::scenario::Scenario;
 use crate::io::output::OutputSet;
@@ -276,7 +277,7 @@ fn split_cells_json(data: &Dataset, p: &Problem, z: &[usize]) -> serde_json::Val
 /// The terminal's warning for cells split between zones, naming the
 /// blocks the map shows in another zone (the first 20 per cell; all are in
 /// `zones.json`).
-fn split_cells_warning(data: &Dataset, p: &Problem, z: &[usize]) -> String {
+fn split_cells_warning(data: &Dataset, p: &Problem, z: &[usize], l: Language) -> String {
     let (_, split) = drawn_cells(&p.cells.neighbours, &p.instance.demand, z);
     let bid = |b: usize| data.block(p.blocks[b]).id.to_string();
     let sid = |s: usize| data.school(p.schools[s]).id.to_string();
@@ -290,9 +291,17 @@ fn split_cells_warning(data: &Dataset, p: &Problem, z: &[usize]) -> String {
             .map(|&(b, zone)| format!("{} ({})", bid(b), sid(zone)))
             .collect();
         if c.elsewhere.len() > SHOWN {
-            ids.push(format!("and {} more", c.elsewhere.len() - SHOWN));
+            ids.push(tr!(
+                l,
+                "另有 {} 个",
+                "and {} more",
+                c.elsewhere.len() - SHOWN
+            ));
         }
-        out.push_str(&format!(
+        out.push_str(&tr!(
+            l,
+            "警告：{} 个小区位于 {} 的同一网格，但划入不同学校；地图（zones.geojson、zones.svg）只把该网格画在 {} 的片区内，\
+             因此这些小区属于各自的片区，但不在其片区形状之内：{}（全部见 zones.json 的 split_cells）\n",
             "Warning: {} blocks at the position of {} share one cell but are zoned to different schools; \
              the map (zones.geojson, zones.svg) draws the cell in the zone of {} only, so these blocks are \
              in their zones but not inside their zones' shapes: {} (all in zones.json, split_cells)\n",
@@ -438,8 +447,8 @@ fn svg(data: &Dataset, p: &Problem, rows: &[ZoneRow], title: &str) -> String {
     s
 }
 
-/// The terminal summary.
-pub fn terminal(run: &ZonesRun<'_>) -> String {
+/// The terminal summary, in the run's language.
+pub fn terminal(run: &ZonesRun<'_>, l: Language) -> String {
     let ZonesRun {
         data,
         scenario,
@@ -450,7 +459,9 @@ pub fn terminal(run: &ZonesRun<'_>) -> String {
         projected_year,
     } = *run;
     let j = summary_json(scenario, p, s, distance_source);
-    let mut out = format!(
+    let mut out = tr!(
+        l,
+        "学区划片：{} （{}年），{}年级，{} 个小区，{} 所学校，距离 {}\n",
         "Zones: {} ({}), grade {}, {} blocks, {} schools, distances {}\n",
         scenario.name,
         scenario.year,
@@ -460,30 +471,52 @@ pub fn terminal(run: &ZonesRun<'_>) -> String {
         distance_source
     );
     if let Some(y) = projected_year {
-        out.push_str(&format!(
-            "Applicants: {} {}\n",
-            j["applicants"],
-            projected_source(y)
-        ));
+        out.push_str(&match l {
+            Language::Zh => format!(
+                "报名人数：{}，为预测（出生、队列、住房）的{y}年人数\n",
+                j["applicants"]
+            ),
+            Language::En => format!("Applicants: {} {}\n", j["applicants"], projected_source(y)),
+        });
     }
     let status = if s.proven_optimal {
-        "proven optimal".to_string()
+        l.pick("已证明最优", "proven optimal").to_string()
     } else {
         match (s.gap, s.bound) {
-            (Some(g), _) => format!("within {:.2}% of the LP bound", 100.0 * g),
-            (None, Some(_)) => "NO zoning found that keeps every limit with connected zones".into(),
-            (None, None) => "no LP bound: seats are short even with split blocks".into(),
+            (Some(g), _) => tr!(
+                l,
+                "与 LP 下界相差 {:.2}% 以内",
+                "within {:.2}% of the LP bound",
+                100.0 * g
+            ),
+            (None, Some(_)) => l
+                .pick(
+                    "未找到满足全部限制且片区连通的划片方案",
+                    "NO zoning found that keeps every limit with connected zones",
+                )
+                .into(),
+            (None, None) => l
+                .pick(
+                    "无 LP 下界：即使拆分小区，学位也不足",
+                    "no LP bound: seats are short even with split blocks",
+                )
+                .into(),
         }
     };
-    out.push_str(&format!(
+    out.push_str(&tr!(
+        l,
+        "方法：{}，{status}；目标值 {:.0} 人·米（下界 {}）\n",
         "Method: {}, {status}; objective {:.0} applicant-m (bound {})\n",
         s.method,
         s.objective,
-        s.bound.map_or("none".into(), |b| format!("{b:.0}"))
+        s.bound
+            .map_or(l.pick("无", "none").into(), |b| format!("{b:.0}"))
     ));
     if s.proven_optimal {
         if let Some(g) = s.heuristic_gap {
-            out.push_str(&format!(
+            out.push_str(&tr!(
+                l,
+                "启发式：目标值 {:.0}，比最优值高 {:.2}%\n",
                 "Heuristic: objective {:.0}, {:.2}% above the optimum\n",
                 s.heuristic_objective,
                 100.0 * g
@@ -491,23 +524,25 @@ pub fn terminal(run: &ZonesRun<'_>) -> String {
         }
     }
     if let Some(n) = &s.mip_note {
-        out.push_str(&format!("Note: {n}\n"));
+        out.push_str(&tr!(l, "说明：{n}\n", "Note: {n}\n"));
     }
-    out.push_str(&split_cells_warning(data, p, &s.zone));
-    out.push_str(&format!(
+    out.push_str(&split_cells_warning(data, p, &s.zone, l));
+    out.push_str(&tr!(
+        l,
+        "与上一版划片相比调整的小区：{}/{}；超出限额的报名人数：{}；不连通的片区：{}；超出服务半径的小区：{}\n\n",
         "Blocks moved from the previous zones: {} of {}; applicants over limit: {}; zones not connected: {}; blocks beyond the service radius: {}\n\n",
         j["blocks_moved"], j["blocks_with_previous_zone"], j["applicants_over_limit"], j["zones_not_connected"], j["blocks_beyond_service_radius"]
     ));
     let mut t = table(&[
-        "school",
-        "seats",
-        "applicants",
-        "utilisation",
-        "blocks",
-        "mean km",
-        "max km",
-        "Polsby-Popper",
-        "connected",
+        l.pick("学校", "school"),
+        l.pick("学位", "seats"),
+        l.pick("报名", "applicants"),
+        l.pick("使用率", "utilisation"),
+        l.pick("小区数", "blocks"),
+        l.pick("平均公里", "mean km"),
+        l.pick("最远公里", "max km"),
+        l.pick("紧凑度（Polsby-Popper）", "Polsby-Popper"),
+        l.pick("连通", "connected"),
     ]);
     for r in rows {
         let school = data.school(r.school);
@@ -520,7 +555,11 @@ pub fn terminal(run: &ZonesRun<'_>) -> String {
             num(format!("{:.2}", r.stats.mean_m / 1000.0)),
             num(format!("{:.2}", f64::from(r.stats.max_m) / 1000.0)),
             num(format!("{:.2}", r.polsby_popper)),
-            Cell::new(if r.stats.connected { "yes" } else { "NO" }),
+            Cell::new(if r.stats.connected {
+                l.pick("是", "yes")
+            } else {
+                l.pick("否", "NO")
+            }),
         ]);
     }
     out.push_str(&format!("{t}\n"));
