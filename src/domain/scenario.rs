@@ -343,6 +343,8 @@ pub struct Scenario {
     pub classes: ClassPolicy,
     /// Projection settings and warning thresholds (学位预警).
     pub forecast: ForecastPolicy,
+    /// How the 公示 lists are published (`[publish]`, `place --publish`).
+    pub publish: PublishPolicy,
 }
 
 impl Scenario {
@@ -365,6 +367,7 @@ impl Scenario {
             conversions: vec![],
             classes: Default::default(),
             forecast: Default::default(),
+            publish: Default::default(),
         }
     }
 
@@ -405,6 +408,54 @@ pub enum Twins {
     Together,
     /// Children sharing a `family_id` go to different classes.
     Apart,
+}
+
+/// How the admission lists (录取名单公示) are published: the bureau's
+/// title and date printed on every page (from the scenario, never the
+/// clock, so the files are the same for the same run), and how student ids
+/// are masked: the first `keep_first` and last `keep_last` characters are
+/// shown, the rest written `*` (personal information is not published in
+/// full; the bureau chooses how much identifies a child to its family).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublishPolicy {
+    /// `title`: the bureau's heading, e.g. `龙潭区教育局2025年小学一年级新生录取名单公示`.
+    pub title: Option<String>,
+    /// `date`: the date printed under the title, as written.
+    pub date: Option<String>,
+    /// `keep_first`: characters of the id shown at its start (default 0).
+    pub keep_first: u32,
+    /// `keep_last`: characters of the id shown at its end (default 4).
+    pub keep_last: u32,
+}
+
+impl Default for PublishPolicy {
+    fn default() -> Self {
+        PublishPolicy {
+            title: None,
+            date: None,
+            keep_first: 0,
+            keep_last: 4,
+        }
+    }
+}
+
+impl PublishPolicy {
+    /// `id` masked: the first `keep_first` and the last `keep_last`
+    /// characters kept, every other one `*`. At least one character is
+    /// masked whenever the id has two or more (the kept ends give way,
+    /// the start first), so a full id is never published.
+    pub fn mask(&self, id: &str) -> String {
+        let chars: Vec<char> = id.chars().collect();
+        let n = chars.len();
+        let room = n.saturating_sub(1);
+        let last = (self.keep_last as usize).min(room);
+        let first = (self.keep_first as usize).min(room - last);
+        chars
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| if i < first || i >= n - last { c } else { '*' })
+            .collect()
+    }
 }
 
 /// How a district draws classes (the scenario's `[classes]` table).

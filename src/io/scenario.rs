@@ -23,8 +23,8 @@ use crate::domain::priority::{Reserved, ReservedAmount};
 use crate::domain::routes::OverflowScope;
 use crate::domain::scenario::{
     Applied, CapacityOverride, Category, ChangeAt, ClassPolicy, Closure, Conversion,
-    DistancePolicy, ForecastPolicy, Merger, NewSchool, PhaseOut, Policy, RoadMode, RoadPolicy,
-    Scenario, Twins,
+    DistancePolicy, ForecastPolicy, Merger, NewSchool, PhaseOut, Policy, PublishPolicy, RoadMode,
+    RoadPolicy, Scenario, Twins,
 };
 use crate::domain::value::ColumnType;
 use crate::io::text::Encoding;
@@ -65,6 +65,17 @@ struct Raw {
     conversions: Vec<RawConversion>,
     #[serde(default)]
     forecast: Option<RawForecast>,
+    #[serde(default)]
+    publish: Option<RawPublish>,
+}
+
+/// `[publish]`: the 公示 lists' title, date and id masking.
+#[derive(Deserialize)]
+struct RawPublish {
+    title: Option<Spanned<String>>,
+    date: Option<Spanned<String>>,
+    keep_first: Option<Spanned<i64>>,
+    keep_last: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -500,6 +511,8 @@ fn parse_depth(
 /// (the order of its messages is the order of these steps). Every section
 /// is checked even after an error, so a planner sees all problems in one
 /// run; `None` if any was found.
+// long: one step per section of the file, in the file's order; a helper
+// per step already, what is left is calling them and assembling the result
 fn convert(
     mut raw: Raw,
     cx: &mut Ctx<'_>,
@@ -596,6 +609,7 @@ fn convert(
         conversions: inherit(conversions, base.map(|b| &b.conversions)),
         classes,
         forecast,
+        publish: read_publish(raw.publish.as_ref(), base, cx),
     };
     if cx.diags.error_count() > errors_before {
         return None;
@@ -1298,6 +1312,48 @@ fn read_classes(c: &RawClasses, classes: &mut ClassPolicy, cx: &mut Ctx<'_>) {
         };
     }
     classes.seed = c.seed;
+}
+
+/// The most characters of an id `keep_first` or `keep_last` may show:
+/// more than any id of the dataset has, so a typo such as `400` is caught.
+const MAX_KEEP: u32 = 64;
+
+/// `[publish]` over a base's: text keys non-empty, the kept lengths 0 to
+/// [`MAX_KEEP`].
+fn read_publish(
+    raw: Option<&RawPublish>,
+    base: Option<&Scenario>,
+    cx: &mut Ctx<'_>,
+) -> PublishPolicy {
+    let mut publish = base.map_or_else(Default::default, |b| b.publish.clone());
+    let Some(p) = raw else {
+        return publish;
+    };
+    for (key, v, slot) in [
+        ("title", &p.title, &mut publish.title),
+        ("date", &p.date, &mut publish.date),
+    ] {
+        if let Some(v) = v {
+            if v.get_ref().trim().is_empty() {
+                cx.err(
+                    v.span().start,
+                    format!("publish.{key} is empty; expected text"),
+                );
+            }
+            *slot = Some(v.get_ref().trim().to_string());
+        }
+    }
+    for (key, v, slot) in [
+        ("keep_first", &p.keep_first, &mut publish.keep_first),
+        ("keep_last", &p.keep_last, &mut publish.keep_last),
+    ] {
+        if let Some(v) = v {
+            if let Some(n) = cx.bounded(v, 0, MAX_KEEP, &format!("publish.{key}")) {
+                *slot = n;
+            }
+        }
+    }
+    publish
 }
 
 /// `policy.distance` and the road keys.
