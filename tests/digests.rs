@@ -60,6 +60,27 @@ const COMMANDS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "place-publish",
+        &[
+            "place",
+            "$ROOT/scenarios/longtan-2025.toml",
+            "--out",
+            "$OUT/outpub",
+            "--publish",
+            "$OUT/publish",
+        ],
+    ),
+    (
+        "explain",
+        &[
+            "explain",
+            "$ROOT/scenarios/longtan-2025.toml",
+            "100017",
+            "--out",
+            "$OUT/explain",
+        ],
+    ),
+    (
         "zones",
         &[
             "zones",

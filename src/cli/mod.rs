@@ -11,6 +11,7 @@
 
 mod classes;
 mod compare;
+mod explain;
 mod forecast;
 mod generate;
 mod odds;
@@ -71,6 +72,9 @@ enum Command {
     Validate(validate::Args),
     /// Place every applicant of the scenario's entry grade.
     Place(place::Args),
+    /// Explain one child's placement: zone, category, keys and cut-off,
+    /// lottery number and cut-off, the nearer full schools, the outcome.
+    Explain(explain::Args),
     /// Admission odds: run the lottery many times and report, per block,
     /// tier and school, the probability of admission, and each school's
     /// lottery cut-off with a 95% interval.
@@ -105,6 +109,7 @@ impl Cli {
         match &self.command {
             Command::Validate(a) => a.run(g),
             Command::Place(a) => a.run(g),
+            Command::Explain(a) => a.run(g),
             Command::Odds(a) => a.run(g),
             Command::Classes(a) => a.run(g),
             Command::Compare(a) => a.run(g),

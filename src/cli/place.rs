@@ -1,12 +1,13 @@
 //! `sunshine place`: place every applicant of the scenario's entry grade
 //! by the chosen mechanism and write the placement files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::progress::Progress;
 use super::shared::{distances, finish, load, refuse_dataset_folder, set_threads, supported};
 use super::Global;
-use crate::report::placement;
+use crate::io::output::OutputSet;
+use crate::report::{placement, publish};
 use crate::rules::place::{place_with_progress, Mechanism, TieBreak};
 use crate::Result;
 
@@ -33,6 +34,20 @@ pub struct Args {
     /// Worker threads (results never depend on it).
     #[arg(long)]
     threads: Option<usize>,
+    /// Also write the 公示 lists (公示.html, 公示.xlsx: admitted per school
+    /// by route, unplaced, declined; ids masked by `[publish]`) into this
+    /// folder: the --out folder itself (one set with the other files) or
+    /// another (its own set with its own manifest.json, written after --out).
+    #[arg(long)]
+    publish: Option<PathBuf>,
+}
+
+/// Whether two folder paths name the same folder (either may not exist yet).
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 impl Args {
@@ -63,6 +78,30 @@ impl Args {
             );
         }
         let text = placement::terminal(&input.data, &input.scenario, &result, lang);
-        finish(files, &self.out, &text, lang)
+        // the published lists are built before anything is written: a
+        // problem writes neither folder
+        let Some(dir) = &self.publish else {
+            return finish(files, &self.out, &text, lang);
+        };
+        refuse_dataset_folder(dir, &input)?;
+        let published = publish::files(&input.data, &input.scenario, &result)?;
+        if same_folder(dir, &self.out) {
+            for (name, bytes) in published {
+                files.add(name, bytes);
+            }
+            return finish(files, &self.out, &text, lang);
+        }
+        let mut set = OutputSet::new();
+        for (name, bytes) in published {
+            set.add(name, bytes);
+        }
+        let mut written = files.commit(&self.out)?;
+        written.extend(set.commit(dir)?);
+        print!("{text}");
+        println!("\n{}", lang.pick("已写入：", "Wrote:"));
+        for p in written {
+            println!("  {}", p.display());
+        }
+        Ok(())
     }
 }

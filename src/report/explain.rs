@@ -5,7 +5,8 @@
 //! ([`Explanation`]); a [`Wording`] turns each step into a phrase and joins
 //! them. [`English`] is the text `placements.csv` has always had (its bytes
 //! are guarded by `tests/digests.rs`); another language (Chinese, issue 17)
-//! is one more `Wording`, with no change to the engine.
+//! is one more `Wording`, with no change to the engine: [`Chinese`], the
+//! default since issue 17.
 
 use crate::domain::model::{Dataset, Metres, SchoolIx, Student, Tier};
 use crate::domain::priority::{Rules, Value};
@@ -16,11 +17,12 @@ use crate::rules::place::{
     Standing,
 };
 
-/// The wording of a language (issue 17: a Chinese wording is to come;
-/// until then every language is worded in English).
+/// The wording of a language: [`Chinese`] (the default, issue 17) or
+/// [`English`] (`--lang en`, the text `placements.csv` had before).
 pub fn wording(lang: crate::domain::language::Language) -> &'static dyn Wording {
     match lang {
-        crate::domain::language::Language::Zh | crate::domain::language::Language::En => &English,
+        crate::domain::language::Language::Zh => &Chinese,
+        crate::domain::language::Language::En => &English,
     }
 }
 
@@ -377,6 +379,368 @@ impl Wording for English {
     }
 }
 
+/// The Chinese of the reasons (the default language, issue 17): the
+/// bureau's own terms (划片学校, 电脑派位, 统筹安置, 对口直升, 公民同招,
+/// 一人一案, 送教上门); numbers and ids as in [`English`] (distances in km
+/// with one decimal, lottery numbers with six decimals), steps joined by
+/// `；`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Chinese;
+
+/// A default category's Chinese name (`hukou_and_property` →
+/// 片内户籍且有房产); a scenario's own names (`房户一致`) as written.
+pub fn category_zh(name: &str) -> &str {
+    match name {
+        "hukou_and_property" => "片内户籍且有房产",
+        "property_only" => "片内仅有房产",
+        "hukou_only" => "片内仅有户籍",
+        "migrant_resident" => "随迁子女（居住证）",
+        "other" => "其他",
+        other => other,
+    }
+}
+
+/// A route's Chinese name (`[policy.fallback]` keys in brackets stay ids
+/// in the scenario, not in the reasons).
+pub fn route_zh(route: RouteKind) -> &'static str {
+    match route {
+        RouteKind::SingleSchoolLottery => "单校划片派位",
+        RouteKind::GroupLottery => "多校划片派位",
+        RouteKind::PrivateLottery => "民办学校摇号",
+        RouteKind::Choice => "志愿录取",
+        RouteKind::Feeder => "对口直升",
+    }
+}
+
+fn fallback_zh(f: Fallback) -> &'static str {
+    match f {
+        Fallback::Zone => "回划片学校",
+        Fallback::Group => "片组内其他学校",
+        Fallback::Overflow => "统筹安置",
+        Fallback::None => "无",
+    }
+}
+
+/// The fallback `note` records after `route`, in Chinese.
+fn fallback_of_zh(note: &RouteNote, route: RouteKind) -> Option<String> {
+    let &(_, f) = note.fallback.iter().flatten().find(|(r, _)| *r == route)?;
+    let to = match (route, f) {
+        (RouteKind::PrivateLottery | RouteKind::Feeder, Fallback::Zone) => "回公办途径",
+        _ => fallback_zh(f),
+    };
+    Some(format!("{}未录取后的去向：{to}", route_zh(route)))
+}
+
+/// A value of an applicant's column in Chinese (`true` → 是).
+fn value_zh(v: &Value) -> String {
+    match v {
+        Value::Missing => "空".to_string(),
+        Value::Bool(true) => "是".to_string(),
+        Value::Bool(false) => "否".to_string(),
+        v => v.to_string(),
+    }
+}
+
+fn km1_zh(m: Metres) -> String {
+    format!("{:.1} 公里", m.km())
+}
+
+fn reach_zh(m: Metres) -> String {
+    format!("{} 公里", m.km())
+}
+
+fn lottery_zh(l: LotteryKey, won: bool) -> String {
+    let op = if won { "≤" } else { ">" };
+    format!("电脑派位号 {:.6} {op} 录取线 {:.6}", l.number, l.cutoff)
+}
+
+/// A school level in Chinese, for "no 小学 with seats".
+fn level_zh(grade: crate::domain::model::Grade) -> &'static str {
+    match grade.level() {
+        crate::domain::model::Level::Junior => "初中",
+        _ => "小学",
+    }
+}
+
+impl Wording for Chinese {
+    fn admission(&self, step: &Admission, data: &Dataset) -> String {
+        let id = |s: SchoolIx| data.school(s).id.as_str();
+        let drawn = |l: Option<LotteryKey>| {
+            l.map_or(String::new(), |l| format!("；{}", lottery_zh(l, true)))
+        };
+        match *step {
+            Admission::NoZoneSchool { tier } => format!("第{tier}类；所在小区无划片学校"),
+            Admission::Zone { tier } => format!("第{tier}类；划片学校录取"),
+            Admission::ZoneLottery {
+                tier,
+                applicants,
+                seats,
+                lottery: l,
+                won,
+            } => {
+                let admitted = if won {
+                    "；划片学校录取"
+                } else {
+                    "；未派中"
+                };
+                format!(
+                    "第{tier}类；{applicants}人报名、{seats}个学位，电脑派位；{}{admitted}",
+                    lottery_zh(l, won)
+                )
+            }
+            Admission::ZoneFull {
+                tier,
+                after: Some(t),
+            } => format!("第{tier}类；划片学校招满于第{t}类"),
+            Admission::ZoneFull { tier, after: None } => format!("第{tier}类；划片学校无学位"),
+            Admission::Choice {
+                rank,
+                listed,
+                school,
+                standing,
+                lottery: l,
+            } => {
+                let standing = match standing {
+                    Standing::Tier(t) => format!("在该校为片内第{t}类"),
+                    Standing::OutOfZone => "在该校为片外".to_string(),
+                };
+                format!(
+                    "第{rank}志愿（共{listed}个志愿，{}）录取；{standing}{}",
+                    id(school),
+                    drawn(l)
+                )
+            }
+            Admission::NotAdmitted { tier, listed } => {
+                format!("第{tier}类；所填{listed}所学校均未录取")
+            }
+            Admission::Feeder {
+                school,
+                from,
+                lottery: l,
+            } => {
+                if from == school {
+                    format!("九年一贯制直升 {}{}", id(school), drawn(l))
+                } else {
+                    format!("对口直升：由 {} 升入 {}{}", id(from), id(school), drawn(l))
+                }
+            }
+            Admission::Private {
+                school,
+                rank,
+                listed,
+                lottery: l,
+            } => format!(
+                "民办学校（公民同招）{} 录取，第{rank}个民办志愿（共{listed}个）{}",
+                id(school),
+                drawn(l)
+            ),
+        }
+    }
+
+    fn settlement(&self, step: &Settlement, data: &Dataset) -> String {
+        match *step {
+            Settlement::Overflow { school, distance } => format!(
+                "统筹安置至 {}，{}",
+                data.school(school).id,
+                km1_zh(distance)
+            ),
+            Settlement::Assigned { distance } => {
+                format!("按总距离最短分配，{}", km1_zh(distance))
+            }
+            Settlement::Unplaced { grade, reach: r } => format!(
+                "未安置：{} 内没有尚有学位的{}",
+                reach_zh(r),
+                level_zh(grade)
+            ),
+            Settlement::SpecialEducation { school, distance } => format!(
+                "重度残疾（一人一案）；特殊教育学校 {}，{}",
+                data.school(school).id,
+                km1_zh(distance)
+            ),
+            Settlement::HomeTeaching { reach: r } => format!(
+                "重度残疾（一人一案）；{} 内没有尚有学位的特殊教育学校：送教上门",
+                reach_zh(r)
+            ),
+            Settlement::Declined => "放弃：不接受统筹安置".to_string(),
+            Settlement::NoFallback { route } => format!(
+                "放弃：{}未录取后的去向为“无”（招生政策规定）",
+                route_zh(route)
+            ),
+        }
+    }
+
+    fn ranking(&self, n: &RankNote, at: &RankAt<'_>) -> String {
+        let rules = at.rules;
+        let cat = &rules.categories[usize::from(n.category)];
+        let mut parts = vec![if n.matched {
+            format!("类别：{}（条件：{}）", category_zh(&cat.name), cat.when)
+        } else {
+            format!(
+                "类别：{}（不符合任何类别，排在最后）",
+                category_zh(&cat.name)
+            )
+        }];
+        let school = n.school.map_or("", |s| at.data.school(s).id.as_str());
+        let lock_to = rules
+            .seat_lock
+            .map_or(usize::from(n.category), |l| l.category);
+        if n.locked {
+            parts.push(format!(
+                "学位锁定：该房产{}年内已在 {school} 使用过学位，降为{}",
+                at.lock_years,
+                category_zh(&rules.categories[lock_to].name)
+            ));
+        } else if n.lock_exempt {
+            parts.push(format!("学位锁定免除：有兄弟姐妹在 {school} 就读"));
+        }
+        let own = if n.locked {
+            lock_to
+        } else {
+            usize::from(n.category)
+        };
+        if usize::from(at.tier.0) < own + 1 {
+            parts.push(format!(
+                "有兄弟姐妹在 {school} 就读：升至第{}类（{}）",
+                at.tier,
+                category_zh(&rules.categories[at.tier.category()].name)
+            ));
+        }
+        let (sub, cols) = key_values(rules, at.student, at.tier);
+        if let Some(t) = sub {
+            parts.push(match rules.subtables.get(t) {
+                Some(t) => format!("子表 {}", t.name),
+                None => "不属任何子表（排在各子表之后）".to_string(),
+            });
+        }
+        for k in cols {
+            parts.push(match k.value {
+                Value::Missing => format!("{} 为空（排在最后）", k.name),
+                v => format!("{} {}", k.name, value_zh(&v)),
+            });
+        }
+        if n.reserved {
+            parts.push("占用本类别的预留学位".to_string());
+        }
+        if n.family > 1 {
+            parts.push(format!(
+                "{}名同胞一同派位，按其中排位最好者排序（以下类别为家庭的类别）",
+                n.family
+            ));
+        }
+        if n.passed_over {
+            parts.push(format!(
+                "{}名同胞所需学位超过剩余学位：顺延给下一位",
+                n.family
+            ));
+        }
+        if let Some((_, st)) = at.school {
+            if !n.reserved {
+                for c in st.reserved_cutoffs.iter().filter(|c| c.tier == at.tier) {
+                    parts.push(format!(
+                        "本类别预留学位录取至：{}",
+                        cutoff_text_zh(at.data, rules, c)
+                    ));
+                }
+            }
+            if let Some(c) = &st.cutoff {
+                parts.push(format!("该校录取线：{}", cutoff_text_zh(at.data, rules, c)));
+            }
+        }
+        parts.join("；")
+    }
+
+    fn separator(&self) -> &'static str {
+        "；"
+    }
+
+    fn routes_before(&self, note: &RouteNote, data: &Dataset) -> Vec<String> {
+        let id = |s: SchoolIx| data.school(s).id.as_str();
+        let mut out = Vec::new();
+        if let Some(n) = note.private_lost {
+            let at = note.private_draw.map_or(String::new(), |(s, l)| {
+                format!("（{}：{}）", id(s), lottery_zh(l, false))
+            });
+            out.push(format!("所报{n}所民办学校（公民同招）均未摇中{at}"));
+            out.extend(fallback_of_zh(note, RouteKind::PrivateLottery));
+        }
+        if let Some((j, applicants, seats)) = note.feeder_short {
+            let drawn = note
+                .feeder_draw
+                .map_or("无学位".to_string(), |l| lottery_zh(l, false));
+            out.push(format!(
+                "对口直升 {} 学位不足：{applicants}人、{seats}个学位；{drawn}；未经直升录取",
+                id(j)
+            ));
+            out.extend(fallback_of_zh(note, RouteKind::Feeder));
+        }
+        if let Some(s) = note.feeder_priority {
+            out.push(format!("对口优先：在 {} 按对口类别排序", id(s)));
+        }
+        if let Some(s) = note.appended_zone {
+            out.push(format!("划片学校 {} 已补入其志愿", id(s)));
+        }
+        out
+    }
+
+    fn routes_after(&self, note: &RouteNote) -> Vec<String> {
+        let mut out = Vec::new();
+        for route in [
+            RouteKind::SingleSchoolLottery,
+            RouteKind::GroupLottery,
+            RouteKind::Choice,
+        ] {
+            out.extend(fallback_of_zh(note, route));
+        }
+        match note.in_district {
+            Some(true) => out.push("在本大学区内".to_string()),
+            Some(false) => out.push("在本大学区外".to_string()),
+            None => {}
+        }
+        out
+    }
+}
+
+/// [`cutoff_text`] in Chinese: "类别 房户一致，子表 A，property_date ≤
+/// 2019-06-01，派位号 ≤ 0.410000".
+pub fn cutoff_text_zh(data: &Dataset, rules: &Rules, c: &Cutoff) -> String {
+    let st = &data.students[c.student];
+    let mut parts = vec![format!(
+        "类别 {}",
+        category_zh(&rules.categories[c.tier.category()].name)
+    )];
+    let (sub, cols) = key_values(rules, st, c.tier);
+    if let Some(t) = sub {
+        parts.push(match rules.subtables.get(t) {
+            Some(t) => format!("子表 {}", t.name),
+            None => "无子表".to_string(),
+        });
+    }
+    for k in cols {
+        let op = if k.descending { "≥" } else { "≤" };
+        parts.push(match k.value {
+            Value::Missing => format!("{} 为空", k.name),
+            v => format!("{} {op} {}", k.name, value_zh(&v)),
+        });
+    }
+    if c.drawn {
+        parts.push(format!("派位号 ≤ {:.6}", c.lottery));
+    }
+    parts.join("，")
+}
+
+/// A school's cut-off in the run's language.
+pub fn cutoff_text_in(
+    lang: crate::domain::language::Language,
+    data: &Dataset,
+    rules: &Rules,
+    c: &Cutoff,
+) -> String {
+    match lang {
+        crate::domain::language::Language::Zh => cutoff_text_zh(data, rules, c),
+        crate::domain::language::Language::En => cutoff_text(data, rules, c),
+    }
+}
+
 /// A school's cut-off in the policy's terms: "category 房户一致, sub-table
 /// A, property_date <= 2019-06-01, lottery <= 0.410000" (the keys of its
 /// last admitted applicant; the lottery only when that group was drawn).
@@ -590,6 +954,176 @@ mod tests {
                 })
             ),
             "severe disability (一人一案); no special-education school with seats within 30 km: home teaching (送教上门)"
+        );
+    }
+
+    /// Every step in Chinese: not empty, and no English word left once the
+    /// school id is taken out.
+    fn assert_chinese(text: &str) {
+        assert!(!text.is_empty());
+        let rest = text.replace("LT-P01", "");
+        assert!(
+            !rest.chars().any(|c| c.is_ascii_alphabetic()),
+            "English left in {text:?}"
+        );
+    }
+
+    #[test]
+    fn every_step_has_chinese_words() {
+        let d = data();
+        let far = Metres(2_345);
+        let admissions = [
+            Admission::NoZoneSchool { tier: Tier(3) },
+            Admission::Zone { tier: Tier(1) },
+            Admission::ZoneLottery {
+                tier: Tier(2),
+                applicants: 30,
+                seats: 12,
+                lottery: KEY,
+                won: true,
+            },
+            Admission::ZoneLottery {
+                tier: Tier(2),
+                applicants: 30,
+                seats: 12,
+                lottery: KEY,
+                won: false,
+            },
+            Admission::ZoneFull {
+                tier: Tier(4),
+                after: Some(Tier(2)),
+            },
+            Admission::ZoneFull {
+                tier: Tier(1),
+                after: None,
+            },
+            Admission::Choice {
+                rank: 2,
+                listed: 3,
+                school: S,
+                standing: Standing::Tier(Tier(1)),
+                lottery: Some(KEY),
+            },
+            Admission::Choice {
+                rank: 1,
+                listed: 1,
+                school: S,
+                standing: Standing::OutOfZone,
+                lottery: None,
+            },
+            Admission::NotAdmitted {
+                tier: Tier(2),
+                listed: 1,
+            },
+            Admission::Feeder {
+                school: S,
+                from: S,
+                lottery: None,
+            },
+            Admission::Feeder {
+                school: S,
+                from: SchoolIx(1),
+                lottery: Some(KEY),
+            },
+            Admission::Private {
+                school: S,
+                rank: 1,
+                listed: 2,
+                lottery: Some(KEY),
+            },
+        ];
+        let mut two = d.clone();
+        two.schools.push(two.schools[0].clone());
+        for a in &admissions {
+            assert_chinese(&Chinese.admission(a, &two));
+        }
+        let settlements = [
+            Settlement::Overflow {
+                school: S,
+                distance: far,
+            },
+            Settlement::Assigned { distance: far },
+            Settlement::Unplaced {
+                grade: Grade::One,
+                reach: Metres::from_km(15.0),
+            },
+            Settlement::Unplaced {
+                grade: Grade::Seven,
+                reach: Metres::from_km(12.5),
+            },
+            Settlement::SpecialEducation {
+                school: S,
+                distance: far,
+            },
+            Settlement::HomeTeaching {
+                reach: Metres::from_km(30.0),
+            },
+            Settlement::Declined,
+            Settlement::NoFallback {
+                route: RouteKind::Feeder,
+            },
+        ];
+        for s in &settlements {
+            assert_chinese(&Chinese.settlement(s, &d));
+        }
+    }
+
+    #[test]
+    fn every_route_note_has_chinese_words() {
+        let d = data();
+        let mut note = RouteNote {
+            private_lost: Some(2),
+            private_draw: Some((S, KEY)),
+            feeder_short: Some((S, 40, 30)),
+            feeder_draw: Some(KEY),
+            feeder_priority: Some(S),
+            appended_zone: Some(S),
+            fallback: [
+                Some((RouteKind::PrivateLottery, Fallback::Zone)),
+                Some((RouteKind::Feeder, Fallback::Overflow)),
+                Some((RouteKind::SingleSchoolLottery, Fallback::None)),
+            ],
+            in_district: Some(true),
+        };
+        let before = Chinese.routes_before(&note, &d);
+        assert_eq!(before.len(), 6);
+        before.iter().for_each(|t| assert_chinese(t));
+        for f in Fallback::ALL {
+            for r in RouteKind::ALL {
+                note.fallback = [Some((r, f)), None, None];
+                for t in Chinese
+                    .routes_after(&note)
+                    .iter()
+                    .chain(&Chinese.routes_before(&note, &d))
+                {
+                    assert_chinese(t);
+                }
+            }
+        }
+        note.in_district = Some(false);
+        Chinese
+            .routes_after(&note)
+            .iter()
+            .for_each(|t| assert_chinese(t));
+        let e = Explanation {
+            admission: Some(Admission::ZoneFull {
+                tier: Tier(4),
+                after: Some(Tier(2)),
+            }),
+            settlement: Some(Settlement::Overflow {
+                school: S,
+                distance: Metres(2_345),
+            }),
+            rank: None,
+            route: None,
+        };
+        assert_eq!(
+            render(wording(crate::domain::language::Language::Zh), &e, &d, None),
+            "第4类；划片学校招满于第2类；统筹安置至 LT-P01，2.3 公里"
+        );
+        assert_eq!(
+            render(wording(crate::domain::language::Language::En), &e, &d, None),
+            "tier 4; zone school full after tier 2; overflow placement (统筹) at LT-P01, 2.3 km"
         );
     }
 }

@@ -15,6 +15,7 @@ macro_rules! tr {
 }
 pub(crate) use tr;
 
+pub mod child;
 pub mod classes;
 pub mod compare;
 pub mod compare_years;
@@ -24,6 +25,7 @@ pub mod forecast_entry;
 pub mod forecast_moves;
 pub mod odds;
 pub mod placement;
+pub mod publish;
 pub mod roads;
 pub mod zones;
 
