@@ -351,3 +351,83 @@ fn publish_keys_are_checked() {
     assert!(e.contains("titel"), "{e}");
     assert!(e.contains("publish.keep_last 400; expected 0 to 64"), "{e}");
 }
+
+#[test]
+fn a_closed_zone_school_is_named_as_the_reason_for_the_zone() {
+    // a child of a block zoned to LT-P08 in zones.csv, which the scenario closes
+    let zones = records(&root().join("data/longtan/zones.csv"));
+    let blocks: HashSet<&str> = zones
+        .iter()
+        .filter(|z| z["school_id"] == "LT-P08" && z["grade"] == "1")
+        .map(|z| z["block_id"].as_str())
+        .collect();
+    let students = records(&root().join("data/longtan/students.csv"));
+    let child = students
+        .iter()
+        .find(|s| blocks.contains(s["block_id"].as_str()) && s["entry_grade"] == "1")
+        .expect("a grade-1 child of LT-P08's zone");
+    let id = child["student_id"].as_str();
+    let sc = root().join("scenarios/close-tianchang-liushu.toml");
+    let o = command()
+        .args(["explain", sc.to_str().unwrap(), id])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("zones.csv gives LT-P08, which the scenario closes"),
+        "{text}"
+    );
+    let o = command_as_is()
+        .args(["explain", sc.to_str().unwrap(), id])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("zones.csv 划给 LT-P08，该校被本方案关闭"),
+        "{text}"
+    );
+}
+
+#[test]
+fn publish_into_the_output_folder_is_one_set_and_notes_equal_masks() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("short.toml");
+    // two characters kept: ids of one school collide once masked
+    std::fs::write(
+        &sc,
+        format!(
+            "extends = \"{}\"\n[publish]\nkeep_last = 2\n",
+            scenario().replace('\\', "/")
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = command_as_is()
+        .args(["place", sc.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .arg("--publish")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest = common::json(&out.join("manifest.json"));
+    let names: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"placements.csv")
+            && names.contains(&"公示.html")
+            && names.contains(&"公示.xlsx"),
+        "{names:?}"
+    );
+    let html = std::fs::read_to_string(out.join("公示.html")).unwrap();
+    assert!(html.contains("<td>****17</td>"), "masked to the last two");
+    assert!(
+        html.contains("脱敏后编号相同（本名单共"),
+        "equal masks are noted"
+    );
+}
