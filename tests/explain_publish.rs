@@ -431,3 +431,39 @@ fn publish_into_the_output_folder_is_one_set_and_notes_equal_masks() {
         "equal masks are noted"
     );
 }
+
+#[test]
+fn a_tier_not_drawn_is_said_so_and_publish_refuses_the_dataset_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    place(dir.path(), &scenario());
+    let rows = records(&dir.path().join("out/placements.csv"));
+    let schools = records(&dir.path().join("out/schools.csv"));
+    // an applicant of a school that drew another tier than the applicant's
+    let r = rows
+        .iter()
+        .find(|r| {
+            r["outcome"] == "overflow"
+                && schools.iter().any(|s| {
+                    s["school_id"] == r["zone_school_id"]
+                        && !s["lottery_tier"].is_empty()
+                        && s["lottery_tier"] != r["tier"]
+                })
+        })
+        .expect("an overflow applicant of a drawn school, another tier");
+    let o = command()
+        .args(["explain", &scenario(), &r["student_id"]])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("(its tier was not drawn)"), "{text}");
+    let o = command()
+        .args(["place", &scenario(), "--out"])
+        .arg(dir.path().join("out2"))
+        .arg("--publish")
+        .arg(root().join("data/longtan"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--publish"), "{}", stderr(&o));
+    assert!(!dir.path().join("out2").exists(), "nothing written");
+}

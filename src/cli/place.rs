@@ -83,7 +83,12 @@ impl Args {
         let Some(dir) = &self.publish else {
             return finish(files, &self.out, &text, lang);
         };
-        refuse_dataset_folder(dir, &input)?;
+        refuse_dataset_folder(dir, &input).map_err(|_| {
+            crate::Error::Usage(format!(
+                "--publish {} is the dataset folder; expected another folder",
+                dir.display()
+            ))
+        })?;
         let published = publish::files(&input.data, &input.scenario, &result)?;
         if same_folder(dir, &self.out) {
             for (name, bytes) in published {

@@ -596,6 +596,14 @@ fn lottery_lines(out: &mut String, lang: Language, f: &ChildFacts) {
             (Language::Zh, Some(false)) => "：未派中",
             (Language::En, Some(true)) => ": won",
             (Language::En, Some(false)) => ": lost",
+            // the zone school drew another tier: the child's number did
+            // not take part
+            (Language::Zh, None) if l.tier.is_some_and(|t| t != f.category.tier) => {
+                "（本类别未派位）"
+            }
+            (Language::En, None) if l.tier.is_some_and(|t| t != f.category.tier) => {
+                " (its tier was not drawn)"
+            }
             (_, None) => "",
         };
         s.push_str(&match lang {
