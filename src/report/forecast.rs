@@ -463,47 +463,8 @@ pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
         );
         charts.push_str(&format!("<figure>{svg}</figure>\n"));
     }
-    let mut by_year: std::collections::BTreeMap<i32, (f64, u64, usize, usize)> = Default::default();
-    for x in r.rows {
-        let e = by_year.entry(x.year).or_default();
-        e.0 += x.projected;
-        e.1 += u64::from(x.seats);
-        e.2 += usize::from(x.warning == Warning::Red);
-        e.3 += usize::from(x.warning != Warning::None);
-    }
     let l = r.lang;
-    let mut summary = String::from(l.pick(
-        "<table><thead><tr><th>年份</th><th>预测学生数</th><th>学位</th><th>使用率</th><th>红色预警学校</th><th>预警学校</th></tr></thead><tbody>",
-        "<table><thead><tr><th>year</th><th>projected pupils</th><th>seats</th><th>utilisation</th><th>schools at red</th><th>schools warned</th></tr></thead><tbody>",
-    ));
-    for (y, (p, seats, red, warned)) in &by_year {
-        summary.push_str(&format!(
-            "<tr><td>{y}</td><td>{p:.0}</td><td>{seats}</td><td>{:.1}%</td><td>{red}</td><td>{warned}</td></tr>",
-            100.0 * p / (*seats).max(1) as f64
-        ));
-    }
-    summary.push_str("</tbody></table>");
-    let mut warnings = String::from(l.pick(
-        "<table><thead><tr><th>学校</th><th>年份</th><th>预测</th><th>学位</th><th>学位缺口</th><th>使用率</th><th>预警</th><th>班额</th></tr></thead><tbody>",
-        "<table><thead><tr><th>school</th><th>year</th><th>projected</th><th>seats</th><th>shortfall</th><th>utilisation</th><th>warning</th><th>class size</th></tr></thead><tbody>",
-    ));
-    for x in r.rows.iter().filter(|x| x.warning != Warning::None) {
-        let s = data.school(x.school);
-        warnings.push_str(&format!(
-            "<tr><td>{} {}</td><td>{}</td><td>{:.0}</td><td>{}</td><td>{:+.0}</td><td>{:.0}%</td><td style=\"color:{}\">{}</td><td>{}</td></tr>",
-            esc(s.id.as_str()),
-            esc(&s.name),
-            x.year,
-            x.projected,
-            x.seats,
-            x.shortfall,
-            100.0 * x.utilisation,
-            warning_colour(x.warning),
-            warning_name(x.warning, l),
-            large_class(x.pupils_per_class)
-        ));
-    }
-    warnings.push_str("</tbody></table>");
+    let (summary, warnings) = tables_html(r);
     let backtest = r.backtest.map_or(String::new(), |(m, k)| {
         tr!(
             l,
@@ -540,4 +501,50 @@ pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
         }),
     );
     o.add("report.html", html.into_bytes());
+}
+
+/// The district table and the warnings table of report.html.
+fn tables_html(r: &ReportInputs<'_>) -> (String, String) {
+    let (data, l) = (r.data, r.lang);
+    let mut by_year: std::collections::BTreeMap<i32, (f64, u64, usize, usize)> = Default::default();
+    for x in r.rows {
+        let e = by_year.entry(x.year).or_default();
+        e.0 += x.projected;
+        e.1 += u64::from(x.seats);
+        e.2 += usize::from(x.warning == Warning::Red);
+        e.3 += usize::from(x.warning != Warning::None);
+    }
+    let mut summary = String::from(l.pick(
+        "<table><thead><tr><th>年份</th><th>预测学生数</th><th>学位</th><th>使用率</th><th>红色预警学校</th><th>预警学校</th></tr></thead><tbody>",
+        "<table><thead><tr><th>year</th><th>projected pupils</th><th>seats</th><th>utilisation</th><th>schools at red</th><th>schools warned</th></tr></thead><tbody>",
+    ));
+    for (y, (p, seats, red, warned)) in &by_year {
+        summary.push_str(&format!(
+            "<tr><td>{y}</td><td>{p:.0}</td><td>{seats}</td><td>{:.1}%</td><td>{red}</td><td>{warned}</td></tr>",
+            100.0 * p / (*seats).max(1) as f64
+        ));
+    }
+    summary.push_str("</tbody></table>");
+    let mut warnings = String::from(l.pick(
+        "<table><thead><tr><th>学校</th><th>年份</th><th>预测</th><th>学位</th><th>学位缺口</th><th>使用率</th><th>预警</th><th>班额</th></tr></thead><tbody>",
+        "<table><thead><tr><th>school</th><th>year</th><th>projected</th><th>seats</th><th>shortfall</th><th>utilisation</th><th>warning</th><th>class size</th></tr></thead><tbody>",
+    ));
+    for x in r.rows.iter().filter(|x| x.warning != Warning::None) {
+        let s = data.school(x.school);
+        warnings.push_str(&format!(
+            "<tr><td>{} {}</td><td>{}</td><td>{:.0}</td><td>{}</td><td>{:+.0}</td><td>{:.0}%</td><td style=\"color:{}\">{}</td><td>{}</td></tr>",
+            esc(s.id.as_str()),
+            esc(&s.name),
+            x.year,
+            x.projected,
+            x.seats,
+            x.shortfall,
+            100.0 * x.utilisation,
+            warning_colour(x.warning),
+            warning_name(x.warning, l),
+            large_class(x.pupils_per_class)
+        ));
+    }
+    warnings.push_str("</tbody></table>");
+    (summary, warnings)
 }
