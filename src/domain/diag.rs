@@ -43,18 +43,45 @@ pub struct Diagnostic {
     /// What is wrong; expected what. At most 600 characters, quoted cells
     /// at most [`MAX_ECHO`] (records are about minors).
     pub message: String,
+    /// The worksheet when the file is an Excel workbook (issue 17): the
+    /// line is then the sheet's row and a [`Column::Field`] its column, and
+    /// the place reads `学生!D17` as Excel shows it instead of line/column.
+    /// Set by [`Diagnostics::push`] from [`Diagnostics::sheet`].
+    pub sheet: Option<String>,
+}
+
+/// The Excel name of a 1-based column number: 1 → `A`, 27 → `AA`.
+pub fn column_letters(mut n: usize) -> String {
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        out.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
+        if let Some(sheet) = &self.sheet {
+            // `students.xlsx: 学生!D17 (entry_grade): …`, `学生 row 17`, `学生`
+            write!(f, ": {sheet}")?;
+            match (self.line, &self.column) {
+                (Some(line), Some(Column::Field(n, name))) => {
+                    write!(f, "!{}{line} ({name})", column_letters(*n))?
+                }
+                (Some(line), _) => write!(f, " row {line}")?,
+                (None, _) => {}
+            }
+        } else if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(Column::Char(c)) = &self.column {
                 write!(f, ":{c}")?;
             }
         }
-        if let Some(Column::Field(n, name)) = &self.column {
+        if let (None, Some(Column::Field(n, name))) = (&self.sheet, &self.column) {
             write!(f, ": column {n} ({name})")?;
         }
         let tag = match self.severity {
@@ -71,6 +98,9 @@ pub struct Diagnostics {
     items: Vec<Diagnostic>,
     /// The books of every CSV file read (lines, rows, skipped lines).
     counts: Vec<ReadCount>,
+    /// The worksheet read of each Excel file (issue 17), so every problem
+    /// in it, whoever reports it, names sheet and cell.
+    sheets: Vec<(PathBuf, String)>,
 }
 
 /// Longest message kept; longer ones are cut (a message must never carry
@@ -111,7 +141,21 @@ impl Diagnostics {
     /// [`MAX_ECHO`] characters.
     pub fn push(&mut self, mut d: Diagnostic) {
         d.message = clip(d.message);
+        if d.sheet.is_none() {
+            d.sheet = self
+                .sheets
+                .iter()
+                .find(|(p, _)| *p == d.file)
+                .map(|(_, s)| s.clone());
+        }
         self.items.push(d);
+    }
+
+    /// Name the worksheet read of the Excel file `file`: every problem
+    /// reported in `file` from now on reads `file: SHEET!D17 (name)`
+    /// instead of `file:17: column 4 (name)`.
+    pub fn sheet(&mut self, file: &Path, sheet: &str) {
+        self.sheets.push((file.to_path_buf(), sheet.to_string()));
     }
 
     /// Record the books of one file read ([`ReadCount`]).
@@ -139,6 +183,7 @@ impl Diagnostics {
             line,
             column,
             message: msg.into(),
+            sheet: None,
         });
     }
 
@@ -157,6 +202,7 @@ impl Diagnostics {
             line,
             column,
             message: msg.into(),
+            sheet: None,
         });
     }
 
@@ -164,6 +210,7 @@ impl Diagnostics {
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
         self.counts.extend(other.counts);
+        self.sheets.extend(other.sheets);
     }
 
     /// Whether any error was found: the run must then stop before writing
@@ -255,6 +302,9 @@ pub struct ReadCount {
     pub comma_only: usize,
     /// Lines that could not be split into the header's columns (each has an error).
     pub rejected: usize,
+    /// The worksheet read, when the file is an Excel workbook (lines are
+    /// then its rows).
+    pub sheet: Option<String>,
 }
 
 /// Longest cell text a message may echo; longer cells are cut with `…`

@@ -204,7 +204,9 @@ pub fn read_dataset_expecting(
     });
     let zpath = dir.join("zones.csv");
     let zones = match (&schools, &known, &block_ix, &block_ids) {
-        (Some(sr), Some((valid, broken)), Some(bi), Some(bids)) if zpath.exists() => {
+        (Some(sr), Some((valid, broken)), Some(bi), Some(bids))
+            if crate::io::excel::table_exists(&zpath) =>
+        {
             read_zones_known(
                 &zpath,
                 encoding,
@@ -266,7 +268,7 @@ fn read_route_files(
     diags: &mut Diagnostics,
 ) -> (Option<Vec<Feeder>>, Option<Vec<Box<str>>>) {
     let dpath = dir.join("districts.csv");
-    let names = if dpath.exists() {
+    let names = if crate::io::excel::table_exists(&dpath) {
         let known = KnownSchools {
             schools,
             ix: valid,
@@ -283,7 +285,7 @@ fn read_route_files(
         Some(Vec::new())
     };
     let fpath = dir.join("feeders.csv");
-    let feeders = if fpath.exists() {
+    let feeders = if crate::io::excel::table_exists(&fpath) {
         let known = KnownSchools {
             schools,
             ix: valid,
@@ -932,7 +934,7 @@ fn seat_history(
     diags: &mut Diagnostics,
 ) -> Option<Vec<SeatUse>> {
     let path = dir.join("seat_history.csv");
-    if !path.exists() {
+    if !crate::io::excel::table_exists(&path) {
         if let Some((file, line, col)) = &expect.seat_lock {
             diags.error(
                 file,
@@ -1342,7 +1344,7 @@ fn read_zones_known(
     // row naming a group is reported as an unknown group
     let gpath = path.with_file_name("zone_groups.csv");
     let mut groups_failed = false;
-    if grpcol.is_some() && gpath.exists() {
+    if grpcol.is_some() && crate::io::excel::table_exists(&gpath) {
         // a bad zone_groups.csv fails the run, but zones.csv is still checked
         match read_zone_groups(&gpath, encoding, schools, school_ix, broken, diags) {
             Some(g) => zones.groups = g,

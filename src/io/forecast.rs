@@ -240,7 +240,7 @@ fn read_housing(
 ) -> Housing {
     let blocks = data.block_lookup();
     let mut housing = Housing::new();
-    if !path.exists() {
+    if !crate::io::excel::table_exists(path) {
         return housing;
     }
     let Some(t) = Table::read(path, encoding, diags) else {

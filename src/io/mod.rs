@@ -2,6 +2,7 @@
 //! validation, and writing outputs completely or not at all.
 
 pub mod dataset;
+pub mod excel;
 pub mod forecast;
 pub mod output;
 pub mod placements;

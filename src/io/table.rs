@@ -55,6 +55,11 @@ pub struct Table {
     /// other files refer to: their rows have an error of their own, so
     /// references to them are not reported again).
     rejected: RefCell<Vec<Vec<String>>>,
+    /// The worksheet, when the table is an Excel workbook ([`crate::io::excel`]).
+    sheet: Option<String>,
+    /// Cells of the workbook that could not be read as text: `(line,
+    /// 0-based field, message)`; their rows are rejected.
+    bad_cells: Vec<(usize, usize, String)>,
 }
 
 /// One data row of a [`Table`].
@@ -261,8 +266,40 @@ pub(crate) fn did_you_mean<'a>(id: &str, known: impl Iterator<Item = &'a str>) -
 
 impl Table {
     /// Read and decode a file. Problems (missing, undecodable, empty) are
-    /// added to `diags` and `None` returned.
+    /// added to `diags` and `None` returned. When a `.csv` is absent and
+    /// the `.xlsx` of the same stem exists, the workbook's first sheet is
+    /// read instead ([`crate::io::excel`]); both present is an error (which
+    /// one is meant cannot be guessed).
     pub fn read(path: &Path, encoding: Encoding, diags: &mut Diagnostics) -> Option<Table> {
+        use crate::io::excel;
+        if excel::is_csv(path) {
+            let twin = excel::xlsx_twin(path);
+            match (path.exists(), twin.exists()) {
+                // sunshine's own workbook beside its CSV (`classes
+                // --placements out/placements.csv`) is no alternative input
+                (true, true) if excel::written_by_sunshine(&twin) => {}
+                (true, true) => {
+                    diags.error(
+                        path,
+                        None,
+                        None,
+                        format!(
+                            "both {} and {} exist; expected one of them (remove or rename the other)",
+                            path.display(),
+                            twin.display()
+                        ),
+                    );
+                    return None;
+                }
+                (false, true) => return Self::read_xlsx(&twin, None, diags),
+                _ => {}
+            }
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+        {
+            return Self::read_xlsx(path, None, diags);
+        }
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
@@ -278,6 +315,27 @@ impl Table {
             }
         };
         Self::from_text(path, text, diags)
+    }
+
+    /// Read worksheet `sheet` (the first when `None`) of an Excel
+    /// workbook: every problem in it then names sheet and cell.
+    pub fn read_xlsx(path: &Path, sheet: Option<&str>, diags: &mut Diagnostics) -> Option<Table> {
+        let st = match crate::io::excel::read_sheet(path, sheet) {
+            Ok(st) => st,
+            Err(msg) => {
+                diags.error(path, None, None, msg);
+                return None;
+            }
+        };
+        diags.sheet(path, &st.sheet);
+        let mut t = Self::from_text(path, st.text, diags)?;
+        t.bad_cells = st
+            .bad
+            .into_iter()
+            .map(|(row, col, msg)| (row, col - 1, msg))
+            .collect();
+        t.sheet = Some(st.sheet);
+        Some(t)
     }
 
     /// Use text already in memory (tests, generated data).
@@ -336,6 +394,8 @@ impl Table {
             asked: RefCell::new(Vec::new()),
             repeated: RefCell::new(Vec::new()),
             rejected: RefCell::new(Vec::new()),
+            sheet: None,
+            bad_cells: Vec::new(),
         })
     }
 
@@ -488,6 +548,7 @@ impl Table {
         self.check_headers(diags);
         let mut count = ReadCount {
             path: self.path.clone(),
+            sheet: self.sheet.clone(),
             ..ReadCount::default()
         };
         let mut comma_lines = Vec::new();
@@ -500,6 +561,20 @@ impl Table {
             let text = &body[start..end];
             if text.trim().is_empty() {
                 count.blank += 1;
+                continue;
+            }
+            // a workbook cell that could not be read (`#N/A`, a line
+            // break): an error at the cell, and the row is skipped
+            let bad: Vec<&(usize, usize, String)> =
+                self.bad_cells.iter().filter(|b| b.0 == line).collect();
+            if !bad.is_empty() {
+                count.rejected += 1;
+                if split_line(text, &mut buf, &mut spans).is_ok() {
+                    self.keep_rejected(&buf, &spans);
+                }
+                for (_, field, msg) in bad {
+                    diags.error(&self.path, Some(line), self.col_ref(*field), msg.clone());
+                }
                 continue;
             }
             if let Err(e) = split_line(text, &mut buf, &mut spans) {

@@ -23,10 +23,12 @@ pub mod explain;
 pub mod forecast;
 pub mod forecast_entry;
 pub mod forecast_moves;
+pub mod headers;
 pub mod odds;
 pub mod placement;
 pub mod publish;
 pub mod roads;
+pub mod workbook;
 pub mod zones;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
@@ -294,10 +296,14 @@ pub fn read_counts_text<'a>(
     let mut any = false;
     for c in counts {
         any = true;
-        let name = c.path.file_name().map_or_else(
+        let mut name = c.path.file_name().map_or_else(
             || c.path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
+        if let Some(sheet) = &c.sheet {
+            // a workbook: its lines are the sheet's rows
+            name.push_str(&format!(" ({sheet})"));
+        }
         t.add_row(vec![
             Cell::new(name),
             num(c.lines),
