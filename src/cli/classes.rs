@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::shared::{finish, load};
 use super::Global;
+use crate::io::excel::{table_exists, table_file};
 use crate::io::placements::{read_admitted, read_teachers};
 use crate::planning::classes::{assign_all, ALGORITHM};
 use crate::report::classes::{digest, outputs, terminal};
@@ -41,7 +42,7 @@ impl Args {
             .teachers
             .clone()
             .unwrap_or_else(|| input.scenario.dataset.join("teachers.csv"));
-        let teacher_lists = if self.teachers.is_some() || tpath.exists() {
+        let teacher_lists = if self.teachers.is_some() || table_exists(&tpath) {
             read_teachers(&tpath, &input.data, input.encoding, &mut diags)
         } else {
             Some(vec![Vec::new(); input.data.schools.len()])
@@ -65,11 +66,13 @@ impl Args {
             ("placements.csv", digest(&read(&self.placements)?)),
             (
                 "students.csv",
-                digest(&read(&input.scenario.dataset.join("students.csv"))?),
+                digest(&read(&table_file(
+                    &input.scenario.dataset.join("students.csv"),
+                ))?),
             ),
         ];
-        if tpath.exists() {
-            digests.push(("teachers.csv", digest(&read(&tpath)?)));
+        if table_exists(&tpath) {
+            digests.push(("teachers.csv", digest(&read(&table_file(&tpath))?)));
         }
         let files = outputs(&input.data, &result, &teacher_lists, seed, &digests);
         let lang = g.language(input.language);
@@ -82,6 +85,6 @@ impl Args {
                 "Seed {seed}; algorithm {ALGORITHM}"
             )
         );
-        finish(files, &self.out, &text, lang)
+        finish(g, files, &self.out, &text, lang)
     }
 }

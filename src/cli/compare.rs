@@ -74,6 +74,7 @@ impl Args {
             files.append("compare.md", report::compare_years::markdown(&r).as_bytes());
             text.push_str(&report::compare_years::terminal(&r));
         }
-        finish(files, &self.out, &text, lang)
+        report::workbook::add(&mut files, "compare.xlsx", lang)?;
+        finish(g, files, &self.out, &text, lang)
     }
 }

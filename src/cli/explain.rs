@@ -99,7 +99,7 @@ impl Args {
             let mut js = serde_json::to_vec_pretty(&facts).expect("json");
             js.push(b'\n');
             files.add(&format!("explain_{stem}.json"), js);
-            return super::shared::finish(files, out, &text, lang);
+            return super::shared::finish(g, files, out, &text, lang);
         }
         print!("{text}");
         Ok(())

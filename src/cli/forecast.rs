@@ -144,7 +144,8 @@ impl Args {
                 ));
             }
         }
-        finish(files, &self.out, &text, lang)
+        crate::report::workbook::add(&mut files, "forecast.xlsx", lang)?;
+        finish(g, files, &self.out, &text, lang)
     }
 }
 

@@ -126,6 +126,7 @@ impl Args {
                 synth::large_scenario_toml(*seed, *students, *schools).into_bytes(),
             ),
         }
+        files.set_csv_bom(g.csv_bom);
         for p in files.commit(out)? {
             println!("{} {}", lang.pick("已写入", "wrote"), p.display());
         }

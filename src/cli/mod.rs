@@ -57,6 +57,9 @@ pub struct Global {
     /// Language of the terminal, reasons, reports and map legends: zh (default) or en (overrides the scenario's `language`). CSV column names are English ids in both.
     #[arg(long, global = true, value_enum, ignore_case = true)]
     pub lang: Option<Language>,
+    /// Start every CSV written with the UTF-8 byte order mark (default true), so Excel on Chinese Windows shows Chinese text instead of 乱码; `--csv-bom false` for scripts that do not skip it.
+    #[arg(long, global = true, default_value_t = true, action = clap::ArgAction::Set, value_name = "true|false")]
+    pub csv_bom: bool,
 }
 
 impl Global {

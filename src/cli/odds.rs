@@ -75,6 +75,7 @@ impl Args {
         );
         bar.finish();
         finish(
+            g,
             report::odds::outputs(&input.data, &input.scenario, &result, lang),
             &self.out,
             &report::odds::terminal(&input.data, &result, lang),

@@ -110,7 +110,7 @@ impl Args {
         );
         let lang = g.language(input.language);
         let (files, text) = closure_outputs(&c, &chosen, &input.data, &candidates, lang);
-        finish(files, &self.out, &text, lang)
+        finish(g, files, &self.out, &text, lang)
     }
 }
 

@@ -77,11 +77,12 @@ impl Args {
                 placement::seat_history_csv(&input.data, &input.scenario, &result),
             );
         }
+        crate::report::workbook::add(&mut files, "placements.xlsx", lang)?;
         let text = placement::terminal(&input.data, &input.scenario, &result, lang);
         // the published lists are built before anything is written: a
         // problem writes neither folder
         let Some(dir) = &self.publish else {
-            return finish(files, &self.out, &text, lang);
+            return finish(g, files, &self.out, &text, lang);
         };
         refuse_dataset_folder(dir, &input).map_err(|_| {
             crate::Error::Usage(format!(
@@ -94,12 +95,14 @@ impl Args {
             for (name, bytes) in published {
                 files.add(name, bytes);
             }
-            return finish(files, &self.out, &text, lang);
+            return finish(g, files, &self.out, &text, lang);
         }
         let mut set = OutputSet::new();
         for (name, bytes) in published {
             set.add(name, bytes);
         }
+        files.set_csv_bom(g.csv_bom);
+        set.set_csv_bom(g.csv_bom);
         let mut written = files.commit(&self.out)?;
         written.extend(set.commit(dir)?);
         print!("{text}");

@@ -136,9 +136,17 @@ pub fn set_threads(threads: Option<usize>) -> Result<()> {
     Ok(())
 }
 
-/// Write a command's output files (all or nothing), then print its report
-/// and where the files are.
-pub fn finish(files: OutputSet, out: &Path, text: &str, lang: Language) -> Result<()> {
+/// Write a command's output files (all or nothing; every `.csv` with the
+/// byte order mark unless `--csv-bom false`), then print its report and
+/// where the files are.
+pub fn finish(
+    g: &Global,
+    mut files: OutputSet,
+    out: &Path,
+    text: &str,
+    lang: Language,
+) -> Result<()> {
+    files.set_csv_bom(g.csv_bom);
     let written = files.commit(out)?;
     print!("{text}");
     println!("\n{}", lang.pick("已写入：", "Wrote:"));

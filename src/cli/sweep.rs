@@ -68,6 +68,6 @@ impl Args {
                 years, &peaks, &mut files, lang,
             ));
         }
-        finish(files, &self.out, &text, lang)
+        finish(g, files, &self.out, &text, lang)
     }
 }

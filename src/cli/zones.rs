@@ -64,7 +64,7 @@ impl Args {
             }
         }
         let adjacency = input.scenario.dataset.join("adjacency.csv");
-        if adjacency.exists() {
+        if crate::io::excel::table_exists(&adjacency) {
             settings.adjacency = read_adjacency(&adjacency, enc, &input.data, &mut diags);
         }
         if diags.has_errors() {
@@ -95,7 +95,9 @@ impl Args {
         let mut run = ZonesRun::new(&input.data, &input.scenario, &problem, &solved, dist.name());
         run.projected_year = self.year;
         let lang = g.language(input.language);
-        finish(outputs(&run), &self.out, &terminal(&run, lang), lang)
+        let mut files = outputs(&run);
+        crate::report::workbook::add(&mut files, "zones.xlsx", lang)?;
+        finish(g, files, &self.out, &terminal(&run, lang), lang)
     }
 }
 

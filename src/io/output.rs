@@ -139,9 +139,47 @@ pub fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Ve
 }
 
 /// Output files collected in memory, then committed together.
-#[derive(Default)]
 pub struct OutputSet {
     files: Vec<(String, Vec<u8>)>,
+    /// Whether every `.csv` starts with the UTF-8 byte order mark (issue
+    /// 17, `--csv-bom`, default on): Excel on Chinese Windows reads a CSV
+    /// without it as GBK and shows 乱码 for school names. Applied here,
+    /// the one place every output passes, so the manifest's digests cover
+    /// the bytes written.
+    csv_bom: bool,
+}
+
+impl Default for OutputSet {
+    fn default() -> Self {
+        OutputSet {
+            files: Vec::new(),
+            csv_bom: true,
+        }
+    }
+}
+
+/// The UTF-8 byte order mark put before every CSV output by default.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Whether an output file name is a CSV (gets the BOM).
+fn is_csv_name(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".csv")
+}
+
+/// `bytes` with the byte order mark when `on`, without it when not.
+fn with_bom(mut bytes: Vec<u8>, on: bool) -> Vec<u8> {
+    let has = bytes.starts_with(UTF8_BOM);
+    if on && !has {
+        let mut out = Vec::with_capacity(bytes.len() + UTF8_BOM.len());
+        out.extend_from_slice(UTF8_BOM);
+        out.extend_from_slice(&bytes);
+        out
+    } else {
+        if !on && has {
+            bytes.drain(..UTF8_BOM.len());
+        }
+        bytes
+    }
 }
 
 /// Lowercase hex SHA-256 of `bytes`.
@@ -157,8 +195,35 @@ impl OutputSet {
         Self::default()
     }
 
+    /// Add a file; a `.csv` gets the UTF-8 byte order mark unless
+    /// [`OutputSet::set_csv_bom`] turned it off.
     pub fn add(&mut self, name: &str, bytes: Vec<u8>) {
+        let bytes = if is_csv_name(name) {
+            with_bom(bytes, self.csv_bom)
+        } else {
+            bytes
+        };
         self.files.push((name.to_string(), bytes));
+    }
+
+    /// Put the UTF-8 byte order mark before every `.csv` of the set (`on`,
+    /// the default) or none (`--csv-bom false`, for scripts that do not
+    /// skip it), for the files added so far and later.
+    pub fn set_csv_bom(&mut self, on: bool) {
+        self.csv_bom = on;
+        for (name, bytes) in &mut self.files {
+            if is_csv_name(name) {
+                *bytes = with_bom(std::mem::take(bytes), on);
+            }
+        }
+    }
+
+    /// The bytes of the file `name` in the set, as they will be written.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_slice())
     }
 
     /// Add `bytes` at the end of the file `name` (a new file if there is
@@ -832,15 +897,35 @@ mod tests {
         o.add("b.json", b"{}".to_vec());
         let written = o.commit(&out).unwrap();
         assert_eq!(written.len(), 3);
-        assert_eq!(fs::read(out.join("a.csv")).unwrap(), b"x\n");
+        // a CSV gets the byte order mark, other files are as given
+        assert_eq!(fs::read(out.join("a.csv")).unwrap(), b"\xEF\xBB\xBFx\n");
+        assert_eq!(fs::read(out.join("b.json")).unwrap(), b"{}");
         assert_eq!(fs::read_dir(&out).unwrap().count(), 3, "no staging left");
         assert_eq!(verify(&out).unwrap(), vec!["a.csv", "b.json"]);
         let beside: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(beside.len(), 1, "no lock or helper folder left");
     }
 
+    #[test]
+    fn the_bom_is_put_once_and_can_be_turned_off() {
+        let mut o = OutputSet::new();
+        o.add("a.csv", b"\xEF\xBB\xBFx\n".to_vec());
+        o.add("b.CSV", b"y\n".to_vec());
+        assert_eq!(o.get("a.csv").unwrap(), b"\xEF\xBB\xBFx\n");
+        assert_eq!(o.get("b.CSV").unwrap(), b"\xEF\xBB\xBFy\n");
+        o.set_csv_bom(false);
+        o.add("c.csv", b"z\n".to_vec());
+        assert_eq!(o.get("a.csv").unwrap(), b"x\n");
+        assert_eq!(o.get("c.csv").unwrap(), b"z\n");
+        let m = String::from_utf8(o.manifest()).unwrap();
+        assert!(m.contains(&sha256_hex(b"x\n")), "{m}");
+    }
+
+    /// A set of two CSVs without the byte order mark (these tests are
+    /// about the switch, not the mark).
     fn set(tag: &str) -> OutputSet {
         let mut o = OutputSet::new();
+        o.set_csv_bom(false);
         o.add("a.csv", format!("{tag} a\n").into_bytes());
         o.add("b.csv", format!("{tag} b\n").into_bytes());
         o

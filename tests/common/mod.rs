@@ -54,8 +54,12 @@ pub fn stderr(o: &Output) -> String {
 }
 
 /// A CSV file as one map per row, by header.
+/// The rows of a CSV output by header name (the UTF-8 byte order mark
+/// sunshine writes by default is skipped).
 pub fn records(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
+    let bytes = std::fs::read(path).unwrap();
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut r = csv::Reader::from_reader(bytes);
     let headers = r.headers().unwrap().clone();
     r.records()
         .map(|rec| {

@@ -1,0 +1,141 @@
+//! The Excel workbook written next to a command's CSVs (issue 17):
+//! `placements.xlsx` for `place`, `compare.xlsx`, `zones.xlsx`,
+//! `forecast.xlsx`. One sheet per CSV table of the run, in the order the
+//! tables were added, holding exactly the CSV's rows, so the workbook can
+//! never disagree with the CSVs; headers, sheet names and enumerated
+//! values in the run's language from the one dictionary
+//! ([`crate::report::headers`]), numbers as Excel numbers with the
+//! column's format.
+
+use crate::domain::diag::{Error, Result};
+use crate::domain::language::Language;
+use crate::io::output::{csv_cell_unescape, OutputSet, UTF8_BOM};
+use crate::io::xlsx::{workbook_bytes, Cell, Column, NumberFormat, Sheet};
+use crate::report::headers::{self, Kind};
+
+/// Add the workbook `name` holding every CSV table of `files` to `files`.
+pub fn add(files: &mut OutputSet, name: &str, lang: Language) -> Result<()> {
+    let bytes = of_csvs(files, lang)?;
+    files.add(name, bytes);
+    Ok(())
+}
+
+/// The workbook of every `.csv` in `files`, one sheet each.
+pub fn of_csvs(files: &OutputSet, lang: Language) -> Result<Vec<u8>> {
+    let mut sheets = Vec::new();
+    for name in files.names() {
+        let Some(stem) = name.strip_suffix(".csv") else {
+            continue;
+        };
+        let bytes = files.get(name).unwrap_or_default();
+        sheets.push(sheet(stem, bytes, lang)?);
+    }
+    workbook_bytes(&sheets)
+}
+
+/// One CSV table as a sheet.
+fn sheet(stem: &str, bytes: &[u8], lang: Language) -> Result<Sheet> {
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    let bad = |e: csv::Error| Error::Other(format!("internal: {stem}.csv does not read back: {e}"));
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let ids: Vec<String> = r.headers().map_err(bad)?.iter().map(String::from).collect();
+    let kinds: Vec<Kind> = ids.iter().map(|id| headers::kind(id)).collect();
+    let columns = ids
+        .iter()
+        .zip(&kinds)
+        .map(|(id, k)| {
+            let c = Column::new(headers::header(id, lang), id.as_str());
+            match k {
+                Kind::Number(f) => c.format(*f),
+                Kind::Text => c,
+            }
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(bad)?;
+        let row = rec
+            .iter()
+            .enumerate()
+            .map(|(j, v)| {
+                let id = ids.get(j).map_or("", String::as_str);
+                cell(csv_cell_unescape(v), id, kinds.get(j).copied(), lang)
+            })
+            .collect();
+        rows.push(row);
+    }
+    Ok(Sheet {
+        name: headers::table(stem, lang),
+        title: None,
+        columns,
+        rows,
+    })
+}
+
+/// A CSV cell as a workbook cell: a number where the column holds numbers
+/// and the cell is one, enumerated values in words, else the text.
+fn cell(v: &str, id: &str, kind: Option<Kind>, lang: Language) -> Cell {
+    if v.is_empty() {
+        return Cell::Empty;
+    }
+    if let Some(Kind::Number(f)) = kind {
+        if f == NumberFormat::Integer || f == NumberFormat::General {
+            // no leading zeros: `007` stays text
+            if let Ok(n) = v.parse::<i64>() {
+                if n.to_string() == v {
+                    return Cell::Int(n);
+                }
+            }
+        }
+        if let Ok(x) = v.parse::<f64>() {
+            if x.is_finite()
+                && v.bytes()
+                    .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+            {
+                return Cell::Num(x);
+            }
+        }
+    }
+    Cell::Text(headers::value(id, v, lang).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_sheet_per_csv_with_headers_in_the_language() {
+        let mut o = OutputSet::new();
+        o.add(
+            "placements.csv",
+            b"student_id,outcome,distance_km\nS1,zone,1.5\nS2,overflow,\n".to_vec(),
+        );
+        o.add("summary.json", b"{}".to_vec());
+        let s = sheet("placements", o.get("placements.csv").unwrap(), Language::Zh).unwrap();
+        assert_eq!(s.name, "录取结果");
+        let h: Vec<&str> = s.columns.iter().map(|c| c.header.as_str()).collect();
+        assert_eq!(h, ["学生编号", "录取方式", "距离(公里)"]);
+        assert_eq!(s.rows.len(), 2);
+        assert_eq!(s.rows[0][1], Cell::Text("学区录取".into()));
+        assert_eq!(s.rows[0][2], Cell::Num(1.5));
+        assert_eq!(s.rows[1][2], Cell::Empty);
+        assert!(of_csvs(&o, Language::En).unwrap().starts_with(b"PK"));
+    }
+
+    #[test]
+    fn ids_stay_text() {
+        assert_eq!(
+            cell(
+                "007",
+                "block_id",
+                Some(headers::kind("block_id")),
+                Language::Zh
+            ),
+            Cell::Text("007".into())
+        );
+        assert_eq!(
+            cell("12", "seats", Some(headers::kind("seats")), Language::Zh),
+            Cell::Int(12)
+        );
+    }
+}
