@@ -77,6 +77,14 @@ impl Args {
                 placement::seat_history_csv(&input.data, &input.scenario, &result),
             );
         }
+        crate::report::place_html::add_files(
+            &input.data,
+            &input.scenario,
+            &result,
+            input.boundary.as_ref().map(|b| b.shape()),
+            lang,
+            &mut files,
+        );
         let text = placement::terminal(&input.data, &input.scenario, &result, lang);
         // the published lists are built before anything is written: a
         // problem writes neither folder
