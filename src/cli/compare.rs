@@ -51,6 +51,8 @@ impl Args {
         let c = compare(&views);
         let mut files = report::compare::outputs(&c, lang);
         let mut text = report::compare::terminal(&c, lang);
+        let boundary = runs[0].0.boundary.as_ref().map(|b| b.shape());
+        let mut years_html = None;
         if let Some(years) = self.years {
             let inputs: Vec<&crate::io::Input> = runs.iter().map(|(i, _)| i).collect();
             let forecasts = super::years::forecasts(&inputs, years, g)?;
@@ -71,9 +73,11 @@ impl Args {
                 lang,
             };
             report::compare_years::add_files(&r, &mut files);
+            years_html = Some(report::compare_years::html_sections(&r));
             files.append("compare.md", report::compare_years::markdown(&r).as_bytes());
             text.push_str(&report::compare_years::terminal(&r));
         }
+        report::compare_html::add_files(&views, &c, boundary, lang, years_html, &mut files);
         report::workbook::add(&mut files, "compare.xlsx", lang)?;
         finish(g, files, &self.out, &text, lang)
     }

@@ -78,6 +78,14 @@ impl Args {
             );
         }
         crate::report::workbook::add(&mut files, "placements.xlsx", lang)?;
+        crate::report::place_html::add_files(
+            &input.data,
+            &input.scenario,
+            &result,
+            input.boundary.as_ref().map(|b| b.shape()),
+            lang,
+            &mut files,
+        );
         let text = placement::terminal(&input.data, &input.scenario, &result, lang);
         // the published lists are built before anything is written: a
         // problem writes neither folder

@@ -95,6 +95,7 @@ impl Args {
         let mut run = ZonesRun::new(&input.data, &input.scenario, &problem, &solved, dist.name());
         run.projected_year = self.year;
         let lang = g.language(input.language);
+        run.lang = lang;
         let mut files = outputs(&run);
         crate::report::workbook::add(&mut files, "zones.xlsx", lang)?;
         finish(g, files, &self.out, &terminal(&run, lang), lang)

@@ -117,7 +117,7 @@ pub fn conservation_line(s: &ScenarioYears, l: Language) -> String {
     }
 }
 
-/// The CSV files and `report.html` of `compare --years`.
+/// The CSV files of `compare --years` (its charts go into compare's `report.html`, [`html_sections`]).
 pub fn add_files(r: &YearsReport<'_>, o: &mut OutputSet) {
     let mut rows = Vec::new();
     for s in r.scenarios {
@@ -174,7 +174,6 @@ pub fn add_files(r: &YearsReport<'_>, o: &mut OutputSet) {
         csv_bytes(&["scenario", "year", "entrants", "enrolled", "total"], rows),
     );
     o.add("class_sizes_years.csv", class_sizes_csv(r));
-    o.add("report.html", html(r).into_bytes());
 }
 
 fn receiving_csv(r: &YearsReport<'_>) -> Vec<u8> {
@@ -650,43 +649,30 @@ fn html_scenario(s: &ScenarioYears, l: Language) -> String {
     h
 }
 
-/// The self-contained report.html of `compare --years` (`<html lang>` is
-/// the run's language).
-fn html(r: &YearsReport<'_>) -> String {
+/// The sections of `compare --years` in compare's `report.html`, in the
+/// run's language (self-contained: inline SVG, no scripts, no network).
+pub fn html_sections(r: &YearsReport<'_>) -> String {
     let l = r.lang;
     let body: String = r.scenarios.iter().map(|s| html_scenario(s, l)).collect();
-    let (title, intro) = match l {
-        Language::Zh => (
-            format!("多年方案比较 {}", span(r)),
-            format!(
-                "<h1>多年方案比较，{span}</h1>\n\
+    let intro = match l {
+        Language::Zh => format!(
+                "<h2>多年方案比较，{span}</h2>\n\
                  <p>基准方案：{base}。各方案的预测按读入的学校网络推算各年级队列，并按方案中每年的学校网络安置。\
                  学位 = 各年级班数 × 标准班额；学位缺口 = 预测人数 − 学位（+ 为学位不足，− 为空余）。\
                  接收学校：某一年学生数比基准方案多1人及以上的学校。</p>\n",
                 span = span(r),
                 base = esc(r.baseline),
             ),
-        ),
-        Language::En => (
-            format!("多年方案比较 / Scenarios over the years {}", span(r)),
-            format!(
-                "<h1>多年方案比较 / Scenarios over the years, {span}</h1>\n\
+        Language::En => format!(
+                "<h2>多年方案比较 / Scenarios over the years, {span}</h2>\n\
                  <p>基准 / Baseline: {base}. Each scenario's forecast projects the cohorts on the network as read and places them on each year's network of the scenario. \
                  Seats = classes × the standard class size in every grade; shortfall = projected − seats (+ short of seats, − spare). \
                  A receiving school is one whose pupils rise by 1 or more against the baseline in some year.</p>\n",
                 span = span(r),
                 base = esc(r.baseline),
             ),
-        ),
     };
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\
-         body{{font-family:sans-serif;margin:24px;color:#222}}table{{border-collapse:collapse;margin:8px 0 20px}}\
-         td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}th{{background:#f2f2f2}}td:first-child{{text-align:left}}\
-         td.short{{color:#d62728;font-weight:bold}}figure{{display:inline-block;margin:6px}}</style>\n</head>\n<body>\n\
-         {intro}{body}</body>\n</html>\n",
-        code = l.code(),
-    )
+    format!("{intro}{body}")
 }
 
 /// Add `sweep_years.csv` to `o` and return the terminal ranking of

@@ -4,6 +4,7 @@
 use comfy_table::Cell;
 
 use super::forecast_moves::Changes;
+use super::map::{render, Map, MapBlock, MapSchool};
 use super::{csv_bytes, esc, md, num, table};
 use crate::domain::language::Language;
 use crate::domain::model::{Dataset, LargeClass, SchoolIx};
@@ -308,74 +309,48 @@ pub fn school_chart(
     s
 }
 
-/// Schools coloured by their warning level over the district boundary.
+/// Schools coloured by their warning level over the district boundary,
+/// drawn by the one map renderer ([`super::map`]): legend of the levels and
+/// the schools, the dense area enlarged, scale bar and north arrow.
 pub fn map_svg(
     boundary: Option<&crate::spatial::geography::Boundary>,
-    schools: &[(String, geo::Point<f64>, Option<Warning>)],
+    schools: &[(String, String, geo::Point<f64>, Option<Warning>)],
+    blocks: &[(geo::Point<f64>, u32)],
     title: &str,
+    lang: Language,
 ) -> String {
-    let mut pts: Vec<(f64, f64)> = schools.iter().map(|s| (s.1.x(), s.1.y())).collect();
-    if let Some(b) = boundary {
-        for ring in b.rings() {
-            pts.extend(ring.coords().map(|c| (c.x, c.y)));
-        }
-    }
-    let (w, h) = (640.0, 640.0);
-    let (minx, maxx) = pts
-        .iter()
-        .fold((f64::MAX, f64::MIN), |a, p| (a.0.min(p.0), a.1.max(p.0)));
-    let (miny, maxy) = pts
-        .iter()
-        .fold((f64::MAX, f64::MIN), |a, p| (a.0.min(p.1), a.1.max(p.1)));
-    let k = ((miny + maxy) / 2.0).to_radians().cos();
-    let sx = (maxx - minx).max(1e-9) * k;
-    let sy = (maxy - miny).max(1e-9);
-    let scale = (w - 40.0) / sx.max(sy);
-    let px = |lon: f64| 20.0 + (lon - minx) * k * scale;
-    let py = |lat: f64| 40.0 + (maxy - lat) * scale;
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"11\">\
-         <rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/><text x=\"20\" y=\"22\" font-size=\"13\" font-weight=\"bold\">{}</text>",
-        esc(title)
-    );
-    if let Some(b) = boundary {
-        for ring in b.rings() {
-            let d: Vec<String> = ring
-                .coords()
-                .map(|c| format!("{:.1},{:.1}", px(c.x), py(c.y)))
-                .collect();
-            s.push_str(&format!(
-                "<polygon points=\"{}\" fill=\"#eef3f8\" stroke=\"#7f8c9a\" stroke-width=\"1\"/>",
-                d.join(" ")
-            ));
-        }
-    }
-    for (name, p, wlev) in schools {
-        let colour = wlev.map_or("#999999", warning_colour);
-        s.push_str(&format!(
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{colour}\" stroke=\"#333333\"><title>{}</title></circle>",
-            px(p.x()),
-            py(p.y()),
-            esc(name)
-        ));
-    }
-    for (i, (label, c)) in [
-        ("red ≥ 100%", "#d62728"),
-        ("orange ≥ 95%", "#ff7f0e"),
-        ("yellow ≥ 90%", "#e6c700"),
-        ("below 90%", "#2ca02c"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        let y = h - 80.0 + 16.0 * i as f64;
-        s.push_str(&format!(
-            "<circle cx=\"30\" cy=\"{y}\" r=\"5\" fill=\"{c}\"/><text x=\"42\" y=\"{:.0}\">{label}</text>",
-            y + 4.0
-        ));
-    }
-    s.push_str("</svg>");
-    s
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    let map = Map {
+        title: title.to_string(),
+        lang,
+        boundary: boundary.map(|b| b.shape().clone()),
+        schools: schools
+            .iter()
+            .map(|(id, name, at, w)| MapSchool {
+                id: id.clone(),
+                name: name.clone(),
+                at: *at,
+                marker: Some(w.map_or("#999999", warning_colour)),
+                closed: false,
+            })
+            .collect(),
+        blocks: blocks
+            .iter()
+            .map(|&(at, applicants)| MapBlock {
+                at,
+                applicants,
+                highlighted: false,
+            })
+            .collect(),
+        markers: vec![
+            ("#d62728", t("红色预警：≥ 100% 学位", "red ≥ 100%")),
+            ("#ff7f0e", t("橙色预警：≥ 95%", "orange ≥ 95%")),
+            ("#e6c700", t("黄色预警：≥ 90%", "yellow ≥ 90%")),
+            ("#2ca02c", t("低于 90%", "below 90%")),
+        ],
+        ..Map::default()
+    };
+    render(&map).svg
 }
 
 /// Everything the HTML report and the standalone SVGs need.
@@ -401,6 +376,7 @@ pub struct ReportInputs<'a> {
 
 /// `report.html` (self-contained: inline CSS and SVG, no scripts, no
 /// network) and the same charts as standalone SVG files.
+// long: the report page in order (map, charts, tables, sections), each step short.
 pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
     let data = r.data;
     let last = r.projection.last_year;
@@ -412,6 +388,12 @@ pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
             .find(|x| x.school == s && x.year == last)
             .map(|x| x.warning)
     };
+    let mut applicants = vec![0u32; data.blocks.len()];
+    for st in &data.students {
+        if let crate::domain::model::Home::Block(b) = st.home {
+            applicants[b.ix()] = applicants[b.ix()].saturating_add(1);
+        }
+    }
     let map = map_svg(
         r.boundary,
         &data
@@ -421,13 +403,24 @@ pub fn html_and_svgs(r: &ReportInputs<'_>, o: &mut OutputSet) {
             .filter(|(_, s)| s.status == crate::domain::model::Status::Open)
             .map(|(i, s)| {
                 (
-                    format!("{} {}", s.id, s.name),
+                    s.id.to_string(),
+                    s.name.clone(),
                     s.location,
                     final_warning(SchoolIx::from_ix(i)),
                 )
             })
             .collect::<Vec<_>>(),
-        &format!("Warning level in {last}"),
+        &data
+            .blocks
+            .iter()
+            .zip(&applicants)
+            .map(|(b, &n)| (b.location, n))
+            .collect::<Vec<_>>(),
+        &match r.lang {
+            Language::Zh => format!("{last}年学位预警"),
+            Language::En => format!("Warning level in {last}"),
+        },
+        r.lang,
     );
     o.add("map.svg", map.clone().into_bytes());
     let mut charts = String::new();

@@ -7,7 +7,9 @@ use geo::{MultiPolygon, Orient};
 use rayon::prelude::*;
 use serde_json::json;
 
-use super::{csv_bytes, esc, num, table};
+use super::map::shapes::adjacent_zones;
+use super::map::{render, Map, MapBlock, MapSchool, Zone};
+use super::{csv_bytes, num, table};
 use crate::domain::language::Language;
 use crate::domain::model::{Dataset, SchoolIx};
 use crate::domain::scenario::Scenario;
@@ -75,6 +77,8 @@ pub struct ZonesRun<'a> {
     /// year (`zones --year`), not this year's `students.csv`; the summary
     /// and the terminal say so.
     pub projected_year: Option<i32>,
+    /// The language of the map's title and legend (zh unless set).
+    pub lang: Language,
 }
 
 impl<'a> ZonesRun<'a> {
@@ -94,6 +98,7 @@ impl<'a> ZonesRun<'a> {
             solved,
             distance_source,
             projected_year: None,
+            lang: Language::Zh,
         }
     }
 }
@@ -114,6 +119,7 @@ pub fn outputs(run: &ZonesRun<'_>) -> OutputSet {
         ref rows,
         ref distance_source,
         projected_year,
+        ..
     } = *run;
     let z = &solved.zone;
     let inst = &p.instance;
@@ -196,7 +202,10 @@ pub fn outputs(run: &ZonesRun<'_>) -> OutputSet {
         ),
     );
     o.add("zones.geojson", geojson(data, rows));
-    o.add("zones.svg", svg(data, p, rows, &scenario.name).into_bytes());
+    o.add(
+        "zones.svg",
+        svg(data, scenario, p, rows, z, run.lang).into_bytes(),
+    );
     let mut summary = summary_json(scenario, p, solved, distance_source);
     summary["split_cells"] = split_cells_json(data, p, z);
     if let Some(y) = projected_year {
@@ -365,86 +374,74 @@ fn geojson(data: &Dataset, rows: &[ZoneRow]) -> Vec<u8> {
     out
 }
 
-/// A distinct, stable colour per zone: hues a golden angle apart.
-fn colour(i: usize) -> String {
-    let h = (i as f64 * 137.507_764) % 360.0;
-    format!("hsl({h:.0},62%,{}%)", if i % 2 == 0 { 68 } else { 58 })
-}
-
-/// The zones as a map: zones coloured per school, the district outline,
-/// schools as dots with their ids.
-fn svg(data: &Dataset, p: &Problem, rows: &[ZoneRow], title: &str) -> String {
-    let (w, h) = (900.0, 900.0);
-    let district = unproject(&p.cells.projection, &p.cells.district);
-    let mut lo = (f64::MAX, f64::MAX);
-    let mut hi = (f64::MIN, f64::MIN);
-    for c in district.0.iter().flat_map(|q| q.exterior().0.iter()) {
-        lo = (lo.0.min(c.x), lo.1.min(c.y));
-        hi = (hi.0.max(c.x), hi.1.max(c.y));
-    }
-    let k = ((lo.1 + hi.1) / 2.0).to_radians().cos();
-    let scale = (w - 40.0) / ((hi.0 - lo.0) * k).max(hi.1 - lo.1).max(1e-9);
-    let px = |x: f64| 20.0 + (x - lo.0) * k * scale;
-    let py = |y: f64| 50.0 + (hi.1 - y) * scale;
-    let path = |mp: &MultiPolygon<f64>| -> String {
-        let mut d = String::new();
-        for poly in &mp.0 {
-            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-                for (j, c) in ring.0.iter().enumerate() {
-                    d.push_str(&format!(
-                        "{}{:.1},{:.1}",
-                        if j == 0 { "M" } else { "L" },
-                        px(c.x),
-                        py(c.y)
-                    ));
-                }
-                d.push('Z');
-            }
-        }
-        d
+/// The zones as a map ([`super::map`]): zones coloured per school with a
+/// legend of school names, the district outline, the dense area enlarged.
+fn svg(
+    data: &Dataset,
+    scenario: &Scenario,
+    p: &Problem,
+    rows: &[ZoneRow],
+    z: &[usize],
+    lang: Language,
+) -> String {
+    let zone: Vec<Option<usize>> = z.iter().map(|&s| Some(s)).collect();
+    let title = match lang {
+        Language::Zh => format!(
+            "{}（{}年，{}年级）学区划片：{}个学区",
+            scenario.name,
+            scenario.year,
+            scenario.grade.number(),
+            rows.len()
+        ),
+        Language::En => format!(
+            "{} ({}, grade {}): admission zones, {} zones",
+            scenario.name,
+            scenario.year,
+            scenario.grade.number(),
+            rows.len()
+        ),
     };
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"10\">\
-         <rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>\
-         <text x=\"20\" y=\"28\" font-size=\"15\" font-weight=\"bold\">{} — admission zones (学区划片), {} zones</text>",
-        esc(title),
-        rows.len()
-    );
-    s.push_str(&format!(
-        "<path d=\"{}\" fill=\"#f4f4f4\" stroke=\"none\" fill-rule=\"evenodd\"/>",
-        path(&district)
-    ));
-    for (i, r) in rows.iter().enumerate() {
-        let school = data.school(r.school);
-        s.push_str(&format!(
-            "<path d=\"{}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"0.8\" fill-rule=\"evenodd\"><title>{} {}: {} applicants / {} seats, {} blocks</title></path>",
-            path(&r.shape),
-            colour(i),
-            esc(school.id.as_str()),
-            esc(&school.name),
-            r.stats.applicants,
-            r.seats,
-            r.stats.blocks
-        ));
-    }
-    s.push_str(&format!(
-        "<path d=\"{}\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1.2\" fill-rule=\"evenodd\"/>",
-        path(&district)
-    ));
-    for r in rows {
-        let school = data.school(r.school);
-        let (x, y) = (px(school.location.x()), py(school.location.y()));
-        s.push_str(&format!(
-            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3.5\" fill=\"#111111\" stroke=\"#ffffff\"><title>{}</title></circle>\
-             <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            esc(&school.name),
-            x + 5.0,
-            y - 4.0,
-            esc(school.id.as_str())
-        ));
-    }
-    s.push_str("</svg>\n");
-    s
+    let map = Map {
+        title,
+        lang,
+        boundary: Some(unproject(&p.cells.projection, &p.cells.district)),
+        zones: rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Zone {
+                school: i,
+                shape: r.shape.clone(),
+            })
+            .collect(),
+        adjacent: adjacent_zones(&p.cells.neighbours, &zone),
+        schools: p
+            .schools
+            .iter()
+            .map(|&s| {
+                let school = data.school(s);
+                MapSchool {
+                    id: school.id.to_string(),
+                    name: school.name.clone(),
+                    at: school.location,
+                    marker: None,
+                    closed: false,
+                }
+            })
+            .collect(),
+        blocks: p
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| MapBlock {
+                at: data.block(b).location,
+                applicants: p.instance.demand[i],
+                highlighted: false,
+            })
+            .collect(),
+        flows: Vec::new(),
+        markers: Vec::new(),
+    };
+    render(&map).svg
 }
 
 /// The terminal summary, in the run's language.
@@ -457,6 +454,7 @@ pub fn terminal(run: &ZonesRun<'_>, l: Language) -> String {
         ref rows,
         ref distance_source,
         projected_year,
+        ..
     } = *run;
     let j = summary_json(scenario, p, s, distance_source);
     let mut out = tr!(
