@@ -164,13 +164,21 @@ fn direct_feeder_pupils_are_admitted_first_and_short_routes_are_drawn() {
         (r.schools[0].feeder_applicants, r.schools[0].feeder_admitted),
         (8, 3)
     );
-    // the route's own draw: stream feeder_stream(seed, J0's row) over its
-    // pupils in student_id order (a0…a5, b0, b1 here: file order)
-    let mut d = sunshine::solve::lottery::feeder_stream(11, 0);
+    // the route's own draw (sunshine-lottery-v2): stream `feeder:<J0's id>`,
+    // each pupil's number keyed by its own id
+    use sunshine::solve::lottery::{Keyed, Stream};
+    let k = Keyed::new(11);
+    let j0 = data.schools[0].id.to_string();
     let mut numbers: Vec<(f64, bool)> = r
         .placements
         .iter()
-        .map(|p| (d.uniform(), p.outcome == Outcome::Feeder))
+        .map(|p| {
+            let id = data.students[p.student].id.to_string();
+            (
+                k.number(Stream::Feeder(&j0), &id),
+                p.outcome == Outcome::Feeder,
+            )
+        })
         .collect();
     numbers.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
     assert!(numbers[..3].iter().all(|x| x.1) && numbers[3..].iter().all(|x| !x.1));

@@ -453,6 +453,8 @@ fn dataset(t: &Town) -> Dataset {
 
 fn scenario(t: &Town, routes: Routes) -> Scenario {
     let mut sc = Scenario::plain("routes", Grade::Seven, t.seed);
+    // the model below draws by the ChaCha20 streams of sunshine-lottery-v1
+    sc.policy.lottery_algorithm = sunshine::solve::lottery::LotteryAlgorithm::V1;
     sc.policy.overflow_max_km = t.overflow_max_km;
     sc.policy.routes = Routes {
         seed_stated: true,

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use super::progress::Progress;
 use super::shared::ForecastData;
 use super::shared::{finish, load, print_warnings};
 use super::Global;
@@ -51,6 +52,8 @@ impl Args {
                 d.warning(&path, None, None, n.message.clone());
             }
         };
+        let bar = Progress::stages(1, g);
+        bar.stage(0, "projecting".into());
         let f = fc::run(
             &inputs,
             &input.scenario,
@@ -65,6 +68,7 @@ impl Args {
             }
             ForecastError::Backtest(msg) => Error::Usage(msg),
         })?;
+        bar.finish();
         let mut warnings = Diagnostics::new();
         for n in &f.projection.notes {
             note(&mut warnings, n, false);

@@ -127,7 +127,11 @@ impl Args {
             ),
         }
         files.set_csv_bom(g.csv_bom);
-        for p in files.commit(out)? {
+        let written = files.commit(out)?;
+        if g.quiet {
+            return Ok(());
+        }
+        for p in written {
             println!("{} {}", lang.pick("已写入", "wrote"), p.display());
         }
         println!(

@@ -22,6 +22,7 @@ mod shared;
 mod sweep;
 mod validate;
 mod values;
+mod verify;
 mod years;
 mod zones;
 
@@ -60,6 +61,11 @@ pub struct Global {
     /// Start every CSV written with the UTF-8 byte order mark (default true), so Excel on Chinese Windows shows Chinese text instead of 乱码; `--csv-bom false` for scripts that do not skip it.
     #[arg(long, global = true, default_value_t = true, action = clap::ArgAction::Set, value_name = "true|false")]
     pub csv_bom: bool,
+    /// For scripts: no progress bars and no report on the terminal (the
+    /// files are written as usual; warnings and errors still go to stderr,
+    /// and the exit code is the same).
+    #[arg(long, global = true)]
+    pub quiet: bool,
 }
 
 impl Global {
@@ -103,6 +109,10 @@ enum Command {
     Forecast(forecast::Args),
     /// Write a synthetic dataset.
     Generate(generate::Args),
+    /// Check a published `place` output folder: the inputs' SHA-256 as
+    /// recorded, and every file identical to a fresh run with the recorded
+    /// options (exit 0 identical, 1 different, 2 unreadable input).
+    Verify(verify::Args),
 }
 
 impl Cli {
@@ -121,6 +131,7 @@ impl Cli {
             Command::Zones(a) => a.run(g),
             Command::Forecast(a) => a.run(g),
             Command::Generate(a) => a.run(g),
+            Command::Verify(a) => a.run(g),
         }
     }
 

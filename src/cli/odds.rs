@@ -64,7 +64,7 @@ impl Args {
         }
         let lang = g.language(input.language);
         let dist = distances(&input, Some(&self.out))?;
-        let bar = Progress::counting(draws, "draws");
+        let bar = Progress::counting(draws, "draws", g);
         let result = odds(
             &input.data,
             &input.scenario,

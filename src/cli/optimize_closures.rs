@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use super::progress::Progress;
 use super::shared::{distances, finish, load};
 use super::Global;
 use crate::domain::model::SchoolIx;
@@ -77,6 +78,8 @@ impl Args {
                 .collect()
         };
         let (keep, shut) = (find(&self.must_keep)?, find(&self.must_close)?);
+        let bar = Progress::stages(3, g);
+        bar.stage(0, "building the instance".into());
         let (inst, candidates) = instance(
             &input.data,
             &input.scenario,
@@ -94,6 +97,7 @@ impl Args {
                 )));
             }
         }
+        bar.stage(1, "choosing closure sets".into());
         let chosen = choose(&inst, target, self.top, self.method);
         if chosen.sets.is_empty() {
             return Err(Error::Other(
@@ -101,6 +105,7 @@ impl Args {
                     .into(),
             ));
         }
+        bar.stage(2, "placing each set".into());
         let c = compare_sets(
             &input.data,
             &input.scenario,
@@ -108,6 +113,7 @@ impl Args {
             &chosen.sets,
             dist.as_ref(),
         );
+        bar.finish();
         let lang = g.language(input.language);
         let (files, text) = closure_outputs(&c, &chosen, &input.data, &candidates, lang);
         finish(g, files, &self.out, &text, lang)

@@ -148,6 +148,9 @@ pub fn finish(
 ) -> Result<()> {
     files.set_csv_bom(g.csv_bom);
     let written = files.commit(out)?;
+    if g.quiet {
+        return Ok(());
+    }
     print!("{text}");
     println!("\n{}", lang.pick("已写入：", "Wrote:"));
     for p in written {
@@ -175,7 +178,7 @@ pub fn place_all(
     out: &Path,
 ) -> Result<Vec<(Input, PlacementResult)>> {
     use rayon::prelude::*;
-    let bar = Progress::counting(paths.len(), "scenarios");
+    let bar = Progress::counting(paths.len(), "scenarios", g);
     let runs: Vec<Result<(Input, PlacementResult)>> = paths
         .par_iter()
         .map(|p| {

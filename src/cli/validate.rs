@@ -23,6 +23,13 @@ impl Args {
         let l = g.language(input.language);
         let dist = distances(&input, None)?;
         let sum = summarize(&input.data, &input.scenario, dist.as_ref());
+        if g.quiet {
+            // no report; the planner's warnings still reach stderr
+            for w in &sum.warnings {
+                eprintln!("warning: {w}");
+            }
+            return Ok(());
+        }
         print!("{}", report::validate_text(&input.scenario, &sum, l));
         print!("\n{}", report::read_counts_text(input.warnings.counts(), l));
         if sum.warnings.is_empty() {

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::progress::Progress;
 use super::shared::ForecastData;
 use super::shared::{distances, finish, load, print_warnings, refuse_dataset_folder, set_threads};
 use super::Global;
@@ -71,6 +72,8 @@ impl Args {
             return Err(Error::Input(diags));
         }
         let dist = distances(&input, Some(&self.out))?;
+        let bar = Progress::stages(2, g);
+        bar.stage(0, "building the zoning problem".into());
         let problem = build(
             &input.data,
             &input.scenario,
@@ -87,11 +90,13 @@ impl Args {
             );
             Error::Input(diags)
         })?;
+        bar.stage(1, "solving".into());
         let solved = solve(
             &problem.instance,
             self.method,
             Duration::from_secs(self.time_limit),
         );
+        bar.finish();
         let mut run = ZonesRun::new(&input.data, &input.scenario, &problem, &solved, dist.name());
         run.projected_year = self.year;
         let lang = g.language(input.language);

@@ -28,6 +28,9 @@ pub struct Policy {
     pub sibling_bonus: u8,
     /// The published lottery seed (电脑派位).
     pub lottery_seed: u64,
+    /// The procedure that turns the seed into lottery numbers
+    /// (`lottery_algorithm`; [`crate::solve::lottery`] documents both).
+    pub lottery_algorithm: LotteryAlgorithm,
     /// Planned class size (standard 45 primary, 50 junior; never above 55).
     pub max_class_size: u32,
     /// No class holds more: a school's seats count only up to classes ×
@@ -54,6 +57,49 @@ pub struct Policy {
     pub distance: DistancePolicy,
     /// Feeder and private routes, fallbacks, overflow scope (issue 15).
     pub routes: crate::domain::routes::Routes,
+}
+
+/// The published procedure of the draw (`[policy] lottery_algorithm`):
+/// how the seed becomes each applicant's numbers. Kept selectable by name
+/// so that a past year's draw can be replayed exactly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LotteryAlgorithm {
+    /// `sunshine-lottery-v1`: one ChaCha20 stream drawn by the applicants in
+    /// `student_id` order, so every number depends on the whole list (the
+    /// default until issue 17; kept byte-identical for replays).
+    V1,
+    /// `sunshine-lottery-v2`: each number is a keyed hash (HMAC-SHA256) of
+    /// the seed and the applicant's own id, so a withdrawal or a late
+    /// correction changes nobody else's number, and anyone can recompute
+    /// one number with a few lines of code.
+    #[default]
+    V2,
+}
+
+impl LotteryAlgorithm {
+    /// Every algorithm, oldest first.
+    pub const ALL: [LotteryAlgorithm; 2] = [LotteryAlgorithm::V1, LotteryAlgorithm::V2];
+
+    /// The published name, as `lottery_algorithm` and `summary.json` write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LotteryAlgorithm::V1 => "sunshine-lottery-v1",
+            LotteryAlgorithm::V2 => "sunshine-lottery-v2",
+        }
+    }
+}
+
+impl std::str::FromStr for LotteryAlgorithm {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        LotteryAlgorithm::ALL
+            .into_iter()
+            .find(|a| a.name() == s)
+            .ok_or_else(|| {
+                format!("lottery_algorithm `{s}`; expected \"sunshine-lottery-v2\" (the default) or \"sunshine-lottery-v1\" (replays of draws before issue 17)")
+            })
+    }
 }
 
 /// A service radius: a distance, or a travel time along the roads.
@@ -148,6 +194,7 @@ impl Policy {
             rules: Rules::from_priority(&Category::ALL),
             sibling_bonus: 1,
             lottery_seed: 0,
+            lottery_algorithm: LotteryAlgorithm::default(),
             max_class_size: *STANDARD_CLASS_SIZE.get(grade),
             max_class_size_cap: crate::domain::model::LARGE_CLASS_ABOVE,
             service_radius_km: ByGrade::new(3.0, 10.0),

@@ -6,10 +6,12 @@ pub mod excel;
 pub mod forecast;
 pub mod output;
 pub mod placements;
+pub mod provenance;
 pub mod routes;
 pub mod scenario;
 pub mod table;
 pub mod text;
+pub mod verify;
 pub mod xlsx;
 
 use std::path::Path;
@@ -35,6 +37,10 @@ pub struct Input {
     pub language: Option<crate::domain::language::Language>,
     /// Warnings found while reading (errors make [`load`] fail instead).
     pub warnings: Diagnostics,
+    /// Every file read, with its size and SHA-256: the scenario, its
+    /// `extends` bases, the dataset's files and the road network
+    /// (`summary.json`'s `inputs`, checked by `sunshine verify`).
+    pub inputs: Vec<provenance::InputFile>,
 }
 
 /// Read a scenario and its dataset. Every problem of every file is collected
@@ -99,6 +105,7 @@ pub fn load(scenario_path: &Path, encoding: Option<Encoding>) -> Result<Input> {
         return Err(Error::Input(diags));
     }
     let data = applied.data;
+    let inputs = read_inputs(scenario_path, &file, &diags)?;
     Ok(Input {
         scenario: file.scenario,
         base: loaded.data,
@@ -107,5 +114,28 @@ pub fn load(scenario_path: &Path, encoding: Option<Encoding>) -> Result<Input> {
         encoding: enc,
         language: file.language,
         warnings: diags,
+        inputs,
     })
+}
+
+/// The files a run read, digested ([`Input::inputs`]): the scenario and
+/// its bases, every dataset table read (the books `diags` keeps of each,
+/// so whatever the reader reads is listed), `boundary.geojson` and the
+/// road network where used.
+fn read_inputs(
+    scenario_path: &Path,
+    file: &scenario::ScenarioFile,
+    diags: &Diagnostics,
+) -> Result<Vec<provenance::InputFile>> {
+    let mut paths: Vec<std::path::PathBuf> =
+        file.files().into_iter().map(Path::to_path_buf).collect();
+    paths.extend(diags.counts().map(|c| c.path.clone()));
+    let boundary = file.scenario.dataset.join("boundary.geojson");
+    if boundary.is_file() {
+        paths.push(boundary);
+    }
+    if let crate::domain::scenario::DistancePolicy::Road(r) = &file.scenario.policy.distance {
+        paths.push(r.network.clone());
+    }
+    provenance::input_files(scenario_path, paths.iter().map(std::path::PathBuf::as_path))
 }

@@ -49,8 +49,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
-
 use crate::domain::diag::{Error, Result};
 
 /// The name of the manifest written last into every output set.
@@ -147,6 +145,9 @@ pub struct OutputSet {
     /// the one place every output passes, so the manifest's digests cover
     /// the bytes written.
     csv_bom: bool,
+    /// The run's input files, listed in `manifest.json` (`place`; see
+    /// [`crate::io::provenance`]); none for the other commands.
+    inputs: Vec<crate::io::provenance::InputFile>,
 }
 
 impl Default for OutputSet {
@@ -154,6 +155,7 @@ impl Default for OutputSet {
         OutputSet {
             files: Vec::new(),
             csv_bom: true,
+            inputs: Vec::new(),
         }
     }
 }
@@ -182,13 +184,7 @@ fn with_bom(mut bytes: Vec<u8>, on: bool) -> Vec<u8> {
     }
 }
 
-/// Lowercase hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::io::provenance::sha256_hex;
 
 impl OutputSet {
     pub fn new() -> Self {
@@ -239,6 +235,16 @@ impl OutputSet {
         self.files.iter().map(|(n, _)| n.as_str())
     }
 
+    /// The files of the set, in the order added, with their bytes.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().map(|(n, b)| (n.as_str(), b.as_slice()))
+    }
+
+    /// List the run's input files in `manifest.json` (`inputs`).
+    pub fn set_inputs(&mut self, inputs: &[crate::io::provenance::InputFile]) {
+        self.inputs = inputs.to_vec();
+    }
+
     /// `manifest.json`: each file's name, size and SHA-256, in the order
     /// added. No time stamp, so equal runs give equal bytes.
     pub fn manifest(&self) -> Vec<u8> {
@@ -253,12 +259,15 @@ impl OutputSet {
                 })
             })
             .collect();
-        let mut out = serde_json::to_vec_pretty(&serde_json::json!({
+        let mut m = serde_json::json!({
             "format": MANIFEST_FORMAT,
             "generator": concat!("sunshine ", env!("CARGO_PKG_VERSION")),
             "files": files,
-        }))
-        .expect("json");
+        });
+        if !self.inputs.is_empty() {
+            m["inputs"] = self.inputs.iter().map(|f| f.json()).collect();
+        }
+        let mut out = serde_json::to_vec_pretty(&m).expect("json");
         out.push(b'\n');
         out
     }

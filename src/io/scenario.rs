@@ -104,6 +104,7 @@ struct RawPolicy {
     priority: Option<Spanned<Vec<Spanned<String>>>>,
     sibling_bonus: Option<u8>,
     lottery_seed: Option<u64>,
+    lottery_algorithm: Option<Spanned<String>>,
     max_class_size: Option<Spanned<u32>>,
     max_class_size_cap: Option<Spanned<i64>>,
     service_radius_km: Option<RawRadius>,
@@ -310,6 +311,20 @@ pub struct ScenarioFile {
     /// Where `overflow_scope` is written (this file's, else its base's of
     /// the same grade), for the check that district_first has districts.
     overflow_scope_at: Option<Loc>,
+}
+
+impl ScenarioFile {
+    /// The scenario file, then each base it `extends`, in order: the
+    /// scenario files a run reads.
+    pub fn files(&self) -> Vec<&Path> {
+        let mut out = vec![self.path.as_path()];
+        let mut at = self.parent.as_deref();
+        while let Some(f) = at {
+            out.push(f.path.as_path());
+            at = f.parent.as_deref();
+        }
+        out
+    }
 }
 
 /// A position in a scenario file: path, line, character column.
@@ -751,6 +766,12 @@ fn read_policy(rp: &RawPolicy, path: &Path, policy: &mut Policy, cx: &mut Ctx<'_
     }
     if let Some(s) = rp.lottery_seed {
         policy.lottery_seed = s;
+    }
+    if let Some(a) = &rp.lottery_algorithm {
+        match a.get_ref().parse() {
+            Ok(a) => policy.lottery_algorithm = a,
+            Err(e) => cx.err(a.span().start, e),
+        }
     }
     if let Some(m) = &rp.max_class_size {
         if *m.get_ref() == 0 || *m.get_ref() > LARGE_CLASS_ABOVE {

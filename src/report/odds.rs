@@ -73,6 +73,7 @@ pub fn outputs(data: &Dataset, scenario: &Scenario, o: &Odds, l: Language) -> Ou
         ),
     );
     let seed = scenario.policy.lottery_seed;
+    let numbers = numbers_text(scenario.policy.lottery_algorithm, Language::En);
     let mut readme = match l {
         Language::Zh => readme_zh(scenario, o),
         Language::En => format!(
@@ -90,12 +91,7 @@ pub fn outputs(data: &Dataset, scenario: &Scenario, o: &Odds, l: Language) -> Ou
          - Draws come in antithetic pairs: draw d uses the lottery seed\n  \
            L = the first u64 of Draws::sub({seed}, floor(d / 2)); in odd draws every number u\n  \
            below is replaced by 1 - u (the draw in reverse order).\n\
-         - Lottery numbers from L (sunshine-lottery-v1): the applicants of the grade,\n  \
-           sorted by student_id (bytes of the UTF-8 text), each take the next u64 x of\n  \
-           Draws::new(L); the number is (x >> 11) / 2^53; inside a tier the smaller wins.\n\
-         - Multiple tie-breaking: school i (0-based row of schools.csv, then the scenario's new\n  \
-           schools) draws from Draws::sub(L, 2^32 + i) one number per applicant listing it,\n  \
-           applicants in student_id order.\n",
+         {numbers}",
         scenario.name,
         scenario.year,
         scenario.grade.number(),
@@ -116,6 +112,7 @@ pub fn outputs(data: &Dataset, scenario: &Scenario, o: &Odds, l: Language) -> Ou
 /// The odds README in Chinese: the same facts as the English one.
 fn readme_zh(scenario: &Scenario, o: &Odds) -> String {
     let seed = scenario.policy.lottery_seed;
+    let numbers = numbers_text(scenario.policy.lottery_algorithm, Language::Zh);
     format!(
         "{}（{}年）{}年级入学机会：以公布的派位种子 {seed} 进行 {} 次电脑派位模拟。\n\
          odds.csv：该小区、该顺位的报名人员经划片入学或志愿被该校录取的概率；\n\
@@ -131,11 +128,7 @@ fn readme_zh(scenario: &Scenario, o: &Odds) -> String {
          - 模拟成对（对偶）进行：第 d 次模拟的派位种子\n  \
            L = Draws::sub({seed}, floor(d / 2)) 的第一个 u64；奇数次模拟中下文的每个随机号 u\n  \
            换为 1 - u（即倒序派位）。\n\
-         - 由 L 生成随机号（sunshine-lottery-v1）：本年级的报名人员按 student_id\n  \
-           （UTF-8 字节序）排序，依次取 Draws::new(L) 的下一个 u64 x，随机号为 (x >> 11) / 2^53；\n  \
-           同一顺位内号小者优先。\n\
-         - 多随机号（multiple）：第 i 所学校（schools.csv 的第 i 行，从0起，其后为方案新增学校）\n  \
-           从 Draws::sub(L, 2^32 + i) 为每个填报它的报名人员依次取一个随机号，按 student_id 顺序。\n",
+         {numbers}",
         scenario.name,
         scenario.year,
         scenario.grade.number(),
@@ -182,4 +175,34 @@ pub fn terminal(data: &Dataset, o: &Odds, l: Language) -> String {
         o.draws,
         o.distance_source
     )
+}
+
+/// How the odds README says a draw's numbers come from its seed `L`,
+/// under the scenario's lottery algorithm ([`crate::solve::lottery`]).
+fn numbers_text(a: crate::solve::lottery::LotteryAlgorithm, l: Language) -> &'static str {
+    use crate::solve::lottery::LotteryAlgorithm::{V1, V2};
+    match (a, l) {
+        (V1, Language::En) => "- Lottery numbers from L (sunshine-lottery-v1): the applicants of the grade,\n  \
+           sorted by student_id (bytes of the UTF-8 text), each take the next u64 x of\n  \
+           Draws::new(L); the number is (x >> 11) / 2^53; inside a tier the smaller wins.\n\
+         - Multiple tie-breaking: school i (0-based row of schools.csv, then the scenario's new\n  \
+           schools) draws from Draws::sub(L, 2^32 + i) one number per applicant listing it,\n  \
+           applicants in student_id order.\n",
+        (V1, Language::Zh) => "- 由 L 生成随机号（sunshine-lottery-v1）：本年级的报名人员按 student_id\n  \
+           （UTF-8 字节序）排序，依次取 Draws::new(L) 的下一个 u64 x，随机号为 (x >> 11) / 2^53；\n  \
+           同一顺位内号小者优先。\n\
+         - 多随机号（multiple）：第 i 所学校（schools.csv 的第 i 行，从0起，其后为方案新增学校）\n  \
+           从 Draws::sub(L, 2^32 + i) 为每个填报它的报名人员依次取一个随机号，按 student_id 顺序。\n",
+        (V2, Language::En) => "- Lottery numbers from L (sunshine-lottery-v2): an applicant's number is\n  \
+           (x >> 11) / 2^53 where x is the first 8 bytes, big-endian, of\n  \
+           HMAC-SHA256(key = L in decimal ASCII, message = \"single:\" + student_id);\n  \
+           inside a tier the smaller wins.\n\
+         - Multiple tie-breaking: the same with the message \"school:\" + school_id + \":\" +\n  \
+           student_id, one number per applicant and school listed.\n",
+        (V2, Language::Zh) => "- 由 L 生成随机号（sunshine-lottery-v2）：报名人员的随机号为 (x >> 11) / 2^53，\n  \
+           x 为 HMAC-SHA256（密钥 = L 的十进制 ASCII 文本，消息 = \"single:\" + student_id）\n  \
+           的前8个字节（大端序）；同一顺位内号小者优先。\n\
+         - 多随机号（multiple）：同上，消息为 \"school:\" + school_id + \":\" + student_id，\n  \
+           每个报名人员对所填报的每所学校各一个随机号。\n",
+    }
 }

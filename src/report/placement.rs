@@ -13,6 +13,7 @@ use crate::domain::model::{Dataset, Disability, Home, SeatUse};
 use crate::domain::scenario::Scenario;
 use crate::domain::stats::quantile;
 use crate::io::output::OutputSet;
+use crate::io::provenance::InputFile;
 use crate::rules::place::{Outcome, Placement, PlacementResult};
 use crate::solve::lottery;
 use crate::spatial::distance::DistanceSource;
@@ -272,7 +273,7 @@ pub fn summary_json(data: &Dataset, scenario: &Scenario, r: &PlacementResult) ->
         "entry_grade": scenario.grade.number(),
         "mechanism": r.mechanism.as_str(),
         "distance_source": r.distance_source,
-        "lottery": { "seed": scenario.policy.lottery_seed, "algorithm": lottery::ALGORITHM },
+        "lottery": { "seed": scenario.policy.lottery_seed, "algorithm": lottery::describe(scenario.policy.lottery_algorithm) },
         "priority": scenario.policy.rules.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
         "applicants": r.placements.len(),
         "seats": seats,
@@ -519,14 +520,26 @@ pub fn seat_history_csv(data: &Dataset, scenario: &Scenario, r: &PlacementResult
 }
 
 /// All output files of a placement run.
+/// How a `place` run was made, recorded in `summary.json` (and the inputs
+/// in `manifest.json`) so that `sunshine verify` can repeat it: the input
+/// files with their digests, and the command-line options that change the
+/// output (`{"mechanism": "zoned", "tie_breaking": "single", …}`, as the
+/// command line writes them).
+pub struct RunRecord<'a> {
+    pub inputs: &'a [InputFile],
+    pub options: serde_json::Value,
+}
+
 pub fn outputs(
     data: &Dataset,
     scenario: &Scenario,
     r: &PlacementResult,
     _dist: &dyn DistanceSource,
     lang: Language,
+    run: &RunRecord<'_>,
 ) -> OutputSet {
     let mut o = OutputSet::new();
+    o.set_inputs(run.inputs);
     o.add("placements.csv", placements_csv(data, scenario, r, lang));
     if !scenario.policy.rules.is_plain() {
         o.add("cutoffs.csv", cutoffs_csv(data, scenario, r));
@@ -536,7 +549,14 @@ pub fn outputs(
     }
     o.add("schools.csv", schools_csv(data, scenario, r));
     o.add("zones.csv", zones_csv(data, scenario, r));
-    let mut js = serde_json::to_vec_pretty(&summary_json(data, scenario, r)).expect("json");
+    let mut summary = summary_json(data, scenario, r);
+    summary["inputs"] = run.inputs.iter().map(InputFile::json).collect();
+    summary["algorithms"] = json!({
+        "lottery": scenario.policy.lottery_algorithm.name(),
+        "sunshine": env!("CARGO_PKG_VERSION"),
+    });
+    summary["options"] = run.options.clone();
+    let mut js = serde_json::to_vec_pretty(&summary).expect("json");
     js.push(b'\n');
     o.add("summary.json", js);
     o

@@ -87,6 +87,14 @@ pub struct Prepared {
     /// route, a fallback other than the default, 大学区-first overflow):
     /// then reasons name the fallbacks taken.
     pub routed: bool,
+    /// The draw's procedure (`policy.lottery_algorithm`).
+    pub algorithm: lottery::LotteryAlgorithm,
+    /// Per applicant: its `student_id`, which keys its numbers under
+    /// `sunshine-lottery-v2`.
+    pub ids: Vec<String>,
+    /// Per school: its `school_id`, which names its streams under
+    /// `sunshine-lottery-v2`.
+    pub school_ids: Vec<String>,
 }
 
 impl Prepared {
@@ -117,23 +125,90 @@ pub struct Draw {
     pub feeder: Vec<f64>,
 }
 
-/// Draw the lottery for `seed` (procedure `sunshine-lottery-v1`; with
+/// Draw the lottery for `seed` by the run's procedure
+/// ([`Prepared::algorithm`], documented in [`lottery`]). With
 /// `policy.twins = "together"` every child of a family takes the number of
-/// its member first in `student_id` order; multiple tie-breaking adds, per school with row index `s`, the stream
-/// `Draws::sub(seed, 2^32 + s)` over the applicants listing it in
-/// `student_id` order).
+/// its member first in `student_id` order.
 pub fn draw(prep: &Prepared, seed: u64) -> Draw {
-    let mut single = lottery::numbers_in_order(
+    let mut d = match prep.algorithm {
+        lottery::LotteryAlgorithm::V1 => draw_v1(prep, seed),
+        lottery::LotteryAlgorithm::V2 => draw_v2(prep, seed),
+    };
+    // a family drawing together has one number: its first member's
+    if let Some(leader) = &prep.leader {
+        // (a leader is its own leader, so its number is never replaced)
+        let own = d.single.clone();
+        for (u, &l) in d.single.iter_mut().zip(leader) {
+            *u = own[l as usize];
+        }
+    }
+    d
+}
+
+/// `sunshine-lottery-v2`: every number is keyed by the applicant's own id
+/// and the stream (`single`, `school:<id>` with multiple tie-breaking,
+/// `private:<id>` for each private school listed, `feeder:<id>` for the
+/// junior school of a direct feeder route), so nobody's number depends on
+/// who else applies.
+fn draw_v2(prep: &Prepared, seed: u64) -> Draw {
+    use lottery::Stream;
+    let k = lottery::Keyed::new(seed);
+    let single: Vec<f64> = prep
+        .ids
+        .iter()
+        .map(|id| k.number(Stream::Single, id))
+        .collect();
+    let multiple = (prep.mechanism.tie_break() == TieBreak::Multiple).then(|| {
+        prep.lists
+            .iter()
+            .zip(&prep.ids)
+            .map(|(l, id)| {
+                l.iter()
+                    .map(|s| k.number(Stream::School(&prep.school_ids[s.ix()]), id))
+                    .collect()
+            })
+            .collect()
+    });
+    let private = prep
+        .private
+        .iter()
+        .zip(&prep.ids)
+        .map(|(l, id)| {
+            l.iter()
+                .map(|s| k.number(Stream::Private(&prep.school_ids[s.ix()]), id))
+                .collect()
+        })
+        .collect();
+    let feeder = prep
+        .direct
+        .iter()
+        .zip(&prep.ids)
+        .map(|(d, id)| {
+            d.map_or(0.0, |(j, _)| {
+                k.number(Stream::Feeder(&prep.school_ids[j.ix()]), id)
+            })
+        })
+        .collect();
+    Draw {
+        single,
+        multiple,
+        private,
+        feeder,
+    }
+}
+
+/// `sunshine-lottery-v1` (kept byte-identical for replays): the single
+/// numbers in `student_id` order from `Draws::new(seed)`; multiple
+/// tie-breaking adds, per school with row index `s`, the stream
+/// `Draws::sub(seed, 2^32 + s)` over the applicants listing it in
+/// `student_id` order; private schools and feeder routes draw their own
+/// sub-streams ([`lottery::private_stream`], [`lottery::feeder_stream`]).
+fn draw_v1(prep: &Prepared, seed: u64) -> Draw {
+    let single = lottery::numbers_in_order(
         seed,
         prep.id_order.iter().map(|&a| a as usize),
         prep.in_scope.len(),
     );
-    // a family drawing together has one number: its first member's
-    if let Some(leader) = &prep.leader {
-        for a in 0..single.len() {
-            single[a] = single[leader[a] as usize];
-        }
-    }
     let multiple = (prep.mechanism.tie_break() == TieBreak::Multiple).then(|| {
         let mut m: Vec<Vec<f64>> = prep.lists.iter().map(|l| vec![0.0; l.len()]).collect();
         for (s, order) in prep.mtb_order.iter().enumerate() {
@@ -373,6 +448,10 @@ pub fn prepare(
     let leader =
         (rules.twins == LotteryTwins::Together).then(|| family_leaders(data, &in_scope, &id_order));
     let reserved = reserved_seats(data, scenario, &seats);
+    let ids: Vec<String> = in_scope
+        .iter()
+        .map(|&i| data.students[i].id.to_string())
+        .collect();
     Prepared {
         mechanism,
         in_scope,
@@ -400,6 +479,9 @@ pub fn prepare(
         district,
         routes,
         routed,
+        algorithm: scenario.policy.lottery_algorithm,
+        ids,
+        school_ids: data.schools.iter().map(|s| s.id.to_string()).collect(),
     }
 }
 
