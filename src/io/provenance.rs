@@ -65,7 +65,12 @@ pub fn input_files<'a>(
     scenario: &Path,
     paths: impl IntoIterator<Item = &'a Path>,
 ) -> Result<Vec<InputFile>> {
-    let base = scenario.parent().unwrap_or(Path::new(""));
+    // a bare file name has the empty parent, which `absolute` refuses:
+    // its folder is the current one
+    let base = match scenario.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for p in paths {
@@ -134,6 +139,19 @@ mod tests {
             relative(Path::new("/a/s/t"), Path::new("/a/u/v")),
             "../../u/v"
         );
+    }
+
+    /// A scenario named by its bare file name (run in its folder): the
+    /// inputs are still named relative to it (planner check: absolute
+    /// paths were recorded, and a copied folder failed `verify`).
+    #[test]
+    fn a_bare_scenario_name_gives_relative_paths() {
+        let here = std::env::current_dir().unwrap();
+        let s = Path::new("Cargo.toml");
+        let data = here.join("src/lib.rs");
+        let files = input_files(s, [s, data.as_path()]).unwrap();
+        assert_eq!(files[0].file, "Cargo.toml");
+        assert_eq!(files[1].file, "src/lib.rs");
     }
 
     #[test]
