@@ -13,6 +13,7 @@ use super::{csv_bytes, num, table};
 use crate::domain::language::Language;
 use crate::domain::model::{Dataset, SchoolIx};
 use crate::domain::scenario::Scenario;
+use crate::planning::zones::MipNote;
 use crate::io::output::OutputSet;
 use crate::planning::zones::cells::{polsby_popper, unproject};
 use crate::planning::zones::{drawn_cells, stats, Problem, Solved, ZoneStats};
@@ -239,7 +240,7 @@ pub fn summary_json(
         "gap": s.gap.map(round6),
         "heuristic_objective": round3(s.heuristic_objective),
         "heuristic_gap": s.heuristic_gap.map(round6),
-        "mip_note": s.mip_note,
+        "mip_note": s.mip_note.as_ref().map(|n| mip_note(n, Language::En)),
         "blocks": inst.blocks(),
         "schools": inst.schools(),
         "applicants": inst.demand.iter().sum::<u32>(),
@@ -522,6 +523,7 @@ pub fn terminal(run: &ZonesRun<'_>, l: Language) -> String {
         }
     }
     if let Some(n) = &s.mip_note {
+        let n = mip_note(n, l);
         out.push_str(&tr!(l, "说明：{n}\n", "Note: {n}\n"));
     }
     out.push_str(&split_cells_warning(data, p, &s.zone, l));
@@ -562,4 +564,44 @@ pub fn terminal(run: &ZonesRun<'_>, l: Language) -> String {
     }
     out.push_str(&format!("{t}\n"));
     out
+}
+
+/// Why the MIP did not decide the zoning, in words (zones.json keeps the
+/// English for scripts; the terminal follows the run's language).
+fn mip_note(n: &MipNote, l: Language) -> String {
+    match n {
+        MipNote::TooLarge {
+            blocks,
+            limit,
+            solver,
+        } => tr!(
+            l,
+            "未运行精确求解（MIP）：{blocks} 个小区，超过 --method auto 交给 {solver} 的上限 {limit} 个",
+            "MIP not run: {blocks} blocks, above the {limit} that --method auto gives {solver}"
+        ),
+        MipNote::NotAsked => tr!(
+            l,
+            "未运行精确求解（--method heuristic）",
+            "MIP not run (--method heuristic)"
+        ),
+        MipNote::NotProven {
+            solver,
+            objective,
+            seconds,
+        } => tr!(
+            l,
+            "{solver} 找到目标值 {objective:.0} 的划片，但未能在 {seconds} 秒内证明最优；保留启发式划片",
+            "{solver} found a zoning of objective {objective:.0} but did not prove it optimal within {seconds} s; the heuristic's zoning is kept"
+        ),
+        MipNote::Infeasible { solver } => tr!(
+            l,
+            "{solver}：没有一种连通的划片能让每所学校都不超学位；启发式划片在报告之处超出学位",
+            "{solver}: no zoning keeps every school within its seats with connected zones; the heuristic's zoning exceeds seats where reported"
+        ),
+        MipNote::Unsolved { solver, why } => tr!(
+            l,
+            "{solver} 未给出划片：{why}",
+            "{solver} gave no zoning: {why}"
+        ),
+    }
 }

@@ -444,8 +444,34 @@ pub struct Solved {
     pub heuristic_objective: f64,
     /// The heuristic's gap to the optimum when proven, else to the bound.
     pub heuristic_gap: Option<f64>,
-    /// What happened to the MIP when it did not decide the result.
-    pub mip_note: Option<String>,
+    /// What happened to the MIP when it did not decide the result
+    /// (worded by `report::zones`).
+    pub mip_note: Option<MipNote>,
+}
+
+/// Why the exact MIP did not decide a zoning: data, worded in the run's
+/// language by the report.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MipNote {
+    /// `--method auto` and more blocks than the MIP is given.
+    TooLarge {
+        blocks: usize,
+        limit: usize,
+        solver: &'static str,
+    },
+    /// `--method heuristic`.
+    NotAsked,
+    /// A zoning found but not proven optimal in the time limit; the
+    /// heuristic's zoning is kept.
+    NotProven {
+        solver: String,
+        objective: f64,
+        seconds: u64,
+    },
+    /// No zoning keeps every school within seats with connected zones.
+    Infeasible { solver: String },
+    /// The solver gave no answer.
+    Unsolved { solver: String, why: String },
 }
 
 /// (objective − bound) / objective, never negative.
@@ -486,12 +512,12 @@ pub fn solve(inst: &Instance, method: Method, time_limit: std::time::Duration) -
         heuristic_objective: h.objective,
         heuristic_gap: h_gap,
         mip_note: (!run_mip).then(|| match method {
-            Method::Auto => format!(
-                "MIP not run: {} blocks, above the {MIP_AUTO_BLOCKS} that --method auto gives {}",
-                inst.blocks(),
-                crate::solve::lp::solver_name()
-            ),
-            _ => "MIP not run (--method heuristic)".into(),
+            Method::Auto => MipNote::TooLarge {
+                blocks: inst.blocks(),
+                limit: MIP_AUTO_BLOCKS,
+                solver: crate::solve::lp::solver_name(),
+            },
+            _ => MipNote::NotAsked,
         }),
     };
     if !run_mip {
@@ -509,18 +535,17 @@ pub fn solve(inst: &Instance, method: Method, time_limit: std::time::Duration) -
             out.mip_note = None;
         }
         MipOutcome::Feasible(_, obj) => {
-            out.mip_note = Some(format!(
-                "{solver} found a zoning of objective {obj:.0} but did not prove it optimal within {} s; the heuristic's zoning is kept",
-                time_limit.as_secs()
-            ));
+            out.mip_note = Some(MipNote::NotProven {
+                solver,
+                objective: obj,
+                seconds: time_limit.as_secs(),
+            });
         }
         MipOutcome::Infeasible => {
-            out.mip_note = Some(format!(
-                "{solver}: no zoning keeps every school within its seats with connected zones; the heuristic's zoning exceeds seats where reported"
-            ));
+            out.mip_note = Some(MipNote::Infeasible { solver });
         }
         MipOutcome::Unsolved(why) => {
-            out.mip_note = Some(format!("{solver} gave no zoning: {why}"));
+            out.mip_note = Some(MipNote::Unsolved { solver, why });
         }
     }
     out
