@@ -13,9 +13,9 @@ use super::{csv_bytes, num, table};
 use crate::domain::language::Language;
 use crate::domain::model::{Dataset, SchoolIx};
 use crate::domain::scenario::Scenario;
-use crate::planning::zones::MipNote;
 use crate::io::output::OutputSet;
 use crate::planning::zones::cells::{polsby_popper, unproject};
+use crate::planning::zones::MipNote;
 use crate::planning::zones::{drawn_cells, stats, Problem, Solved, ZoneStats};
 
 /// Everything a planner reads about one zone.
