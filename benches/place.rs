@@ -18,6 +18,11 @@
 //!   its zone school goes to 统筹 as with the default rules: the rules' cost
 //!   without the overflow work that declining saves.
 //!
+//! - `lottery_1m_v1` / `lottery_1m_v2`: the single lottery numbers of
+//!   1,000,000 applicants by `sunshine-lottery-v1` (sort by id, one
+//!   ChaCha20 stream) and by `sunshine-lottery-v2` (one HMAC-SHA256 per
+//!   id, issue 17): the price of a draw that a withdrawal cannot change.
+//!
 //! `cargo bench --bench place` (add `--features highs` for the LP).
 
 use sunshine::domain::model::Grade;
@@ -28,6 +33,37 @@ use sunshine::synth;
 
 fn main() {
     divan::main();
+}
+
+/// 1,000,000 applicant ids as a district numbers them.
+fn million_ids() -> Vec<String> {
+    (0..1_000_000u32)
+        .map(|i| format!("{:07}", 1_000_000 + i))
+        .collect()
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn lottery_1m_v1(bencher: divan::Bencher) {
+    let ids = million_ids();
+    bencher.bench(|| {
+        sunshine::solve::lottery::single_numbers(
+            sunshine::solve::lottery::LotteryAlgorithm::V1,
+            20250715,
+            &ids,
+        )
+    });
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn lottery_1m_v2(bencher: divan::Bencher) {
+    let ids = million_ids();
+    bencher.bench(|| {
+        sunshine::solve::lottery::single_numbers(
+            sunshine::solve::lottery::LotteryAlgorithm::V2,
+            20250715,
+            &ids,
+        )
+    });
 }
 
 #[divan::bench(sample_count = 10, sample_size = 1)]
