@@ -96,7 +96,7 @@ fn workbooks_match_the_csvs_with_chinese_headers() {
     let r = wb.worksheet_range("录取结果").unwrap();
     let outcomes: Vec<String> = r.rows().skip(1).map(|row| row[5].to_string()).collect();
     assert!(
-        outcomes.iter().any(|o| o == "学区录取"),
+        outcomes.iter().any(|o| o == "划片入学"),
         "{:?}",
         &outcomes[..5]
     );

@@ -119,7 +119,7 @@ pub fn add_files(
         t("方案", "scenario"),
         t("申请", "applicants"),
         t("已安排", "placed"),
-        t("未安排", "unplaced"),
+        t("未安置", "unplaced"),
         t("平均距离（公里）", "mean km"),
         t("开办学校", "open schools"),
         t("剩余学位", "spare seats")
@@ -144,7 +144,7 @@ pub fn add_files(
             esc(&c.names[k + 1]),
             t("受影响学生", "displaced applicants"),
             s.count,
-            t("未安排", "unplaced"),
+            t("未安置", "unplaced"),
             s.unplaced,
             t("平均增加距离（公里）", "mean extra km"),
             s.extra_mean_km,

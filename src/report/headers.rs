@@ -46,8 +46,8 @@ const COLUMNS: &[(&str, &str, &str, Kind)] = &[
         Kind::Text,
     ),
     ("outcome", "录取方式", "Outcome", Kind::Text),
-    ("tier", "顺位", "Tier", INT),
-    ("lottery_number", "摇号号码", "Lottery number", DEC6),
+    ("tier", "类别", "Tier", INT),
+    ("lottery_number", "派位号", "Lottery number", DEC6),
     ("distance_km", "距离(公里)", "Distance (km)", DEC2),
     ("distance_m", "距离(米)", "Distance (m)", INT),
     ("reason", "说明", "Reason", Kind::Text),
@@ -62,20 +62,20 @@ const COLUMNS: &[(&str, &str, &str, Kind)] = &[
         "Applicants out of zone",
         INT,
     ),
-    ("admitted_zone", "学区录取", "Admitted in zone", INT),
+    ("admitted_zone", "划片入学", "Admitted in zone", INT),
     (
         "admitted_by_lottery",
-        "摇号录取",
+        "电脑派位录取",
         "Admitted by lottery",
         INT,
     ),
-    ("lottery_tier", "摇号顺位", "Lottery tier", INT),
-    ("lottery_cutoff", "摇号分数线", "Lottery cut-off", DEC6),
-    ("overflow_in", "调剂转入", "Overflow in", INT),
-    ("overflow_out", "调剂转出", "Overflow out", INT),
+    ("lottery_tier", "派位类别", "Lottery tier", INT),
+    ("lottery_cutoff", "派位录取线", "Lottery cut-off", DEC6),
+    ("overflow_in", "统筹调入", "Overflow in", INT),
+    ("overflow_out", "统筹调出", "Overflow out", INT),
     (
         "overflow_in_district",
-        "大学区内调剂转入",
+        "大学区内统筹调入",
         "Overflow in (district)",
         INT,
     ),
@@ -90,7 +90,7 @@ const COLUMNS: &[(&str, &str, &str, Kind)] = &[
     ("source", "来源", "Source", Kind::Text),
     ("category", "类别", "Category", Kind::Text),
     ("cutoff", "分数线", "Cut-off", Kind::Text),
-    ("lottery_drawn", "摇号人数", "Lottery drawn", INT),
+    ("lottery_drawn", "参加派位人数", "Lottery drawn", INT),
     ("reserved_seats", "预留学位", "Reserved seats", INT),
     ("reserved_used", "预留学位已用", "Reserved used", INT),
     (
@@ -112,7 +112,7 @@ const COLUMNS: &[(&str, &str, &str, Kind)] = &[
     ("feeder_short", "对口直升缺额", "Feeder short", INT),
     ("private_applicants", "民办报名", "Private applicants", INT),
     ("private_admitted", "民办录取", "Private admitted", INT),
-    ("private_cutoff", "民办摇号分数线", "Private cut-off", DEC6),
+    ("private_cutoff", "民办派位录取线", "Private cut-off", DEC6),
     ("town", "乡镇", "Town", Kind::Text),
     (
         "within_service_radius",
@@ -136,7 +136,7 @@ const COLUMNS: &[(&str, &str, &str, Kind)] = &[
     ("to_school", "新学校", "To school", Kind::Text),
     ("extra_km", "增加距离(公里)", "Extra distance (km)", DEC2),
     ("beyond_radius", "超出服务半径", "Beyond radius", Kind::Text),
-    ("unplaced", "未录取", "Unplaced", Kind::Text),
+    ("unplaced", "未安置", "Unplaced", Kind::Text),
     ("placed", "已录取", "Placed", INT),
     (
         "within_radius_share",
@@ -258,17 +258,9 @@ const TABLES: &[(&str, &str, &str)] = &[
 ];
 
 /// `(column id, value id, 中文, English)`: enumerated values shown in
-/// words in the workbooks (the CSV keeps the ids).
+/// words in the workbooks (the CSV keeps the ids). Outcomes are worded by
+/// [`super::placement::outcome_name`], as in the terminal.
 const VALUES: &[(&str, &str, &str, &str)] = &[
-    ("outcome", "zone", "学区录取", "zone"),
-    ("outcome", "lottery_won", "摇号录取", "lottery won"),
-    ("outcome", "choice_1", "第一志愿", "first choice"),
-    ("outcome", "overflow", "调剂", "overflow"),
-    ("outcome", "unplaced", "未录取", "unplaced"),
-    ("outcome", "special_ed", "特殊教育", "special education"),
-    ("outcome", "declined", "放弃", "declined"),
-    ("outcome", "feeder", "对口直升", "feeder"),
-    ("outcome", "private", "民办摇号", "private"),
     ("status", "open", "开办", "open"),
     ("status", "closed", "撤并", "closed"),
     ("status", "oversubscribed", "超额", "oversubscribed"),
@@ -312,7 +304,7 @@ pub fn header(id: &str, lang: Language) -> String {
     }
     if let Some(n) = id.strip_prefix("applicants_tier") {
         return match lang {
-            Language::Zh => format!("第{n}顺位报名"),
+            Language::Zh => format!("第{n}类报名"),
             Language::En => format!("Applicants tier {n}"),
         };
     }
@@ -347,13 +339,18 @@ pub fn kind(id: &str) -> Kind {
     Kind::Number(NumberFormat::General)
 }
 
-/// A value of column `id` in words (`outcome` `zone` → `学区录取`), or
+/// A value of column `id` in words (`outcome` `zone` → `划片入学`), or
 /// the value itself.
 pub fn value<'a>(id: &str, v: &'a str, lang: Language) -> std::borrow::Cow<'a, str> {
     let col = match id.rsplit_once('_') {
         Some((b, n)) if n.parse::<usize>().is_ok() => b,
         _ => id,
     };
+    if col == "outcome" {
+        if let Some(o) = crate::rules::place::Outcome::from_label(v) {
+            return std::borrow::Cow::Owned(super::placement::outcome_name(o, lang));
+        }
+    }
     VALUES
         .iter()
         .find(|x| x.0 == col && x.1 == v)
@@ -381,10 +378,11 @@ mod tests {
         assert_eq!(header("placed_school_id", Language::Zh), "录取学校代码");
         assert_eq!(header("outcome", Language::En), "Outcome");
         assert_eq!(header("seats_1", Language::Zh), "学位(方案1)");
-        assert_eq!(header("applicants_tier3", Language::Zh), "第3顺位报名");
+        assert_eq!(header("applicants_tier3", Language::Zh), "第3类报名");
         assert_eq!(header("unknown_col", Language::Zh), "unknown_col");
         assert_eq!(table("placements", Language::Zh), "录取结果");
-        assert_eq!(value("outcome", "zone", Language::Zh), "学区录取");
+        assert_eq!(value("outcome", "zone", Language::Zh), "划片入学");
+        assert_eq!(value("outcome", "choice_3", Language::Zh), "第3志愿");
         assert_eq!(value("status_1", "closed", Language::Zh), "撤并");
         assert_eq!(value("outcome", "other", Language::Zh), "other");
         assert_eq!(kind("block_id"), Kind::Text);

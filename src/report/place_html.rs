@@ -16,28 +16,9 @@ use crate::domain::scenario::Scenario;
 use crate::io::output::OutputSet;
 use crate::rules::place::{Outcome, PlacementResult};
 
-/// The words a planner reads for an outcome id (the CSV keeps the id).
-pub fn outcome_name(o: Outcome, lang: Language) -> String {
-    let (zh, en) = match o {
-        Outcome::Zone => ("学区录取", "zone school"),
-        Outcome::LotteryWon => ("派位录取", "won the lottery"),
-        Outcome::Choice(k) => {
-            return match lang {
-                Language::Zh => format!("第{k}志愿"),
-                Language::En => format!("choice {k}"),
-            }
-        }
-        Outcome::Overflow => ("统筹安排", "overflow"),
-        Outcome::Assigned => ("就近分配", "assigned nearest"),
-        Outcome::SpecialEd => ("特殊教育学校", "special education"),
-        Outcome::HomeTeaching => ("送教上门", "home teaching"),
-        Outcome::Unplaced => ("未安排", "unplaced"),
-        Outcome::Declined => ("不接受统筹", "declined overflow"),
-        Outcome::Feeder => ("对口直升", "direct feeder"),
-        Outcome::Private => ("民办学校", "private school"),
-    };
-    lang.pick(zh, en).to_string()
-}
+/// The words a planner reads for an outcome id (the CSV keeps the id):
+/// the one list, in `report::placement`.
+pub use super::placement::outcome_name;
 
 /// The schools of the grade as map schools, and the map index of each
 /// dataset school (`None`: not of the grade).
@@ -287,7 +268,7 @@ pub fn add_files(
         t("学校", "school"),
         t("学位", "seats"),
         t("申请", "applicants"),
-        t("学区录取", "zone"),
+        t("划片入学", "zone"),
         t("统筹转入", "overflow in"),
         t("录取", "admitted"),
         t("使用率", "utilisation")

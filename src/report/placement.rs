@@ -562,9 +562,9 @@ pub fn outputs(
     o
 }
 
-/// An outcome's name for people in the terminal (`label` is the id written
-/// in CSVs and summary.json).
-fn outcome_name(o: Outcome, l: Language) -> String {
+/// An outcome's name for people (terminal, workbooks, explain; `label` is
+/// the id written in CSVs and summary.json): the one list of these words.
+pub fn outcome_name(o: Outcome, l: Language) -> String {
     match (l, o) {
         (Language::En, o) => o.label(),
         (Language::Zh, Outcome::Zone) => "划片入学".into(),

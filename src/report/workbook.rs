@@ -116,7 +116,7 @@ mod tests {
         let h: Vec<&str> = s.columns.iter().map(|c| c.header.as_str()).collect();
         assert_eq!(h, ["学生编号", "录取方式", "距离(公里)"]);
         assert_eq!(s.rows.len(), 2);
-        assert_eq!(s.rows[0][1], Cell::Text("学区录取".into()));
+        assert_eq!(s.rows[0][1], Cell::Text("划片入学".into()));
         assert_eq!(s.rows[0][2], Cell::Num(1.5));
         assert_eq!(s.rows[1][2], Cell::Empty);
         assert!(of_csvs(&o, Language::En).unwrap().starts_with(b"PK"));

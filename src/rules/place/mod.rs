@@ -171,6 +171,24 @@ impl Outcome {
         }
     }
 
+    /// The outcome of an id as [`Outcome::label`] writes it (`choice_3` →
+    /// `Choice(3)`), for readers of our own CSVs.
+    pub fn from_label(s: &str) -> Option<Outcome> {
+        Some(match s {
+            "zone" => Outcome::Zone,
+            "lottery_won" => Outcome::LotteryWon,
+            "overflow" => Outcome::Overflow,
+            "assigned" => Outcome::Assigned,
+            "special_ed" => Outcome::SpecialEd,
+            "home_teaching" => Outcome::HomeTeaching,
+            "unplaced" => Outcome::Unplaced,
+            "declined" => Outcome::Declined,
+            "feeder" => Outcome::Feeder,
+            "private" => Outcome::Private,
+            s => Outcome::Choice(s.strip_prefix("choice_")?.parse().ok()?),
+        })
+    }
+
     /// Whether the applicant got a seat through zone admission or choice
     /// (not overflow).
     pub fn admitted_by_mechanism(self) -> bool {
