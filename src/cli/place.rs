@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use super::progress::Progress;
-use super::shared::{distances, finish, load, refuse_dataset_folder, set_threads, supported};
+use super::shared::{
+    distances, finish, finish_sets, load, refuse_dataset_folder, set_threads, supported,
+};
 use super::Global;
 use crate::io::output::OutputSet;
 use crate::io::Input;
@@ -75,7 +77,7 @@ impl Args {
             })?;
         }
         let dist = distances(&input, Some(&self.out))?;
-        let (mut files, text, result) = self.outputs(&input, dist.as_ref(), g)?;
+        let (files, text, result) = self.outputs(&input, dist.as_ref(), g)?;
         // the published lists are built before anything is written: a
         // problem writes neither folder
         let Some(dir) = self.publish.as_ref().filter(|d| !same_folder(d, &self.out)) else {
@@ -85,19 +87,7 @@ impl Args {
         for (name, bytes) in publish::files(&input.data, &input.scenario, &result)? {
             set.add(name, bytes);
         }
-        files.set_csv_bom(g.csv_bom);
-        set.set_csv_bom(g.csv_bom);
-        let mut written = files.commit(&self.out)?;
-        written.extend(set.commit(dir)?);
-        if g.quiet {
-            return Ok(());
-        }
-        print!("{text}");
-        println!("\n{}", lang.pick("已写入：", "Wrote:"));
-        for p in written {
-            println!("  {}", p.display());
-        }
-        Ok(())
+        finish_sets(g, vec![(files, &self.out), (set, dir)], &text, lang)
     }
 
     /// Place and render every file of the --out set in memory (with the 公示

@@ -139,15 +139,23 @@ pub fn set_threads(threads: Option<usize>) -> Result<()> {
 /// Write a command's output files (all or nothing; every `.csv` with the
 /// byte order mark unless `--csv-bom false`), then print its report and
 /// where the files are.
-pub fn finish(
+pub fn finish(g: &Global, files: OutputSet, out: &Path, text: &str, lang: Language) -> Result<()> {
+    finish_sets(g, vec![(files, out)], text, lang)
+}
+
+/// [`finish`] for several output sets (`place --publish` into another
+/// folder), each committed all or nothing, in order.
+pub fn finish_sets(
     g: &Global,
-    mut files: OutputSet,
-    out: &Path,
+    sets: Vec<(OutputSet, &Path)>,
     text: &str,
     lang: Language,
 ) -> Result<()> {
-    files.set_csv_bom(g.csv_bom);
-    let written = files.commit(out)?;
+    let mut written = Vec::new();
+    for (mut files, out) in sets {
+        files.set_csv_bom(g.csv_bom);
+        written.extend(files.commit(out)?);
+    }
     if g.quiet {
         return Ok(());
     }
