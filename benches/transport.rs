@@ -5,8 +5,9 @@
 //! an unplaced arc at the big-M penalty ([`first_flow`]), 750,000 lanes.
 //!
 //! - `simplex_l1m`: the network simplex ([`Transport::solve`]);
-//! - `ssp_l1m`: successive shortest paths from the nearest-lane assignment
-//!   ([`Transport::solve_by_ssp`]), from scratch;
+//! - `ssp_l1m` (ignored by default: minutes): successive shortest paths
+//!   from the nearest-lane assignment ([`Transport::solve_by_ssp`]), from
+//!   scratch;
 //! - `ssp_warm_l1m`: the same warm-started from the simplex's optimum with
 //!   one lane more (1 km, to a school spread over the district) for every
 //!   500th source, as a column-generation round adds ([`Transport::solve_from`]).
@@ -78,7 +79,10 @@ fn simplex_l1m(bencher: divan::Bencher) {
     bencher.bench(|| t.solve());
 }
 
-#[divan::bench(sample_count = 1, sample_size = 1)]
+/// Ignored by default: from scratch it takes minutes on this instance (a
+/// fifth of the units contested; see the `solve::ssp` module doc). Run it
+/// with `cargo bench --bench transport -- --ignored ssp_l1m`.
+#[divan::bench(sample_count = 1, sample_size = 1, ignore)]
 fn ssp_l1m(bencher: divan::Bencher) {
     let t = instance();
     let cost = simplex_optimum().cost;
