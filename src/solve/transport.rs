@@ -37,6 +37,7 @@
 //! ```
 
 use super::mcf::{Network, Solution, INF};
+use super::ssp;
 
 /// A transportation problem, built source by source.
 #[derive(Clone, Debug, Default)]
@@ -79,6 +80,11 @@ pub struct Shipment {
     /// destination_potential[s] < 0` (see [`super::mcf::Flow::potential`]).
     pub source_potential: Vec<i64>,
     pub destination_potential: Vec<i64>,
+    /// The sink's potential: with it the potentials price every arc (an
+    /// unplaced unit of `g` at cost `u`: `u − source_potential[g] +
+    /// sink_potential`; a destination's capacity arc: `−
+    /// destination_potential[s] + sink_potential`).
+    pub sink_potential: i64,
 }
 
 impl Transport {
@@ -152,6 +158,10 @@ impl Transport {
         self.lanes.len() - 1
     }
 
+    pub fn lanes(&self) -> usize {
+        self.lanes.len()
+    }
+
     pub fn sources(&self) -> usize {
         self.supply.len()
     }
@@ -160,9 +170,97 @@ impl Transport {
         self.capacity.len()
     }
 
+    /// [`Transport::solve`] by successive shortest paths from the
+    /// nearest-lane assignment ([`super::ssp`], whose module documentation
+    /// states which optimum it returns among equal-cost ones): the same
+    /// optimal cost, and potentials that prove it.
+    pub fn solve_by_ssp(&self) -> Option<Shipment> {
+        let (net, order) = self.ssp_network();
+        ssp::solve(&net).map(|f| self.shipment(f, &order))
+    }
+
+    /// [`Transport::solve`] warm-started from `previous`, an optimal
+    /// shipment of this problem before the lanes added since (column
+    /// generation): successive shortest paths repair only what the new
+    /// lanes change ([`ssp::solve_from`]). Its potentials must price every
+    /// lane it had (as [`Transport::solve`]'s do).
+    pub fn solve_from(&self, previous: &Shipment) -> Option<Shipment> {
+        let (net, order) = self.ssp_network();
+        let (n_src, n_dst) = (self.supply.len(), self.capacity.len());
+        assert!(
+            previous.flow.len() <= self.lanes.len()
+                && previous.unplaced.len() == n_src
+                && previous.load.len() == n_dst,
+            "a shipment of this problem"
+        );
+        let mut potential = previous.source_potential.clone();
+        potential.extend_from_slice(&previous.destination_potential);
+        potential.push(previous.sink_potential);
+        let start = ssp::Optimum {
+            lane_flow: order
+                .iter()
+                .map(|&l| previous.flow.get(l).copied().unwrap_or(0))
+                .collect(),
+            unplaced: previous.unplaced.clone(),
+            capacity_flow: previous
+                .load
+                .iter()
+                .zip(&self.min_load)
+                .map(|(&x, &low)| x - low)
+                .collect(),
+            overflow: previous.overflow.clone(),
+            cost: previous.cost,
+            potential,
+        };
+        ssp::solve_from(&net, &start).map(|f| self.shipment(f, &order))
+    }
+
+    /// The problem as an [`ssp::Network`] (lanes source by source, each
+    /// source's in the order added), and the lane added at each of its
+    /// lane positions.
+    fn ssp_network(&self) -> (ssp::Network, Vec<usize>) {
+        let mut net =
+            ssp::Network::new(self.capacity.clone(), self.min_load.clone(), self.overflow);
+        let mut order = Vec::with_capacity(self.lanes.len());
+        let mut lanes = Vec::new();
+        for (g, ls) in self.lanes_by_source().iter().enumerate() {
+            lanes.clear();
+            lanes.extend(ls.iter().map(|&l| (self.lanes[l].1, self.lanes[l].2)));
+            order.extend_from_slice(ls);
+            let unplaced = self.unplaced.map(|c| self.unplaced_of[g].unwrap_or(c));
+            net.add_source(self.supply[g], unplaced, &lanes);
+        }
+        (net, order)
+    }
+
+    /// An [`ssp::Optimum`] of [`Transport::ssp_network`] as a shipment.
+    fn shipment(&self, f: ssp::Optimum, order: &[usize]) -> Shipment {
+        let (n_src, n_dst) = (self.supply.len(), self.capacity.len());
+        let mut flow = vec![0; self.lanes.len()];
+        for (&l, &x) in order.iter().zip(&f.lane_flow) {
+            flow[l] = x;
+        }
+        Shipment {
+            flow,
+            unplaced: f.unplaced,
+            load: f
+                .capacity_flow
+                .iter()
+                .zip(&self.min_load)
+                .map(|(&x, &low)| x + low)
+                .collect(),
+            overflow: f.overflow,
+            cost: f.cost,
+            source_potential: f.potential[..n_src].to_vec(),
+            destination_potential: f.potential[n_src..n_src + n_dst].to_vec(),
+            sink_potential: f.potential[n_src + n_dst],
+        }
+    }
+
     /// The least-cost shipment of every unit, or `None` when the units
     /// cannot all be shipped within the capacities (never with an
-    /// unplaced or an overflow arc, unless a minimum load cannot be met).
+    /// unplaced or an overflow arc, unless a minimum load cannot be met):
+    /// by the network simplex ([`super::mcf`]).
     pub fn solve(&self) -> Option<Shipment> {
         let (n_src, n_dst) = (self.supply.len(), self.capacity.len());
         let total = sum(&self.supply);
@@ -217,7 +315,58 @@ impl Transport {
             cost: f.cost,
             source_potential: src.iter().map(|&v| f.potential[v]).collect(),
             destination_potential: dst.iter().map(|&v| f.potential[v]).collect(),
+            sink_potential: f.potential[sink],
         })
+    }
+
+    /// The problem in the DIMACS min-cost flow format (`p min`, `n`, `a`
+    /// lines, nodes from 1), nodes and arcs in the order of the module
+    /// documentation, so that another solver (benches/peers) solves the
+    /// very same network. Unbounded arcs get the total supply as capacity,
+    /// which no flow can exceed.
+    pub fn write_dimacs(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let (n_src, n_dst) = (self.supply.len(), self.capacity.len());
+        let total = sum(&self.supply);
+        let least = sum(&self.min_load);
+        let by_source = self.lanes_by_source();
+        let arcs = self.lanes.len()
+            + if self.unplaced.is_some() { n_src } else { 0 }
+            + n_dst * if self.overflow.is_some() { 2 } else { 1 };
+        let sink = n_src + n_dst + 1;
+        writeln!(
+            out,
+            "c sunshine transport: {n_src} sources, {n_dst} destinations, 1 sink"
+        )?;
+        writeln!(out, "p min {sink} {arcs}")?;
+        for (g, &b) in self.supply.iter().enumerate() {
+            if b != 0 {
+                writeln!(out, "n {} {b}", g + 1)?;
+            }
+        }
+        for (d, &l) in self.min_load.iter().enumerate() {
+            if l != 0 {
+                writeln!(out, "n {} {}", n_src + d + 1, -l)?;
+            }
+        }
+        writeln!(out, "n {sink} {}", least - total)?;
+        let inf = total.max(1);
+        for (g, lanes) in by_source.iter().enumerate() {
+            for &l in lanes {
+                let (_, d, cost) = self.lanes[l];
+                writeln!(out, "a {} {} 0 {inf} {cost}", g + 1, n_src + d + 1)?;
+            }
+            if let Some(cost) = self.unplaced {
+                let cost = self.unplaced_of[g].unwrap_or(cost);
+                writeln!(out, "a {} {sink} 0 {inf} {cost}", g + 1)?;
+            }
+        }
+        for (d, (&cap, &low)) in self.capacity.iter().zip(&self.min_load).enumerate() {
+            writeln!(out, "a {} {sink} 0 {} 0", n_src + d + 1, (cap - low).max(0))?;
+            if let Some(cost) = self.overflow {
+                writeln!(out, "a {} {sink} 0 {inf} {cost}", n_src + d + 1)?;
+            }
+        }
+        Ok(())
     }
 
     /// Lane indices per source, each in the order added.

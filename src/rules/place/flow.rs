@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::domain::model::*;
-use crate::solve::transport::Transport;
+use crate::solve::transport::{Shipment, Transport};
 use crate::spatial::distance::{DistanceSource, SchoolIndex};
 
 /// How far overflow placement and zoning look: all schools within `max`.
@@ -99,33 +99,15 @@ fn solve_scoped(
     reach: Reach,
     dist: &dyn DistanceSource,
 ) -> Vec<Offered> {
-    let Reach { candidates: k, max } = reach;
-    let index = SchoolIndex::new(schools.iter().map(|&s| (s, data.school(s).location)));
-    let mut cands: Vec<Vec<(SchoolIx, Metres)>> = sources
-        .par_iter()
-        .map(|&(home, supply)| {
-            if supply > 0 {
-                index.nearest(home, k, max, dist)
-            } else {
-                // no flow to route: only its nearest school, for zoning
-                index.nearest(home, 1, max, dist)
-            }
-        })
-        .collect();
-    // An unplaced unit costs more than any chain of reassignments could
-    // save, so the flow first places as many as possible; with a scope, a
-    // pair outside the 大学区 costs more than any chain of in-district
-    // reassignments could save, and the unplaced penalty covers both.
-    let chain = schools.len() as i64 + 2;
-    let step = i64::from(max.0) + 1;
-    let outside = if scope.is_some() { chain * step } else { 0 };
-    let penalty = chain
-        .checked_mul(step + outside)
-        .expect("schools × reach fit an i64");
-    let hard = penalty
-        .checked_mul(2)
-        .and_then(|p| p.checked_add(1))
-        .expect("schools × reach fit an i64");
+    let max = reach.max;
+    let First {
+        mut t,
+        mut cands,
+        mut lanes,
+        index,
+        dest,
+        outside,
+    } = first_round(sources, scope, schools, seats, data, reach, dist);
     let extra = |g: usize, s: SchoolIx| -> i64 {
         match scope {
             Some(sc) if sc.districts[g].is_none() || sc.districts[g] != data.school(s).district => {
@@ -134,34 +116,16 @@ fn solve_scoped(
             _ => 0,
         }
     };
-    // each school's position among the flow's destinations
-    let mut dest = vec![usize::MAX; data.schools.len()];
-    for (d, &s) in schools.iter().enumerate() {
-        dest[s.ix()] = d;
-    }
-    let mut t =
-        Transport::new(schools.iter().map(|&s| i64::from(seats(s))).collect()).unplaced_at(penalty);
-    for (g, &(_, supply)) in sources.iter().enumerate() {
-        if scope.is_some_and(|sc| sc.must[g]) {
-            t.add_source_unplaced_at(supply, hard);
-        } else {
-            t.add_source(supply);
-        }
-    }
-    // the lanes of each source, like `cands`
-    let mut lanes: Vec<Vec<usize>> = cands
-        .iter()
-        .enumerate()
-        .map(|(g, cs)| {
-            cs.iter()
-                .map(|&(s, m)| t.add_lane(g, dest[s.ix()], i64::from(m.0) + extra(g, s)))
-                .collect()
-        })
-        .collect();
+    // the first round by the network simplex, each later one repaired from
+    // the round before (its flow and potentials) by successive shortest
+    // paths: only the sources offered a better lane move
+    let mut previous: Option<Shipment> = None;
     loop {
-        let flow = t
-            .solve()
-            .expect("every source has an unplaced arc, so the flow is feasible");
+        let flow = match &previous {
+            None => t.solve(),
+            Some(p) => t.solve_from(p),
+        }
+        .expect("every source has an unplaced arc, so the flow is feasible");
         let (pi_g, pi_s) = (&flow.source_potential, &flow.destination_potential);
         let min_school = pi_s.iter().copied().min();
         let priced: Vec<Vec<(SchoolIx, Metres)>> = sources
@@ -223,7 +187,128 @@ fn solve_scoped(
                 cands[g].push((s, m));
             }
         }
+        previous = Some(flow);
     }
+}
+
+/// The first round of [`solve_scoped`]: the transportation problem with
+/// each source's `reach.candidates` nearest schools, and what the later
+/// rounds price with.
+struct First {
+    t: Transport,
+    /// Per source, the schools offered and their distances, like `lanes`.
+    cands: Vec<Vec<(SchoolIx, Metres)>>,
+    lanes: Vec<Vec<usize>>,
+    index: SchoolIndex,
+    /// Each school's position among the flow's destinations.
+    dest: Vec<usize>,
+    /// What a pair outside the source's 大学区 costs more.
+    outside: i64,
+}
+
+fn first_round(
+    sources: &[(Point, i64)],
+    scope: Option<Scope<'_>>,
+    schools: &[SchoolIx],
+    seats: &dyn Fn(SchoolIx) -> u32,
+    data: &Dataset,
+    reach: Reach,
+    dist: &dyn DistanceSource,
+) -> First {
+    let Reach { candidates: k, max } = reach;
+    let index = SchoolIndex::new(schools.iter().map(|&s| (s, data.school(s).location)));
+    let cands: Vec<Vec<(SchoolIx, Metres)>> = sources
+        .par_iter()
+        .map(|&(home, supply)| {
+            if supply > 0 {
+                index.nearest(home, k, max, dist)
+            } else {
+                // no flow to route: only its nearest school, for zoning
+                index.nearest(home, 1, max, dist)
+            }
+        })
+        .collect();
+    // An unplaced unit costs more than any chain of reassignments could
+    // save, so the flow first places as many as possible; with a scope, a
+    // pair outside the 大学区 costs more than any chain of in-district
+    // reassignments could save, and the unplaced penalty covers both.
+    let chain = schools.len() as i64 + 2;
+    let step = i64::from(max.0) + 1;
+    let outside = if scope.is_some() { chain * step } else { 0 };
+    let penalty = chain
+        .checked_mul(step + outside)
+        .expect("schools × reach fit an i64");
+    let hard = penalty
+        .checked_mul(2)
+        .and_then(|p| p.checked_add(1))
+        .expect("schools × reach fit an i64");
+    let extra = |g: usize, s: SchoolIx| -> i64 {
+        match scope {
+            Some(sc) if sc.districts[g].is_none() || sc.districts[g] != data.school(s).district => {
+                outside
+            }
+            _ => 0,
+        }
+    };
+    // each school's position among the flow's destinations
+    let mut dest = vec![usize::MAX; data.schools.len()];
+    for (d, &s) in schools.iter().enumerate() {
+        dest[s.ix()] = d;
+    }
+    let mut t =
+        Transport::new(schools.iter().map(|&s| i64::from(seats(s))).collect()).unplaced_at(penalty);
+    for (g, &(_, supply)) in sources.iter().enumerate() {
+        if scope.is_some_and(|sc| sc.must[g]) {
+            t.add_source_unplaced_at(supply, hard);
+        } else {
+            t.add_source(supply);
+        }
+    }
+    // the lanes of each source, like `cands`
+    let lanes: Vec<Vec<usize>> = cands
+        .iter()
+        .enumerate()
+        .map(|(g, cs)| {
+            cs.iter()
+                .map(|&(s, m)| t.add_lane(g, dest[s.ix()], i64::from(m.0) + extra(g, s)))
+                .collect()
+        })
+        .collect();
+    First {
+        t,
+        cands,
+        lanes,
+        index,
+        dest,
+        outside,
+    }
+}
+
+/// The first transportation problem [`assign_by_flow`] solves for these
+/// applicants (grouped by home as it groups them): each group offered its
+/// `reach.candidates` nearest schools with seats, plus an unplaced arc at
+/// the big-M penalty. `place --mechanism min-distance` solves this for all
+/// applicants of the grade; benches/transport.rs times solvers on it.
+pub fn first_flow(
+    data: &Dataset,
+    applicants: &[usize],
+    schools: &[SchoolIx],
+    seats_left: &[u32],
+    reach: Reach,
+    dist: &dyn DistanceSource,
+) -> Transport {
+    let open: Vec<SchoolIx> = schools
+        .iter()
+        .copied()
+        .filter(|s| seats_left[s.ix()] > 0)
+        .collect();
+    let (groups, _, _) = group_applicants(data, applicants, None);
+    let sources: Vec<(Point, i64)> = groups
+        .iter()
+        .map(|g| (g.home, g.members.len() as i64))
+        .collect();
+    let seats = |s: SchoolIx| seats_left[s.ix()];
+    first_round(&sources, None, &open, &seats, data, reach, dist).t
 }
 
 /// Place applicants (indices into `data.students`, in priority order within
@@ -267,7 +352,39 @@ pub fn assign_in_districts(
     if open.is_empty() || applicants.is_empty() {
         return result;
     }
-    // group applicants by home (and 大学区), keeping their order
+    let (groups, group_district, group_must) = group_applicants(data, applicants, districts);
+    let sources: Vec<(Point, i64)> = groups
+        .iter()
+        .map(|g| (g.home, g.members.len() as i64))
+        .collect();
+    let seats = |s: SchoolIx| seats_left[s.ix()];
+    let scope = districts.map(|_| Scope {
+        districts: &group_district,
+        must: &group_must,
+    });
+    let offered = solve_scoped(&sources, scope, &open, &seats, data, reach, dist);
+    // hand each group's seats to its members in order, nearest first
+    for (g, arcs) in offered.iter().enumerate() {
+        let mut members = groups[g].members.iter();
+        for &(s, m, f) in arcs {
+            for _ in 0..f {
+                let &i = members.next().expect("flow out of a group is its size");
+                result[i] = Some((s, m));
+                seats_left[s.ix()] -= 1;
+            }
+        }
+    }
+    result
+}
+
+/// Applicants grouped by home (and 大学区, and whether they must stay
+/// placed), keeping their order: the flow's sources, with each group's
+/// 大学区 and must-stay flag.
+fn group_applicants(
+    data: &Dataset,
+    applicants: &[usize],
+    districts: Option<(&[Option<u32>], usize)>,
+) -> (Vec<Group>, Vec<Option<u32>>, Vec<bool>) {
     let mut groups: Vec<Group> = Vec::new();
     let mut group_district: Vec<Option<u32>> = Vec::new();
     let mut group_must: Vec<bool> = Vec::new();
@@ -292,28 +409,7 @@ pub fn assign_in_districts(
         };
         groups[g].members.push(i);
     }
-    let sources: Vec<(Point, i64)> = groups
-        .iter()
-        .map(|g| (g.home, g.members.len() as i64))
-        .collect();
-    let seats = |s: SchoolIx| seats_left[s.ix()];
-    let scope = districts.map(|_| Scope {
-        districts: &group_district,
-        must: &group_must,
-    });
-    let offered = solve_scoped(&sources, scope, &open, &seats, data, reach, dist);
-    // hand each group's seats to its members in order, nearest first
-    for (g, arcs) in offered.iter().enumerate() {
-        let mut members = groups[g].members.iter();
-        for &(s, m, f) in arcs {
-            for _ in 0..f {
-                let &i = members.next().expect("flow out of a group is its size");
-                result[i] = Some((s, m));
-                seats_left[s.ix()] -= 1;
-            }
-        }
-    }
-    result
+    (groups, group_district, group_must)
 }
 
 /// Capacity-aware minimum-distance zones: whole blocks to schools. The flow

@@ -52,7 +52,7 @@ pub use admission::{
     GivenZones, Prepared, ZoneOf,
 };
 pub use explain::{Admission, Explanation, LotteryKey, RankNote, RouteNote, Settlement, Standing};
-pub use flow::{assign_by_flow, assign_in_districts, compute_zones, Reach};
+pub use flow::{assign_by_flow, assign_in_districts, compute_zones, first_flow, Reach};
 
 /// How ties inside a priority tier are broken when applicants choose
 /// among several schools.
