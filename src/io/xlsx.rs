@@ -235,7 +235,8 @@ fn write_sheet(
     let bold = Format::new().set_bold();
     let title_format = Format::new().set_bold().set_font_size(14);
     let wrap = Format::new().set_align(FormatAlign::Top);
-    let too_many = |what: &str| Error::Usage(format!("cannot write the Excel workbook: too many {what}"));
+    let too_many =
+        |what: &str| Error::Usage(format!("cannot write the Excel workbook: too many {what}"));
     ws.set_name(table.name).map_err(xlsx_error)?;
     ws.set_paper_size(9); // A4
     let header_row: u32 = u32::from(table.title.is_some());

@@ -56,7 +56,9 @@ fn table<'a>(stem: &str, bytes: &'a [u8], lang: Language) -> Result<Table<'a>> {
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let stem_owned = stem.to_string();
     let bad = move |e: csv::Error| {
-        Error::Other(format!("internal: {stem_owned}.csv does not read back: {e}"))
+        Error::Other(format!(
+            "internal: {stem_owned}.csv does not read back: {e}"
+        ))
     };
     let reader = || csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let mut r = reader();

@@ -94,10 +94,7 @@ pub fn colours(keys: &[usize], adjacent: &[(usize, usize)]) -> Vec<(usize, usize
     let mut first: BTreeMap<usize, usize> = BTreeMap::new();
     let mut used = [0usize; PALETTE.len()];
     for k in order {
-        let taken: Vec<usize> = of(k)
-            .iter()
-            .filter_map(|n| first.get(n).copied())
-            .collect();
+        let taken: Vec<usize> = of(k).iter().filter_map(|n| first.get(n).copied()).collect();
         let c = (0..PALETTE.len())
             .filter(|c| !taken.contains(c))
             .min_by_key(|&c| (used[c], c))
