@@ -120,15 +120,28 @@ impl Args {
                 placement::seat_history_csv(&input.data, &input.scenario, &result),
             );
         }
-        crate::report::workbook::add(&mut files, "placements.xlsx", lang)?;
-        crate::report::place_html::add_files(
-            &input.data,
-            &input.scenario,
-            &result,
-            input.boundary.as_ref().map(|b| b.shape()),
-            lang,
-            &mut files,
+        // the workbook (of the CSVs) and the map and report (of the
+        // placement) do not depend on each other: built side by side, added
+        // in the same order as ever
+        let (book, drawn) = rayon::join(
+            || crate::report::workbook::of_csvs(&files, lang),
+            || {
+                let mut drawn = OutputSet::new();
+                crate::report::place_html::add_files(
+                    &input.data,
+                    &input.scenario,
+                    &result,
+                    input.boundary.as_ref().map(|b| b.shape()),
+                    lang,
+                    &mut drawn,
+                );
+                drawn
+            },
         );
+        files.add("placements.xlsx", book?);
+        for (name, bytes) in drawn.files() {
+            files.add(name, bytes.to_vec());
+        }
         if self.publish_in_out() {
             for (name, bytes) in publish::files(&input.data, &input.scenario, &result)? {
                 files.add(name, bytes);

@@ -10,7 +10,9 @@
 use crate::domain::diag::{Error, Result};
 use crate::domain::language::Language;
 use crate::io::output::{csv_cell_unescape, OutputSet, UTF8_BOM};
-use crate::io::xlsx::{workbook_bytes, Cell, Column, NumberFormat, Sheet};
+#[cfg(test)]
+use crate::io::xlsx::Sheet;
+use crate::io::xlsx::{workbook_of, Cell, Column, NumberFormat, Table};
 use crate::report::headers::{self, Kind};
 
 /// Add the workbook `name` holding every CSV table of `files` to `files`.
@@ -20,25 +22,57 @@ pub fn add(files: &mut OutputSet, name: &str, lang: Language) -> Result<()> {
     Ok(())
 }
 
-/// The workbook of every `.csv` in `files`, one sheet each.
+/// The workbook of every `.csv` in `files`, one sheet each (several for a
+/// table longer than a sheet holds: [`crate::io::xlsx::workbook_of`]).
+/// Rows are converted as the workbook is written, so a table of a million
+/// rows is never held as cells.
 pub fn of_csvs(files: &OutputSet, lang: Language) -> Result<Vec<u8>> {
-    let mut sheets = Vec::new();
+    let mut tables = Vec::new();
     for name in files.names() {
         let Some(stem) = name.strip_suffix(".csv") else {
             continue;
         };
         let bytes = files.get(name).unwrap_or_default();
-        sheets.push(sheet(stem, bytes, lang)?);
+        tables.push(table(stem, bytes, lang)?);
     }
-    workbook_bytes(&sheets)
+    workbook_of(tables)
 }
 
-/// One CSV table as a sheet.
+/// One CSV table as a sheet (held: for tests).
+#[cfg(test)]
 fn sheet(stem: &str, bytes: &[u8], lang: Language) -> Result<Sheet> {
+    let t = table(stem, bytes, lang)?;
+    Ok(Sheet {
+        name: t.name,
+        title: t.title,
+        columns: t.columns,
+        rows: t.rows.collect::<Result<_>>()?,
+    })
+}
+
+/// One CSV table as a [`Table`] whose rows are read from `bytes` as the
+/// workbook is written.
+fn table<'a>(stem: &str, bytes: &'a [u8], lang: Language) -> Result<Table<'a>> {
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-    let bad = |e: csv::Error| Error::Other(format!("internal: {stem}.csv does not read back: {e}"));
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let ids: Vec<String> = r.headers().map_err(bad)?.iter().map(String::from).collect();
+    let stem_owned = stem.to_string();
+    let bad = move |e: csv::Error| {
+        Error::Other(format!(
+            "internal: {stem_owned}.csv does not read back: {e}"
+        ))
+    };
+    let reader = || csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let mut r = reader();
+    let ids: Vec<String> = r
+        .headers()
+        .map_err(&bad)?
+        .iter()
+        .map(String::from)
+        .collect();
+    let mut len = 0;
+    let mut record = csv::ByteRecord::new();
+    while r.read_byte_record(&mut record).map_err(&bad)? {
+        len += 1;
+    }
     let kinds: Vec<Kind> = ids.iter().map(|id| headers::kind(id)).collect();
     let columns = ids
         .iter()
@@ -51,24 +85,23 @@ fn sheet(stem: &str, bytes: &[u8], lang: Language) -> Result<Sheet> {
             }
         })
         .collect();
-    let mut rows = Vec::new();
-    for rec in r.records() {
-        let rec = rec.map_err(bad)?;
-        let row = rec
+    let rows = reader().into_records().map(move |rec| {
+        let rec = rec.map_err(&bad)?;
+        Ok(rec
             .iter()
             .enumerate()
             .map(|(j, v)| {
                 let id = ids.get(j).map_or("", String::as_str);
                 cell(csv_cell_unescape(v), id, kinds.get(j).copied(), lang)
             })
-            .collect();
-        rows.push(row);
-    }
-    Ok(Sheet {
+            .collect())
+    });
+    Ok(Table {
         name: headers::table(stem, lang),
         title: None,
         columns,
-        rows,
+        len,
+        rows: Box::new(rows),
     })
 }
 

@@ -21,7 +21,7 @@ use super::esc;
 use crate::domain::language::Language;
 use crate::spatial::geography::Projection;
 use labels::{fit_text, place, short_name, text_width, Bbox, Placed, Wanted, LABEL_SIZE};
-use shapes::{colours, dense_box, PALETTE};
+use shapes::{colour_for, colours, dense_box, PALETTE};
 
 /// A zone: the school (index into [`Map::schools`]) and its shape (lon/lat).
 #[derive(Clone, Debug)]
@@ -320,13 +320,7 @@ fn draw_panel(
 ) -> Vec<Placed> {
     let (map, proj, inset_extent, w) = (sheet.map, &sheet.proj, sheet.inset_extent, &sheet.words);
     let m = |p: Point<f64>| proj.forward(p.0);
-    let fill = |school: usize| {
-        sheet
-            .colour_of
-            .iter()
-            .find(|c| c.0 == school)
-            .map(|c| PALETTE[c.1])
-    };
+    let fill = |school: usize| colour_for(&sheet.colour_of, school).map(|c| PALETTE[c]);
 
     let clip = if is_inset { Some(inset_extent) } else { None };
     let _ = write!(
@@ -655,21 +649,22 @@ struct LegendRow {
 fn legend_rows(map: &Map, w: &Words) -> Vec<LegendRow> {
     let keys: Vec<usize> = map.zones.iter().map(|z| z.school).collect();
     let colour_of = colours(&keys, &map.adjacent);
+    let zoned: std::collections::BTreeSet<usize> = keys.iter().copied().collect();
     let mut order: Vec<usize> = (0..map.schools.len()).collect();
     order.sort_by(|&a, &b| map.schools[a].id.cmp(&map.schools[b].id));
     let mut rows: Vec<LegendRow> = order
         .iter()
         .map(|&i| {
             let s = &map.schools[i];
-            let swatch = match (colour_of.iter().find(|c| c.0 == i), s.marker) {
+            let swatch = match (colour_for(&colour_of, i), s.marker) {
                 (_, Some(m)) => Swatch::Dot(m),
-                (Some(c), None) => Swatch::Fill(PALETTE[c.1]),
+                (Some(c), None) => Swatch::Fill(PALETTE[c]),
                 (None, None) => Swatch::Fill("#eeeeee"),
             };
             let mut text = format!("{} {}", s.id, s.name);
             if s.closed {
                 text.push_str(map.lang.pick("（停办）", " (closed)"));
-            } else if s.marker.is_none() && !keys.contains(&i) && !map.zones.is_empty() {
+            } else if s.marker.is_none() && !zoned.contains(&i) && !map.zones.is_empty() {
                 text.push_str(&format!(" ({})", w.no_zone));
             }
             LegendRow { swatch, text }

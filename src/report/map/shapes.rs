@@ -2,6 +2,8 @@
 //! which zones touch, a colour per zone that differs from its neighbours',
 //! and the dense area an inset shows.
 
+use std::collections::BTreeMap;
+
 use geo::{Coord, MultiPolygon, Orient, Point, Rect};
 
 use super::Zone;
@@ -29,17 +31,20 @@ pub fn zones_of_blocks(
     zone: &[Option<usize>],
 ) -> Option<ZonesAndNeighbours> {
     let c = cells(points, boundary).ok()?;
-    let mut keys: Vec<usize> = zone.iter().flatten().copied().collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let zones: Vec<Zone> = keys
-        .iter()
-        .map(|&k| {
-            let members: Vec<usize> = (0..zone.len()).filter(|&b| zone[b] == Some(k)).collect();
-            Zone {
-                school: k,
-                shape: shape(&c, &members),
-            }
+    // the blocks of every zone in one pass (block order within a zone, zones
+    // by key): scanning every block for every zone grew with schools ×
+    // blocks (6,000 × 150,000 at 3M applicants)
+    let mut by_zone: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (b, k) in zone.iter().enumerate() {
+        if let Some(k) = k {
+            by_zone.entry(*k).or_default().push(b);
+        }
+    }
+    let zones: Vec<Zone> = by_zone
+        .into_iter()
+        .map(|(k, members)| Zone {
+            school: k,
+            shape: shape(&c, &members),
         })
         .collect();
     let adjacent = adjacent_zones(&c.neighbours, zone);
@@ -73,28 +78,39 @@ pub fn adjacent_zones(g: &Graph, zone: &[Option<usize>]) -> Vec<(usize, usize)> 
 /// neighbour has (with 12 colours a map of zones always has one, since a
 /// planar map needs at most 4).
 pub fn colours(keys: &[usize], adjacent: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let nbrs = |k: usize| {
-        adjacent
-            .iter()
-            .filter_map(move |&(a, b)| (a == k).then_some(b).or((b == k).then_some(a)))
-    };
+    // neighbour lists and colours by key: scanning every pair for every key
+    // (and every coloured key for every neighbour) grew with the square of
+    // the schools
+    let mut nbrs: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &(a, b) in adjacent {
+        nbrs.entry(a).or_default().push(b);
+        nbrs.entry(b).or_default().push(a);
+    }
+    let of = |k: usize| nbrs.get(&k).map_or(&[][..], Vec::as_slice);
     let mut order: Vec<usize> = keys.to_vec();
-    order.sort_by_key(|&k| (std::cmp::Reverse(nbrs(k).count()), k));
+    order.sort_by_key(|&k| (std::cmp::Reverse(of(k).len()), k));
     let mut colour: Vec<(usize, usize)> = Vec::new();
+    // a key's first colour (a key given twice is coloured twice, as ever)
+    let mut first: BTreeMap<usize, usize> = BTreeMap::new();
     let mut used = [0usize; PALETTE.len()];
     for k in order {
-        let taken: Vec<usize> = nbrs(k)
-            .filter_map(|n| colour.iter().find(|c| c.0 == n).map(|c| c.1))
-            .collect();
+        let taken: Vec<usize> = of(k).iter().filter_map(|n| first.get(n).copied()).collect();
         let c = (0..PALETTE.len())
             .filter(|c| !taken.contains(c))
             .min_by_key(|&c| (used[c], c))
             .unwrap_or(k % PALETTE.len());
         used[c] += 1;
         colour.push((k, c));
+        first.entry(k).or_insert(c);
     }
     colour.sort_unstable();
     colour
+}
+
+/// The colour [`colours`] gave `key` (its first, in their sorted list).
+pub fn colour_for(colours: &[(usize, usize)], key: usize) -> Option<usize> {
+    let at = colours.partition_point(|c| c.0 < key);
+    colours.get(at).filter(|c| c.0 == key).map(|c| c.1)
 }
 
 /// The smallest square (in metres, of `at` already projected) around one of
