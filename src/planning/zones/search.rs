@@ -66,6 +66,8 @@ pub(crate) struct Search<'a> {
     /// The fewest applicants over the limits any zoning can have (the
     /// relaxation's overflow): once there, distant exchanges cannot help.
     pub least_over: u32,
+    /// Whether every kick ends with ejection chains.
+    pub chain_kicks: bool,
     /// Cost of each block in each zone (row per block, infinite where the
     /// zone is no candidate), when the table is at most [`DENSE_COSTS`]
     /// entries; else empty and looked up in the candidate lists. The
@@ -183,6 +185,7 @@ impl<'a> Search<'a> {
             queue: VecDeque::new(),
             queued: vec![false; n],
             least_over: 0,
+            chain_kicks: false,
             costs: if n.saturating_mul(k) <= DENSE_COSTS {
                 (0..n)
                     .flat_map(|b| (0..k).map(move |s| inst.cost(b, s)))
@@ -701,7 +704,7 @@ impl<'a> Search<'a> {
                 }
             }
             self.descend();
-            if self.over == 0 {
+            if self.chain_kicks && self.over == 0 {
                 while self.chain_step() {
                     self.descend();
                 }
