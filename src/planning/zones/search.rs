@@ -900,15 +900,15 @@ impl Search<'_> {
         found
     }
 
-    /// Apply `c` if every zone it touches stays connected (and the blocks
-    /// are still where the chain found them); seats were checked per arc.
+    /// Apply `c` if every zone it touches stays connected; seats were
+    /// checked per arc.
     fn apply_chain(&mut self, c: &Chain) -> bool {
         let k = c.blocks.len();
         // zone i of the chain: the zone of blocks[i], losing blocks[i] and
         // taking blocks[i − 1]; the end zone takes the last block
         let zones: Vec<usize> = c.blocks.iter().map(|&b| self.z[b]).collect();
         let cycle = c.end == zones[0];
-        for i in 0..k {
+        for (i, (&zone, &leaving)) in zones.iter().zip(&c.blocks).enumerate() {
             let into: Vec<usize> = if i > 0 {
                 vec![c.blocks[i - 1]]
             } else if cycle {
@@ -916,7 +916,7 @@ impl Search<'_> {
             } else {
                 Vec::new()
             };
-            if !self.stays_connected(zones[i], &[c.blocks[i]], &into) {
+            if !self.stays_connected(zone, &[leaving], &into) {
                 return false;
             }
         }
