@@ -13,7 +13,7 @@ use crate::io::dataset::{read_adjacency, read_zone_file};
 use crate::io::Input;
 use crate::planning::forecast::MAX_YEARS;
 use crate::planning::zones::projected::{projected_applicants, Projected, ProjectedError};
-use crate::planning::zones::{build, solve, Method, ZoneSettings};
+use crate::planning::zones::{build, solve_with, Method, Stage, ZoneSettings};
 use crate::report::zones::{outputs, terminal, ZonesRun};
 use crate::{Diagnostics, Error, Result};
 
@@ -72,7 +72,8 @@ impl Args {
             return Err(Error::Input(diags));
         }
         let dist = distances(&input, Some(&self.out))?;
-        let bar = Progress::stages(2, g);
+        // 100 steps: building, the relaxation, the kicks, the MIP
+        let bar = Progress::stages(100, g);
         bar.stage(0, "building the zoning problem".into());
         let problem = build(
             &input.data,
@@ -90,11 +91,11 @@ impl Args {
             );
             Error::Input(diags)
         })?;
-        bar.stage(1, "solving".into());
-        let solved = solve(
+        let solved = solve_with(
             &problem.instance,
             self.method,
             Duration::from_secs(self.time_limit),
+            &mut |stage| show(&bar, stage),
         );
         bar.finish();
         let mut run = ZonesRun::new(&input.data, &input.scenario, &problem, &solved, dist.name());
@@ -104,6 +105,27 @@ impl Args {
         let mut files = outputs(&run);
         crate::report::workbook::add(&mut files, "zones.xlsx", lang)?;
         finish(g, files, &self.out, &terminal(&run, lang), lang)
+    }
+}
+
+/// A solver stage on the bar: the relaxation at 2%, the kicks from 5% to
+/// 95%, the MIP at 95%.
+fn show(bar: &Progress, stage: Stage) {
+    match stage {
+        Stage::Relaxation => bar.stage(2, "min-cost-flow relaxation and rounding".into()),
+        Stage::Search { round, done, total } => {
+            let at = 5 + 90 * done / total.max(1);
+            let more = if round > 0 {
+                format!(", seats exceeded: round {}", round + 1)
+            } else {
+                String::new()
+            };
+            bar.stage(
+                at as u64,
+                format!("local search: {done}/{total} kicks{more}"),
+            );
+        }
+        Stage::Mip => bar.stage(95, "exact MIP".into()),
     }
 }
 

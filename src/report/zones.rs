@@ -209,6 +209,7 @@ pub fn outputs(run: &ZonesRun<'_>) -> OutputSet {
     );
     let mut summary = summary_json(scenario, p, solved, distance_source);
     summary["split_cells"] = split_cells_json(data, p, z);
+    summary["seat_shortage"] = shortage_json(data, p, solved);
     if let Some(y) = projected_year {
         summary["applicants_year"] = json!(y);
         summary["applicants_source"] = json!(projected_source(y));
@@ -237,6 +238,7 @@ pub fn summary_json(
         "proven_optimal": s.proven_optimal,
         "objective": round3(s.objective),
         "lower_bound": s.bound.map(round3),
+        "bound_source": s.bound_source.key(),
         "gap": s.gap.map(round6),
         "heuristic_objective": round3(s.heuristic_objective),
         "heuristic_gap": s.heuristic_gap.map(round6),
@@ -252,6 +254,7 @@ pub fn summary_json(
             .filter(|&b| !p.within[b].contains(&s.zone[b]))
             .count(),
         "blocks_without_school_in_radius": p.within.iter().filter(|w| w.is_empty()).count(),
+
         "policy": {
             "zone_slack": scenario.policy.zone_slack,
             "zone_move_penalty": scenario.policy.zone_move_penalty,
@@ -281,6 +284,72 @@ fn split_cells_json(data: &Dataset, p: &Problem, z: &[usize]) -> serde_json::Val
                 })
             })
             .collect(),
+    )
+}
+
+/// The blocks and schools that make seats short even with split blocks
+/// ([`crate::planning::zones::shortage()`]), or null.
+fn shortage_json(data: &Dataset, p: &Problem, s: &Solved) -> serde_json::Value {
+    let Some(h) = &s.shortage else {
+        return serde_json::Value::Null;
+    };
+    json!({
+        "blocks": h.blocks.iter().map(|&b| data.block(p.blocks[b]).id.to_string()).collect::<Vec<_>>(),
+        "applicants": h.applicants,
+        "schools": h.schools.iter().map(|&x| json!({
+            "school_id": data.school(p.schools[x]).id.as_str(),
+            "limit": p.instance.capacity[x],
+        })).collect::<Vec<_>>(),
+        "limit": h.limit,
+        "over": h.over(),
+    })
+}
+
+/// The terminal's lines on a seat shortage: which schools, how many
+/// applicants for how many places, and the blocks that may join no other
+/// school (the first 30; all are in zones.json).
+fn shortage_lines(data: &Dataset, p: &Problem, s: &Solved, l: Language) -> String {
+    let Some(h) = &s.shortage else {
+        return String::new();
+    };
+    const SHOWN: usize = 30;
+    let schools: Vec<String> = h
+        .schools
+        .iter()
+        .map(|&x| {
+            let school = data.school(p.schools[x]);
+            tr!(
+                l,
+                "{} {}（限额 {}）",
+                "{} {} (limit {})",
+                school.id,
+                school.name,
+                p.instance.capacity[x]
+            )
+        })
+        .collect();
+    let mut blocks: Vec<String> = h
+        .blocks
+        .iter()
+        .take(SHOWN)
+        .map(|&b| format!("{} ({})", data.block(p.blocks[b]).id, p.instance.demand[b]))
+        .collect();
+    if h.blocks.len() > SHOWN {
+        blocks.push(tr!(l, "另有 {} 个", "and {} more", h.blocks.len() - SHOWN));
+    }
+    tr!(
+        l,
+        "学位不足：以下 {} 个小区共 {} 名报名者，按服务半径只能划入 {}，限额合计 {}，即使拆分小区也多出 {} 人。\
+         需增加这些学校的学位、放宽 zone_slack 或服务半径。小区（报名人数）：{}（全部见 zones.json 的 seat_shortage）\n",
+        "Seats are short: the {} blocks below have {} applicants and the service radius lets them join only {}, {} places in all: \
+         {} over even with split blocks. Add seats at these schools, or widen zone_slack or the service radius. \
+         Blocks (applicants): {} (all in zones.json, seat_shortage)\n",
+        h.blocks.len(),
+        h.applicants,
+        schools.join(l.pick("、", ", ")),
+        h.limit,
+        h.over(),
+        blocks.join(", ")
     )
 }
 
@@ -496,8 +565,8 @@ pub fn terminal(run: &ZonesRun<'_>, l: Language) -> String {
                 .into(),
             (None, None) => l
                 .pick(
-                    "无 LP 下界：即使拆分小区，学位也不足",
-                    "no LP bound: seats are short even with split blocks",
+                    "无 LP 下界：即使拆分小区，学位也不足（见下）",
+                    "no LP bound: seats are short even with split blocks (below)",
                 )
                 .into(),
         }
@@ -526,6 +595,7 @@ pub fn terminal(run: &ZonesRun<'_>, l: Language) -> String {
         let n = mip_note(n, l);
         out.push_str(&tr!(l, "说明：{n}\n", "Note: {n}\n"));
     }
+    out.push_str(&shortage_lines(data, p, s, l));
     out.push_str(&split_cells_warning(data, p, &s.zone, l));
     out.push_str(&tr!(
         l,

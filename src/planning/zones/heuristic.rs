@@ -12,15 +12,17 @@
 //! 4. Local search ([`super::search`]): move a boundary block to an
 //!    adjacent zone, swap two neighbouring blocks, or move a block with a
 //!    neighbour, while it lowers first the seats exceeded and then the
-//!    objective, never breaking a zone apart; then an iterated local
-//!    search of random kicks.
+//!    objective, never breaking a zone apart; once within seats, ejection
+//!    chains and cyclic exchanges through several full zones (Ahuja,
+//!    Orlin & Sharma 2001); then an iterated local search of random kicks,
+//!    each followed by the same descent and chains.
 //!
 //! With a previous zoning that is still valid, the search also starts from
 //! it and the better end point is kept, so an unchanged district keeps its
 //! zones.
 
 use super::search::Search;
-use super::{Assignment, Instance};
+use super::{Assignment, Instance, Stage};
 use crate::solve::transport::Transport;
 
 /// Costs enter the flow in thousandths of an applicant-metre.
@@ -45,22 +47,48 @@ impl HeuristicOutcome {
 
 /// Relaxation, rounding, repair and local search.
 pub fn heuristic(inst: &Instance) -> HeuristicOutcome {
-    let (start, bound) = relaxation(inst);
-    let mut z = start;
+    heuristic_with(inst, &mut |_| {})
+}
+
+/// [`heuristic`], telling `progress` how far it is.
+pub fn heuristic_with(inst: &Instance, progress: &mut dyn FnMut(Stage)) -> HeuristicOutcome {
+    progress(Stage::Relaxation);
+    let Rounded {
+        start: mut z,
+        bound,
+        min_overflow,
+    } = rounded_relaxation(inst);
     repair(inst, &mut z);
     let mut search = Search::new(inst, z);
-    search.kicks(kick_rounds(inst.neighbours.nodes()), 0x5a_0e5);
+    search.least_over = min_overflow;
+    search.chain_kicks = inst.neighbours.nodes() <= CHAIN_KICK_NODES;
+    let rounds = kick_rounds(inst.neighbours.nodes());
+    let report = |round: u64, progress: &mut dyn FnMut(Stage), done: usize| {
+        progress(Stage::Search {
+            round,
+            done,
+            total: rounds,
+        })
+    };
+    search.kicks(rounds, 0x5a_0e5, &mut |d| report(0, progress, d));
     // seats still exceeded: tight districts get more kicks, from new streams
     for round in 1..=SEAT_ROUNDS {
-        if search.over == 0 {
+        // no zoning exceeds seats by fewer than the relaxation does
+        if search.over <= min_overflow {
             break;
         }
-        search.kicks(kick_rounds(inst.neighbours.nodes()), 0x5a_0e5 + round);
+        search.kicks(rounds, 0x5a_0e5 + round, &mut |d| {
+            report(round, progress, d)
+        });
+    }
+    if !search.chain_kicks {
+        search.descend_with_chains();
     }
     let mut best = search.z;
     if let Some(prev) = previous_zoning(inst) {
         let mut search = Search::new(inst, prev);
-        search.descend_all();
+        search.least_over = min_overflow;
+        search.descend_with_chains();
         if key(inst, &search.z) < key(inst, &best) {
             best = search.z;
         }
@@ -75,15 +103,25 @@ pub fn heuristic(inst: &Instance) -> HeuristicOutcome {
 /// Extra rounds of kicks while seats are still exceeded.
 const SEAT_ROUNDS: u64 = 4;
 
-/// Kicks of the iterated local search: 25 per node of the neighbour graph
-/// (a block, or the blocks at one address, which a kick picks as one
-/// place), at least 3,000 and at most 20,000. On Longtan (392 blocks) the gap to the LP bound falls
-/// from 3.1% at 300 kicks to 1.6% at 3,000 and 0.7% at 10,000; on the
-/// 5,000-block benchmark district from 0.20% without kicks to 0.07% at
-/// 20,000.
-fn kick_rounds(blocks: usize) -> usize {
-    (25 * blocks).clamp(3_000, 20_000)
+/// Kicks of the iterated local search, by nodes of the neighbour graph (a
+/// block, or the blocks at one address, which a kick picks as one place).
+/// Up to [`CHAIN_KICK_NODES`] nodes every kick ends with the ejection
+/// chains of [`Search::chain_step`], a search over the whole district:
+/// 10 kicks per node, 1,000 to 4,000; on Longtan grade 1 (392 blocks)
+/// 3,920 kicks with chains end at 5,162,330 applicant-m, 9,800 without
+/// them at 5,184,530 (HiGHS's best in 300 s: 5,153,650). Larger districts
+/// get 25 plain kicks per node, 3,000 to 20,000, and the chains once at
+/// the end.
+fn kick_rounds(nodes: usize) -> usize {
+    if nodes <= CHAIN_KICK_NODES {
+        (10 * nodes).clamp(1_000, 4_000)
+    } else {
+        (25 * nodes).clamp(3_000, 20_000)
+    }
 }
+
+/// Districts up to this many nodes run the chains after every kick.
+const CHAIN_KICK_NODES: usize = 1_000;
 
 /// Lexicographic quality: seats exceeded, blocks cut off, then objective.
 fn key(inst: &Instance, z: &[usize]) -> (u32, usize, f64) {
@@ -199,12 +237,28 @@ const DIVE_SOLVES: usize = 48;
 /// exceeding seats, the flow re-solved, and so on; blocks split after the
 /// dive budget go to the school that took most of them.
 pub fn relaxation(inst: &Instance) -> (Assignment, Option<f64>) {
+    let r = rounded_relaxation(inst);
+    (r.start, r.bound)
+}
+
+/// The relaxation's rounded start, its bound and the fewest applicants
+/// over the limits that even split blocks leave.
+struct Rounded {
+    start: Assignment,
+    bound: Option<f64>,
+    /// Applicants beyond capacity in the relaxation (0 when it fits): no
+    /// zoning exceeds seats by fewer.
+    min_overflow: u32,
+}
+
+fn rounded_relaxation(inst: &Instance) -> Rounded {
     let n = inst.blocks();
     let mut fixed: Vec<Option<usize>> = vec![None; n];
     for (s, &r) in inst.root.iter().enumerate() {
         fixed[r] = Some(s);
     }
     let first = solve_flow(inst, &fixed);
+    let min_overflow = u32::try_from(first.overflow).expect("at most the applicants");
     let mut bound = (first.overflow == 0).then(|| first.cost as f64 / SCALE);
     let mut current = first;
     let mut solves = 0;
@@ -258,7 +312,11 @@ pub fn relaxation(inst: &Instance) -> (Assignment, Option<f64>) {
     if let Some(bd) = bound.as_mut() {
         *bd += empty_blocks_bound(inst);
     }
-    (z, bound.filter(|b| b.is_finite()))
+    Rounded {
+        start: z,
+        bound: bound.filter(|b| b.is_finite()),
+        min_overflow,
+    }
 }
 
 /// The cheapest school for `b` among `options` that it may join.

@@ -27,12 +27,14 @@ pub mod heuristic;
 pub mod mip;
 pub mod projected;
 mod search;
+pub mod shortage;
 
 /// How to solve (shared with `optimize-closures`).
 pub use super::Method;
 pub use build::{build, BuildError, Problem, ZoneSettings};
-pub use heuristic::heuristic;
+pub use heuristic::{heuristic, heuristic_with};
 pub use mip::{lp_relaxation, mip, MipOutcome};
+pub use shortage::{shortage, Shortage};
 
 /// Weight of a block with no expected applicants, so that it still joins a
 /// near zone rather than an arbitrary one (a thousandth of an applicant).
@@ -447,6 +449,50 @@ pub struct Solved {
     /// What happened to the MIP when it did not decide the result
     /// (worded by `report::zones`).
     pub mip_note: Option<MipNote>,
+    /// Where [`Solved::bound`] comes from.
+    pub bound_source: BoundSource,
+    /// When even split blocks exceed the seats: the blocks and schools
+    /// that cause it ([`shortage()`]).
+    pub shortage: Option<Shortage>,
+}
+
+/// The lower bound a gap is measured against: the strongest known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoundSource {
+    /// The transportation relaxation (split blocks, no contiguity).
+    Lp,
+    /// The optimum the MIP proved.
+    MipOptimum,
+    /// No bound: even split blocks exceed the seats.
+    None,
+}
+
+impl BoundSource {
+    /// The name zones.json gives it.
+    pub fn key(self) -> &'static str {
+        match self {
+            BoundSource::Lp => "lp_relaxation",
+            BoundSource::MipOptimum => "mip_optimum",
+            BoundSource::None => "none",
+        }
+    }
+}
+
+/// How far a solve is, for a progress display: the solvers report, the
+/// command line draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// The min-cost-flow relaxation and the rounding dive.
+    Relaxation,
+    /// The iterated local search: `done` of `total` kicks of `round` (0,
+    /// then more rounds while seats are exceeded).
+    Search {
+        round: u64,
+        done: usize,
+        total: usize,
+    },
+    /// The exact MIP (the solver reports nothing until it ends).
+    Mip,
 }
 
 /// Why the exact MIP did not decide a zoning: data, worded in the run's
@@ -489,7 +535,17 @@ pub(crate) fn rel_gap(objective: f64, bound: f64) -> f64 {
 /// the heuristic's: a zoning found at a time limit depends on the
 /// machine's speed, and outputs must not.
 pub fn solve(inst: &Instance, method: Method, time_limit: std::time::Duration) -> Solved {
-    let h = heuristic(inst);
+    solve_with(inst, method, time_limit, &mut |_| {})
+}
+
+/// [`solve`], telling `progress` how far it is.
+pub fn solve_with(
+    inst: &Instance,
+    method: Method,
+    time_limit: std::time::Duration,
+    progress: &mut dyn FnMut(Stage),
+) -> Solved {
+    let h = heuristic_with(inst, progress);
     // a gap means nothing for a zoning that breaks the rules
     let h_gap = if inst.is_feasible(&h.zone) {
         h.gap()
@@ -519,10 +575,21 @@ pub fn solve(inst: &Instance, method: Method, time_limit: std::time::Duration) -
             },
             _ => MipNote::NotAsked,
         }),
+        bound_source: if h.bound.is_some() {
+            BoundSource::Lp
+        } else {
+            BoundSource::None
+        },
+        shortage: if h.bound.is_none() {
+            shortage(inst)
+        } else {
+            None
+        },
     };
     if !run_mip {
         return out;
     }
+    progress(Stage::Mip);
     match mip(inst, time_limit) {
         MipOutcome::Optimal(z, obj) => {
             out.heuristic_gap = h_gap.map(|_| rel_gap(h.objective, obj));
@@ -531,6 +598,7 @@ pub fn solve(inst: &Instance, method: Method, time_limit: std::time::Duration) -
             out.method = solver;
             out.proven_optimal = true;
             out.bound = Some(obj);
+            out.bound_source = BoundSource::MipOptimum;
             out.gap = Some(0.0);
             out.mip_note = None;
         }

@@ -9,7 +9,9 @@
 //! would cut a zone apart. Work is driven by a queue: a move re-examines
 //! only the blocks of the zones it touched and their neighbours, so a kick
 //! in a district of thousands of blocks costs about as much as in a small
-//! one.
+//! one. When every zone is within its seats, ejection chains and cyclic
+//! exchanges through up to [`CHAIN_DEPTH`] zones follow
+//! ([`Search::chain_step`]).
 
 //!
 //! Co-located blocks (one node of the graph, see [`super::Graph`]) are
@@ -61,7 +63,21 @@ pub(crate) struct Search<'a> {
     log: Vec<(usize, usize)>,
     queue: VecDeque<usize>,
     queued: Vec<bool>,
+    /// The fewest applicants over the limits any zoning can have (the
+    /// relaxation's overflow): once there, distant exchanges cannot help.
+    pub least_over: u32,
+    /// Whether every kick ends with ejection chains.
+    pub chain_kicks: bool,
+    /// Cost of each block in each zone (row per block, infinite where the
+    /// zone is no candidate), when the table is at most [`DENSE_COSTS`]
+    /// entries; else empty and looked up in the candidate lists. The
+    /// search asks for costs millions of times, and a lookup in a block's
+    /// candidate list was a quarter of its time.
+    costs: Vec<f64>,
 }
+
+/// Entries of the dense cost table kept at most (128 MB of f64).
+const DENSE_COSTS: usize = 16 << 20;
 
 /// Add `by` (±1) blocks of zone `s` to a (zone, count) list, counting the
 /// zone's occupied entries in `occupied`.
@@ -168,7 +184,30 @@ impl<'a> Search<'a> {
             log: Vec::new(),
             queue: VecDeque::new(),
             queued: vec![false; n],
+            least_over: 0,
+            chain_kicks: false,
+            costs: if n.saturating_mul(k) <= DENSE_COSTS {
+                (0..n)
+                    .flat_map(|b| (0..k).map(move |s| inst.cost(b, s)))
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
+    }
+
+    /// Cost of block `b` in zone `s`; infinite when `s` is no candidate.
+    fn cost(&self, b: usize, s: usize) -> f64 {
+        if self.costs.is_empty() {
+            self.inst.cost(b, s)
+        } else {
+            self.costs[b * self.inst.schools() + s]
+        }
+    }
+
+    /// Whether block `b` may join zone `s`.
+    fn may_join(&self, b: usize, s: usize) -> bool {
+        self.cost(b, s).is_finite()
     }
 
     fn over_of(&self, s: usize, load: i64) -> i64 {
@@ -263,7 +302,7 @@ impl<'a> Search<'a> {
         let after =
             self.over_of(a, i64::from(self.load[a])) + self.over_of(t, i64::from(self.load[t]));
         self.over = (i64::from(self.over) + after - before) as u32;
-        self.cost += inst.cost(b, t) - inst.cost(b, a);
+        self.cost += self.cost(b, t) - self.cost(b, a);
         // membership: swap-remove from a, append to t
         let i = self.pos[b];
         let last = *self.members[a].last().expect("b is a member");
@@ -462,14 +501,14 @@ impl<'a> Search<'a> {
         let d = i64::from(inst.demand[b]);
         let mut best: Option<((i64, f64), usize)> = None;
         for t in self.adjacent_zones(b) {
-            if inst.metres(b, t).is_none() {
+            if !self.may_join(b, t) {
                 continue;
             }
             let before =
                 self.over_of(a, i64::from(self.load[a])) + self.over_of(t, i64::from(self.load[t]));
             let after = self.over_of(a, i64::from(self.load[a]) - d)
                 + self.over_of(t, i64::from(self.load[t]) + d);
-            let delta = (after - before, inst.cost(b, t) - inst.cost(b, a));
+            let delta = (after - before, self.cost(b, t) - self.cost(b, a));
             if better(delta)
                 && best.is_none_or(|(bd, bt)| {
                     delta.0 < bd.0
@@ -499,7 +538,7 @@ impl<'a> Search<'a> {
                 return true;
             }
         }
-        if self.over == 0 {
+        if self.over <= self.least_over {
             return false;
         }
         for t in self.adjacent_zones(b) {
@@ -518,15 +557,14 @@ impl<'a> Search<'a> {
     fn try_exchange(&mut self, b: usize, c: usize) -> bool {
         let inst = self.inst;
         let (a, t) = (self.z[b], self.z[c]);
-        if t == a || !self.movable(c) || inst.metres(b, t).is_none() || inst.metres(c, a).is_none()
-        {
+        if t == a || !self.movable(c) || !self.may_join(b, t) || !self.may_join(c, a) {
             return false;
         }
         let (db, dc) = (i64::from(inst.demand[b]), i64::from(inst.demand[c]));
         let (la, lt) = (i64::from(self.load[a]), i64::from(self.load[t]));
         let before = self.over_of(a, la) + self.over_of(t, lt);
         let after = self.over_of(a, la - db + dc) + self.over_of(t, lt - dc + db);
-        let dcost = inst.cost(b, t) - inst.cost(b, a) + inst.cost(c, a) - inst.cost(c, t);
+        let dcost = self.cost(b, t) - self.cost(b, a) + self.cost(c, a) - self.cost(c, t);
         if !better((after - before, dcost)) {
             return false;
         }
@@ -544,12 +582,12 @@ impl<'a> Search<'a> {
         let a = self.z[b];
         let partners = self.partners(b);
         for t in self.adjacent_zones(b) {
-            if inst.metres(b, t).is_none() {
+            if !self.may_join(b, t) {
                 continue;
             }
             for &c in &partners {
                 let cz = self.z[c];
-                if cz == t || !self.movable(c) || inst.metres(c, t).is_none() {
+                if cz == t || !self.movable(c) || !self.may_join(c, t) {
                     continue;
                 }
                 let (db, dc) = (i64::from(inst.demand[b]), i64::from(inst.demand[c]));
@@ -575,7 +613,7 @@ impl<'a> Search<'a> {
                     .map(|&s| self.over_of(s, i64::from(self.load[s])))
                     .sum();
                 let after: i64 = zones.iter().map(|&s| self.over_of(s, load(s))).sum();
-                let dcost = inst.cost(b, t) - inst.cost(b, a) + inst.cost(c, t) - inst.cost(c, cz);
+                let dcost = self.cost(b, t) - self.cost(b, a) + self.cost(c, t) - self.cost(c, cz);
                 if !better((after - before, dcost)) {
                     continue;
                 }
@@ -611,7 +649,7 @@ impl<'a> Search<'a> {
     /// only a chain of moves through worse zonings improves, as when seats
     /// are tight. The random stream is ChaCha8 from a fixed seed, so the
     /// result is the same on every run and machine.
-    pub fn kicks(&mut self, rounds: usize, seed: u64) {
+    pub fn kicks(&mut self, rounds: usize, seed: u64, progress: &mut dyn FnMut(usize)) {
         use rand_chacha::rand_core::{RngCore, SeedableRng};
         let n = self.inst.blocks();
         let nodes = self.inst.neighbours.nodes();
@@ -622,7 +660,10 @@ impl<'a> Search<'a> {
         self.descend_all();
         self.log.clear();
         let (mut best_over, mut best_cost) = (self.over, self.cost);
-        for _ in 0..rounds {
+        for round in 0..rounds {
+            if round % 64 == 0 {
+                progress(round);
+            }
             let moves = 1 + (rng.next_u32() % 4) as usize;
             let mut done = 0;
             for _ in 0..20 * moves {
@@ -653,7 +694,7 @@ impl<'a> Search<'a> {
                     continue;
                 };
                 let t = self.z[nb];
-                if t == a || self.inst.metres(b, t).is_none() {
+                if t == a || !self.may_join(b, t) {
                     continue;
                 }
                 if self.can_leave(b) {
@@ -663,6 +704,11 @@ impl<'a> Search<'a> {
                 }
             }
             self.descend();
+            if self.chain_kicks && self.over == 0 {
+                while self.chain_step() {
+                    self.descend();
+                }
+            }
             if self.over < best_over || (self.over == best_over && self.cost <= best_cost + 1e-9) {
                 best_over = self.over;
                 best_cost = self.cost;
@@ -673,5 +719,222 @@ impl<'a> Search<'a> {
         }
         // drop the drift of incremental sums
         self.cost = self.inst.objective(&self.z);
+    }
+}
+
+/// Longest ejection chain tried: blocks moved in one step.
+const CHAIN_DEPTH: usize = 6;
+
+/// Improving chains tried per pass before giving up (a chain is built
+/// without looking at contiguity, and the best may cut a zone).
+const CHAIN_TRIES: usize = 64;
+
+/// An ejection chain: `blocks[0]` moves into the zone of `blocks[1]`,
+/// which moves into the zone of `blocks[2]`, …; the last moves into
+/// `end` (the zone of `blocks[0]` for a cycle, or a zone with room).
+#[derive(Clone, Debug)]
+struct Chain {
+    gain: f64,
+    blocks: Vec<usize>,
+    end: usize,
+}
+
+/// An arc of the improvement graph out of a block: the zone it may join,
+/// the change of its cost, the movers of that zone it may eject with the
+/// zone kept within seats, and whether the zone has room without ejecting.
+struct Arc {
+    zone: usize,
+    cost: f64,
+    eject: Vec<usize>,
+    room: bool,
+}
+
+/// A path of the chain search's dynamic programme: blocks ejected in
+/// turn, each the next's zone's leaver; `cost` counts the moves made so
+/// far (every block but the last has moved).
+#[derive(Clone)]
+struct Label {
+    cost: f64,
+    blocks: Vec<usize>,
+}
+
+impl Search<'_> {
+    /// Ejection chains and cyclic exchanges (Thompson & Orlin 1989;
+    /// Ahuja, Orlin & Sharma 2001, "very large-scale neighbourhood
+    /// search"): when every zone is full, the improving changes are chains
+    /// of moves through several zones, each zone taking one block and
+    /// giving up another, that no single move or swap reaches. The
+    /// *improvement graph* has an arc from block i to block j of another
+    /// zone B when i may join B and B stays within its seats with i in and
+    /// j out; its cost is i's change of cost. A chain ends either back in
+    /// the first block's zone (a cycle) or in a zone with room for its last
+    /// block (a path). Negative chains through distinct zones are found by
+    /// the label-correcting dynamic programme of Ahuja et al. (one best
+    /// path per block and length, up to [`CHAIN_DEPTH`] blocks), then
+    /// checked exactly: seats per arc, contiguity of every zone touched by
+    /// [`Search::stays_connected`]. The best chain that keeps every zone
+    /// connected is applied. Returns whether one was.
+    pub fn chain_step(&mut self) -> bool {
+        if self.over > 0 {
+            return false;
+        }
+        let movers = self.movers();
+        let arcs = self.improvement_arcs(&movers);
+        let mut found = self.negative_chains(&movers, &arcs);
+        found.sort_by(|a, b| a.gain.total_cmp(&b.gain).then(a.blocks.cmp(&b.blocks)));
+        for c in found.iter().take(CHAIN_TRIES) {
+            if self.apply_chain(c) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Improve from every block by the local moves and chains until
+    /// neither helps.
+    pub fn descend_with_chains(&mut self) {
+        self.descend_all();
+        while self.chain_step() {
+            self.descend();
+        }
+    }
+
+    /// The blocks a chain may move: movable, one per (twin class, zone).
+    fn movers(&self) -> Vec<usize> {
+        let mut seen = std::collections::HashSet::new();
+        (0..self.inst.blocks())
+            .filter(|&b| self.movable(b) && seen.insert((self.class[b], self.z[b])))
+            .collect()
+    }
+
+    /// Per mover (by position in `movers`): per zone it may join, (zone,
+    /// cost of joining it, the movers of that zone it may eject with the
+    /// zone kept within seats, whether the zone has room for it without
+    /// ejecting).
+    fn improvement_arcs(&self, movers: &[usize]) -> Vec<Vec<Arc>> {
+        let inst = self.inst;
+        let mut of_zone: Vec<Vec<usize>> = vec![Vec::new(); inst.schools()];
+        for (i, &b) in movers.iter().enumerate() {
+            of_zone[self.z[b]].push(i);
+        }
+        movers
+            .iter()
+            .map(|&b| {
+                let a = self.z[b];
+                let d = i64::from(inst.demand[b]);
+                self.adjacent_zones(b)
+                    .into_iter()
+                    .filter(|&t| self.may_join(b, t))
+                    .map(|t| {
+                        let room = i64::from(inst.capacity[t]) - i64::from(self.load[t]);
+                        let eject: Vec<usize> = of_zone[t]
+                            .iter()
+                            .copied()
+                            .filter(|&j| d - i64::from(inst.demand[movers[j]]) <= room)
+                            .collect();
+                        Arc {
+                            zone: t,
+                            cost: self.cost(b, t) - self.cost(b, a),
+                            eject,
+                            room: d <= room,
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Negative chains through distinct zones, by the label-correcting
+    /// programme: round r extends the best path of r blocks ending at each
+    /// mover by one arc, keeping per mover the cheapest extension.
+    fn negative_chains(&self, movers: &[usize], arcs: &[Vec<Arc>]) -> Vec<Chain> {
+        let zone = |i: usize| self.z[movers[i]];
+        let mut found = Vec::new();
+        let mut labels: Vec<Option<Label>> = (0..movers.len())
+            .map(|i| {
+                Some(Label {
+                    cost: 0.0,
+                    blocks: vec![i],
+                })
+            })
+            .collect();
+        let chain = |l: &Label, end: usize, gain: f64| Chain {
+            gain,
+            blocks: l.blocks.iter().map(|&i| movers[i]).collect(),
+            end,
+        };
+        for round in 0..CHAIN_DEPTH {
+            let last = round + 1 == CHAIN_DEPTH;
+            let mut next: Vec<Option<Label>> = vec![None; if last { 0 } else { movers.len() }];
+            for (u, label) in labels.iter().enumerate() {
+                let Some(l) = label else { continue };
+                let used = |t: usize| l.blocks.iter().any(|&v| zone(v) == t);
+                let first = l.blocks[0];
+                for arc in &arcs[u] {
+                    let cost = l.cost + arc.cost;
+                    let t = arc.zone;
+                    if cost < -1e-6 {
+                        // a path ending in a zone with room
+                        if arc.room && !used(t) {
+                            found.push(chain(l, t, cost));
+                        }
+                        // a cycle back into the first block's zone
+                        if t == zone(first) && l.blocks.len() > 1 && arc.eject.contains(&first) {
+                            found.push(chain(l, t, cost));
+                        }
+                    }
+                    if last || used(t) {
+                        continue;
+                    }
+                    for &j in &arc.eject {
+                        if next[j].as_ref().is_none_or(|n| cost < n.cost - 1e-9) {
+                            let mut blocks = l.blocks.clone();
+                            blocks.push(j);
+                            next[j] = Some(Label { cost, blocks });
+                        }
+                    }
+                }
+            }
+            labels = next;
+        }
+        found
+    }
+
+    /// Apply `c` if every zone it touches stays connected; seats were
+    /// checked per arc.
+    fn apply_chain(&mut self, c: &Chain) -> bool {
+        let k = c.blocks.len();
+        // zone i of the chain: the zone of blocks[i], losing blocks[i] and
+        // taking blocks[i − 1]; the end zone takes the last block
+        let zones: Vec<usize> = c.blocks.iter().map(|&b| self.z[b]).collect();
+        let cycle = c.end == zones[0];
+        for (i, (&zone, &leaving)) in zones.iter().zip(&c.blocks).enumerate() {
+            let into: Vec<usize> = if i > 0 {
+                vec![c.blocks[i - 1]]
+            } else if cycle {
+                vec![c.blocks[k - 1]]
+            } else {
+                Vec::new()
+            };
+            if !self.stays_connected(zone, &[leaving], &into) {
+                return false;
+            }
+        }
+        if !cycle && !self.stays_connected(c.end, &[], &[c.blocks[k - 1]]) {
+            return false;
+        }
+        let before = self.cost;
+        for i in 0..k {
+            let t = if i + 1 < k { zones[i + 1] } else { c.end };
+            self.relocate(c.blocks[i], t);
+        }
+        debug_assert_eq!(self.inst.overload(&self.z), 0);
+        debug_assert!(self.cost < before);
+        let mut touched = zones;
+        touched.push(c.end);
+        touched.sort_unstable();
+        touched.dedup();
+        self.moved(&touched);
+        true
     }
 }
