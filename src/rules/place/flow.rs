@@ -108,14 +108,7 @@ fn solve_scoped(
         dest,
         outside,
     } = first_round(sources, scope, schools, seats, data, reach, dist);
-    let extra = |g: usize, s: SchoolIx| -> i64 {
-        match scope {
-            Some(sc) if sc.districts[g].is_none() || sc.districts[g] != data.school(s).district => {
-                outside
-            }
-            _ => 0,
-        }
-    };
+    let extra = |g: usize, s: SchoolIx| outside_cost(scope, outside, data, g, s);
     // the first round by the network simplex, each later one repaired from
     // the round before (its flow and potentials) by successive shortest
     // paths: only the sources offered a better lane move
@@ -191,6 +184,24 @@ fn solve_scoped(
     }
 }
 
+/// What the pair of source `g` and school `s` costs beyond its distance:
+/// `outside` when a scope is given and `s` is not in `g`'s 大学区 (a source
+/// without one has every school outside), else 0.
+fn outside_cost(
+    scope: Option<Scope<'_>>,
+    outside: i64,
+    data: &Dataset,
+    g: usize,
+    s: SchoolIx,
+) -> i64 {
+    match scope {
+        Some(sc) if sc.districts[g].is_none() || sc.districts[g] != data.school(s).district => {
+            outside
+        }
+        _ => 0,
+    }
+}
+
 /// The first round of [`solve_scoped`]: the transportation problem with
 /// each source's `reach.candidates` nearest schools, and what the later
 /// rounds price with.
@@ -242,14 +253,7 @@ fn first_round(
         .checked_mul(2)
         .and_then(|p| p.checked_add(1))
         .expect("schools × reach fit an i64");
-    let extra = |g: usize, s: SchoolIx| -> i64 {
-        match scope {
-            Some(sc) if sc.districts[g].is_none() || sc.districts[g] != data.school(s).district => {
-                outside
-            }
-            _ => 0,
-        }
-    };
+    let extra = |g: usize, s: SchoolIx| outside_cost(scope, outside, data, g, s);
     // each school's position among the flow's destinations
     let mut dest = vec![usize::MAX; data.schools.len()];
     for (d, &s) in schools.iter().enumerate() {
