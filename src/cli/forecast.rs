@@ -12,6 +12,7 @@ use crate::domain::language::Language;
 use crate::planning::forecast::{self as fc, ForecastError, Note, MAX_YEARS};
 use crate::report::forecast::{html_and_svgs, outputs, terminal, ReportInputs};
 use crate::report::forecast_moves::Changes;
+use crate::report::tr;
 use crate::{Diagnostics, Error, Result};
 
 #[derive(clap::Args)]
@@ -53,7 +54,7 @@ impl Args {
             }
         };
         let bar = Progress::stages(1, g);
-        bar.stage(0, "projecting".into());
+        bar.stage(0, tr!(lang, "预测", "projecting"));
         let f = fc::run(
             &inputs,
             &input.scenario,

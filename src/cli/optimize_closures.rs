@@ -12,6 +12,7 @@ use crate::domain::model::SchoolIx;
 use crate::planning::optimize::{choose, compare_sets, instance, Target};
 use crate::planning::Method;
 use crate::report::compare::closure_outputs;
+use crate::report::tr;
 use crate::{Error, Result};
 
 #[derive(clap::Args)]
@@ -78,8 +79,9 @@ impl Args {
                 .collect()
         };
         let (keep, shut) = (find(&self.must_keep)?, find(&self.must_close)?);
+        let lang = g.language(input.language);
         let bar = Progress::stages(3, g);
-        bar.stage(0, "building the instance".into());
+        bar.stage(0, tr!(lang, "构建实例", "building the instance"));
         let (inst, candidates) = instance(
             &input.data,
             &input.scenario,
@@ -97,7 +99,7 @@ impl Args {
                 )));
             }
         }
-        bar.stage(1, "choosing closure sets".into());
+        bar.stage(1, tr!(lang, "选择撤并方案", "choosing closure sets"));
         let chosen = choose(&inst, target, self.top, self.method);
         if chosen.sets.is_empty() {
             return Err(Error::Other(
@@ -105,7 +107,7 @@ impl Args {
                     .into(),
             ));
         }
-        bar.stage(2, "placing each set".into());
+        bar.stage(2, tr!(lang, "逐个方案安置", "placing each set"));
         let c = compare_sets(
             &input.data,
             &input.scenario,
@@ -114,7 +116,6 @@ impl Args {
             dist.as_ref(),
         );
         bar.finish();
-        let lang = g.language(input.language);
         let (files, text) = closure_outputs(&c, &chosen, &input.data, &candidates, lang);
         finish(g, files, &self.out, &text, lang)
     }

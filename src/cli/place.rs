@@ -10,10 +10,12 @@ use super::shared::{
     distances, finish, finish_sets, load, refuse_dataset_folder, set_threads, supported,
 };
 use super::Global;
+use crate::domain::language::Language;
 use crate::io::output::OutputSet;
 use crate::io::Input;
+use crate::report::tr;
 use crate::report::{placement, publish};
-use crate::rules::place::{place_with_progress, Mechanism, PlacementResult, TieBreak};
+use crate::rules::place::{place_with_progress, Mechanism, PlacementResult, Stage, TieBreak};
 use crate::spatial::distance::DistanceSource;
 use crate::Result;
 
@@ -105,7 +107,7 @@ impl Args {
         let tiers = input.scenario.policy.tier_count();
         let bar = Progress::stages(u64::from(tiers) + 3, g);
         let result = place_with_progress(&input.data, &input.scenario, mechanism, dist, &|stage| {
-            bar.stage(stage.position(tiers).0, format!("{stage:?}"))
+            bar.stage(stage.position(tiers).0, stage_name(stage, lang))
         });
         bar.finish();
         let record = placement::RunRecord {
@@ -206,5 +208,21 @@ impl Args {
             publish,
             out,
         })
+    }
+}
+
+/// A placement stage on the progress bar, in the run's language.
+fn stage_name(stage: Stage, lang: Language) -> String {
+    match stage {
+        Stage::Zones => tr!(lang, "划片", "zones"),
+        Stage::ZoneAdmission => tr!(lang, "学区录取与电脑派位", "zone admission and lottery"),
+        Stage::Overflow { tier, tiers } => tr!(
+            lang,
+            "统筹安置：第{}类（共{}类）",
+            "overflow placement: tier {} of {}",
+            tier,
+            tiers
+        ),
+        Stage::SpecialEducation => tr!(lang, "特殊教育安置", "special education"),
     }
 }

@@ -8,12 +8,14 @@ use super::progress::Progress;
 use super::shared::ForecastData;
 use super::shared::{distances, finish, load, print_warnings, refuse_dataset_folder, set_threads};
 use super::Global;
+use crate::domain::language::Language;
 use crate::domain::scenario::FutureSchools;
 use crate::io::dataset::{read_adjacency, read_zone_file};
 use crate::io::Input;
 use crate::planning::forecast::MAX_YEARS;
 use crate::planning::zones::projected::{projected_applicants, Projected, ProjectedError};
 use crate::planning::zones::{build, solve_with, Method, Stage, ZoneSettings};
+use crate::report::tr;
 use crate::report::zones::{outputs, terminal, ZonesRun};
 use crate::{Diagnostics, Error, Result};
 
@@ -73,8 +75,9 @@ impl Args {
         }
         let dist = distances(&input, Some(&self.out))?;
         // 100 steps: building, the relaxation, the kicks, the MIP
+        let lang = g.language(input.language);
         let bar = Progress::stages(100, g);
-        bar.stage(0, "building the zoning problem".into());
+        bar.stage(0, tr!(lang, "构建划片问题", "building the zoning problem"));
         let problem = build(
             &input.data,
             &input.scenario,
@@ -95,12 +98,11 @@ impl Args {
             &problem.instance,
             self.method,
             Duration::from_secs(self.time_limit),
-            &mut |stage| show(&bar, stage),
+            &mut |stage| show(&bar, stage, lang),
         );
         bar.finish();
         let mut run = ZonesRun::new(&input.data, &input.scenario, &problem, &solved, dist.name());
         run.projected_year = self.year;
-        let lang = g.language(input.language);
         run.lang = lang;
         let mut files = outputs(&run);
         crate::report::workbook::add(&mut files, "zones.xlsx", lang)?;
@@ -110,22 +112,41 @@ impl Args {
 
 /// A solver stage on the bar: the relaxation at 2%, the kicks from 5% to
 /// 95%, the MIP at 95%.
-fn show(bar: &Progress, stage: Stage) {
+fn show(bar: &Progress, stage: Stage, lang: Language) {
     match stage {
-        Stage::Relaxation => bar.stage(2, "min-cost-flow relaxation and rounding".into()),
+        Stage::Relaxation => bar.stage(
+            2,
+            tr!(
+                lang,
+                "最小费用流松弛与取整",
+                "min-cost-flow relaxation and rounding"
+            ),
+        ),
         Stage::Search { round, done, total } => {
             let at = 5 + 90 * done / total.max(1);
             let more = if round > 0 {
-                format!(", seats exceeded: round {}", round + 1)
+                tr!(
+                    lang,
+                    "，学位超额：第{}轮",
+                    ", seats exceeded: round {}",
+                    round + 1
+                )
             } else {
                 String::new()
             };
             bar.stage(
                 at as u64,
-                format!("local search: {done}/{total} kicks{more}"),
+                tr!(
+                    lang,
+                    "局部搜索：{}/{} 次扰动{}",
+                    "local search: {}/{} kicks{}",
+                    done,
+                    total,
+                    more
+                ),
             );
         }
-        Stage::Mip => bar.stage(95, "exact MIP".into()),
+        Stage::Mip => bar.stage(95, tr!(lang, "精确求解（MIP）", "exact MIP")),
     }
 }
 
