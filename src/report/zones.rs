@@ -455,22 +455,15 @@ fn svg(
     lang: Language,
 ) -> String {
     let zone: Vec<Option<usize>> = z.iter().map(|&s| Some(s)).collect();
-    let title = match lang {
-        Language::Zh => format!(
-            "{}（{}年，{}年级）学区划片：{}个学区",
-            scenario.name,
-            scenario.year,
-            scenario.grade.number(),
-            rows.len()
-        ),
-        Language::En => format!(
-            "{} ({}, grade {}): admission zones, {} zones",
-            scenario.name,
-            scenario.year,
-            scenario.grade.number(),
-            rows.len()
-        ),
-    };
+    let title = tr!(
+        lang,
+        "{}（{}年，{}年级）学区划片：{}个学区",
+        "{} ({}, grade {}): admission zones, {} zones",
+        scenario.name,
+        scenario.year,
+        scenario.grade.number(),
+        rows.len()
+    );
     let map = Map {
         title,
         lang,
